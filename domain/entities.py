@@ -1,0 +1,103 @@
+"""Plain, frozen records that cross the storage/domain/Slack boundaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class UserStatus(StrEnum):
+    INVITED = "invited"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+@dataclass(frozen=True, slots=True)
+class Course:
+    id: int
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    email: str
+    username: str
+    status: UserStatus
+    slack_user_id: str | None = None
+    is_admin: bool = False
+    last_login_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A group with what the dashboard shows about it."""
+
+    id: int
+    title: str
+    description: str
+    seat_limit: int | None
+    created_at: datetime
+    updated_at: datetime
+    courses: tuple[Course, ...] = ()
+    managers: tuple[User, ...] = ()
+    member_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is calling, resolved afresh from the signed payload on every request."""
+
+    slack_user_id: str
+    user_id: int | None
+    is_admin: bool
+    managed_group_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True, slots=True)
+class SlackProfile:
+    """What Slack says about an account, used to link it to a school user."""
+
+    slack_user_id: str
+    email: str | None
+    name: str
+    is_bot: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRow:
+    user: User
+    joined_at: datetime
+    courses: tuple[Course, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: tuple[T, ...]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + len(self.items) < self.total
+
+    @property
+    def has_previous(self) -> bool:
+        return self.offset > 0
+
+
+@dataclass(frozen=True, slots=True)
+class AddMemberOutcome:
+    """Exactly what adding one member did, so the reply can say it."""
+
+    group: Group
+    user: User
+    created_user: bool
+    already_member: bool
+    enrolled: tuple[Course, ...]
+    already_enrolled: tuple[Course, ...]

@@ -1,0 +1,85 @@
+"""Typed errors the Slack side turns into short messages that name the fix."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class DomainError(Exception):
+    """Base of every error a user can cause; never carries a stack trace to Slack."""
+
+
+class NotFound(DomainError):
+    """Something named by the user does not exist."""
+
+    kind = "item"
+
+    def __init__(self, name: str, suggestions: Sequence[str] = ()) -> None:
+        self.name = name
+        self.suggestions = tuple(suggestions)
+        super().__init__(f"{self.kind} {name!r} not found")
+
+
+class GroupNotFound(NotFound):
+    """No group has this title or id."""
+
+    kind = "group"
+
+
+class CourseNotFound(NotFound):
+    """No course in the catalogue has this title or id."""
+
+    kind = "course"
+
+
+class MemberNotFound(NotFound):
+    """The email does not belong to a member of the group."""
+
+    kind = "member"
+
+
+class TitleTaken(DomainError):
+    """Titles are unique regardless of case; this one is in use."""
+
+    def __init__(self, kind: str, title: str, existing_title: str, existing_id: int) -> None:
+        self.kind = kind
+        self.title = title
+        self.existing_title = existing_title
+        self.existing_id = existing_id
+        super().__init__(f"{kind} title {title!r} clashes with {existing_title!r}")
+
+
+class InvalidInput(DomainError):
+    """A value typed by the user cannot be used; ``field`` names which one."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+class PermissionDenied(DomainError):
+    """The actor lacks the capability, or holds it only for other groups."""
+
+    def __init__(self, capability: str, group_title: str | None = None) -> None:
+        self.capability = capability
+        self.group_title = group_title
+        super().__init__(f"missing {capability}" + (f" on {group_title}" if group_title else ""))
+
+
+class SeatLimitReached(DomainError):
+    """The group is full; adding one more would exceed its seat limit."""
+
+    def __init__(self, group_title: str, seat_limit: int) -> None:
+        self.group_title = group_title
+        self.seat_limit = seat_limit
+        super().__init__(f"{group_title} is full ({seat_limit} seats)")
+
+
+class NotLinkable(DomainError):
+    """A Slack account cannot be tied to a school user (a bot, or no email)."""
+
+    def __init__(self, slack_user_id: str, reason: str) -> None:
+        self.slack_user_id = slack_user_id
+        self.reason = reason
+        super().__init__(f"{slack_user_id}: {reason}")

@@ -1,0 +1,56 @@
+"""Adding, removing and listing the members of a group."""
+
+from __future__ import annotations
+
+from domain.entities import Actor, AddMemberOutcome, Group, MemberRow, Page, User
+from domain.errors import MemberNotFound
+from domain.permissions import Capability, require
+from domain.ports import Store
+from domain.validation import normalize_email, normalize_username
+
+MEMBERS_PER_PAGE = 20
+
+
+class MemberService:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def add(
+        self, actor: Actor, group: Group, *, email: str, username: str | None = None
+    ) -> AddMemberOutcome:
+        """Creates the school user if new (invited), adds them, enrols them in the courses.
+
+        The seat limit is checked by storage under the same lock that inserts,
+        so two managers adding at once cannot overfill a group.
+        """
+        require(actor, Capability.MANAGE_MEMBERS, group)
+        clean_email = normalize_email(email)
+        clean_username = normalize_username(username, email=clean_email)
+        user, created, already, enrolled, kept = await self._store.members.add(
+            group_id=group.id,
+            email=clean_email,
+            username=clean_username,
+        )
+        return AddMemberOutcome(
+            group=group,
+            user=user,
+            created_user=created,
+            already_member=already,
+            enrolled=tuple(enrolled),
+            already_enrolled=tuple(kept),
+        )
+
+    async def remove(self, actor: Actor, group: Group, *, email: str) -> User:
+        """Ends the membership; the user stays in the school with their enrolments."""
+        require(actor, Capability.MANAGE_MEMBERS, group)
+        clean_email = normalize_email(email)
+        user = await self._store.members.remove(group_id=group.id, email=clean_email)
+        if user is None:
+            raise MemberNotFound(clean_email)
+        return user
+
+    async def page(self, actor: Actor, group: Group, *, offset: int = 0) -> Page[MemberRow]:
+        require(actor, Capability.VIEW_MEMBERS, group)
+        return await self._store.members.page(
+            group_id=group.id, offset=max(offset, 0), limit=MEMBERS_PER_PAGE
+        )

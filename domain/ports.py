@@ -1,0 +1,79 @@
+"""What the domain needs from storage, as protocols storage implements.
+
+Methods that write are single transactions in storage; the domain decides
+what is allowed and what it means, storage makes it so atomically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Protocol
+
+from domain.entities import Course, Group, MemberRow, Page, SlackProfile, User, UserStatus
+
+
+class GroupStore(Protocol):
+    async def get(self, group_id: int) -> Group | None: ...
+    async def find_by_key(self, key: str) -> Group | None: ...
+    async def titles(self, group_ids: Collection[int] | None) -> list[str]: ...
+    async def create(
+        self,
+        *,
+        title: str,
+        key: str,
+        description: str,
+        seat_limit: int | None,
+        course_ids: Collection[int],
+        manager_ids: Collection[int],
+    ) -> Group: ...
+    async def update(
+        self,
+        group_id: int,
+        *,
+        title: str,
+        key: str,
+        description: str,
+        seat_limit: int | None,
+    ) -> Group: ...
+    async def delete(self, group_id: int) -> None: ...
+    async def page(
+        self, *, group_ids: Collection[int] | None, offset: int, limit: int
+    ) -> Page[Group]: ...
+    async def set_courses(self, group_id: int, course_ids: Collection[int]) -> Group: ...
+    async def set_managers(self, group_id: int, user_ids: Collection[int]) -> Group: ...
+
+
+class MemberStore(Protocol):
+    async def add(
+        self, *, group_id: int, email: str, username: str
+    ) -> tuple[User, bool, bool, list[Course], list[Course]]:
+        """(user, created_user, already_member, enrolled, already_enrolled).
+
+        Raises SeatLimitReached, checked under the lock that inserts.
+        """
+        ...
+
+    async def remove(self, *, group_id: int, email: str) -> User | None: ...
+    async def page(self, *, group_id: int, offset: int, limit: int) -> Page[MemberRow]: ...
+
+
+class UserStore(Protocol):
+    async def by_slack_id(self, slack_user_id: str) -> User | None: ...
+    async def link_slack(self, profile: SlackProfile, *, email: str, admin: bool) -> User: ...
+    async def managed_group_ids(self, user_id: int) -> frozenset[int]: ...
+    async def admins(self) -> list[User]: ...
+    async def create(self, *, email: str, username: str, status: UserStatus) -> User: ...
+
+
+class CourseStore(Protocol):
+    async def create(self, *, title: str, key: str) -> Course: ...
+    async def find_by_key(self, key: str) -> Course | None: ...
+    async def get(self, course_id: int) -> Course | None: ...
+    async def all(self) -> list[Course]: ...
+
+
+class Store(Protocol):
+    groups: GroupStore
+    members: MemberStore
+    users: UserStore
+    courses: CourseStore

@@ -1,0 +1,59 @@
+"""Who is calling, and how Slack accounts become school users."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+
+from domain.entities import Actor, SlackProfile, User
+from domain.errors import NotLinkable
+from domain.ports import Store
+from domain.validation import normalize_email
+
+
+async def link_profiles(store: Store, profiles: Collection[SlackProfile]) -> list[User]:
+    """School users for these Slack accounts, created or linked by email as needed."""
+    return [
+        await store.users.link_slack(profile, email=_profile_email(profile), admin=False)
+        for profile in profiles
+    ]
+
+
+def _profile_email(profile: SlackProfile) -> str:
+    if profile.is_bot:
+        raise NotLinkable(profile.slack_user_id, "it is a bot, and only people can manage groups")
+    if not profile.email:
+        raise NotLinkable(
+            profile.slack_user_id,
+            "Slack shows no email for this account; add the users:read.email scope "
+            "or ask the person to add an email to their profile",
+        )
+    return normalize_email(profile.email)
+
+
+class UserService:
+    def __init__(self, store: Store, *, env_admins: Iterable[str] = ()) -> None:
+        self._store = store
+        self._env_admins = frozenset(env_admins)
+
+    async def actor(self, slack_user_id: str) -> Actor:
+        """Reads roles from the database on every request: no stale grants."""
+        user = await self._store.users.by_slack_id(slack_user_id)
+        is_admin = slack_user_id in self._env_admins or bool(user and user.is_admin)
+        managed = await self._store.users.managed_group_ids(user.id) if user else frozenset()
+        return Actor(
+            slack_user_id=slack_user_id,
+            user_id=user.id if user else None,
+            is_admin=is_admin,
+            managed_group_ids=managed,
+        )
+
+    async def make_admin(self, profile: SlackProfile) -> User:
+        """Used by the command line, which is trusted: whoever runs it owns the school."""
+        return await self._store.users.link_slack(
+            profile, email=_profile_email(profile), admin=True
+        )
+
+    async def admin_slack_ids(self) -> list[str]:
+        """Who to ask when a capability is missing."""
+        stored = [u.slack_user_id for u in await self._store.users.admins() if u.slack_user_id]
+        return sorted(set(stored) | self._env_admins)

@@ -1,0 +1,1 @@
+"""Tortoise models, migrations and the queries the domain asks for."""

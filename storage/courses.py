@@ -1,0 +1,31 @@
+"""The course catalogue."""
+
+from __future__ import annotations
+
+from tortoise.exceptions import IntegrityError
+
+from domain.entities import Course
+from domain.errors import TitleTaken
+from storage import convert
+from storage.models import CourseRow
+
+
+class CourseStore:
+    async def create(self, *, title: str, key: str) -> Course:
+        try:
+            row = await CourseRow.create(title=title, title_key=key)
+        except IntegrityError:
+            existing = await CourseRow.get(title_key=key)
+            raise TitleTaken("course", title, existing.title, existing.id) from None
+        return convert.course(row)
+
+    async def find_by_key(self, key: str) -> Course | None:
+        row = await CourseRow.get_or_none(title_key=key)
+        return convert.course(row) if row else None
+
+    async def get(self, course_id: int) -> Course | None:
+        row = await CourseRow.get_or_none(id=course_id)
+        return convert.course(row) if row else None
+
+    async def all(self) -> list[Course]:
+        return [convert.course(row) for row in await CourseRow.all().order_by("title_key")]

@@ -1,0 +1,103 @@
+"""Memberships and the enrolments that come with them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from tortoise.transactions import in_transaction
+
+from domain.entities import Course, MemberRow, Page, User, UserStatus
+from domain.errors import GroupNotFound, SeatLimitReached
+from storage import convert
+from storage.models import (
+    EnrollmentRow,
+    GroupCourseRow,
+    GroupRow,
+    MembershipRow,
+    UserRow,
+)
+
+
+class MemberStore:
+    async def add(
+        self, *, group_id: int, email: str, username: str
+    ) -> tuple[User, bool, bool, list[Course], list[Course]]:
+        async with in_transaction() as conn:
+            group = await GroupRow.select_for_update().using_db(conn).get_or_none(id=group_id)
+            if group is None:
+                raise GroupNotFound(f"#{group_id}")
+            user = await UserRow.get_or_none(email=email).using_db(conn)
+            membership = MembershipRow.filter(group_id=group_id, user_id=user.id if user else 0)
+            if user and await membership.using_db(conn).exists():
+                return convert.user(user), False, True, [], []
+            members = await MembershipRow.filter(group_id=group_id).using_db(conn).count()
+            if group.seat_limit is not None and members >= group.seat_limit:
+                raise SeatLimitReached(group.title, group.seat_limit)
+            created = user is None
+            if user is None:
+                user = await UserRow.create(
+                    email=email,
+                    username=username,
+                    status=UserStatus.INVITED.value,
+                    using_db=conn,
+                )
+            await MembershipRow.create(group_id=group_id, user_id=user.id, using_db=conn)
+            links = await GroupCourseRow.filter(group_id=group_id).using_db(conn).prefetch_related(
+                "course"
+            )
+            have = set(
+                await EnrollmentRow.filter(user_id=user.id)
+                .using_db(conn)
+                .values_list("course_id", flat=True)
+            )
+            new = [link.course for link in links if link.course_id not in have]
+            kept = [link.course for link in links if link.course_id in have]
+            await EnrollmentRow.bulk_create(
+                [EnrollmentRow(user_id=user.id, course_id=c.id) for c in new], using_db=conn
+            )
+            await group.save(using_db=conn, update_fields=["updated_at"])
+        courses = sorted(map(convert.course, new), key=lambda c: c.title.casefold())
+        existing = sorted(map(convert.course, kept), key=lambda c: c.title.casefold())
+        return convert.user(user), created, False, courses, existing
+
+    async def remove(self, *, group_id: int, email: str) -> User | None:
+        async with in_transaction() as conn:
+            user = await UserRow.get_or_none(email=email).using_db(conn)
+            if user is None:
+                return None
+            deleted = (
+                await MembershipRow.filter(group_id=group_id, user_id=user.id)
+                .using_db(conn)
+                .delete()
+            )
+            if not deleted:
+                return None
+            group = await GroupRow.get(id=group_id).using_db(conn)
+            await group.save(using_db=conn, update_fields=["updated_at"])
+        return convert.user(user)
+
+    async def page(self, *, group_id: int, offset: int, limit: int) -> Page[MemberRow]:
+        """One page in three queries, whatever the group's size."""
+        query = MembershipRow.filter(group_id=group_id)
+        total = await query.count()
+        rows = await query.order_by("joined_at", "id").offset(offset).limit(limit).prefetch_related(
+            "user"
+        )
+        user_ids = [r.user_id for r in rows]
+        current: dict[int, list[Course]] = defaultdict(list)
+        enrollments = (
+            await EnrollmentRow.filter(user_id__in=user_ids, completed_at__isnull=True)
+            .prefetch_related("course")
+            .order_by("course__title_key")
+        )
+        for enrollment in enrollments:
+            current[enrollment.user_id].append(convert.course(enrollment.course))
+        items = tuple(
+            MemberRow(
+                user=convert.user(r.user),
+                joined_at=r.joined_at,
+                courses=tuple(current[r.user_id]),
+            )
+            for r in rows
+        )
+        return Page(items, total=total, offset=offset, limit=limit)

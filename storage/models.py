@@ -1,0 +1,87 @@
+"""Tables. Fields only: behaviour lives in the domain, queries in the stores."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class UserRow(Model):
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True)
+    username = fields.CharField(max_length=64)
+    status = fields.CharField(max_length=16, default="invited")
+    slack_user_id = fields.CharField(max_length=32, unique=True, null=True)
+    is_admin = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_login_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "users"
+
+
+class CourseRow(Model):
+    id = fields.IntField(primary_key=True)
+    title = fields.CharField(max_length=80)
+    title_key = fields.CharField(max_length=80, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "courses"
+
+
+class GroupRow(Model):
+    id = fields.IntField(primary_key=True)
+    title = fields.CharField(max_length=80)
+    title_key = fields.CharField(max_length=80, unique=True)
+    description = fields.TextField(default="")
+    seat_limit = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "groups"
+
+
+class GroupCourseRow(Model):
+    id = fields.IntField(primary_key=True)
+    group = fields.ForeignKeyField("models.GroupRow", on_delete=fields.CASCADE)
+    course = fields.ForeignKeyField("models.CourseRow", on_delete=fields.CASCADE)
+
+    class Meta:
+        table = "group_courses"
+        unique_together = (("group", "course"),)
+
+
+class GroupManagerRow(Model):
+    id = fields.IntField(primary_key=True)
+    group = fields.ForeignKeyField("models.GroupRow", on_delete=fields.CASCADE)
+    user = fields.ForeignKeyField("models.UserRow", on_delete=fields.CASCADE)
+
+    class Meta:
+        table = "group_managers"
+        unique_together = (("group", "user"),)
+
+
+class MembershipRow(Model):
+    id = fields.IntField(primary_key=True)
+    group = fields.ForeignKeyField("models.GroupRow", on_delete=fields.CASCADE)
+    user = fields.ForeignKeyField("models.UserRow", on_delete=fields.CASCADE)
+    joined_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "memberships"
+        unique_together = (("group", "user"),)
+
+
+class EnrollmentRow(Model):
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField("models.UserRow", on_delete=fields.CASCADE)
+    course = fields.ForeignKeyField("models.CourseRow", on_delete=fields.CASCADE)
+    enrolled_at = fields.DatetimeField(auto_now_add=True)
+    progress = fields.IntField(default=0)
+    completed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "enrollments"
+        unique_together = (("user", "course"),)

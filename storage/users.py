@@ -1,0 +1,49 @@
+"""School users and their link to Slack accounts."""
+
+from __future__ import annotations
+
+from tortoise.transactions import in_transaction
+
+from domain.entities import SlackProfile, User, UserStatus
+from domain.errors import NotLinkable
+from storage import convert
+from storage.models import GroupManagerRow, UserRow
+
+
+class UserStore:
+    async def by_slack_id(self, slack_user_id: str) -> User | None:
+        row = await UserRow.get_or_none(slack_user_id=slack_user_id)
+        return convert.user(row) if row else None
+
+    async def link_slack(self, profile: SlackProfile, *, email: str, admin: bool) -> User:
+        """Ties the Slack account to the user with its email, creating one if none."""
+        async with in_transaction() as conn:
+            row = await UserRow.get_or_none(slack_user_id=profile.slack_user_id).using_db(conn)
+            row = row or await UserRow.get_or_none(email=email).using_db(conn)
+            if row is None:
+                row = await UserRow.create(
+                    email=email,
+                    username=email.split("@", 1)[0][:64],
+                    status=UserStatus.ACTIVE.value,
+                    using_db=conn,
+                )
+            if row.slack_user_id not in (None, profile.slack_user_id):
+                raise NotLinkable(
+                    profile.slack_user_id,
+                    f"{email} already belongs to another Slack account (<@{row.slack_user_id}>)",
+                )
+            row.slack_user_id = profile.slack_user_id
+            row.is_admin = row.is_admin or admin
+            await row.save(using_db=conn)
+        return convert.user(row)
+
+    async def managed_group_ids(self, user_id: int) -> frozenset[int]:
+        ids = await GroupManagerRow.filter(user_id=user_id).values_list("group_id", flat=True)
+        return frozenset(int(i) for i in ids)
+
+    async def admins(self) -> list[User]:
+        return [convert.user(r) for r in await UserRow.filter(is_admin=True).order_by("id")]
+
+    async def create(self, *, email: str, username: str, status: UserStatus) -> User:
+        row = await UserRow.create(email=email, username=username, status=status.value)
+        return convert.user(row)

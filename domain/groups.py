@@ -9,13 +9,13 @@ from domain.errors import GroupNotFound, TitleTaken
 from domain.naming import closest, parse_id
 from domain.permissions import Capability, require
 from domain.ports import Store
+from domain.users import link_profiles
 from domain.validation import (
     normalize_description,
     normalize_seat_limit,
     normalize_title,
     title_key,
 )
-from domain.users import link_profiles
 
 
 class GroupService:
@@ -42,6 +42,10 @@ class GroupService:
         """The groups the caller may see: all for an admin, their own for a manager."""
         visible = None if actor.is_admin else actor.managed_group_ids
         return await self._store.groups.page(group_ids=visible, offset=offset, limit=limit)
+
+    def require_can_create(self, actor: Actor) -> None:
+        """Checked before the create form opens, so nobody fills in a form in vain."""
+        require(actor, Capability.CREATE_GROUP)
 
     async def create(
         self,
@@ -94,9 +98,7 @@ class GroupService:
             return group, False
         return await self.set_courses(actor, group, [*group.courses, course]), True
 
-    async def remove_course(
-        self, actor: Actor, group: Group, course: Course
-    ) -> tuple[Group, bool]:
+    async def remove_course(self, actor: Actor, group: Group, course: Course) -> tuple[Group, bool]:
         remaining = [c for c in group.courses if c.id != course.id]
         if len(remaining) == len(group.courses):
             require(actor, Capability.EDIT_GROUP, group)

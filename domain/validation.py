@@ -46,7 +46,9 @@ def normalize_title(value: str, *, what: str = "title") -> str:
     if not title:
         raise InvalidInput(what, f"a {what} is required.")
     if len(title) > MAX_TITLE:
-        raise InvalidInput(what, f"keep the {what} to {MAX_TITLE} characters (it has {len(title)}).")
+        raise InvalidInput(
+            what, f"keep the {what} to {MAX_TITLE} characters (it has {len(title)})."
+        )
     if _has_control(title):
         raise InvalidInput(what, f"remove the control characters from the {what}.")
     return title
@@ -55,9 +57,7 @@ def normalize_title(value: str, *, what: str = "title") -> str:
 def normalize_description(value: str | None) -> str:
     text = clean_text(value or "")
     if len(text) > MAX_DESCRIPTION:
-        raise InvalidInput(
-            "description", f"keep the description to {MAX_DESCRIPTION} characters."
-        )
+        raise InvalidInput("description", f"keep the description to {MAX_DESCRIPTION} characters.")
     return text
 
 

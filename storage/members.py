@@ -42,8 +42,10 @@ class MemberStore:
                     using_db=conn,
                 )
             await MembershipRow.create(group_id=group_id, user_id=user.id, using_db=conn)
-            links = await GroupCourseRow.filter(group_id=group_id).using_db(conn).prefetch_related(
-                "course"
+            links = (
+                await GroupCourseRow.filter(group_id=group_id)
+                .using_db(conn)
+                .prefetch_related("course")
             )
             have = set(
                 await EnrollmentRow.filter(user_id=user.id)
@@ -80,8 +82,11 @@ class MemberStore:
         """One page in three queries, whatever the group's size."""
         query = MembershipRow.filter(group_id=group_id)
         total = await query.count()
-        rows = await query.order_by("joined_at", "id").offset(offset).limit(limit).prefetch_related(
-            "user"
+        rows = (
+            await query.order_by("joined_at", "id")
+            .offset(offset)
+            .limit(limit)
+            .prefetch_related("user")
         )
         user_ids = [r.user_id for r in rows]
         current: dict[int, list[Course]] = defaultdict(list)

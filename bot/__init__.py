@@ -1,0 +1,1 @@
+"""The Slack side and process wiring of Roster: the composition root."""

@@ -1,0 +1,83 @@
+"""The composition root: one aiohttp app holding bolt, the database and Socket Mode."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.listeners import register_listeners
+from bot.services import Services
+from bot.settings import Settings
+from storage import db
+from storage.store import TortoiseStore
+
+BOLT: web.AppKey[AsyncApp] = web.AppKey("bolt", AsyncApp)
+SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
+
+
+def slack_client(settings: Settings) -> AsyncWebClient:
+    """The Web API client, retrying Slack's 429s after the Retry-After it names."""
+    kwargs = {"base_url": settings.slack_api_url} if settings.slack_api_url else {}
+    client = AsyncWebClient(token=settings.slack_bot_token, **kwargs)
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=5))
+    return client
+
+
+def build_bolt(settings: Settings, services: Services) -> AsyncApp:
+    bolt = AsyncApp(
+        client=slack_client(settings),
+        signing_secret=settings.slack_signing_secret,
+        request_verification_enabled=True,
+    )
+    register_listeners(bolt, services)
+    return bolt
+
+
+def create_app(settings: Settings) -> web.Application:
+    """Nothing connects here; the database opens and closes with the app."""
+    services = Services.build(TortoiseStore(), env_admins=settings.admins)
+    app = web.Application()
+    app[SERVICES] = services
+    app[BOLT] = build_bolt(settings, services)
+    app.cleanup_ctx.append(_database(settings))
+    if settings.socket_mode:
+        app.cleanup_ctx.append(_socket_mode(settings))
+    app.router.add_post("/slack/events", _slack_events)
+    app.router.add_get("/healthz", _healthz)
+    return app
+
+
+async def _slack_events(request: web.Request) -> web.Response:
+    bolt = request.app[BOLT]
+    response = await bolt.async_dispatch(await to_bolt_request(request))
+    return await to_aiohttp_response(response)
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+def _database(settings: Settings):  # noqa: ANN202 - aiohttp cleanup context
+    async def database(app: web.Application) -> AsyncIterator[None]:
+        await db.migrate(settings.database_url)
+        await db.connect(settings.database_url)
+        yield
+        await db.close()
+
+    return database
+
+
+def _socket_mode(settings: Settings):  # noqa: ANN202 - aiohttp cleanup context
+    async def socket_mode(app: web.Application) -> AsyncIterator[None]:
+        handler = AsyncSocketModeHandler(app[BOLT], settings.slack_app_token)
+        await handler.connect_async()
+        yield
+        await handler.close_async()
+
+    return socket_mode

@@ -1,0 +1,182 @@
+"""The grammar of ``/group``: subcommands, their usage, and parsing typed text."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import shlex
+from dataclasses import dataclass
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
+_MAILTO = re.compile(r"<mailto:([^|>]+)(?:\|[^>]*)?>")
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    args: str
+    example: str
+    summary: str
+    min_args: int
+    max_args: int | None
+    """None: the last argument takes the rest of the text (titles with spaces)."""
+
+    @property
+    def usage(self) -> str:
+        return f"/group {self.name} {self.args}".rstrip()
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("help", "", "/group help", "list every command", 0, 0),
+    Command("list", "", "/group list", "your groups, with their actions", 0, 0),
+    Command(
+        "create",
+        "[title]",
+        "/group create Sales Onboarding",
+        "create a group (no title opens a form)",
+        0,
+        None,
+    ),
+    Command(
+        "add",
+        "<group> <email> [username]",
+        '/group add "Sales Onboarding" ada@school.org',
+        "add one member, creating the user if new",
+        2,
+        3,
+    ),
+    Command(
+        "remove",
+        "<group> <email>",
+        '/group remove "Sales Onboarding" ada@school.org',
+        "remove a member (they stay a school user)",
+        2,
+        2,
+    ),
+    Command(
+        "members",
+        "<group>",
+        '/group members "Sales Onboarding"',
+        "members with last login and courses",
+        1,
+        1,
+    ),
+    Command(
+        "courses",
+        "<group> add|remove <course>",
+        '/group courses "Sales Onboarding" add "Python 101"',
+        "include or drop a course",
+        3,
+        3,
+    ),
+    Command(
+        "managers",
+        "<group> add|remove @user",
+        '/group managers "Sales Onboarding" add @ada',
+        "assign or unassign a manager",
+        3,
+        3,
+    ),
+    Command(
+        "rename",
+        "<group> <new title>",
+        '/group rename "Sales Onboarding" Sales 2027',
+        "give a group a new title",
+        2,
+        None,
+    ),
+    Command(
+        "delete",
+        "<group>",
+        '/group delete "Sales Onboarding"',
+        "delete a group after you confirm",
+        1,
+        1,
+    ),
+    Command(
+        "course new",
+        "<title>",
+        "/group course new Python 101",
+        "add a course to the catalogue",
+        1,
+        None,
+    ),
+    Command("course list", "", "/group course list", "the course catalogue", 0, 0),
+)
+BY_NAME = {c.name: c for c in COMMANDS}
+
+
+class UsageError(Exception):
+    """What was typed does not fit a command; carries the command to explain."""
+
+    def __init__(self, problem: str, command: Command | None, suggestion: Command | None = None):
+        self.problem = problem
+        self.command = command
+        self.suggestion = suggestion
+        super().__init__(problem)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    command: Command
+    args: list[str]
+
+
+def parse(text: str) -> Parsed:
+    """Splits typed text into a command and its arguments, or raises UsageError."""
+    tokens = _tokens(text)
+    if not tokens:
+        return Parsed(BY_NAME["help"], [])
+    name = tokens[0].lower()
+    if name == "course" and len(tokens) > 1:
+        name = f"course {tokens[1].lower()}"
+        tokens = tokens[1:]
+    command = BY_NAME.get(name)
+    if command is None:
+        raise UsageError(f"`{name}` is not a /group command.", None, nearest(name))
+    args = tokens[1:]
+    if len(args) < command.min_args or (
+        command.max_args is not None and len(args) > command.max_args
+    ):
+        raise UsageError(_count_problem(command, len(args)), command)
+    if command.max_args is None and len(args) > command.min_args:
+        keep = max(command.min_args - 1, 0)
+        args = [*args[:keep], " ".join(args[keep:])]
+    return Parsed(command, args)
+
+
+def nearest(name: str) -> Command:
+    names = [c.name for c in COMMANDS]
+    match = difflib.get_close_matches(name, names, n=1, cutoff=0.0)
+    return BY_NAME[match[0]] if match else BY_NAME["help"]
+
+
+def _tokens(text: str) -> list[str]:
+    text = _MAILTO.sub(r"\1", text.translate(_QUOTES)).strip()
+    lexer = shlex.shlex(text, posix=True)
+    lexer.quotes, lexer.escape, lexer.whitespace_split = '"', "", True
+    lexer.commenters = ""
+    try:
+        return list(lexer)
+    except ValueError:
+        raise UsageError(
+            'A quote is not closed: put titles with spaces in "double quotes".', None
+        ) from None
+
+
+def _count_problem(command: Command, given: int) -> str:
+    if given < command.min_args:
+        return f"`{command.name}` needs more: you gave {given} of {command.min_args} arguments."
+    return (
+        f"`{command.name}` takes at most {command.max_args} arguments; you gave {given}. "
+        'Put titles with spaces in "double quotes".'
+    )
+
+
+MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+
+
+def mentioned_user(token: str) -> str | None:
+    """The Slack user id of an ``<@U123|name>`` mention (escaped by Slack), else None."""
+    match = MENTION.match(token.strip())
+    return match.group(1) if match else None

@@ -1,0 +1,46 @@
+"""Every interaction id in one place, namespaced so a listener's reach is obvious."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    GROUP_MENU = "groups.menu"
+    GROUP_MEMBERS = "groups.members"
+    GROUP_ADD_MEMBER = "groups.add_member"
+    CREATE_GROUP = "groups.create.open"
+    DASHBOARD_PAGE = "groups.dashboard.page"
+    MEMBERS_PAGE = "members.page"
+    DELETE_CONFIRMED = "groups.delete.confirmed"
+    DELETE_CANCELLED = "groups.delete.cancelled"
+
+
+class Modal(StrEnum):
+    CREATE_GROUP = "groups.create"
+    ADD_MEMBER = "members.add"
+    RENAME = "groups.rename"
+    COURSES = "groups.courses"
+    MANAGERS = "groups.managers"
+    DELETE = "groups.delete"
+
+
+class MenuChoice(StrEnum):
+    """Options of a dashboard row's overflow menu (value ``<choice>:<group id>``)."""
+
+    COURSES = "courses"
+    MANAGERS = "managers"
+    RENAME = "rename"
+    DELETE = "delete"
+
+
+class Field(StrEnum):
+    """block_id of modal inputs; the element inside has the same action_id."""
+
+    TITLE = "title"
+    DESCRIPTION = "description"
+    COURSES = "courses"
+    MANAGERS = "managers"
+    SEAT_LIMIT = "seat_limit"
+    EMAIL = "email"
+    USERNAME = "username"

@@ -1,0 +1,92 @@
+"""The one error handler: typed errors become short messages on the user's surface.
+
+Listeners are wrapped with :func:`guard` rather than left to bolt's ``app.error``:
+when a listener fails within milliseconds of its ``ack()``, bolt's runner can
+discard the ack and answer Slack with a 404, so errors are caught next to the
+listener and rendered by the same function bolt's hook uses.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp, AsyncRespond
+from slack_bolt.kwargs_injection.async_args import AsyncArgs
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands import UsageError
+from bot.services import Services
+from bot.views.errors import describe, unexpected
+from bot.views.help import usage_message
+from domain.errors import DomainError
+
+log = logging.getLogger("roster.errors")
+
+Listener = Callable[..., Awaitable[None]]
+
+
+def guard(services: Services) -> Callable[[Listener], Listener]:
+    """Wraps a listener so any error it raises is answered on the user's surface."""
+
+    def decorate(func: Listener) -> Listener:
+        names = inspect.getfullargspec(func).args
+
+        async def listener(args: AsyncArgs) -> None:
+            try:
+                await func(**{name: getattr(args, name) for name in names})
+            except Exception as error:
+                if args.ack.response is None:
+                    await args.ack()
+                await report(error, args.body, args.respond, args.client, services)
+
+        listener.__name__ = func.__name__
+        return listener
+
+    return decorate
+
+
+async def report(
+    error: Exception,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    services: Services,
+) -> None:
+    blocks = None
+    if isinstance(error, UsageError):
+        text, blocks = usage_message(error)
+    elif isinstance(error, DomainError):
+        text = describe(error, admins=await services.users.admin_slack_ids())
+    else:
+        reference = secrets.token_hex(4)
+        log.error("unexpected error, reference %s", reference, exc_info=error)
+        text = unexpected(reference)
+    await _tell(body, text, blocks, respond, client)
+
+
+async def _tell(
+    body: dict[str, Any],
+    text: str,
+    blocks: list[dict[str, Any]] | None,
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+) -> None:
+    """Ephemeral where the user typed or clicked; a direct message from App Home."""
+    if body.get("response_url"):
+        await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+        return
+    user_id = body.get("user_id") or body.get("user", {}).get("id")
+    if user_id:
+        await client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    @app.error
+    async def on_error(
+        error: Exception, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await report(error, body, respond, client, services)

@@ -1,0 +1,162 @@
+"""Buttons and menus on the dashboard, member pages and delete confirmations.
+
+Every click re-checks the caller's rights in the domain: anyone who can see a
+message can click its buttons.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.ids import Action, MenuChoice
+from bot.listeners.home import publish_home
+from bot.listeners.errors import guard
+from bot.services import Services
+from bot.views import modals, replies
+from bot.views.dashboard import GROUPS_PER_MESSAGE, list_message
+from bot.views.members import members_message, members_modal
+from bot.views.paging import page_value
+from domain.entities import Actor, Group
+from domain.permissions import Capability
+
+_MENU_NEEDS = {
+    MenuChoice.COURSES: Capability.EDIT_GROUP,
+    MenuChoice.MANAGERS: Capability.ASSIGN_MANAGERS,
+    MenuChoice.RENAME: Capability.EDIT_GROUP,
+    MenuChoice.DELETE: Capability.DELETE_GROUP,
+}
+
+
+def _from_view(body: dict[str, Any]) -> bool:
+    return body.get("container", {}).get("type") == "view"
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    guarded = guard(services)
+
+    async def group_of(actor: Actor, value: str, capability: Capability) -> Group:
+        return await services.groups.resolve(actor, f"#{value}", capability)
+
+    @app.action(Action.GROUP_MEMBERS)
+    @guarded
+    async def show_members(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:
+        await ack()
+        group = await group_of(context["actor"], action["value"], Capability.VIEW_MEMBERS)
+        page = await services.members.page(context["actor"], group)
+        if _from_view(body):
+            await client.views_open(trigger_id=body["trigger_id"], view=members_modal(group, page))
+        else:
+            text, blocks = members_message(group, page)
+            await respond(text=text, blocks=blocks, response_type="ephemeral")
+
+    @app.action(re.compile(rf"^{re.escape(Action.MEMBERS_PAGE)}\."))
+    @guarded
+    async def members_page(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:
+        await ack()
+        key, offset = page_value(action["value"])
+        group = await group_of(context["actor"], key, Capability.VIEW_MEMBERS)
+        page = await services.members.page(context["actor"], group, offset=offset)
+        if _from_view(body):
+            await client.views_update(view_id=body["view"]["id"], view=members_modal(group, page))
+        else:
+            text, blocks = members_message(group, page)
+            await respond(text=text, blocks=blocks, replace_original=True)
+
+    @app.action(re.compile(rf"^{re.escape(Action.DASHBOARD_PAGE)}\."))
+    @guarded
+    async def dashboard_page(
+        ack: AsyncAck,
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:
+        await ack()
+        where, offset = page_value(action["value"])
+        actor = context["actor"]
+        if where == "home":
+            await publish_home(client, services, actor, offset=offset)
+            return
+        page = await services.groups.dashboard(actor, offset=offset, limit=GROUPS_PER_MESSAGE)
+        text, blocks = list_message(actor, page)
+        await respond(text=text, blocks=blocks, replace_original=True)
+
+    @app.action(Action.GROUP_ADD_MEMBER)
+    @guarded
+    async def open_add_member(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:
+        await ack()
+        group = await group_of(context["actor"], action["value"], Capability.MANAGE_MEMBERS)
+        await client.views_open(trigger_id=body["trigger_id"], view=modals.add_member_modal(group))
+
+    @app.action(Action.CREATE_GROUP)
+    @guarded
+    async def open_create(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    ) -> None:
+        await ack()
+        services.groups.require_can_create(context["actor"])
+        view = modals.create_group_modal(await services.courses.catalogue())
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(Action.GROUP_MENU)
+    @guarded
+    async def group_menu(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:
+        await ack()
+        choice, _, group_id = action["selected_option"]["value"].partition(":")
+        menu = MenuChoice(choice)
+        group = await group_of(context["actor"], group_id, _MENU_NEEDS[menu])
+        if menu is MenuChoice.COURSES:
+            view = modals.courses_modal(group, await services.courses.catalogue())
+        elif menu is MenuChoice.MANAGERS:
+            view = modals.managers_modal(group)
+        elif menu is MenuChoice.RENAME:
+            view = modals.rename_modal(group)
+        else:
+            view = modals.delete_modal(group)
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(Action.DELETE_CONFIRMED)
+    @guarded
+    async def delete_confirmed(
+        ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond, context: dict[str, Any]
+    ) -> None:
+        await ack()
+        group = await group_of(context["actor"], action["value"], Capability.DELETE_GROUP)
+        await services.groups.delete(context["actor"], group)
+        await respond(text=replies.deleted(group.title, group.member_count), replace_original=True)
+
+    @app.action(Action.DELETE_CANCELLED)
+    @guarded
+    async def delete_cancelled(ack: AsyncAck, respond: AsyncRespond) -> None:
+        await ack()
+        await respond(text="Kept the group; nothing was deleted.", replace_original=True)

@@ -1,0 +1,164 @@
+"""``/group``: ack at once, parse, run one domain service, answer ephemerally."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import slack_people
+from bot.commands import BY_NAME, UsageError, mentioned_user, parse
+from bot.listeners.errors import guard
+from bot.services import Services
+from bot.views import replies
+from bot.views.dashboard import GROUPS_PER_MESSAGE, list_message
+from bot.views.help import help_message
+from bot.views.members import members_message
+from bot.views.modals import create_group_modal
+from domain.entities import Actor
+from domain.permissions import Capability
+
+
+@dataclass(frozen=True)
+class Call:
+    """One /group invocation: who, with what, and where to answer."""
+
+    actor: Actor
+    services: Services
+    respond: AsyncRespond
+    client: AsyncWebClient
+    trigger_id: str
+
+    async def say(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        await self.respond(text=text, blocks=blocks, response_type="ephemeral")
+
+
+Handler = Callable[[Call, list[str]], Awaitable[None]]
+
+
+async def _help(call: Call, args: list[str]) -> None:
+    await call.say(*help_message())
+
+
+async def _list(call: Call, args: list[str]) -> None:
+    page = await call.services.groups.dashboard(call.actor, limit=GROUPS_PER_MESSAGE)
+    await call.say(*list_message(call.actor, page))
+
+
+async def _create(call: Call, args: list[str]) -> None:
+    if not args:
+        call.services.groups.require_can_create(call.actor)
+        catalogue = await call.services.courses.catalogue()
+        await call.client.views_open(trigger_id=call.trigger_id, view=create_group_modal(catalogue))
+        return
+    group = await call.services.groups.create(call.actor, title=args[0])
+    await call.say(replies.group_created(group))
+
+
+async def _add(call: Call, args: list[str]) -> None:
+    group = await call.services.groups.resolve(call.actor, args[0], Capability.MANAGE_MEMBERS)
+    username = args[2] if len(args) > 2 else None
+    outcome = await call.services.members.add(call.actor, group, email=args[1], username=username)
+    await call.say(replies.member_added(outcome))
+
+
+async def _remove(call: Call, args: list[str]) -> None:
+    group = await call.services.groups.resolve(call.actor, args[0], Capability.MANAGE_MEMBERS)
+    user = await call.services.members.remove(call.actor, group, email=args[1])
+    await call.say(replies.member_removed(group, user))
+
+
+async def _members(call: Call, args: list[str]) -> None:
+    group = await call.services.groups.resolve(call.actor, args[0], Capability.VIEW_MEMBERS)
+    page = await call.services.members.page(call.actor, group)
+    await call.say(*members_message(group, page))
+
+
+def _verb(args: list[str], what: str) -> bool:
+    """True for add, False for remove; anything else is a usage error naming both."""
+    verb = args[1].lower()
+    if verb not in {"add", "remove"}:
+        raise UsageError(f"Say `add` or `remove` after the group, not `{args[1]}`.", BY_NAME[what])
+    return verb == "add"
+
+
+async def _courses(call: Call, args: list[str]) -> None:
+    adding = _verb(args, "courses")
+    group = await call.services.groups.resolve(call.actor, args[0], Capability.EDIT_GROUP)
+    course = await call.services.courses.resolve(args[2])
+    change = call.services.groups.add_course if adding else call.services.groups.remove_course
+    group, changed = await change(call.actor, group, course)
+    await call.say(replies.courses_changed(group, course, added=adding, changed=changed))
+
+
+async def _managers(call: Call, args: list[str]) -> None:
+    adding = _verb(args, "managers")
+    slack_user_id = mentioned_user(args[2])
+    if slack_user_id is None:
+        raise UsageError(
+            f"Mention the person with @ (e.g. @ada), not `{args[2]}`.", BY_NAME["managers"]
+        )
+    group = await call.services.groups.resolve(call.actor, args[0], Capability.ASSIGN_MANAGERS)
+    if adding:
+        profile = await slack_people.profile(call.client, slack_user_id)
+        group, changed = await call.services.groups.add_manager(call.actor, group, profile)
+    else:
+        group, changed = await call.services.groups.remove_manager(call.actor, group, slack_user_id)
+    await call.say(replies.managers_changed(group, slack_user_id, added=adding, changed=changed))
+
+
+async def _rename(call: Call, args: list[str]) -> None:
+    group = await call.services.groups.resolve(call.actor, args[0], Capability.EDIT_GROUP)
+    renamed = await call.services.groups.rename(call.actor, group, title=args[1])
+    await call.say(replies.renamed(group.title, renamed))
+
+
+async def _delete(call: Call, args: list[str]) -> None:
+    group = await call.services.groups.resolve(call.actor, args[0], Capability.DELETE_GROUP)
+    await call.say(*replies.delete_question(group))
+
+
+async def _course_new(call: Call, args: list[str]) -> None:
+    course = await call.services.courses.create(call.actor, title=args[0])
+    await call.say(replies.course_created(course))
+
+
+async def _course_list(call: Call, args: list[str]) -> None:
+    await call.say(*replies.catalogue(await call.services.courses.catalogue()))
+
+
+ROUTES: dict[str, Handler] = {
+    "help": _help,
+    "list": _list,
+    "create": _create,
+    "add": _add,
+    "remove": _remove,
+    "members": _members,
+    "courses": _courses,
+    "managers": _managers,
+    "rename": _rename,
+    "delete": _delete,
+    "course new": _course_new,
+    "course list": _course_list,
+}
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    guarded = guard(services)
+
+    @app.command("/group")
+    @guarded
+    async def group_command(
+        ack: AsyncAck,
+        command: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:
+        await ack()
+        parsed = parse(command.get("text", ""))
+        call = Call(context["actor"], services, respond, client, command["trigger_id"])
+        await ROUTES[parsed.command.name](call, parsed.args)

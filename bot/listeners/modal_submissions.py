@@ -1,0 +1,139 @@
+"""Modal submissions. Each does one short database write before the ack, so a
+mistake can be shown on the field it concerns; the modal then shows the outcome."""
+
+from __future__ import annotations
+
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import slack_people
+from bot.ids import Field, Modal
+from bot.views.errors import describe
+from bot.listeners.home import publish_home
+from bot.services import Services
+from bot.views import replies
+from bot.views.modals import done_modal
+from domain.entities import Actor, Group
+from domain.errors import DomainError, InvalidInput, TitleTaken
+from domain.permissions import Capability
+
+
+_FIELD_OF = {
+    "title": Field.TITLE,
+    "description": Field.DESCRIPTION,
+    "email": Field.EMAIL,
+    "username": Field.USERNAME,
+    "seat limit": Field.SEAT_LIMIT,
+}
+
+
+class Form:
+    """Typed reads of ``view.state.values`` keyed by our block ids."""
+
+    def __init__(self, view: dict[str, Any]) -> None:
+        self._values = view["state"]["values"]
+        self.metadata = view.get("private_metadata", "")
+
+    def _entry(self, field: Field) -> dict[str, Any]:
+        return self._values.get(field, {}).get(field, {})
+
+    def text(self, field: Field) -> str:
+        return self._entry(field).get("value") or ""
+
+    def options(self, field: Field) -> list[int]:
+        return [int(o["value"]) for o in self._entry(field).get("selected_options") or []]
+
+    def users(self, field: Field) -> list[str]:
+        return list(self._entry(field).get("selected_users") or [])
+
+
+Submit = Callable[[Actor, Form, AsyncWebClient], Awaitable[tuple[str, str]]]
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    async def group_of(actor: Actor, form: Form, capability: Capability) -> Group:
+        return await services.groups.resolve(actor, f"#{form.metadata}", capability)
+
+    async def create(actor: Actor, form: Form, client: AsyncWebClient) -> tuple[str, str]:
+        group = await services.groups.create(
+            actor,
+            title=form.text(Field.TITLE),
+            description=form.text(Field.DESCRIPTION),
+            seat_limit=form.text(Field.SEAT_LIMIT) or None,
+            courses=await services.courses.by_ids(form.options(Field.COURSES)),
+            managers=await slack_people.profiles(client, form.users(Field.MANAGERS)),
+        )
+        return "Group created", replies.group_created(group)
+
+    async def add_member(actor: Actor, form: Form, client: AsyncWebClient) -> tuple[str, str]:
+        group = await group_of(actor, form, Capability.MANAGE_MEMBERS)
+        outcome = await services.members.add(
+            actor, group, email=form.text(Field.EMAIL), username=form.text(Field.USERNAME)
+        )
+        return "Member added", replies.member_added(outcome)
+
+    async def rename(actor: Actor, form: Form, client: AsyncWebClient) -> tuple[str, str]:
+        group = await group_of(actor, form, Capability.EDIT_GROUP)
+        renamed = await services.groups.rename(actor, group, title=form.text(Field.TITLE))
+        return "Group renamed", replies.renamed(group.title, renamed)
+
+    async def courses(actor: Actor, form: Form, client: AsyncWebClient) -> tuple[str, str]:
+        group = await group_of(actor, form, Capability.EDIT_GROUP)
+        chosen = await services.courses.by_ids(form.options(Field.COURSES))
+        group = await services.groups.set_courses(actor, group, chosen)
+        return "Courses saved", replies.courses_set(group)
+
+    async def managers(actor: Actor, form: Form, client: AsyncWebClient) -> tuple[str, str]:
+        group = await group_of(actor, form, Capability.ASSIGN_MANAGERS)
+        profiles = await slack_people.profiles(client, form.users(Field.MANAGERS))
+        group = await services.groups.set_managers(actor, group, profiles)
+        return "Managers saved", replies.managers_set(group)
+
+    async def delete(actor: Actor, form: Form, client: AsyncWebClient) -> tuple[str, str]:
+        group = await group_of(actor, form, Capability.DELETE_GROUP)
+        await services.groups.delete(actor, group)
+        return "Group deleted", replies.deleted(group.title, group.member_count)
+
+    submits: dict[Modal, Submit] = {
+        Modal.CREATE_GROUP: create,
+        Modal.ADD_MEMBER: add_member,
+        Modal.RENAME: rename,
+        Modal.COURSES: courses,
+        Modal.MANAGERS: managers,
+        Modal.DELETE: delete,
+    }
+
+    for callback, submit in submits.items():
+        app.view(callback)(_listener(submit, services))
+
+
+def _listener(submit: Submit, services: Services) -> Callable[..., Awaitable[None]]:
+    async def on_submit(
+        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    ) -> None:
+        actor = context["actor"]
+        try:
+            title, text = await submit(actor, Form(view), client)
+        except (InvalidInput, TitleTaken) as error:
+            field = _FIELD_OF.get(getattr(error, "field", "title"), Field.TITLE)
+            if _has_block(view, field):
+                await ack(response_action="errors", errors={field: describe(error)})
+                return
+            await ack(response_action="update", view=done_modal("Not saved", describe(error)))
+            return
+        except DomainError as error:
+            text = describe(error, admins=await services.users.admin_slack_ids())
+            await ack(response_action="update", view=done_modal("Not saved", text))
+            return
+        await ack(response_action="update", view=done_modal(title, text))
+        await publish_home(client, services, await services.users.actor(actor.slack_user_id))
+
+    return on_submit
+
+
+def _has_block(view: dict[str, Any], block_id: str) -> bool:
+    return any(b.get("block_id") == block_id for b in view.get("blocks", []))

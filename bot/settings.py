@@ -1,0 +1,75 @@
+"""Configuration, read once from the environment; a missing value names itself."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ConfigError(Exception):
+    """A required environment variable is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    slack_bot_token: str
+    slack_signing_secret: str
+    slack_app_token: str | None = None
+    slack_api_url: str | None = None
+    database_url: str = "sqlite://roster.sqlite3"
+    port: int = 3000
+    public_base_url: str = "http://localhost:3000"
+    admins: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        return cls(
+            slack_bot_token=_required(env, "SLACK_BOT_TOKEN", prefix="xoxb-"),
+            slack_signing_secret=_required(env, "SLACK_SIGNING_SECRET"),
+            slack_app_token=_optional(env, "SLACK_APP_TOKEN", prefix="xapp-"),
+            slack_api_url=_optional(env, "SLACK_API_URL"),
+            database_url=env.get("DATABASE_URL") or default_database_url(Path.cwd()),
+            port=_port(env.get("ROSTER_PORT", "3000")),
+            public_base_url=env.get("PUBLIC_BASE_URL", "http://localhost:3000").rstrip("/"),
+            admins=_admins(env.get("ROSTER_ADMINS", "")),
+        )
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+
+def default_database_url(directory: Path) -> str:
+    return f"sqlite://{directory / 'roster.sqlite3'}"
+
+
+def _required(env: Mapping[str, str], name: str, *, prefix: str = "") -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise ConfigError(f"{name} is not set; see README.md, 'Connect a workspace'.")
+    if prefix and not value.startswith(prefix):
+        raise ConfigError(f"{name} should start with {prefix!r}; check which token you copied.")
+    return value
+
+
+def _optional(env: Mapping[str, str], name: str, *, prefix: str = "") -> str | None:
+    return _required(env, name, prefix=prefix) if env.get(name, "").strip() else None
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ConfigError(f"ROSTER_PORT must be a port number (1-65535), not {value!r}.")
+    return int(value)
+
+
+def _admins(value: str) -> frozenset[str]:
+    ids = {part.strip() for part in value.split(",") if part.strip()}
+    bad = sorted(i for i in ids if not i.startswith(("U", "W")))
+    if bad:
+        raise ConfigError(
+            f"ROSTER_ADMINS holds Slack user ids (U...), comma-separated; {bad} is not one."
+        )
+    return frozenset(ids)

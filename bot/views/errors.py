@@ -1,0 +1,70 @@
+"""Every domain error as one short sentence that names the fix."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.views.blocks import escape, listing
+from domain.errors import (
+    CourseNotFound,
+    DomainError,
+    GroupNotFound,
+    InvalidInput,
+    MemberNotFound,
+    NotLinkable,
+    PermissionDenied,
+    SeatLimitReached,
+    TitleTaken,
+)
+
+
+def _suggest(names: Sequence[str]) -> str:
+    return " Did you mean " + listing([f"*{escape(n)}*" for n in names]) + "?" if names else ""
+
+
+def describe(error: DomainError, *, admins: Sequence[str] = ()) -> str:
+    if isinstance(error, GroupNotFound):
+        return (
+            f"There is no group called *{escape(error.name)}*.{_suggest(error.suggestions)} "
+            "`/group list` shows your groups."
+        )
+    if isinstance(error, CourseNotFound):
+        return (
+            f"There is no course called *{escape(error.name)}*.{_suggest(error.suggestions)} "
+            "`/group course list` shows the catalogue."
+        )
+    if isinstance(error, MemberNotFound):
+        return (
+            f"*{escape(error.name)}* is not a member of this group; "
+            "`/group members <group>` lists who is."
+        )
+    if isinstance(error, TitleTaken):
+        return (
+            f"A {error.kind} called *{escape(error.existing_title)}* (`#{error.existing_id}`) "
+            "already exists, and titles are unique regardless of case. Choose another title."
+        )
+    if isinstance(error, InvalidInput):
+        return f"The {error.field} is not right: {error.message}"
+    if isinstance(error, PermissionDenied):
+        where = f" in *{escape(error.group_title)}*" if error.group_title else ""
+        who = listing([f"<@{a}>" for a in admins], empty="a school admin")
+        return (
+            f":no_entry: You can't {error.capability}{where}. "
+            f"Ask {who} if you need to; nothing was changed."
+        )
+    if isinstance(error, SeatLimitReached):
+        return (
+            f"*{escape(error.group_title)}* is full: all {error.seat_limit} seats are taken. "
+            "Remove a member, or ask an admin to raise the seat limit."
+        )
+    if isinstance(error, NotLinkable):
+        return f"<@{error.slack_user_id}> can't be a manager: {error.reason}."
+    return f"That didn't work: {escape(str(error))}."
+
+
+def unexpected(reference: str) -> str:
+    return (
+        f":warning: Something went wrong on our side (reference `{reference}`). Nothing "
+        "you typed was lost: try again, and if it keeps happening give the reference to "
+        "your school admin."
+    )

@@ -1,0 +1,56 @@
+"""One page of a group's members: who, last login, current courses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.ids import Action
+from bot.views.blocks import (
+    Block,
+    context,
+    escape,
+    header,
+    listing,
+    packed,
+    plain,
+    section,
+    when,
+)
+from bot.views.paging import pager
+from domain.entities import Group, MemberRow, Page
+
+
+def member_line(row: MemberRow) -> str:
+    user = row.user
+    courses = listing([escape(c.title) for c in row.courses], empty="no current courses", most=5)
+    return (
+        f"*{escape(user.username)}* · {escape(user.email)} · _{user.status}_\n"
+        f"      last login: {when(user.last_login_at)} · courses: {courses}"
+    )
+
+
+def members_message(group: Group, page: Page[MemberRow]) -> tuple[str, list[Block]]:
+    """Members packed into as few sections as fit Slack's 3,000 characters, none cut."""
+    title = f"Members of {group.title} ({page.total})"
+    blocks: list[Block] = [header(title)]
+    if not page.items:
+        blocks.append(
+            section(f"No members yet. Add one with `/group add #{group.id} ada@school.org`.")
+        )
+    blocks.extend(section(text) for text in packed([member_line(row) for row in page.items]))
+    if group.seat_limit:
+        blocks.append(context(f"{page.total} of {group.seat_limit} seats taken"))
+    blocks.extend(pager(page, Action.MEMBERS_PAGE, str(group.id)))
+    return title, blocks
+
+
+def members_modal(group: Group, page: Page[MemberRow]) -> dict[str, Any]:
+    """The same page inside a modal, for App Home where there is no conversation."""
+    _, blocks = members_message(group, page)
+    return {
+        "type": "modal",
+        "title": plain("Members", 24),
+        "close": plain("Close", 24),
+        "private_metadata": str(group.id),
+        "blocks": blocks,
+    }

@@ -1,0 +1,141 @@
+"""Short answers that say exactly what changed, or why nothing did."""
+
+from __future__ import annotations
+
+from bot.ids import Action
+from bot.views.blocks import Block, actions, button, context, escape, listing, packed, section
+from domain.entities import AddMemberOutcome, Course, Group, User
+
+MAX_SECTIONS = 45
+
+
+def _titles(courses: tuple[Course, ...] | list[Course]) -> str:
+    return listing([f"*{escape(c.title)}*" for c in courses], most=10)
+
+
+def member_added(outcome: AddMemberOutcome) -> str:
+    user, group = outcome.user, escape(outcome.group.title)
+    who = f"*{escape(user.username)}* ({escape(user.email)})"
+    if outcome.already_member:
+        return f":information_source: {who} is already a member of *{group}*; nothing changed."
+    lines = [
+        f":white_check_mark: Added {who} to *{group}*.",
+        "• New school user, status _invited_."
+        if outcome.created_user
+        else f"• Existing school user (status _{user.status}_).",
+    ]
+    if outcome.enrolled:
+        lines.append(f"• Enrolled in {_titles(outcome.enrolled)}.")
+    if outcome.already_enrolled:
+        lines.append(f"• Already enrolled in {_titles(outcome.already_enrolled)}.")
+    if not outcome.group.courses:
+        lines.append("• The group has no courses, so no enrolments.")
+    return "\n".join(lines)
+
+
+def member_removed(group: Group, user: User) -> str:
+    return (
+        f":white_check_mark: Removed *{escape(user.username)}* ({escape(user.email)}) from "
+        f"*{escape(group.title)}*. They stay a school user, with their enrolments."
+    )
+
+
+def group_created(group: Group) -> str:
+    extra = []
+    if group.courses:
+        extra.append(f"courses: {_titles(group.courses)}")
+    if group.managers:
+        extra.append("managers: " + listing([f"<@{m.slack_user_id}>" for m in group.managers]))
+    if group.seat_limit:
+        extra.append(f"{group.seat_limit} seats")
+    details = f" ({'; '.join(extra)})" if extra else ""
+    return (
+        f":white_check_mark: Created *{escape(group.title)}* `#{group.id}`{details}. "
+        f"Add members with `/group add #{group.id} <email>`."
+    )
+
+
+def renamed(old_title: str, group: Group) -> str:
+    return f":white_check_mark: Renamed *{escape(old_title)}* to *{escape(group.title)}*."
+
+
+def courses_changed(group: Group, course: Course, *, added: bool, changed: bool) -> str:
+    title, name = escape(group.title), escape(course.title)
+    if not changed:
+        state = "already includes" if added else "does not include"
+        return f":information_source: *{title}* {state} *{name}*; nothing changed."
+    verb = "now includes" if added else "no longer includes"
+    note = (
+        " New members are enrolled in it; current members keep their enrolments."
+        if added
+        else " Members keep their enrolments."
+    )
+    return f":white_check_mark: *{title}* {verb} *{name}*.{note}"
+
+
+def courses_set(group: Group) -> str:
+    return f":white_check_mark: *{escape(group.title)}* includes {_titles(group.courses)}."
+
+
+def managers_changed(group: Group, slack_user_id: str, *, added: bool, changed: bool) -> str:
+    title = escape(group.title)
+    if not changed:
+        state = "already manages" if added else "does not manage"
+        return f":information_source: <@{slack_user_id}> {state} *{title}*; nothing changed."
+    verb = "now manages" if added else "no longer manages"
+    return f":white_check_mark: <@{slack_user_id}> {verb} *{title}*."
+
+
+def managers_set(group: Group) -> str:
+    names = listing([f"<@{m.slack_user_id}>" for m in group.managers])
+    return f":white_check_mark: Managers of *{escape(group.title)}*: {names}."
+
+
+def deleted(title: str, members: int) -> str:
+    return f":wastebasket: Deleted *{escape(title)}*. Its {members} member(s) stay school users."
+
+
+def delete_question(group: Group) -> tuple[str, list[Block]]:
+    text = (
+        f"Delete *{escape(group.title)}* `#{group.id}`? Its {group.member_count} member(s) stay "
+        "school users; only the group and its memberships go."
+    )
+    confirm = {
+        "title": {"type": "plain_text", "text": "Delete this group?"},
+        "text": {"type": "mrkdwn", "text": f"*{escape(group.title)}* will be deleted."},
+        "confirm": {"type": "plain_text", "text": "Delete"},
+        "deny": {"type": "plain_text", "text": "Keep it"},
+        "style": "danger",
+    }
+    blocks = [
+        section(text),
+        actions(
+            button(
+                "Delete group",
+                Action.DELETE_CONFIRMED,
+                str(group.id),
+                style="danger",
+                confirm=confirm,
+            ),
+            button("Cancel", Action.DELETE_CANCELLED, str(group.id)),
+        ),
+    ]
+    return text, blocks
+
+
+def course_created(course: Course) -> str:
+    return f":white_check_mark: Added *{escape(course.title)}* `#{course.id}` to the catalogue."
+
+
+def catalogue(courses: list[Course]) -> tuple[str, list[Block]]:
+    if not courses:
+        return "The catalogue is empty.", [
+            section("The catalogue is empty. Admins add courses with `/group course new <title>`.")
+        ]
+    lines = [f"• *{escape(c.title)}* `#{c.id}`" for c in courses]
+    title = f"Course catalogue ({len(courses)})"
+    texts = packed(lines)
+    blocks = [section(f"*{title}*"), *(section(t) for t in texts[:MAX_SECTIONS])]
+    if len(texts) > MAX_SECTIONS:
+        blocks.append(context("The list goes on; name a course by its title or `#id`."))
+    return title, blocks

@@ -1,0 +1,361 @@
+"""The Slack platform's side of an app: signed commands, clicks, submissions, events.
+
+Everything the driver sends is what Slack would send, signed with the app's
+signing secret, and a click is only possible on an element the user can see.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from slack_sdk.signature import SignatureVerifier
+
+from slack_emulator.limits import check_view
+from slack_emulator.server import SlackEmulator
+from slack_emulator.state import Call, View
+
+APP_ID = "A0ROSTER"
+
+
+@dataclass
+class Reply:
+    """A message posted to a response_url: what the user sees after a command or click."""
+
+    payload: dict[str, Any]
+    response_url: str
+    channel_id: str
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        return self.payload.get("blocks", [])
+
+    @property
+    def text(self) -> str:
+        """All the text a reader sees, for assertions: the fallback and every block."""
+        return "\n".join([self.payload.get("text", ""), *block_texts(self.blocks)])
+
+
+@dataclass
+class HomeTab:
+    user_id: str
+    body: dict[str, Any]
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        return self.body["blocks"]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(block_texts(self.blocks))
+
+
+Surface = Reply | View | HomeTab
+
+
+@dataclass
+class Interaction:
+    """One request the driver sent, and ways to wait for what followed it."""
+
+    driver: SlackDriver
+    user_id: str
+    status: int
+    body: str
+    call_mark: int
+    response_url: str | None = None
+    channel_id: str = ""
+    trigger_id: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ack(self) -> dict[str, Any]:
+        return json.loads(self.body) if self.body.startswith("{") else {}
+
+    async def reply(self, number: int = 1, *, timeout: float = 5.0) -> Reply:
+        """The ``number``-th message posted to this interaction's response_url."""
+        assert self.response_url, "this interaction has no response_url"
+        posts = self.driver.slack.responses(self.response_url)
+        await self.driver.slack.wait_for(lambda: len(posts) >= number, timeout=timeout)
+        return Reply(posts[number - 1], self.response_url, self.channel_id)
+
+    async def modal(self, *, timeout: float = 5.0) -> View:
+        """The modal opened with this interaction's trigger_id."""
+        views = self.driver.slack.views
+
+        def opened() -> View | None:
+            found = [v for v in views.values() if v.trigger_id == self.trigger_id]
+            return found[-1] if found else None
+
+        return await self.driver.slack.wait_for(opened, timeout=timeout)
+
+    async def call(self, method: str, *, timeout: float = 5.0) -> Call:
+        """The first successful Web API call to ``method`` made after this interaction."""
+        calls = self.driver.slack.calls
+
+        def made() -> Call | None:
+            found = [c for c in calls[self.call_mark :] if c.method == method and c.ok]
+            return found[0] if found else None
+
+        return await self.driver.slack.wait_for(made, timeout=timeout)
+
+
+class SlackDriver:
+    def __init__(
+        self,
+        slack: SlackEmulator,
+        app_url: str,
+        signing_secret: str,
+        session: aiohttp.ClientSession,
+    ) -> None:
+        self.slack = slack
+        self.events_url = f"{app_url.rstrip('/')}/slack/events"
+        self.signing_secret = signing_secret
+        self.session = session
+        self._verifier = SignatureVerifier(signing_secret)
+
+    async def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> tuple[int, str]:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        headers = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": signature
+            or self._verifier.generate_signature(timestamp=ts, body=body),
+            **(extra_headers or {}),
+        }
+        async with self.session.post(self.events_url, data=body.encode(), headers=headers) as r:
+            return r.status, await r.text()
+
+    async def _send_form(self, fields: dict[str, str], user_id: str, **known: Any) -> Interaction:
+        mark = len(self.slack.calls)
+        status, text = await self.post(
+            urllib.parse.urlencode(fields), "application/x-www-form-urlencoded"
+        )
+        return Interaction(self, user_id, status, text, mark, **known)
+
+    def _user(self, user_id: str) -> dict[str, str]:
+        member = self.slack.members[user_id]
+        return {"id": user_id, "username": member.name, "team_id": self.slack.team_id}
+
+    async def command(
+        self, user_id: str, text: str, *, command: str = "/group", channel_id: str = "C0GENERAL"
+    ) -> Interaction:
+        response_url = self.slack.issue_response_url(user_id, channel_id)
+        trigger_id = self.slack.issue_trigger(user_id)
+        fields = {
+            "token": "legacy-verification-token",
+            "team_id": self.slack.team_id,
+            "team_domain": "roster-school",
+            "channel_id": channel_id,
+            "channel_name": "general",
+            "user_id": user_id,
+            "user_name": self.slack.members[user_id].name,
+            "command": command,
+            "text": text,
+            "api_app_id": APP_ID,
+            "response_url": response_url,
+            "trigger_id": trigger_id,
+        }
+        return await self._send_form(
+            fields,
+            user_id,
+            response_url=response_url,
+            channel_id=channel_id,
+            trigger_id=trigger_id,
+        )
+
+    async def click(
+        self, user_id: str, surface: Surface, action_id: str, *, option: str | None = None
+    ) -> Interaction:
+        """Clicks a visible element; ``option`` picks an overflow or select option by value."""
+        block_id, element = find_element(_blocks_of(surface), action_id)
+        action: dict[str, Any] = {
+            "type": element["type"],
+            "action_id": action_id,
+            "block_id": block_id,
+            "action_ts": f"{time.time():.6f}",
+        }
+        if element["type"] == "button":
+            action["value"] = element.get("value", "")
+        else:
+            action["selected_option"] = _pick_option(element, option)
+        trigger_id = self.slack.issue_trigger(user_id)
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "user": self._user(user_id),
+            "api_app_id": APP_ID,
+            "token": "legacy-verification-token",
+            "team": {"id": self.slack.team_id, "domain": "roster-school"},
+            "trigger_id": trigger_id,
+            "actions": [action],
+        }
+        known: dict[str, Any] = {"trigger_id": trigger_id}
+        if isinstance(surface, Reply):
+            response_url = self.slack.issue_response_url(user_id, surface.channel_id)
+            payload["container"] = {
+                "type": "message",
+                "message_ts": "0",
+                "channel_id": surface.channel_id,
+                "is_ephemeral": True,
+            }
+            payload["channel"] = {"id": surface.channel_id}
+            payload["response_url"] = response_url
+            known |= {"response_url": response_url, "channel_id": surface.channel_id}
+        elif isinstance(surface, View):
+            payload["container"] = {"type": "view", "view_id": surface.id}
+            payload["view"] = {
+                **surface.body,
+                "id": surface.id,
+                "hash": surface.hash,
+                "state": {"values": {}},
+            }
+        else:
+            payload["container"] = {"type": "view", "view_id": "VHOME" + user_id}
+            payload["view"] = {**surface.body, "id": "VHOME" + user_id, "state": {"values": {}}}
+        return await self._send_form({"payload": json.dumps(payload)}, user_id, **known)
+
+    async def submit(self, user_id: str, view: View, values: dict[str, Any]) -> Interaction:
+        """Submits a modal with ``values`` keyed by block_id, then applies the ack like Slack."""
+        payload = {
+            "type": "view_submission",
+            "team": {"id": self.slack.team_id, "domain": "roster-school"},
+            "user": self._user(user_id),
+            "api_app_id": APP_ID,
+            "token": "legacy-verification-token",
+            "trigger_id": self.slack.issue_trigger(user_id),
+            "view": {
+                **view.body,
+                "id": view.id,
+                "hash": view.hash,
+                "root_view_id": view.root_id,
+                "state": {"values": _state_values(view.body["blocks"], values)},
+            },
+            "response_urls": [],
+        }
+        interaction = await self._send_form({"payload": json.dumps(payload)}, user_id)
+        if interaction.status == 200:
+            _apply_view_ack(view, interaction.ack)
+        return interaction
+
+    async def open_home(self, user_id: str, *, event_id: str | None = None) -> Interaction:
+        envelope = {
+            "token": "legacy-verification-token",
+            "team_id": self.slack.team_id,
+            "api_app_id": APP_ID,
+            "type": "event_callback",
+            "event_id": event_id or self.slack.ids.next("Ev"),
+            "event_time": int(time.time()),
+            "event": {
+                "type": "app_home_opened",
+                "user": user_id,
+                "channel": "D" + user_id.removeprefix("U"),
+                "tab": "home",
+                "event_ts": f"{time.time():.6f}",
+            },
+        }
+        mark = len(self.slack.calls)
+        status, text = await self.post(json.dumps(envelope), "application/json")
+        return Interaction(self, user_id, status, text, mark)
+
+    async def home(self, user_id: str, *, timeout: float = 5.0) -> HomeTab:
+        """Opens the App Home tab and returns it once the app has published it."""
+        interaction = await self.open_home(user_id)
+        await interaction.call("views.publish", timeout=timeout)
+        return HomeTab(user_id, self.slack.home[user_id])
+
+
+def _blocks_of(surface: Surface) -> list[dict[str, Any]]:
+    return surface.body["blocks"] if isinstance(surface, View) else surface.blocks
+
+
+def find_element(blocks: list[dict[str, Any]], action_id: str) -> tuple[str, dict[str, Any]]:
+    for block in blocks:
+        elements = list(block.get("elements", [])) if block["type"] == "actions" else []
+        for key in ("accessory", "element"):
+            if key in block:
+                elements.append(block[key])
+        for element in elements:
+            if element.get("action_id") == action_id:
+                return block.get("block_id", ""), element
+    shown = [
+        e.get("action_id")
+        for b in blocks
+        for e in [*b.get("elements", []), b.get("accessory", {})]
+        if isinstance(e, dict) and e.get("action_id")
+    ]
+    raise LookupError(f"no element {action_id!r} on this surface; it shows {shown}")
+
+
+def _pick_option(element: dict[str, Any], value: str | None) -> dict[str, Any]:
+    for option in element.get("options", []):
+        if option["value"] == value:
+            return option
+    raise LookupError(f"option {value!r} is not offered by {element.get('action_id')!r}")
+
+
+def _state_values(blocks: list[dict[str, Any]], values: dict[str, Any]) -> dict[str, Any]:
+    """Slack's ``view.state.values`` for the typed ``values`` (keyed by block_id)."""
+    inputs = {b["block_id"]: b["element"] for b in blocks if b["type"] == "input"}
+    unknown = set(values) - set(inputs)
+    if unknown:
+        raise LookupError(f"the modal has no inputs {sorted(unknown)}; it has {sorted(inputs)}")
+    state: dict[str, Any] = {}
+    for block_id, element in inputs.items():
+        value = values.get(block_id)
+        kind = element["type"]
+        entry: dict[str, Any] = {"type": kind}
+        if kind in {"plain_text_input", "email_text_input", "url_text_input", "number_input"}:
+            entry["value"] = None if value is None else str(value)
+        elif kind == "multi_static_select":
+            entry["selected_options"] = [_pick_option(element, v) for v in value or []]
+        elif kind == "static_select":
+            entry["selected_option"] = _pick_option(element, value) if value else None
+        elif kind == "multi_users_select":
+            entry["selected_users"] = list(value or [])
+        elif kind == "users_select":
+            entry["selected_user"] = value
+        else:
+            raise LookupError(f"the driver cannot fill a {kind} yet")
+        state[block_id] = {element["action_id"]: entry}
+    return state
+
+
+def _apply_view_ack(view: View, ack: dict[str, Any]) -> None:
+    """What Slack does with a view_submission's ack: close, update or keep the modal."""
+    action = ack.get("response_action")
+    if action == "update":
+        error, messages = check_view(ack["view"])
+        if error:
+            raise AssertionError(f"Slack would refuse this update: {error} {messages}")
+        view.body = ack["view"]
+    elif action == "errors":
+        return
+    else:
+        view.open = False
+
+
+def block_texts(blocks: list[dict[str, Any]]) -> list[str]:
+    """Every piece of text in the blocks, in reading order."""
+    texts: list[str] = []
+    for block in blocks:
+        for key in ("text", "label"):
+            if isinstance(block.get(key), dict):
+                texts.append(block[key]["text"])
+        texts.extend(f["text"] for f in block.get("fields", []))
+        for element in [*block.get("elements", []), block.get("accessory") or {}]:
+            if element.get("type") in {"mrkdwn", "plain_text"}:
+                texts.append(element["text"])
+            elif isinstance(element.get("text"), dict):
+                texts.append(element["text"]["text"])
+    return texts

@@ -1,0 +1,245 @@
+"""The Web API half of the emulator: an aiohttp app on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from slack_emulator import methods
+from slack_emulator.limits import check_message_blocks
+from slack_emulator.state import (
+    RESPONSE_URL_SECONDS,
+    RESPONSE_URL_USES,
+    TRIGGER_SECONDS,
+    Call,
+    Ids,
+    Member,
+    Message,
+    ResponseUrl,
+    SlackError,
+    StoredFile,
+    Trigger,
+    View,
+)
+
+Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+class SlackEmulator:
+    """Stateful and strict: it records every call and refuses what Slack refuses."""
+
+    def __init__(
+        self,
+        *,
+        bot_token: str = "xoxb-roster-test",
+        team_id: str = "T0ROSTER",
+        bot_user_id: str = "U0ROSTERBOT",
+    ) -> None:
+        self.bot_token = bot_token
+        self.team_id = team_id
+        self.bot_user_id = bot_user_id
+        self.ids = Ids()
+        self.members: dict[str, Member] = {}
+        self.messages: list[Message] = []
+        self.views: dict[str, View] = {}
+        self.home: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, StoredFile] = {}
+        self.triggers: dict[str, Trigger] = {}
+        self.response_urls: dict[str, ResponseUrl] = {}
+        self.calls: list[Call] = []
+        self._rate_limits: dict[str, tuple[int, int]] = {}
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+        self._methods: dict[str, Handler] = methods.handlers(self)
+        self.add_member(bot_user_id, "Roster", None, is_bot=True)
+
+    # -- workspace set-up, used by tests and the demo ---------------------------------
+
+    def add_member(self, user_id: str, name: str, email: str | None, *, is_bot: bool = False):
+        self.members[user_id] = Member(user_id, name, email, is_bot)
+
+    def rate_limit(self, method: str, *, times: int, retry_after: int = 1) -> None:
+        """The next ``times`` calls to ``method`` answer 429 with ``Retry-After``."""
+        self._rate_limits[method] = (times, retry_after)
+
+    def issue_trigger(self, user_id: str) -> str:
+        trigger_id = f"{self.ids.next('')}.{self.team_id}.trigger"
+        self.triggers[trigger_id] = Trigger(user_id, time.monotonic())
+        return trigger_id
+
+    def issue_response_url(self, user_id: str, channel_id: str) -> str:
+        token = self.ids.next("R")
+        self.response_urls[token] = ResponseUrl(user_id, channel_id, time.monotonic())
+        return f"{self.url}/response/{token}"
+
+    # -- what tests read ---------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def responses(self, response_url: str) -> list[dict[str, Any]]:
+        return self.response_urls[response_url.rsplit("/", 1)[1]].posts
+
+    async def wait_for(self, predicate: Callable[[], Any], *, timeout: float = 5.0) -> Any:
+        """Waits until ``predicate()`` is truthy, re-checking on every change."""
+        async with self._changed:
+            result = await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
+        return result
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    # -- serving -----------------------------------------------------------------------
+
+    def web_app(self) -> web.Application:
+        app = web.Application(client_max_size=20 * 1024 * 1024)
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
+        app.router.add_post("/response/{token}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/files-pri/{file_id}/download", self._download)
+        return app
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        self._runner = web.AppRunner(self.web_app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        bound = self._runner.addresses[0][1]
+        self.url = f"http://{host}:{bound}"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await _arguments(request)
+        limited = self._rate_limits.get(method)
+        if limited and limited[0] > 0:
+            self._rate_limits[method] = (limited[0] - 1, limited[1])
+            self.calls.append(Call(method, args, ok=False, error="ratelimited"))
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(limited[1])},
+            )
+        try:
+            self._authenticate(request, args)
+            handler = self._methods.get(method)
+            if handler is None:
+                raise SlackError("unknown_method")
+            body = {"ok": True, **await handler(args)}
+            self.calls.append(Call(method, args, ok=True))
+        except SlackError as error:
+            body = {"ok": False, "error": error.error}
+            if error.messages:
+                body["response_metadata"] = {"messages": error.messages}
+            self.calls.append(Call(method, args, ok=False, error=error.error))
+        await self._notify()
+        return web.json_response(body)
+
+    def _authenticate(self, request: web.Request, args: dict[str, Any]) -> None:
+        header = request.headers.get("Authorization", "")
+        token = header.removeprefix("Bearer ").strip() if header else args.get("token")
+        if not token:
+            raise SlackError("not_authed")
+        if token != self.bot_token:
+            raise SlackError("invalid_auth")
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        url = self.response_urls.get(request.match_info["token"])
+        if url is None:
+            return web.json_response({"ok": False, "error": "invalid_url"}, status=404)
+        if len(url.posts) >= RESPONSE_URL_USES:
+            return web.json_response({"ok": False, "error": "used_url"}, status=404)
+        if time.monotonic() - url.issued_at > RESPONSE_URL_SECONDS:
+            return web.json_response({"ok": False, "error": "expired_url"}, status=404)
+        payload = await request.json()
+        errors = check_message_blocks(payload.get("blocks", []))
+        if errors:
+            return web.json_response(
+                {"ok": False, "error": "invalid_blocks", "response_metadata": {"messages": errors}},
+                status=400,
+            )
+        if not payload.get("text") and not payload.get("blocks"):
+            return web.json_response({"ok": False, "error": "no_text"}, status=400)
+        url.posts.append(payload)
+        await self._notify()
+        return web.json_response({"ok": True})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        stored = self.files.get(request.match_info["file_id"])
+        if stored is None:
+            return web.Response(status=404, text="file not found")
+        content = await request.read()
+        if len(content) != stored.length:
+            return web.Response(status=400, text="length does not match")
+        stored.content, stored.uploaded = content, True
+        return web.Response(text=f"OK - {len(content)}")
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        """Like Slack: without the bot token you get a sign-in page, not the file."""
+        stored = self.files.get(request.match_info["file_id"])
+        if request.headers.get("Authorization") != f"Bearer {self.bot_token}":
+            return web.Response(
+                text="<html><body>Sign in to Slack</body></html>", content_type="text/html"
+            )
+        if stored is None or not stored.uploaded:
+            return web.Response(status=404, text="file not found")
+        return web.Response(body=stored.content, content_type="application/octet-stream")
+
+    # -- checks shared by the methods ------------------------------------------------
+
+    def check_blocks(self, args: dict[str, Any]) -> None:
+        if not args.get("text") and not args.get("blocks"):
+            raise SlackError("no_text")
+        errors = check_message_blocks(args.get("blocks", []))
+        if errors:
+            raise SlackError("invalid_blocks", errors)
+
+    def use_trigger(self, trigger_id: str | None) -> Trigger:
+        trigger = self.triggers.get(trigger_id or "")
+        if trigger is None:
+            raise SlackError("invalid_trigger_id")
+        if trigger.used:
+            raise SlackError("exchanged_trigger_id")
+        if time.monotonic() - trigger.issued_at > TRIGGER_SECONDS:
+            raise SlackError("expired_trigger_id")
+        trigger.used = True
+        return trigger
+
+    def stack_depth(self, root_id: str) -> int:
+        return sum(1 for v in self.views.values() if v.root_id == root_id and v.open)
+
+    def store_message(self, message: Message) -> Message:
+        self.messages.append(message)
+        return message
+
+
+async def _arguments(request: web.Request) -> dict[str, Any]:
+    """Merges query, form and JSON arguments, as the real client may send any."""
+    args: dict[str, Any] = dict(request.query)
+    if request.method == "POST" and request.can_read_body:
+        if request.content_type == "application/json":
+            args.update(await request.json())
+        else:
+            args.update(dict(await request.post()))
+    for key in ("blocks", "view", "files", "attachments"):
+        if isinstance(args.get(key), str):
+            with contextlib.suppress(json.JSONDecodeError):
+                args[key] = json.loads(args[key])
+    return args

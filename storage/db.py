@@ -20,18 +20,25 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     url = database_url.replace("postgresql://", "postgres://", 1)
     if url.startswith("postgres://"):
         url = url.replace("postgres://", "asyncpg://", 1)
+    name = _connection_name(url)
     return {
-        "connections": {"default": url},
+        "connections": {name: url},
         "apps": {
             "models": {
                 "models": [MODELS],
-                "default_connection": "default",
+                "default_connection": name,
                 "migrations": MIGRATIONS,
             }
         },
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+def _connection_name(url: str) -> str:
+    """Named by engine: tortoise caches SQL per connection name, and one process
+    (the test suite) may use both engines in turn."""
+    return "sqlite" if url.startswith("sqlite") else "postgres"
 
 
 async def migrate(database_url: str) -> None:
@@ -42,9 +49,10 @@ async def migrate(database_url: str) -> None:
 
 async def connect(database_url: str) -> None:
     """Opens the connection for request handlers in any task of this process."""
-    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
-    if connections.get("default").capabilities.dialect == "sqlite":
-        connection = connections.get("default")
+    config = tortoise_config(database_url)
+    await Tortoise.init(config=config, _enable_global_fallback=True)
+    connection = connections.get(next(iter(config["connections"])))
+    if connection.capabilities.dialect == "sqlite":
         await connection.execute_script("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;")
 
 

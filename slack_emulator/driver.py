@@ -176,10 +176,17 @@ class SlackDriver:
         )
 
     async def click(
-        self, user_id: str, surface: Surface, action_id: str, *, option: str | None = None
+        self,
+        user_id: str,
+        surface: Surface,
+        action_id: str,
+        *,
+        value: str | None = None,
+        option: str | None = None,
     ) -> Interaction:
-        """Clicks a visible element; ``option`` picks an overflow or select option by value."""
-        block_id, element = find_element(_blocks_of(surface), action_id)
+        """Clicks a visible element: the button with ``value`` (or the first with
+        ``action_id``), or the menu offering ``option``, which it picks."""
+        block_id, element = find_element(_blocks_of(surface), action_id, value, option)
         action: dict[str, Any] = {
             "type": element["type"],
             "action_id": action_id,
@@ -279,15 +286,26 @@ def _blocks_of(surface: Surface) -> list[dict[str, Any]]:
     return surface.body["blocks"] if isinstance(surface, View) else surface.blocks
 
 
-def find_element(blocks: list[dict[str, Any]], action_id: str) -> tuple[str, dict[str, Any]]:
+def find_element(
+    blocks: list[dict[str, Any]],
+    action_id: str,
+    value: str | None = None,
+    option: str | None = None,
+) -> tuple[str, dict[str, Any]]:
     for block in blocks:
         elements = list(block.get("elements", [])) if block["type"] == "actions" else []
         for key in ("accessory", "element"):
             if key in block:
                 elements.append(block[key])
         for element in elements:
-            if element.get("action_id") == action_id:
-                return block.get("block_id", ""), element
+            if element.get("action_id") != action_id:
+                continue
+            if value is not None and element.get("value") != value:
+                continue
+            offered = [o["value"] for o in element.get("options", [])]
+            if option is not None and option not in offered:
+                continue
+            return block.get("block_id", ""), element
     shown = [
         e.get("action_id")
         for b in blocks

@@ -1,0 +1,139 @@
+"""The emulator refuses what Slack refuses, through the real slack_sdk client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from slack_emulator import SlackEmulator
+
+SECTION = {"type": "section", "text": {"type": "mrkdwn", "text": "hello"}}
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[SlackEmulator]:
+    emulator = SlackEmulator()
+    await emulator.start()
+    emulator.add_member("U1", "Ada", "ada@school.org")
+    yield emulator
+    await emulator.stop()
+
+
+@pytest.fixture
+def client(slack: SlackEmulator) -> AsyncWebClient:
+    return AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
+
+
+def modal(blocks: list[dict]) -> dict:
+    return {"type": "modal", "title": {"type": "plain_text", "text": "Test"}, "blocks": blocks}
+
+
+async def _error(call) -> tuple[str, list[str]]:  # noqa: ANN001 - an awaitable API call
+    with pytest.raises(SlackApiError) as caught:
+        await call
+    response = caught.value.response
+    return response["error"], response.get("response_metadata", {}).get("messages", [])
+
+
+async def test_a_message_of_50_blocks_passes_and_51_is_refused(client: AsyncWebClient) -> None:
+    await client.chat_postMessage(channel="C1", text="ok", blocks=[SECTION] * 50)
+    error, messages = await _error(
+        client.chat_postMessage(channel="C1", text="x", blocks=[SECTION] * 51)
+    )
+    assert error == "invalid_blocks"
+    assert messages == ["[ERROR] no more than 50 items allowed [json-pointer:/blocks]"]
+
+
+async def test_a_modal_of_101_blocks_is_refused(slack: SlackEmulator, client) -> None:
+    trigger = slack.issue_trigger("U1")
+    error, messages = await _error(client.views_open(trigger_id=trigger, view=modal([SECTION] * 101)))
+    assert error == "invalid_arguments"
+    assert "no more than 100 items allowed" in messages[0]
+
+
+async def test_a_section_of_3001_characters_is_refused(client: AsyncWebClient) -> None:
+    long = {"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}
+    error, messages = await _error(client.chat_postMessage(channel="C1", text="x", blocks=[long]))
+    assert error == "invalid_blocks"
+    assert messages == [
+        "[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]"
+    ]
+
+
+async def test_a_trigger_id_works_once(slack: SlackEmulator, client: AsyncWebClient) -> None:
+    trigger = slack.issue_trigger("U1")
+    await client.views_open(trigger_id=trigger, view=modal([SECTION]))
+    error, _ = await _error(client.views_open(trigger_id=trigger, view=modal([SECTION])))
+    assert error == "exchanged_trigger_id"
+
+
+async def test_a_trigger_id_expires_after_three_seconds(slack: SlackEmulator, client) -> None:
+    trigger = slack.issue_trigger("U1")
+    slack.triggers[trigger].issued_at -= 3.5
+    error, _ = await _error(client.views_open(trigger_id=trigger, view=modal([SECTION])))
+    assert error == "expired_trigger_id"
+
+
+async def test_modal_titles_over_24_characters_are_refused(slack: SlackEmulator, client) -> None:
+    view = modal([SECTION])
+    view["title"]["text"] = "x" * 25
+    error, messages = await _error(
+        client.views_open(trigger_id=slack.issue_trigger("U1"), view=view)
+    )
+    assert error == "invalid_arguments" and "/view/title/text" in messages[0]
+
+
+async def test_a_response_url_takes_five_posts(slack: SlackEmulator) -> None:
+    url = slack.issue_response_url("U1", "C1")
+    async with aiohttp.ClientSession() as session:
+        statuses = []
+        for _ in range(6):
+            async with session.post(url, json={"text": "hi"}) as response:
+                statuses.append(response.status)
+    assert statuses == [200] * 5 + [404]
+
+
+async def test_a_wrong_token_is_refused(slack: SlackEmulator) -> None:
+    client = AsyncWebClient(token="xoxb-wrong", base_url=slack.api_url)
+    error, _ = await _error(client.auth_test())
+    assert error == "invalid_auth"
+
+
+async def test_rate_limits_answer_429_and_the_retry_handler_waits(slack: SlackEmulator) -> None:
+    slack.rate_limit("chat.postMessage", times=2, retry_after=0)
+    bare = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
+    error, _ = await _error(bare.chat_postMessage(channel="C1", text="hi"))
+    assert error == "ratelimited"
+    patient = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
+    patient.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
+    assert (await patient.chat_postMessage(channel="C1", text="hi"))["ok"]
+    assert [c.error for c in slack.calls_to("chat.postMessage")] == ["ratelimited"] * 2 + [None]
+
+
+async def test_files_upload_v1_is_retired_and_v2_shares_the_file(slack: SlackEmulator, client):
+    error, _ = await _error(client.api_call("files.upload", data={"channels": "C1"}))
+    assert error == "method_deprecated"
+    await client.files_upload_v2(channel="C1", content=b"a,b\n", filename="rows.csv",
+                                 initial_comment="here")
+    stored = next(iter(slack.files.values()))
+    assert stored.content == b"a,b\n" and stored.shared_to == ["C1"]
+    info = await client.files_info(file=stored.id)
+    url = info["file"]["url_private_download"]
+    async with aiohttp.ClientSession() as session:
+        async with session.get(url) as anonymous:
+            assert "Sign in" in await anonymous.text()
+        headers = {"Authorization": f"Bearer {slack.bot_token}"}
+        async with session.get(url, headers=headers) as authorised:
+            assert await authorised.read() == b"a,b\n"
+
+
+async def test_repeated_action_ids_in_one_block_are_refused(client: AsyncWebClient) -> None:
+    button = {"type": "button", "text": {"type": "plain_text", "text": "Go"}, "action_id": "a"}
+    blocks = [{"type": "actions", "elements": [button, button]}]
+    error, messages = await _error(client.chat_postMessage(channel="C1", text="x", blocks=blocks))
+    assert error == "invalid_blocks" and "action_id 'a' is repeated" in messages[0]

@@ -1,0 +1,45 @@
+"""manifest.yml is a valid Slack app manifest with what Roster needs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from referencing import Registry, Resource
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS = ROOT.parent / "shared" / "slack-manifest-schema"
+REMOTE = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/"
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict:
+    return yaml.safe_load((ROOT / "manifest.yml").read_text())
+
+
+def test_the_manifest_validates_against_slacks_schema(manifest: dict) -> None:
+    if not (SCHEMAS / "manifest.schema.json").exists():
+        pytest.skip("Slack's manifest schema is not beside the project (../shared/...)")
+    root = json.loads((SCHEMAS / "manifest.schema.json").read_text())
+    resources = [
+        (REMOTE + path.name, Resource.from_contents(json.loads(path.read_text())))
+        for path in (SCHEMAS / "schemas").glob("*.json")
+    ]
+    validator = jsonschema.Draft7Validator(root, registry=Registry().with_resources(resources))
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(manifest)]
+    assert errors == []
+
+
+def test_the_manifest_declares_the_command_home_tab_and_scopes(manifest: dict) -> None:
+    command = manifest["features"]["slash_commands"][0]
+    assert command["command"] == "/group" and command["usage_hint"] and command["description"]
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) >= {
+        "commands", "chat:write", "chat:write.public", "files:read", "files:write",
+        "users:read", "users:read.email", "im:write", "channels:read", "groups:read",
+    }
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]

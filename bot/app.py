@@ -63,7 +63,7 @@ async def _healthz(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-def _database(settings: Settings):  # noqa: ANN202 - aiohttp cleanup context
+def _database(settings: Settings):
     async def database(app: web.Application) -> AsyncIterator[None]:
         await db.migrate(settings.database_url)
         await db.connect(settings.database_url)
@@ -73,7 +73,7 @@ def _database(settings: Settings):  # noqa: ANN202 - aiohttp cleanup context
     return database
 
 
-def _socket_mode(settings: Settings):  # noqa: ANN202 - aiohttp cleanup context
+def _socket_mode(settings: Settings):
     async def socket_mode(app: web.Application) -> AsyncIterator[None]:
         handler = AsyncSocketModeHandler(app[BOLT], settings.slack_app_token)
         await handler.connect_async()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from domain.entities import Actor, SlackProfile, User
+from domain.entities import Actor, SlackProfile, User, UserStatus
 from domain.errors import NotLinkable
 from domain.ports import Store
-from domain.validation import normalize_email
+from domain.validation import normalize_email, normalize_username
 
 
 async def link_profiles(store: Store, profiles: Collection[SlackProfile]) -> list[User]:
@@ -51,6 +51,15 @@ class UserService:
         """Used by the command line, which is trusted: whoever runs it owns the school."""
         return await self._store.users.link_slack(
             profile, email=_profile_email(profile), admin=True
+        )
+
+    async def create_learner(self, *, email: str, username: str | None = None) -> User:
+        """A school user outside any group, as the course player's sign-up would make."""
+        clean = normalize_email(email)
+        return await self._store.users.create(
+            email=clean,
+            username=normalize_username(username, email=clean),
+            status=UserStatus.ACTIVE,
         )
 
     async def admin_slack_ids(self) -> list[str]:

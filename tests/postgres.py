@@ -71,8 +71,18 @@ def start_cluster() -> PostgresCluster | None:
     port = _free_port()
     options = f"-p {port} -k {data_dir} -c listen_addresses=127.0.0.1 -c fsync=off"
     subprocess.run(
-        [*as_user, pg_ctl, "-D", str(data_dir), "-o", options, "-w", "-l",
-         str(data_dir / "server.log"), "start"],
+        [
+            *as_user,
+            pg_ctl,
+            "-D",
+            str(data_dir),
+            "-o",
+            options,
+            "-w",
+            "-l",
+            str(data_dir / "server.log"),
+            "start",
+        ],
         check=True,
         capture_output=True,
     )

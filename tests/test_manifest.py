@@ -39,7 +39,15 @@ def test_the_manifest_declares_the_command_home_tab_and_scopes(manifest: dict) -
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert set(manifest["oauth_config"]["scopes"]["bot"]) >= {
-        "commands", "chat:write", "chat:write.public", "files:read", "files:write",
-        "users:read", "users:read.email", "im:write", "channels:read", "groups:read",
+        "commands",
+        "chat:write",
+        "chat:write.public",
+        "files:read",
+        "files:write",
+        "users:read",
+        "users:read.email",
+        "im:write",
+        "channels:read",
+        "groups:read",
     }
     assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]

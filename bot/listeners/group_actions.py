@@ -13,8 +13,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ids import Action, MenuChoice
-from bot.listeners.home import publish_home
 from bot.listeners.errors import guard
+from bot.listeners.home import publish_home
 from bot.services import Services
 from bot.views import modals, replies
 from bot.views.dashboard import GROUPS_PER_MESSAGE, list_message

@@ -3,7 +3,6 @@ mistake can be shown on the field it concerns; the modal then shows the outcome.
 
 from __future__ import annotations
 
-
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -12,15 +11,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import slack_people
 from bot.ids import Field, Modal
-from bot.views.errors import describe
 from bot.listeners.home import publish_home
 from bot.services import Services
 from bot.views import replies
+from bot.views.errors import describe
 from bot.views.modals import done_modal
 from domain.entities import Actor, Group
 from domain.errors import DomainError, InvalidInput, TitleTaken
 from domain.permissions import Capability
-
 
 _FIELD_OF = {
     "title": Field.TITLE,

@@ -8,8 +8,19 @@ from tests.bot.conftest import ADMIN, MANAGER, OTHER_MANAGER, Roster
 
 async def test_help_lists_every_command_with_an_example(roster: Roster) -> None:
     text = await roster.run(ADMIN, "help")
-    for command in ("list", "create", "add", "remove", "members", "courses", "managers",
-                    "rename", "delete", "course new", "course list"):
+    for command in (
+        "list",
+        "create",
+        "add",
+        "remove",
+        "members",
+        "courses",
+        "managers",
+        "rename",
+        "delete",
+        "course new",
+        "course list",
+    ):
         assert f"/group {command}" in text
     assert 'e.g. `/group add "Sales Onboarding" ada@school.org`' in text
 
@@ -108,9 +119,7 @@ async def test_a_group_can_be_named_by_id(school: Roster) -> None:
 
 
 async def test_courses_managers_and_rename(school: Roster) -> None:
-    assert "now includes *Onboarding*" in await school.run(
-        ADMIN, "courses Support add onboarding"
-    )
+    assert "now includes *Onboarding*" in await school.run(ADMIN, "courses Support add onboarding")
     assert "already includes" in await school.run(ADMIN, "courses Support add Onboarding")
     assert "no longer includes *Onboarding*" in await school.run(
         ADMIN, "courses Support remove Onboarding"

@@ -30,8 +30,13 @@ async def test_create_group_modal_round_trip(school: Roster) -> None:
     submitted = await school.driver.submit(
         ADMIN,
         modal,
-        {"title": "Marketing", "description": "Growth people", "courses": [python],
-         "managers": [MANAGER], "seat_limit": "12"},
+        {
+            "title": "Marketing",
+            "description": "Growth people",
+            "courses": [python],
+            "managers": [MANAGER],
+            "seat_limit": "12",
+        },
     )
     assert submitted.ack["response_action"] == "update"
     assert "Created *Marketing*" in modal.body["blocks"][0]["text"]["text"]
@@ -73,27 +78,31 @@ async def test_rename_courses_managers_and_delete_from_the_menu(school: Roster) 
     home = await school.driver.home(ADMIN)
     support = await GroupRow.get(title="Support")
 
-    rename = await (await school.driver.click(ADMIN, home, "groups.menu",
-                                               option=f"rename:{support.id}")).modal()
+    rename = await (
+        await school.driver.click(ADMIN, home, "groups.menu", option=f"rename:{support.id}")
+    ).modal()
     await school.driver.submit(ADMIN, rename, {"title": "Helpdesk"})
     assert "Renamed *Support* to *Helpdesk*" in rename.body["blocks"][0]["text"]["text"]
 
-    courses = await (await school.driver.click(ADMIN, home, "groups.menu",
-                                                option=f"courses:{support.id}")).modal()
+    courses = await (
+        await school.driver.click(ADMIN, home, "groups.menu", option=f"courses:{support.id}")
+    ).modal()
     values = [o["value"] for o in courses.body["blocks"][1]["element"]["options"]]
     await school.driver.submit(ADMIN, courses, {"courses": values})
     assert await GroupCourseRow.filter(group_id=support.id).count() == 2
 
-    managers = await (await school.driver.click(ADMIN, home, "groups.menu",
-                                                 option=f"managers:{support.id}")).modal()
+    managers = await (
+        await school.driver.click(ADMIN, home, "groups.menu", option=f"managers:{support.id}")
+    ).modal()
     await school.driver.submit(ADMIN, managers, {"managers": [MANAGER]})
     manager = await UserRow.get(slack_user_id=MANAGER)
-    assert await GroupManagerRow.filter(group_id=support.id).values_list(
-        "user_id", flat=True
-    ) == [manager.id]
+    assert await GroupManagerRow.filter(group_id=support.id).values_list("user_id", flat=True) == [
+        manager.id
+    ]
 
-    delete = await (await school.driver.click(ADMIN, home, "groups.menu",
-                                               option=f"delete:{support.id}")).modal()
+    delete = await (
+        await school.driver.click(ADMIN, home, "groups.menu", option=f"delete:{support.id}")
+    ).modal()
     await school.driver.submit(ADMIN, delete, {})
     assert not await GroupRow.filter(id=support.id).exists()
     assert await UserRow.filter(email="lea@school.org").exists()

@@ -91,8 +91,15 @@ async def test_a_button_clicked_by_someone_without_the_right_is_refused(school: 
 
 def _command_body(user_id: str, text: str) -> str:
     return urllib.parse.urlencode(
-        {"command": "/group", "text": text, "user_id": user_id, "team_id": "T0ROSTER",
-         "channel_id": "C0GENERAL", "trigger_id": "1.2.3", "response_url": "http://127.0.0.1:9/r"}
+        {
+            "command": "/group",
+            "text": text,
+            "user_id": user_id,
+            "team_id": "T0ROSTER",
+            "channel_id": "C0GENERAL",
+            "trigger_id": "1.2.3",
+            "response_url": "http://127.0.0.1:9/r",
+        }
     )
 
 

@@ -21,8 +21,18 @@ def test_emails_are_trimmed_and_lowercased(typed: str, stored: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "typed", ["", "ada", "ada@", "@school.org", "ada@@school.org", "ada@school", "a..b@school.org",
-              "ada@school.org\r\nBcc: x@y.org", "ada smith@school.org"]
+    "typed",
+    [
+        "",
+        "ada",
+        "ada@",
+        "@school.org",
+        "ada@@school.org",
+        "ada@school",
+        "a..b@school.org",
+        "ada@school.org\r\nBcc: x@y.org",
+        "ada smith@school.org",
+    ],
 )
 def test_bad_emails_are_refused_with_the_expected_form(typed: str) -> None:
     with pytest.raises(InvalidInput) as caught:

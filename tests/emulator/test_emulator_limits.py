@@ -33,7 +33,7 @@ def modal(blocks: list[dict]) -> dict:
     return {"type": "modal", "title": {"type": "plain_text", "text": "Test"}, "blocks": blocks}
 
 
-async def _error(call) -> tuple[str, list[str]]:  # noqa: ANN001 - an awaitable API call
+async def _error(call) -> tuple[str, list[str]]:
     with pytest.raises(SlackApiError) as caught:
         await call
     response = caught.value.response
@@ -51,7 +51,9 @@ async def test_a_message_of_50_blocks_passes_and_51_is_refused(client: AsyncWebC
 
 async def test_a_modal_of_101_blocks_is_refused(slack: SlackEmulator, client) -> None:
     trigger = slack.issue_trigger("U1")
-    error, messages = await _error(client.views_open(trigger_id=trigger, view=modal([SECTION] * 101)))
+    error, messages = await _error(
+        client.views_open(trigger_id=trigger, view=modal([SECTION] * 101))
+    )
     assert error == "invalid_arguments"
     assert "no more than 100 items allowed" in messages[0]
 
@@ -118,8 +120,9 @@ async def test_rate_limits_answer_429_and_the_retry_handler_waits(slack: SlackEm
 async def test_files_upload_v1_is_retired_and_v2_shares_the_file(slack: SlackEmulator, client):
     error, _ = await _error(client.api_call("files.upload", data={"channels": "C1"}))
     assert error == "method_deprecated"
-    await client.files_upload_v2(channel="C1", content=b"a,b\n", filename="rows.csv",
-                                 initial_comment="here")
+    await client.files_upload_v2(
+        channel="C1", content=b"a,b\n", filename="rows.csv", initial_comment="here"
+    )
     stored = next(iter(slack.files.values()))
     assert stored.content == b"a,b\n" and stored.shared_to == ["C1"]
     info = await client.files_info(file=stored.id)

@@ -1,0 +1,117 @@
+"""``roster``: serve, demo, migrate, admin add, course add."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.services import Services
+from bot.settings import ConfigError, Settings, default_database_url
+from domain.entities import SlackProfile
+from domain.errors import DomainError
+from storage import db
+from storage.store import TortoiseStore
+
+
+def _database_url() -> str:
+    return os.environ.get("DATABASE_URL") or default_database_url(Path.cwd())
+
+
+@asynccontextmanager
+async def _services() -> AsyncIterator[Services]:
+    url = _database_url()
+    await db.migrate(url)
+    await db.connect(url)
+    try:
+        yield Services.build(TortoiseStore())
+    finally:
+        await db.close()
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from bot.app import create_app
+
+    settings = Settings.from_env()
+    mode = "Socket Mode" if settings.socket_mode else f"HTTP on :{settings.port}/slack/events"
+    print(f"Roster serving ({mode}), database {settings.database_url}")
+    web.run_app(create_app(settings), port=settings.port, print=None)
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    asyncio.run(db.migrate(_database_url()))
+    print(f"Database is up to date: {_database_url()}")
+    return 0
+
+
+async def _admin_add(args: argparse.Namespace) -> None:
+    async with _services() as services:
+        profile = SlackProfile(args.slack_user, args.email, args.email)
+        user = await services.users.make_admin(profile)
+        print(f"{user.email} (<@{user.slack_user_id}>) is a school admin.")
+
+
+async def _course_add(args: argparse.Namespace) -> None:
+    async with _services() as services:
+        course = await services.courses.create(None, title=" ".join(args.title))
+        print(f"Added course #{course.id}: {course.title}")
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return asyncio.run(run_demo())
+
+
+def _run_async(job: Callable[[argparse.Namespace], Awaitable[None]]) -> Callable[..., int]:
+    def run(args: argparse.Namespace) -> int:
+        asyncio.run(job(args))
+        return 0
+
+    return run
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="roster", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="run Roster (HTTP or Socket Mode)").set_defaults(run=_serve)
+    commands.add_parser("demo", help="a scripted tour against the Slack emulator").set_defaults(
+        run=_demo
+    )
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
+    admin = commands.add_parser("admin", help="school admins").add_subparsers(
+        dest="action", required=True
+    )
+    add_admin = admin.add_parser("add", help="make a Slack user a school admin")
+    add_admin.add_argument("--slack-user", required=True, help="Slack user id, e.g. U024BE7LH")
+    add_admin.add_argument("--email", required=True, help="their email address")
+    add_admin.set_defaults(run=_run_async(_admin_add))
+    course = commands.add_parser("course", help="the course catalogue").add_subparsers(
+        dest="action", required=True
+    )
+    add_course = course.add_parser("add", help="add a course")
+    add_course.add_argument("title", nargs="+")
+    add_course.set_defaults(run=_run_async(_course_add))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("tortoise").setLevel(logging.WARNING)
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except ConfigError as error:
+        print(f"roster: {error}", file=sys.stderr)
+        return 2
+    except DomainError as error:
+        print(f"roster: {error}", file=sys.stderr)
+        return 1

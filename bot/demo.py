@@ -1,0 +1,138 @@
+"""``roster demo``: a scripted tour of Roster through the real bolt app and the emulator.
+
+Everything goes over loopback HTTP exactly as with Slack: signed commands,
+clicks and modal submissions in, Web API calls out. Nothing here is mocked
+but Slack's servers.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+from bot.app import SERVICES, create_app
+from bot.settings import Settings
+from slack_emulator import SlackDriver, SlackEmulator
+from slack_emulator.render import render, render_text, render_view
+
+ADMIN, MANAGER = "U0DEMOADMIN", "U0DEMOMGR"
+SECRET = "demo-signing-secret"
+
+
+def scene(title: str) -> None:
+    bold, plain = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("", "")
+    print(f"\n{bold}▶ {title}{plain}")
+
+
+@asynccontextmanager
+async def _running(
+    directory: Path,
+) -> AsyncIterator[tuple[SlackDriver, SlackEmulator, web.Application]]:
+    slack = SlackEmulator()
+    await slack.start()
+    slack.add_member(ADMIN, "Ada Admin", "ada@demo.school")
+    slack.add_member(MANAGER, "Max Manager", "max@demo.school")
+    settings = Settings(
+        slack_bot_token=slack.bot_token,
+        slack_signing_secret=SECRET,
+        slack_api_url=slack.api_url,
+        database_url=f"sqlite://{directory / 'demo.sqlite3'}",
+        admins=frozenset({ADMIN}),
+    )
+    app = create_app(settings)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        async with aiohttp.ClientSession() as session:
+            yield SlackDriver(slack, url, SECRET, session), slack, app
+    finally:
+        await runner.cleanup()
+        await slack.stop()
+
+
+class Tour:
+    def __init__(self, driver: SlackDriver, slack: SlackEmulator) -> None:
+        self.driver, self.slack = driver, slack
+        self.names = {m.id: m.name for m in slack.members.values()}
+
+    async def type(self, user: str, text: str) -> None:
+        print(f"\n  {self.names[user]} types: /group {text}")
+        reply = await (await self.driver.command(user, text)).reply()
+        print(
+            _indent(
+                render(reply.blocks, self.names) or render_text(reply.payload["text"], self.names)
+            )
+        )
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    │ " + line for line in text.splitlines())
+
+
+async def run_demo() -> int:
+    with tempfile.TemporaryDirectory(prefix="roster-demo-") as directory:
+        async with _running(Path(directory)) as (driver, slack, app):
+            tour = Tour(driver, slack)
+            services = app[SERVICES]
+            scene("A small school: one admin (Ada), one manager (Max), two learners")
+            for email in ("lin@demo.school", "omar@demo.school"):
+                await services.users.create_learner(email=email)
+            print("  seeded lin@demo.school and omar@demo.school as school users")
+
+            scene("Ada fills the course catalogue")
+            await tour.type(ADMIN, "course new Python 101")
+            await tour.type(ADMIN, "course new Onboarding")
+
+            scene("Ada creates a group from the modal")
+            opened = await driver.command(ADMIN, "create")
+            modal = await opened.modal()
+            print(_indent(render_view(modal.body, tour.names)))
+            options = {
+                o["text"]["text"]: o["value"] for o in modal.body["blocks"][2]["element"]["options"]
+            }
+            await driver.submit(
+                ADMIN,
+                modal,
+                {
+                    "title": "Sales Onboarding",
+                    "description": "New sales hires, Q1",
+                    "courses": [options["Python 101"], options["Onboarding"]],
+                    "managers": [MANAGER],
+                    "seat_limit": "25",
+                },
+            )
+            print("  Ada submits; the modal now shows:")
+            print(_indent(render_view(modal.body, tour.names)))
+
+            scene("Adding members: a new person, an existing learner, a repeat, a typo")
+            await tour.type(ADMIN, 'add "Sales Onboarding" grace@demo.school')
+            await tour.type(MANAGER, 'add "Sales Onboarding" lin@demo.school')
+            await tour.type(MANAGER, 'add "Sales Onboarding" LIN@demo.school')
+            await tour.type(MANAGER, 'add "Sales Onboarding" omar@demo')
+
+            scene("Who is in the group")
+            await tour.type(MANAGER, 'members "Sales Onboarding"')
+            await tour.type(ADMIN, "list")
+
+            scene("Max opens Roster's App Home")
+            home = await driver.home(MANAGER)
+            print(_indent(render_view(home.body, tour.names)))
+
+            scene("Max tries what only an admin may do")
+            await tour.type(ADMIN, "create Support")
+            await tour.type(MANAGER, 'delete "Sales Onboarding"')
+            await tour.type(MANAGER, "add Support omar@demo.school")
+            await tour.type(MANAGER, "memebers Sales")
+
+    print("\nThat was Roster against the built-in Slack emulator. To connect a real workspace,")
+    print("see README.md, 'Connect a workspace': create the app from manifest.yml, set")
+    print("SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, then run `roster serve`.")
+    return 0

@@ -7,7 +7,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
-_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"})
 _MAILTO = re.compile(r"<mailto:([^|>]+)(?:\|[^>]*)?>")
 
 

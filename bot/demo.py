@@ -31,7 +31,7 @@ def scene(title: str) -> None:
 
 
 @asynccontextmanager
-async def _running(
+async def running_roster(
     directory: Path,
 ) -> AsyncIterator[tuple[SlackDriver, SlackEmulator, web.Application]]:
     slack = SlackEmulator()
@@ -79,7 +79,7 @@ def _indent(text: str) -> str:
 
 async def run_demo() -> int:
     with tempfile.TemporaryDirectory(prefix="roster-demo-") as directory:
-        async with _running(Path(directory)) as (driver, slack, app):
+        async with running_roster(Path(directory)) as (driver, slack, app):
             tour = Tour(driver, slack)
             services = app[SERVICES]
             scene("A small school: one admin (Ada), one manager (Max), two learners")

@@ -10,7 +10,7 @@ _DATE = re.compile(r"<!date\^\d+\^[^|>]*\|([^>]*)>")
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
-def renderrender_text(text: str, names: Mapping[str, str]) -> str:
+def render_text(text: str, names: Mapping[str, str]) -> str:
     """Slack's markup for dates, mentions and escapes, as a reader sees it."""
     text = _DATE.sub(r"\1", text)
     text = _USER.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), text)

@@ -195,8 +195,9 @@ def managers_modal(group: Group) -> View:
 def delete_modal(group: Group) -> View:
     blocks = [
         section(
-            f"Delete *{escape(group.title)}*? Its {group.member_count} member(s) stay school users "
-            "and keep their enrolments; only the group and its memberships go. This cannot be undone."
+            f"Delete *{escape(group.title)}*? Its {group.member_count} member(s) stay school "
+            "users and keep their enrolments; only the group and its memberships go. "
+            "This cannot be undone."
         )
     ]
     return _modal(Modal.DELETE, "Delete group", blocks, submit="Delete", group=group)

@@ -14,7 +14,7 @@ async def test_app_home_shows_the_dashboard_with_the_callers_actions(school: Ros
     manager_home = await school.driver.home(MANAGER)
     assert "*Sales Team*" in manager_home.text and "Support" not in manager_home.text
     assert "Create group" not in manager_home.text
-    menu = [b for b in manager_home.blocks if b["type"] == "actions"][0]["elements"][-1]
+    menu = next(b for b in manager_home.blocks if b["type"] == "actions")["elements"][-1]
     offered = {o["text"]["text"] for o in menu["options"]}
     assert offered == {"Courses", "Rename"}
 

@@ -39,7 +39,7 @@ def ensure_environment() -> Path:
 
 
 def main() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be run by an older python3
         sys.exit("Roster needs Python 3.11 or newer.")
     command = sys.argv[1:] or ["demo"]
     python = ensure_environment()

@@ -179,3 +179,13 @@ async def test_list_shows_the_dashboard_of_the_callers_groups(school: Roster) ->
     assert f"*Managers*\n<@{MANAGER}>" in text
     manager_view = await school.run(MANAGER, "list")
     assert "Your groups (1)" in manager_view and "Support" not in manager_view
+
+
+async def test_an_unexpected_failure_shows_a_reference_and_no_stack_trace(
+    roster: Roster,
+) -> None:
+    roster.slack.rate_limit("views.open", times=10, retry_after=0)
+    text = await roster.run(ADMIN, "create")
+    assert "Something went wrong on our side (reference `" in text
+    assert "Traceback" not in text and "SlackApiError" not in text
+    assert len(roster.slack.calls_to("views.open")) == 6  # the first try and five retries

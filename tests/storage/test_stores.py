@@ -1,0 +1,74 @@
+"""The stores on both engines: uniqueness, locking and set-based reads."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from domain.entities import Actor
+from domain.errors import SeatLimitReached, TitleTaken
+from storage.models import MembershipRow
+from storage.store import TortoiseStore
+
+ADMIN = Actor("UA", None, is_admin=True)
+
+
+@pytest.fixture
+def store(connected: str) -> TortoiseStore:
+    return TortoiseStore()
+
+
+async def _group(store: TortoiseStore, title: str, seats: int | None = None):  # noqa: ANN202
+    return await store.groups.create(
+        title=title,
+        key=title.casefold(),
+        description="",
+        seat_limit=seats,
+        course_ids=[],
+        manager_ids=[],
+    )
+
+
+async def test_a_clashing_title_key_becomes_title_taken(store: TortoiseStore) -> None:
+    first = await _group(store, "Sales")
+    with pytest.raises(TitleTaken) as caught:
+        await _group(store, "SALES")
+    assert (caught.value.existing_title, caught.value.existing_id) == ("Sales", first.id)
+
+
+async def test_concurrent_adds_never_overfill_a_group(store: TortoiseStore) -> None:
+    group = await _group(store, "Tiny", seats=3)
+    results = await asyncio.gather(
+        *(
+            store.members.add(group_id=group.id, email=f"p{i}@x.org", username=f"p{i}")
+            for i in range(8)
+        ),
+        return_exceptions=True,
+    )
+    full = [r for r in results if isinstance(r, SeatLimitReached)]
+    assert len(full) == 5
+    assert await MembershipRow.filter(group_id=group.id).count() == 3
+
+
+async def test_pages_count_members_and_read_courses_per_page(store: TortoiseStore) -> None:
+    course = await store.courses.create(title="Python", key="python")
+    group = await _group(store, "Cohort")
+    await store.groups.set_courses(group.id, [course.id])
+    for i in range(25):
+        await store.members.add(group_id=group.id, email=f"m{i:02d}@x.org", username=f"m{i}")
+    page = await store.members.page(group_id=group.id, offset=20, limit=20)
+    assert (page.total, len(page.items), page.has_next, page.has_previous) == (25, 5, False, True)
+    assert all(row.courses == (course,) for row in page.items)
+    dashboard = await store.groups.page(group_ids=None, offset=0, limit=10)
+    assert dashboard.items[0].member_count == 25
+    assert dashboard.items[0].courses == (course,)
+
+
+async def test_deleting_a_group_keeps_its_users(store: TortoiseStore) -> None:
+    group = await _group(store, "Gone")
+    user, *_ = await store.members.add(group_id=group.id, email="stay@x.org", username="stay")
+    await store.groups.delete(group.id)
+    assert await store.groups.get(group.id) is None
+    assert await store.users.by_slack_id("nobody") is None
+    assert not await MembershipRow.filter(user_id=user.id).exists()

@@ -19,7 +19,7 @@ def store(connected: str) -> TortoiseStore:
     return TortoiseStore()
 
 
-async def _group(store: TortoiseStore, title: str, seats: int | None = None):  # noqa: ANN202
+async def _group(store: TortoiseStore, title: str, seats: int | None = None):
     return await store.groups.create(
         title=title,
         key=title.casefold(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -51,6 +52,19 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_post("/slack/events", _slack_events)
     app.router.add_get("/healthz", _healthz)
     return app
+
+
+@asynccontextmanager
+async def running_on_loopback(settings: Settings) -> AsyncIterator[tuple[web.Application, str]]:
+    """Roster on a free loopback port, for the demo, the tests and the benchmarks."""
+    app = create_app(settings)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield app, f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
 
 
 async def _slack_events(request: web.Request) -> web.Response:

@@ -16,7 +16,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from bot.app import SERVICES, create_app
+from bot.app import SERVICES, running_on_loopback
 from bot.settings import Settings
 from slack_emulator import SlackDriver, SlackEmulator
 from slack_emulator.render import render, render_text, render_view
@@ -45,16 +45,13 @@ async def running_roster(
         database_url=f"sqlite://{directory / 'demo.sqlite3'}",
         admins=frozenset({ADMIN}),
     )
-    app = create_app(settings)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
     try:
-        async with aiohttp.ClientSession() as session:
+        async with (
+            running_on_loopback(settings) as (app, url),
+            aiohttp.ClientSession() as session,
+        ):
             yield SlackDriver(slack, url, SECRET, session), slack, app
     finally:
-        await runner.cleanup()
         await slack.stop()
 
 

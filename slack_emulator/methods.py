@@ -135,17 +135,7 @@ class _Methods:
         if body["type"] != "modal":
             raise SlackError("invalid_arguments", ["[ERROR] only modals can be opened"])
         trigger = self.slack.use_trigger(args.get("trigger_id"))
-        view_id = self.slack.ids.next("V")
-        view = View(
-            view_id,
-            trigger.user_id,
-            body,
-            _view_hash(body),
-            root_id=view_id,
-            trigger_id=args["trigger_id"],
-        )
-        self.slack.views[view_id] = view
-        return self._answer(view)
+        return self._open(body, trigger.user_id, args["trigger_id"], root_id=None)
 
     async def views_push(self, args: dict[str, Any]) -> dict[str, Any]:
         body = self._checked_view(args)
@@ -156,14 +146,20 @@ class _Methods:
         root_id = roots[-1].root_id
         if self.slack.stack_depth(root_id) >= MODAL_STACK:
             raise SlackError("push_limit_reached")
+        return self._open(body, trigger.user_id, args["trigger_id"], root_id=root_id)
+
+    def _open(
+        self, body: dict[str, Any], user_id: str, trigger_id: str, *, root_id: str | None
+    ) -> dict[str, Any]:
+        """A new view on the stack of ``root_id``, or a new stack when None."""
         view_id = self.slack.ids.next("V")
         view = View(
             view_id,
-            trigger.user_id,
+            user_id,
             body,
             _view_hash(body),
-            root_id=root_id,
-            trigger_id=args["trigger_id"],
+            root_id=root_id or view_id,
+            trigger_id=trigger_id,
         )
         self.slack.views[view_id] = view
         return self._answer(view)

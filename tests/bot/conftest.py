@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 import aiohttp
 import pytest
-from aiohttp import web
 
-from bot.app import SERVICES, create_app
+from bot.app import SERVICES, running_on_loopback
 from bot.services import Services
 from bot.settings import Settings
 from slack_emulator import SlackDriver, SlackEmulator
@@ -52,16 +51,12 @@ async def roster(database_url: str) -> AsyncIterator[Roster]:
         database_url=database_url,
         admins=frozenset({ADMIN}),
     )
-    app = create_app(settings)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    async with aiohttp.ClientSession() as session:
+    async with (
+        running_on_loopback(settings) as (app, url),
+        aiohttp.ClientSession() as session,
+    ):
         driver = SlackDriver(slack, url, SIGNING_SECRET, session)
         yield Roster(slack, driver, app[SERVICES], url)
-    await runner.cleanup()
     await slack.stop()
 
 

@@ -68,17 +68,7 @@ class _Methods:
 
     async def post_message(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args)
-        self.slack.check_blocks(args)
-        message = self.slack.store_message(
-            Message(
-                channel=channel,
-                ts=self.slack.ids.ts(),
-                text=args.get("text", ""),
-                blocks=args.get("blocks", []),
-                user=self.slack.bot_user_id,
-                thread_ts=args.get("thread_ts"),
-            )
-        )
+        message = self._store(channel, args)
         return {"channel": channel, "ts": message.ts, "message": {"ts": message.ts}}
 
     async def update_message(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -98,19 +88,23 @@ class _Methods:
         _require(args, "user")
         if args["user"] not in self.slack.members:
             raise SlackError("user_not_found")
-        self.slack.check_blocks(args)
-        message = self.slack.store_message(
-            Message(
-                channel=channel,
-                ts=self.slack.ids.ts(),
-                text=args.get("text", ""),
-                blocks=args.get("blocks", []),
-                user=self.slack.bot_user_id,
-                thread_ts=args.get("thread_ts"),
-                ephemeral_to=args["user"],
-            )
-        )
+        message = self._store(channel, args, ephemeral_to=args["user"])
         return {"message_ts": message.ts}
+
+    def _store(
+        self, channel: str, args: dict[str, Any], *, ephemeral_to: str | None = None
+    ) -> Message:
+        self.slack.check_blocks(args)
+        message = Message(
+            channel=channel,
+            ts=self.slack.ids.ts(),
+            text=args.get("text", ""),
+            blocks=args.get("blocks", []),
+            user=self.slack.bot_user_id,
+            thread_ts=args.get("thread_ts"),
+            ephemeral_to=ephemeral_to,
+        )
+        return self.slack.store_message(message)
 
     def _checked_view(self, args: dict[str, Any]) -> dict[str, Any]:
         view = args.get("view")

@@ -42,6 +42,7 @@ def register(app: AsyncApp, services: Services) -> None:
         return await services.groups.resolve(actor, f"#{value}", capability)
 
     @app.action(Action.GROUP_MEMBERS)
+    @app.action(re.compile(rf"^{re.escape(Action.MEMBERS_PAGE)}\."))
     @guarded
     async def show_members(
         ack: AsyncAck,
@@ -51,34 +52,19 @@ def register(app: AsyncApp, services: Services) -> None:
         client: AsyncWebClient,
         context: dict[str, Any],
     ) -> None:
-        await ack()
-        group = await group_of(context["actor"], action["value"], Capability.VIEW_MEMBERS)
-        page = await services.members.page(context["actor"], group)
-        if _from_view(body):
-            await client.views_open(trigger_id=body["trigger_id"], view=members_modal(group, page))
-        else:
-            text, blocks = members_message(group, page)
-            await respond(text=text, blocks=blocks, response_type="ephemeral")
-
-    @app.action(re.compile(rf"^{re.escape(Action.MEMBERS_PAGE)}\."))
-    @guarded
-    async def members_page(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        respond: AsyncRespond,
-        client: AsyncWebClient,
-        context: dict[str, Any],
-    ) -> None:
+        """The first click opens the page; a pager click replaces it where it stands."""
         await ack()
         key, offset = page_value(action["value"])
         group = await group_of(context["actor"], key, Capability.VIEW_MEMBERS)
         page = await services.members.page(context["actor"], group, offset=offset)
-        if _from_view(body):
+        paging = action["action_id"] != Action.GROUP_MEMBERS
+        if _from_view(body) and paging:
             await client.views_update(view_id=body["view"]["id"], view=members_modal(group, page))
+        elif _from_view(body):
+            await client.views_open(trigger_id=body["trigger_id"], view=members_modal(group, page))
         else:
             text, blocks = members_message(group, page)
-            await respond(text=text, blocks=blocks, replace_original=True)
+            await respond(text=text, blocks=blocks, replace_original=paging)
 
     @app.action(re.compile(rf"^{re.escape(Action.DASHBOARD_PAGE)}\."))
     @guarded

@@ -66,7 +66,7 @@ def _row_actions(actor: Actor, group: Group) -> list[dict[str, Any]]:
     elements = []
     value = str(group.id)
     if allows(actor, Capability.VIEW_MEMBERS, group):
-        elements.append(button("Manage members", Action.GROUP_MEMBERS, value))
+        elements.append(button("Manage members", Action.GROUP_MEMBERS, f"{group.id}:0"))
     if allows(actor, Capability.MANAGE_MEMBERS, group):
         elements.append(button("Add member", Action.GROUP_ADD_MEMBER, value, style="primary"))
     menu = [

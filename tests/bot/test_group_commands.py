@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.permissions import Capability
 from storage.models import EnrollmentRow, GroupRow, MembershipRow, UserRow
 from tests.bot.conftest import ADMIN, MANAGER, OTHER_MANAGER, Roster
 
@@ -189,3 +190,19 @@ async def test_an_unexpected_failure_shows_a_reference_and_no_stack_trace(
     assert "Something went wrong on our side (reference `" in text
     assert "Traceback" not in text and "SlackApiError" not in text
     assert len(roster.slack.calls_to("views.open")) == 6  # the first try and five retries
+
+
+async def test_members_are_paged_in_place(school: Roster) -> None:
+    admin = await school.services.users.actor(ADMIN)
+    group = await school.services.groups.resolve(admin, "Sales Team", Capability.MANAGE_MEMBERS)
+    for i in range(45):
+        await school.services.members.add(admin, group, email=f"p{i:02d}@example.org")
+    first = await (await school.driver.command(MANAGER, 'members "Sales Team"')).reply()
+    assert "Showing 1-20 of 45" in first.text and "*p00*" in first.text
+    click = await school.driver.click(MANAGER, first, "members.page.next")
+    second = await click.reply()
+    assert second.payload["replace_original"] is True
+    assert "Showing 21-40 of 45" in second.text and "*p20*" in second.text
+    third = await (await school.driver.click(MANAGER, second, "members.page.next")).reply()
+    assert "Showing 41-45 of 45" in third.text
+    assert "members.page.next" not in str(third.blocks)

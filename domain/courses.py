@@ -38,10 +38,8 @@ class CourseService:
 
     async def by_ids(self, ids: list[int]) -> list[Course]:
         """Courses picked in a modal; ids that vanished meanwhile are named, not skipped."""
-        found = []
-        for course_id in ids:
-            course = await self._store.courses.get(course_id)
-            if course is None:
-                raise CourseNotFound(f"#{course_id}")
-            found.append(course)
-        return found
+        found = {c.id: c for c in await self._store.courses.many(ids)}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise CourseNotFound(f"#{missing[0]}")
+        return [found[i] for i in ids]

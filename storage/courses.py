@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from tortoise.exceptions import IntegrityError
 
 from domain.entities import Course
@@ -26,6 +28,9 @@ class CourseStore:
     async def get(self, course_id: int) -> Course | None:
         row = await CourseRow.get_or_none(id=course_id)
         return convert.course(row) if row else None
+
+    async def many(self, course_ids: Collection[int]) -> list[Course]:
+        return [convert.course(row) for row in await CourseRow.filter(id__in=list(course_ids))]
 
     async def all(self) -> list[Course]:
         return [convert.course(row) for row in await CourseRow.all().order_by("title_key")]

@@ -7,6 +7,8 @@ import re
 import shlex
 from dataclasses import dataclass
 
+from domain.permissions import Capability
+
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"})
 _MAILTO = re.compile(r"<mailto:([^|>]+)(?:\|[^>]*)?>")
 
@@ -20,6 +22,9 @@ class Command:
     min_args: int
     max_args: int | None
     """None: the last argument takes the rest of the text (titles with spaces)."""
+    needs: Capability | None = None
+    """What `/group help` checks to mark the command as out of the caller's reach;
+    the service behind the command enforces it."""
 
     @property
     def usage(self) -> str:
@@ -28,7 +33,9 @@ class Command:
 
 COMMANDS: tuple[Command, ...] = (
     Command("help", "", "/group help", "list every command", 0, 0),
-    Command("list", "", "/group list", "your groups, with their actions", 0, 0),
+    Command(
+        "list", "", "/group list", "your groups, with their actions", 0, 0, Capability.VIEW_GROUPS
+    ),
     Command(
         "create",
         "[title]",
@@ -36,6 +43,7 @@ COMMANDS: tuple[Command, ...] = (
         "create a group (no title opens a form)",
         0,
         None,
+        Capability.CREATE_GROUP,
     ),
     Command(
         "add",
@@ -44,6 +52,7 @@ COMMANDS: tuple[Command, ...] = (
         "add one member, creating the user if new",
         2,
         3,
+        Capability.BASIC_USER_ACTIONS,
     ),
     Command(
         "remove",
@@ -52,6 +61,7 @@ COMMANDS: tuple[Command, ...] = (
         "remove a member (they stay a school user)",
         2,
         2,
+        Capability.BASIC_USER_ACTIONS,
     ),
     Command(
         "members",
@@ -60,6 +70,7 @@ COMMANDS: tuple[Command, ...] = (
         "members with last login and courses",
         1,
         1,
+        Capability.VIEW_GROUPS,
     ),
     Command(
         "courses",
@@ -68,6 +79,7 @@ COMMANDS: tuple[Command, ...] = (
         "include or drop a course",
         3,
         3,
+        Capability.EDIT_GROUP,
     ),
     Command(
         "managers",
@@ -76,6 +88,7 @@ COMMANDS: tuple[Command, ...] = (
         "assign or unassign a manager",
         3,
         3,
+        Capability.ASSIGN_MANAGERS,
     ),
     Command(
         "rename",
@@ -84,6 +97,7 @@ COMMANDS: tuple[Command, ...] = (
         "give a group a new title",
         2,
         None,
+        Capability.EDIT_GROUP,
     ),
     Command(
         "delete",
@@ -92,6 +106,7 @@ COMMANDS: tuple[Command, ...] = (
         "delete a group after you confirm",
         1,
         1,
+        Capability.DELETE_GROUP,
     ),
     Command(
         "course new",
@@ -100,8 +115,27 @@ COMMANDS: tuple[Command, ...] = (
         "add a course to the catalogue",
         1,
         None,
+        Capability.MANAGE_CATALOGUE,
     ),
-    Command("course list", "", "/group course list", "the course catalogue", 0, 0),
+    Command(
+        "course list",
+        "",
+        "/group course list",
+        "the course catalogue",
+        0,
+        0,
+        Capability.VIEW_GROUPS,
+    ),
+    Command(
+        "permissions",
+        "[@user|default]",
+        "/group permissions @ada",
+        "see and change what a manager may do (admins)",
+        0,
+        1,
+        Capability.MANAGE_PERMISSIONS,
+    ),
+    Command("whoami", "", "/group whoami", "your role, groups and permissions", 0, 0),
 )
 BY_NAME = {c.name: c for c in COMMANDS}
 

@@ -14,6 +14,8 @@ class Action(StrEnum):
     MEMBERS_PAGE = "members.page"
     DELETE_CONFIRMED = "groups.delete.confirmed"
     DELETE_CANCELLED = "groups.delete.cancelled"
+    OPEN_PERMISSIONS = "permissions.open"
+    OPEN_DEFAULT_PERMISSIONS = "permissions.default.open"
 
 
 class Modal(StrEnum):
@@ -23,6 +25,8 @@ class Modal(StrEnum):
     COURSES = "groups.courses"
     MANAGERS = "groups.managers"
     DELETE = "groups.delete"
+    PICK_MANAGER = "permissions.pick"
+    PERMISSIONS = "permissions.edit"
 
 
 class MenuChoice(StrEnum):
@@ -44,3 +48,6 @@ class Field(StrEnum):
     SEAT_LIMIT = "seat_limit"
     EMAIL = "email"
     USERNAME = "username"
+    MANAGER = "manager"
+    PERMISSIONS = "permissions"
+    """Prefix: the permissions modal has one checkbox input per section."""

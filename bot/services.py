@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from domain.courses import CourseService
+from domain.grants import PermissionService
 from domain.groups import GroupService
 from domain.members import MemberService
 from domain.ports import Store
@@ -18,6 +19,7 @@ class Services:
     members: MemberService
     courses: CourseService
     users: UserService
+    permissions: PermissionService
 
     @classmethod
     def build(cls, store: Store, *, env_admins: Iterable[str] = ()) -> Services:
@@ -26,4 +28,5 @@ class Services:
             members=MemberService(store),
             courses=CourseService(store),
             users=UserService(store, env_admins=env_admins),
+            permissions=PermissionService(store),
         )

@@ -24,7 +24,8 @@ class CourseService:
             raise TitleTaken("course", clean, existing.title, existing.id)
         return await self._store.courses.create(title=clean, key=title_key(clean))
 
-    async def catalogue(self) -> list[Course]:
+    async def catalogue(self, actor: Actor) -> list[Course]:
+        require(actor, Capability.VIEW_GROUPS)
         return await self._store.courses.all()
 
     async def resolve(self, name: str) -> Course:

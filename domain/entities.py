@@ -56,6 +56,8 @@ class Actor:
     user_id: int | None
     is_admin: bool
     managed_group_ids: frozenset[int] = field(default_factory=frozenset)
+    capabilities: frozenset[str] = field(default_factory=frozenset)
+    """Capability keys granted to this user as a manager; admins need none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,3 +103,38 @@ class AddMemberOutcome:
     already_member: bool
     enrolled: tuple[Course, ...]
     already_enrolled: tuple[Course, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PermissionChange:
+    """One saved edit of a permission set: who changed what, and when.
+
+    ``subject`` is the manager whose set changed, or None for the school default.
+    """
+
+    subject: User | None
+    changed_by: User | None
+    granted: tuple[str, ...]
+    revoked: tuple[str, ...]
+    note: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PermissionSet:
+    """A manager's (or the school default) capabilities, with their recent history."""
+
+    subject: User | None
+    capabilities: frozenset[str]
+    group_titles: tuple[str, ...]
+    history: tuple[PermissionChange, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """What ``whoami`` tells the caller about themselves."""
+
+    actor: Actor
+    user: User | None
+    group_titles: tuple[str, ...]
+    admin_from_settings: bool

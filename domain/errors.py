@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 
 
 class DomainError(Exception):
@@ -38,6 +39,12 @@ class MemberNotFound(NotFound):
     kind = "member"
 
 
+class UserNotFound(NotFound):
+    """No school user has this id any more."""
+
+    kind = "user"
+
+
 class TitleTaken(DomainError):
     """Titles are unique regardless of case; this one is in use."""
 
@@ -58,13 +65,27 @@ class InvalidInput(DomainError):
         super().__init__(f"{field}: {message}")
 
 
-class PermissionDenied(DomainError):
-    """The actor lacks the capability, or holds it only for other groups."""
+class DenialReason(StrEnum):
+    """Why a request was refused; each reason has its own remedy."""
 
-    def __init__(self, capability: str, group_title: str | None = None) -> None:
+    UNLINKED = "unlinked"
+    ADMIN_ONLY = "admin_only"
+    NOT_A_MANAGER = "not_a_manager"
+    NOT_GRANTED = "not_granted"
+    NOT_THEIR_GROUP = "not_their_group"
+
+
+class PermissionDenied(DomainError):
+    """The actor may not do this; ``capability`` is the label of what it needs."""
+
+    def __init__(
+        self, capability: str, reason: DenialReason, *, group_title: str | None = None
+    ) -> None:
         self.capability = capability
+        self.reason = reason
         self.group_title = group_title
-        super().__init__(f"missing {capability}" + (f" on {group_title}" if group_title else ""))
+        where = f" on {group_title}" if group_title else ""
+        super().__init__(f"{reason}: {capability}{where}")
 
 
 class SeatLimitReached(DomainError):

@@ -40,6 +40,7 @@ class GroupService:
 
     async def dashboard(self, actor: Actor, *, offset: int = 0, limit: int = 10) -> Page[Group]:
         """The groups the caller may see: all for an admin, their own for a manager."""
+        require(actor, Capability.VIEW_GROUPS)
         visible = None if actor.is_admin else actor.managed_group_ids
         return await self._store.groups.page(group_ids=visible, offset=offset, limit=limit)
 
@@ -68,6 +69,7 @@ class GroupService:
             seat_limit=normalize_seat_limit(seat_limit),
             course_ids=[c.id for c in courses],
             manager_ids=[u.id for u in manager_users],
+            changed_by=actor.user_id,
         )
 
     async def rename(self, actor: Actor, group: Group, *, title: str) -> Group:
@@ -110,7 +112,9 @@ class GroupService:
     ) -> Group:
         require(actor, Capability.ASSIGN_MANAGERS, group)
         users = await link_profiles(self._store, profiles)
-        return await self._store.groups.set_managers(group.id, [u.id for u in users])
+        return await self._store.groups.set_managers(
+            group.id, [u.id for u in users], changed_by=actor.user_id
+        )
 
     async def add_manager(
         self, actor: Actor, group: Group, profile: SlackProfile
@@ -120,7 +124,7 @@ class GroupService:
             return group, False
         users = await link_profiles(self._store, [profile])
         ids = [m.id for m in group.managers] + [users[0].id]
-        return await self._store.groups.set_managers(group.id, ids), True
+        return await self._store.groups.set_managers(group.id, ids, changed_by=actor.user_id), True
 
     async def remove_manager(
         self, actor: Actor, group: Group, slack_user_id: str
@@ -129,7 +133,10 @@ class GroupService:
         remaining = [m.id for m in group.managers if m.slack_user_id != slack_user_id]
         if len(remaining) == len(group.managers):
             return group, False
-        return await self._store.groups.set_managers(group.id, remaining), True
+        changed = await self._store.groups.set_managers(
+            group.id, remaining, changed_by=actor.user_id
+        )
+        return changed, True
 
     async def _ensure_title_free(self, title: str, *, except_id: int | None = None) -> None:
         existing = await self._store.groups.find_by_key(title_key(title))

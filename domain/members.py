@@ -20,12 +20,17 @@ class MemberService:
     ) -> AddMemberOutcome:
         """Creates the school user if new (invited), adds them, enrols them in the courses.
 
+        Adding is a basic user action; creating a user who is new to the school
+        needs "create a user" as well.
+
         The seat limit is checked by storage under the same lock that inserts,
         so two managers adding at once cannot overfill a group.
         """
-        require(actor, Capability.MANAGE_MEMBERS, group)
+        require(actor, Capability.BASIC_USER_ACTIONS, group)
         clean_email = normalize_email(email)
         clean_username = normalize_username(username, email=clean_email)
+        if await self._store.users.by_email(clean_email) is None:
+            require(actor, Capability.CREATE_USER, group)
         user, created, already, enrolled, kept = await self._store.members.add(
             group_id=group.id,
             email=clean_email,
@@ -42,7 +47,7 @@ class MemberService:
 
     async def remove(self, actor: Actor, group: Group, *, email: str) -> User:
         """Ends the membership; the user stays in the school with their enrolments."""
-        require(actor, Capability.MANAGE_MEMBERS, group)
+        require(actor, Capability.BASIC_USER_ACTIONS, group)
         clean_email = normalize_email(email)
         user = await self._store.members.remove(group_id=group.id, email=clean_email)
         if user is None:
@@ -50,7 +55,7 @@ class MemberService:
         return user
 
     async def page(self, actor: Actor, group: Group, *, offset: int = 0) -> Page[MemberRow]:
-        require(actor, Capability.VIEW_MEMBERS, group)
+        require(actor, Capability.VIEW_GROUPS, group)
         return await self._store.members.page(
             group_id=group.id, offset=max(offset, 0), limit=MEMBERS_PER_PAGE
         )

@@ -9,7 +9,16 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Protocol
 
-from domain.entities import Course, Group, MemberRow, Page, SlackProfile, User, UserStatus
+from domain.entities import (
+    Course,
+    Group,
+    MemberRow,
+    Page,
+    PermissionChange,
+    SlackProfile,
+    User,
+    UserStatus,
+)
 
 
 class GroupStore(Protocol):
@@ -25,7 +34,11 @@ class GroupStore(Protocol):
         seat_limit: int | None,
         course_ids: Collection[int],
         manager_ids: Collection[int],
-    ) -> Group: ...
+        changed_by: int | None,
+    ) -> Group:
+        """Managers here whose permissions were never set get the school default."""
+        ...
+
     async def update(
         self,
         group_id: int,
@@ -40,7 +53,12 @@ class GroupStore(Protocol):
         self, *, group_ids: Collection[int] | None, offset: int, limit: int
     ) -> Page[Group]: ...
     async def set_courses(self, group_id: int, course_ids: Collection[int]) -> Group: ...
-    async def set_managers(self, group_id: int, user_ids: Collection[int]) -> Group: ...
+    async def set_managers(
+        self, group_id: int, user_ids: Collection[int], *, changed_by: int | None
+    ) -> Group:
+        """Managers here whose permissions were never set get the school default,
+        in the same transaction, recorded as a change by ``changed_by``."""
+        ...
 
 
 class MemberStore(Protocol):
@@ -59,7 +77,13 @@ class MemberStore(Protocol):
 
 class UserStore(Protocol):
     async def by_slack_id(self, slack_user_id: str) -> User | None: ...
+    async def get(self, user_id: int) -> User | None: ...
+    async def by_email(self, email: str) -> User | None: ...
     async def link_slack(self, profile: SlackProfile, *, email: str, admin: bool) -> User: ...
+    async def link_existing(self, slack_user_id: str, email: str) -> User | None:
+        """Links the user with this email if they have no Slack account; never creates."""
+        ...
+
     async def managed_group_ids(self, user_id: int) -> frozenset[int]: ...
     async def admins(self) -> list[User]: ...
     async def create(self, *, email: str, username: str, status: UserStatus) -> User: ...
@@ -73,8 +97,29 @@ class CourseStore(Protocol):
     async def all(self) -> list[Course]: ...
 
 
+class PermissionStore(Protocol):
+    async def grants(self, user_id: int) -> frozenset[str]: ...
+    async def defaults(self) -> frozenset[str]: ...
+    async def replace(
+        self,
+        subject_id: int | None,
+        capabilities: Collection[str],
+        *,
+        changed_by: int | None,
+        note: str,
+    ) -> PermissionChange | None:
+        """Sets a manager's capabilities (``subject_id`` None: the school default)
+        and logs the difference; None when nothing changed."""
+        ...
+
+    async def history(self, subject_id: int | None, *, limit: int) -> list[PermissionChange]:
+        """Newest first."""
+        ...
+
+
 class Store(Protocol):
     groups: GroupStore
     members: MemberStore
     users: UserStore
     courses: CourseStore
+    permissions: PermissionStore

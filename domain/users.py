@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from domain.entities import Actor, SlackProfile, User, UserStatus
+from domain.entities import Actor, Identity, SlackProfile, User, UserStatus
 from domain.errors import NotLinkable
 from domain.ports import Store
 from domain.validation import normalize_email, normalize_username
@@ -36,15 +36,51 @@ class UserService:
         self._env_admins = frozenset(env_admins)
 
     async def actor(self, slack_user_id: str) -> Actor:
-        """Reads roles from the database on every request: no stale grants."""
+        """Reads roles and grants from the database on every request, so removing a
+        manager or a capability takes effect on the very next one."""
         user = await self._store.users.by_slack_id(slack_user_id)
+        return await self._actor_of(slack_user_id, user)
+
+    async def link_caller(self, profile: SlackProfile) -> Actor:
+        """The actor for a caller with no school user yet.
+
+        They are linked to the school user with their Slack email, if there is
+        one. Being in the Slack workspace does not make anyone part of the
+        school, so nobody is created, except the admins named in settings, who
+        get a school user (not an admin flag: settings stay the source of that)
+        so that what they change is recorded under their name.
+        """
+        if profile.is_bot or not profile.email:
+            return Actor(profile.slack_user_id, None, profile.slack_user_id in self._env_admins)
+        email = normalize_email(profile.email)
+        users = self._store.users
+        if profile.slack_user_id in self._env_admins:
+            user: User | None = await users.link_slack(profile, email=email, admin=False)
+        else:
+            user = await users.link_existing(profile.slack_user_id, email)
+        return await self._actor_of(profile.slack_user_id, user)
+
+    async def _actor_of(self, slack_user_id: str, user: User | None) -> Actor:
         is_admin = slack_user_id in self._env_admins or bool(user and user.is_admin)
-        managed = await self._store.users.managed_group_ids(user.id) if user else frozenset()
+        if user is None:
+            return Actor(slack_user_id, None, is_admin)
         return Actor(
             slack_user_id=slack_user_id,
-            user_id=user.id if user else None,
+            user_id=user.id,
             is_admin=is_admin,
-            managed_group_ids=managed,
+            managed_group_ids=await self._store.users.managed_group_ids(user.id),
+            capabilities=await self._store.permissions.grants(user.id),
+        )
+
+    async def whoami(self, actor: Actor) -> Identity:
+        """Anyone may ask who Roster thinks they are, linked or not."""
+        user = await self._store.users.by_slack_id(actor.slack_user_id)
+        titles = await self._store.groups.titles(actor.managed_group_ids) if user else []
+        return Identity(
+            actor=actor,
+            user=user,
+            group_titles=tuple(sorted(titles, key=str.casefold)),
+            admin_from_settings=actor.slack_user_id in self._env_admins,
         )
 
     async def make_admin(self, profile: SlackProfile) -> User:

@@ -233,7 +233,12 @@ class SlackDriver:
         return await self._send_form({"payload": json.dumps(payload)}, user_id, **known)
 
     async def submit(self, user_id: str, view: View, values: dict[str, Any]) -> Interaction:
-        """Submits a modal with ``values`` keyed by block_id, then applies the ack like Slack."""
+        """Submits a modal with ``values`` keyed by block_id, then applies the ack like Slack.
+
+        Only the person a modal was opened for can submit it, as in Slack.
+        """
+        if view.user_id != user_id or not view.open:
+            raise LookupError(f"{user_id} has no open modal {view.id}")
         payload = {
             "type": "view_submission",
             "team": {"id": self.slack.team_id, "domain": "roster-school"},
@@ -335,9 +340,9 @@ def _state_values(blocks: list[dict[str, Any]], values: dict[str, Any]) -> dict[
         entry: dict[str, Any] = {"type": kind}
         if kind in {"plain_text_input", "email_text_input", "url_text_input", "number_input"}:
             entry["value"] = None if value is None else str(value)
-        elif kind == "multi_static_select":
+        elif kind in {"multi_static_select", "checkboxes"}:
             entry["selected_options"] = [_pick_option(element, v) for v in value or []]
-        elif kind == "static_select":
+        elif kind in {"static_select", "radio_buttons"}:
             entry["selected_option"] = _pick_option(element, value) if value else None
         elif kind == "multi_users_select":
             entry["selected_users"] = list(value or [])

@@ -87,21 +87,37 @@ class _Checker:
         self.text(obj.get("confirm"), f"{pointer}/confirm", limit=30, plain=True)
         self.text(obj.get("deny"), f"{pointer}/deny", limit=30, plain=True)
 
-    def options(self, options: Any, pointer: str, *, most: int, least: int = 1) -> set[str]:
+    def options(
+        self, options: Any, pointer: str, *, most: int, least: int = 1
+    ) -> dict[str, dict[str, Any]]:
+        """Checks the options; returns them by value."""
         if not isinstance(options, list) or not least <= len(options) <= most:
             self.fail(f"must provide between {least} and {most} options", pointer)
-            return set()
-        values = set()
+            return {}
+        by_value = {}
         for i, option in enumerate(options):
             here = f"{pointer}/{i}"
             self.text(option.get("text"), f"{here}/text", limit=75)
+            if "description" in option:
+                self.text(option["description"], f"{here}/description", limit=75, plain=True)
             value = option.get("value")
             if not isinstance(value, str) or not value:
                 self.fail("must be a non-empty string", f"{here}/value")
             else:
                 self.max_len(value, 150, f"{here}/value")
-                values.add(value)
-        return values
+                by_value[value] = option
+        return by_value
+
+    def initial_options(
+        self, element: dict[str, Any], offered: dict[str, Any], pointer: str
+    ) -> None:
+        """Slack refuses initial options that do not match an option exactly."""
+        initial = element.get("initial_options") or (
+            [element["initial_option"]] if element.get("initial_option") else []
+        )
+        for option in initial:
+            if offered.get(option.get("value")) != option:
+                self.fail("initial option must exactly match one of the options", pointer)
 
     def element(self, element: Any, pointer: str) -> str | None:
         """Checks an interactive element; returns its action_id."""
@@ -124,15 +140,11 @@ class _Checker:
         elif kind == "overflow":
             self.options(element.get("options"), f"{pointer}/options", most=5, least=1)
         elif kind in {"checkboxes", "radio_buttons"}:
-            self.options(element.get("options"), f"{pointer}/options", most=10)
+            offered = self.options(element.get("options"), f"{pointer}/options", most=10)
+            self.initial_options(element, offered, pointer)
         elif kind in {"static_select", "multi_static_select"}:
-            values = self.options(element.get("options"), f"{pointer}/options", most=100)
-            initial = element.get("initial_options") or (
-                [element["initial_option"]] if element.get("initial_option") else []
-            )
-            for option in initial:
-                if option.get("value") not in values:
-                    self.fail("initial option must be one of the options", f"{pointer}")
+            offered = self.options(element.get("options"), f"{pointer}/options", most=100)
+            self.initial_options(element, offered, pointer)
         elif kind in _TEXT_ELEMENTS:
             self.max_len(element.get("initial_value"), 3000, f"{pointer}/initial_value")
             if isinstance(element.get("max_length"), int) and element["max_length"] > 3000:

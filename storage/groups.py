@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
@@ -13,6 +14,7 @@ from domain.entities import Course, Group, Page, User
 from domain.errors import GroupNotFound, TitleTaken
 from storage import convert
 from storage.models import GroupCourseRow, GroupManagerRow, GroupRow, MembershipRow
+from storage.permissions import grant_defaults_to_new_managers
 
 
 class GroupStore:
@@ -37,6 +39,7 @@ class GroupStore:
         seat_limit: int | None,
         course_ids: Collection[int],
         manager_ids: Collection[int],
+        changed_by: int | None,
     ) -> Group:
         try:
             async with in_transaction() as conn:
@@ -55,6 +58,7 @@ class GroupStore:
                     [GroupManagerRow(group_id=row.id, user_id=u) for u in set(manager_ids)],
                     using_db=conn,
                 )
+                await grant_defaults_to_new_managers(manager_ids, title, changed_by, conn)
         except IntegrityError:
             existing = await GroupRow.get(title_key=key)
             raise TitleTaken("group", title, existing.title, existing.id) from None
@@ -102,14 +106,17 @@ class GroupStore:
             await _touch(group_id, conn)
         return await self._require(group_id)
 
-    async def set_managers(self, group_id: int, user_ids: Collection[int]) -> Group:
+    async def set_managers(
+        self, group_id: int, user_ids: Collection[int], *, changed_by: int | None
+    ) -> Group:
         async with in_transaction() as conn:
             await GroupManagerRow.filter(group_id=group_id).using_db(conn).delete()
             await GroupManagerRow.bulk_create(
                 [GroupManagerRow(group_id=group_id, user_id=u) for u in set(user_ids)],
                 using_db=conn,
             )
-            await _touch(group_id, conn)
+            row = await _touch(group_id, conn)
+            await grant_defaults_to_new_managers(user_ids, row.title, changed_by, conn)
         return await self._require(group_id)
 
     async def _require(self, group_id: int) -> Group:
@@ -119,10 +126,11 @@ class GroupStore:
         return group
 
 
-async def _touch(group_id: int, conn: object) -> None:
+async def _touch(group_id: int, conn: BaseDBAsyncClient) -> GroupRow:
     """Bumps ``updated_at`` so the dashboard shows when a group last changed."""
     row = await GroupRow.get(id=group_id).using_db(conn)
     await row.save(using_db=conn, update_fields=["updated_at"])
+    return row
 
 
 async def _hydrate(rows: list[GroupRow]) -> list[Group]:

@@ -15,6 +15,9 @@ class UserRow(Model):
     is_admin = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_login_at = fields.DatetimeField(null=True)
+    permissions_set_at = fields.DatetimeField(null=True)
+    """When this user's manager permissions were first set; until then the school
+    default is copied to them on their first assignment to a group."""
 
     class Meta:
         table = "users"
@@ -85,3 +88,41 @@ class EnrollmentRow(Model):
     class Meta:
         table = "enrollments"
         unique_together = (("user", "course"),)
+
+
+class CapabilityGrantRow(Model):
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField("models.UserRow", on_delete=fields.CASCADE)
+    capability = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "capability_grants"
+        unique_together = (("user", "capability"),)
+
+
+# The school-wide set copied to newly assigned managers. (Comments, not docstrings,
+# on models: tortoise turns a model docstring into a table comment in migrations.)
+class DefaultCapabilityRow(Model):
+    id = fields.IntField(primary_key=True)
+    capability = fields.CharField(max_length=64, unique=True)
+
+    class Meta:
+        table = "default_capabilities"
+
+
+# Who changed whose permissions, what, and when; a null subject is the school default.
+class PermissionChangeRow(Model):
+    id = fields.IntField(primary_key=True)
+    subject = fields.ForeignKeyField(
+        "models.UserRow", related_name="permission_changes", on_delete=fields.CASCADE, null=True
+    )
+    changed_by = fields.ForeignKeyField(
+        "models.UserRow", related_name="permission_edits", on_delete=fields.SET_NULL, null=True
+    )
+    granted = fields.TextField(default="")
+    revoked = fields.TextField(default="")
+    note = fields.CharField(max_length=200, default="")
+    at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "permission_changes"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from storage.courses import CourseStore
 from storage.groups import GroupStore
 from storage.members import MemberStore
+from storage.permissions import PermissionStore
 from storage.users import UserStore
 
 
@@ -16,3 +17,4 @@ class TortoiseStore:
     members: MemberStore = field(default_factory=MemberStore)
     users: UserStore = field(default_factory=UserStore)
     courses: CourseStore = field(default_factory=CourseStore)
+    permissions: PermissionStore = field(default_factory=PermissionStore)

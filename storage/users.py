@@ -15,6 +15,22 @@ class UserStore:
         row = await UserRow.get_or_none(slack_user_id=slack_user_id)
         return convert.user(row) if row else None
 
+    async def get(self, user_id: int) -> User | None:
+        row = await UserRow.get_or_none(id=user_id)
+        return convert.user(row) if row else None
+
+    async def by_email(self, email: str) -> User | None:
+        row = await UserRow.get_or_none(email=email)
+        return convert.user(row) if row else None
+
+    async def link_existing(self, slack_user_id: str, email: str) -> User | None:
+        """Ties the account to the school user with this email, if that user has
+        no Slack account yet; never creates a user."""
+        updated = await UserRow.filter(email=email, slack_user_id=None).update(
+            slack_user_id=slack_user_id
+        )
+        return await self.by_slack_id(slack_user_id) if updated else None
+
     async def link_slack(self, profile: SlackProfile, *, email: str, admin: bool) -> User:
         """Ties the Slack account to the user with its email, creating one if none."""
         async with in_transaction() as conn:

@@ -20,6 +20,7 @@ from bot.views import modals, replies
 from bot.views.dashboard import GROUPS_PER_MESSAGE, list_message
 from bot.views.members import members_message, members_modal
 from bot.views.paging import page_value
+from bot.views.permissions import permissions_modal, pick_manager_modal
 from domain.entities import Actor, Group
 from domain.permissions import Capability
 
@@ -55,7 +56,7 @@ def register(app: AsyncApp, services: Services) -> None:
         """The first click opens the page; a pager click replaces it where it stands."""
         await ack()
         key, offset = page_value(action["value"])
-        group = await group_of(context["actor"], key, Capability.VIEW_MEMBERS)
+        group = await group_of(context["actor"], key, Capability.VIEW_GROUPS)
         page = await services.members.page(context["actor"], group, offset=offset)
         paging = action["action_id"] != Action.GROUP_MEMBERS
         if _from_view(body) and paging:
@@ -95,7 +96,7 @@ def register(app: AsyncApp, services: Services) -> None:
         context: dict[str, Any],
     ) -> None:
         await ack()
-        group = await group_of(context["actor"], action["value"], Capability.MANAGE_MEMBERS)
+        group = await group_of(context["actor"], action["value"], Capability.BASIC_USER_ACTIONS)
         await client.views_open(trigger_id=body["trigger_id"], view=modals.add_member_modal(group))
 
     @app.action(Action.CREATE_GROUP)
@@ -105,7 +106,25 @@ def register(app: AsyncApp, services: Services) -> None:
     ) -> None:
         await ack()
         services.groups.require_can_create(context["actor"])
-        view = modals.create_group_modal(await services.courses.catalogue())
+        view = modals.create_group_modal(await services.courses.catalogue(context["actor"]))
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(Action.OPEN_PERMISSIONS)
+    @guarded
+    async def open_permissions(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    ) -> None:
+        await ack()
+        services.permissions.require_can_manage(context["actor"])
+        await client.views_open(trigger_id=body["trigger_id"], view=pick_manager_modal())
+
+    @app.action(Action.OPEN_DEFAULT_PERMISSIONS)
+    @guarded
+    async def open_default_permissions(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    ) -> None:
+        await ack()
+        view = permissions_modal(await services.permissions.defaults(context["actor"]))
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.action(Action.GROUP_MENU)
@@ -122,7 +141,7 @@ def register(app: AsyncApp, services: Services) -> None:
         menu = MenuChoice(choice)
         group = await group_of(context["actor"], group_id, _MENU_NEEDS[menu])
         if menu is MenuChoice.COURSES:
-            view = modals.courses_modal(group, await services.courses.catalogue())
+            view = modals.courses_modal(group, await services.courses.catalogue(context["actor"]))
         elif menu is MenuChoice.MANAGERS:
             view = modals.managers_modal(group)
         elif menu is MenuChoice.RENAME:

@@ -18,6 +18,7 @@ from bot.views.dashboard import GROUPS_PER_MESSAGE, list_message
 from bot.views.help import help_message
 from bot.views.members import members_message
 from bot.views.modals import create_group_modal
+from bot.views.permissions import permissions_modal, pick_manager_modal, whoami_message
 from domain.entities import Actor
 from domain.permissions import Capability
 
@@ -40,7 +41,7 @@ Handler = Callable[[Call, list[str]], Awaitable[None]]
 
 
 async def _help(call: Call, args: list[str]) -> None:
-    await call.say(*help_message())
+    await call.say(*help_message(call.actor))
 
 
 async def _list(call: Call, args: list[str]) -> None:
@@ -51,7 +52,7 @@ async def _list(call: Call, args: list[str]) -> None:
 async def _create(call: Call, args: list[str]) -> None:
     if not args:
         call.services.groups.require_can_create(call.actor)
-        catalogue = await call.services.courses.catalogue()
+        catalogue = await call.services.courses.catalogue(call.actor)
         await call.client.views_open(trigger_id=call.trigger_id, view=create_group_modal(catalogue))
         return
     group = await call.services.groups.create(call.actor, title=args[0])
@@ -59,20 +60,20 @@ async def _create(call: Call, args: list[str]) -> None:
 
 
 async def _add(call: Call, args: list[str]) -> None:
-    group = await call.services.groups.resolve(call.actor, args[0], Capability.MANAGE_MEMBERS)
+    group = await call.services.groups.resolve(call.actor, args[0], Capability.BASIC_USER_ACTIONS)
     username = args[2] if len(args) > 2 else None
     outcome = await call.services.members.add(call.actor, group, email=args[1], username=username)
     await call.say(replies.member_added(outcome))
 
 
 async def _remove(call: Call, args: list[str]) -> None:
-    group = await call.services.groups.resolve(call.actor, args[0], Capability.MANAGE_MEMBERS)
+    group = await call.services.groups.resolve(call.actor, args[0], Capability.BASIC_USER_ACTIONS)
     user = await call.services.members.remove(call.actor, group, email=args[1])
     await call.say(replies.member_removed(group, user))
 
 
 async def _members(call: Call, args: list[str]) -> None:
-    group = await call.services.groups.resolve(call.actor, args[0], Capability.VIEW_MEMBERS)
+    group = await call.services.groups.resolve(call.actor, args[0], Capability.VIEW_GROUPS)
     page = await call.services.members.page(call.actor, group)
     await call.say(*members_message(group, page))
 
@@ -126,8 +127,35 @@ async def _course_new(call: Call, args: list[str]) -> None:
     await call.say(replies.course_created(course))
 
 
+async def _whoami(call: Call, args: list[str]) -> None:
+    identity = await call.services.users.whoami(call.actor)
+    admins = await call.services.users.admin_slack_ids()
+    await call.say(*whoami_message(identity, admins))
+
+
+async def _permissions(call: Call, args: list[str]) -> None:
+    """No argument: pick a manager; ``default``: the school default; ``@user``: theirs."""
+    permissions = call.services.permissions
+    permissions.require_can_manage(call.actor)
+    if not args:
+        view = pick_manager_modal()
+    elif args[0].lower() == "default":
+        view = permissions_modal(await permissions.defaults(call.actor))
+    else:
+        slack_user_id = mentioned_user(args[0])
+        if slack_user_id is None:
+            raise UsageError(
+                f"Mention the manager with @ (e.g. @ada) or say `default`, not `{args[0]}`.",
+                BY_NAME["permissions"],
+            )
+        profile = await slack_people.profile(call.client, slack_user_id)
+        user = await permissions.subject(call.actor, profile)
+        view = permissions_modal(await permissions.of(call.actor, user))
+    await call.client.views_open(trigger_id=call.trigger_id, view=view)
+
+
 async def _course_list(call: Call, args: list[str]) -> None:
-    await call.say(*replies.catalogue(await call.services.courses.catalogue()))
+    await call.say(*replies.catalogue(await call.services.courses.catalogue(call.actor)))
 
 
 ROUTES: dict[str, Handler] = {
@@ -143,6 +171,8 @@ ROUTES: dict[str, Handler] = {
     "delete": _delete,
     "course new": _course_new,
     "course list": _course_list,
+    "permissions": _permissions,
+    "whoami": _whoami,
 }
 
 

@@ -9,15 +9,24 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.listeners.errors import guard
 from bot.services import Services
-from bot.views.dashboard import GROUPS_PER_HOME, home_view
+from bot.views.dashboard import GROUPS_PER_HOME, closed_home_view, home_view
+from bot.views.errors import describe
 from domain.entities import Actor
+from domain.errors import PermissionDenied
 
 
 async def publish_home(
     client: AsyncWebClient, services: Services, actor: Actor, *, offset: int = 0
 ) -> None:
-    page = await services.groups.dashboard(actor, offset=offset, limit=GROUPS_PER_HOME)
-    await client.views_publish(user_id=actor.slack_user_id, view=home_view(actor, page))
+    """The dashboard, or for someone who may not see groups, why and what to do."""
+    try:
+        page = await services.groups.dashboard(actor, offset=offset, limit=GROUPS_PER_HOME)
+    except PermissionDenied as error:
+        text = describe(error, admins=await services.users.admin_slack_ids())
+        view = closed_home_view(text)
+    else:
+        view = home_view(actor, page)
+    await client.views_publish(user_id=actor.slack_user_id, view=view)
 
 
 def register(app: AsyncApp, services: Services) -> None:

@@ -15,7 +15,8 @@ from bot.listeners.home import publish_home
 from bot.services import Services
 from bot.views import replies
 from bot.views.errors import describe
-from bot.views.modals import done_modal
+from bot.views.modals import View, done_modal
+from bot.views.permissions import DEFAULT, permissions_modal, saved
 from domain.entities import Actor, Group
 from domain.errors import DomainError, InvalidInput, TitleTaken
 from domain.permissions import Capability
@@ -26,6 +27,7 @@ _FIELD_OF = {
     "email": Field.EMAIL,
     "username": Field.USERNAME,
     "seat limit": Field.SEAT_LIMIT,
+    "Manage users": f"{Field.PERMISSIONS}.0",
 }
 
 
@@ -48,15 +50,29 @@ class Form:
     def users(self, field: Field) -> list[str]:
         return list(self._entry(field).get("selected_users") or [])
 
+    def user(self, field: Field) -> str | None:
+        return self._entry(field).get("selected_user")
 
-Submit = Callable[[Actor, Form, AsyncWebClient], Awaitable[tuple[str, str]]]
+    def ticked(self, prefix: Field) -> list[str]:
+        """Values ticked in every checkbox input whose block_id starts with ``prefix``."""
+        return [
+            option["value"]
+            for block_id, entries in self._values.items()
+            if block_id.startswith(f"{prefix}.")
+            for entry in entries.values()
+            for option in entry.get("selected_options") or []
+        ]
+
+
+Submit = Callable[[Actor, Form, AsyncWebClient], Awaitable[View]]
+"""Does the work and returns what the modal becomes."""
 
 
 def register(app: AsyncApp, services: Services) -> None:
     async def group_of(actor: Actor, form: Form, capability: Capability) -> Group:
         return await services.groups.resolve(actor, f"#{form.metadata}", capability)
 
-    async def create(actor: Actor, form: Form, client: AsyncWebClient) -> tuple[str, str]:
+    async def create(actor: Actor, form: Form, client: AsyncWebClient) -> View:
         group = await services.groups.create(
             actor,
             title=form.text(Field.TITLE),
@@ -65,36 +81,47 @@ def register(app: AsyncApp, services: Services) -> None:
             courses=await services.courses.by_ids(form.options(Field.COURSES)),
             managers=await slack_people.profiles(client, form.users(Field.MANAGERS)),
         )
-        return "Group created", replies.group_created(group)
+        return done_modal("Group created", replies.group_created(group))
 
-    async def add_member(actor: Actor, form: Form, client: AsyncWebClient) -> tuple[str, str]:
-        group = await group_of(actor, form, Capability.MANAGE_MEMBERS)
+    async def add_member(actor: Actor, form: Form, client: AsyncWebClient) -> View:
+        group = await group_of(actor, form, Capability.BASIC_USER_ACTIONS)
         outcome = await services.members.add(
             actor, group, email=form.text(Field.EMAIL), username=form.text(Field.USERNAME)
         )
-        return "Member added", replies.member_added(outcome)
+        return done_modal("Member added", replies.member_added(outcome))
 
-    async def rename(actor: Actor, form: Form, client: AsyncWebClient) -> tuple[str, str]:
+    async def rename(actor: Actor, form: Form, client: AsyncWebClient) -> View:
         group = await group_of(actor, form, Capability.EDIT_GROUP)
         renamed = await services.groups.rename(actor, group, title=form.text(Field.TITLE))
-        return "Group renamed", replies.renamed(group.title, renamed)
+        return done_modal("Group renamed", replies.renamed(group.title, renamed))
 
-    async def courses(actor: Actor, form: Form, client: AsyncWebClient) -> tuple[str, str]:
+    async def courses(actor: Actor, form: Form, client: AsyncWebClient) -> View:
         group = await group_of(actor, form, Capability.EDIT_GROUP)
         chosen = await services.courses.by_ids(form.options(Field.COURSES))
         group = await services.groups.set_courses(actor, group, chosen)
-        return "Courses saved", replies.courses_set(group)
+        return done_modal("Courses saved", replies.courses_set(group))
 
-    async def managers(actor: Actor, form: Form, client: AsyncWebClient) -> tuple[str, str]:
+    async def managers(actor: Actor, form: Form, client: AsyncWebClient) -> View:
         group = await group_of(actor, form, Capability.ASSIGN_MANAGERS)
         profiles = await slack_people.profiles(client, form.users(Field.MANAGERS))
         group = await services.groups.set_managers(actor, group, profiles)
-        return "Managers saved", replies.managers_set(group)
+        return done_modal("Managers saved", replies.managers_set(group))
 
-    async def delete(actor: Actor, form: Form, client: AsyncWebClient) -> tuple[str, str]:
+    async def delete(actor: Actor, form: Form, client: AsyncWebClient) -> View:
         group = await group_of(actor, form, Capability.DELETE_GROUP)
         await services.groups.delete(actor, group)
-        return "Group deleted", replies.deleted(group.title, group.member_count)
+        return done_modal("Group deleted", replies.deleted(group.title, group.member_count))
+
+    async def pick_manager(actor: Actor, form: Form, client: AsyncWebClient) -> View:
+        profile = await slack_people.profile(client, form.user(Field.MANAGER) or "")
+        user = await services.permissions.subject(actor, profile)
+        return permissions_modal(await services.permissions.of(actor, user))
+
+    async def permissions(actor: Actor, form: Form, client: AsyncWebClient) -> View:
+        grants = services.permissions
+        subject = None if form.metadata == DEFAULT else await grants.user(actor, int(form.metadata))
+        change = await grants.save(actor, subject, form.ticked(Field.PERMISSIONS))
+        return done_modal("Permissions saved", saved(subject, change))
 
     submits: dict[Modal, Submit] = {
         Modal.CREATE_GROUP: create,
@@ -103,6 +130,8 @@ def register(app: AsyncApp, services: Services) -> None:
         Modal.COURSES: courses,
         Modal.MANAGERS: managers,
         Modal.DELETE: delete,
+        Modal.PICK_MANAGER: pick_manager,
+        Modal.PERMISSIONS: permissions,
     }
 
     for callback, submit in submits.items():
@@ -115,7 +144,7 @@ def _listener(submit: Submit, services: Services) -> Callable[..., Awaitable[Non
     ) -> None:
         actor = context["actor"]
         try:
-            title, text = await submit(actor, Form(view), client)
+            outcome = await submit(actor, Form(view), client)
         except (InvalidInput, TitleTaken) as error:
             field = _FIELD_OF.get(getattr(error, "field", "title"), Field.TITLE)
             if _has_block(view, field):
@@ -127,7 +156,7 @@ def _listener(submit: Submit, services: Services) -> Callable[..., Awaitable[Non
             text = describe(error, admins=await services.users.admin_slack_ids())
             await ack(response_action="update", view=done_modal("Not saved", text))
             return
-        await ack(response_action="update", view=done_modal(title, text))
+        await ack(response_action="update", view=outcome)
         await publish_home(client, services, await services.users.actor(actor.slack_user_id))
 
     return on_submit

@@ -65,9 +65,9 @@ def _person(user: User) -> str:
 def _row_actions(actor: Actor, group: Group) -> list[dict[str, Any]]:
     elements = []
     value = str(group.id)
-    if allows(actor, Capability.VIEW_MEMBERS, group):
+    if allows(actor, Capability.VIEW_GROUPS, group):
         elements.append(button("Manage members", Action.GROUP_MEMBERS, f"{group.id}:0"))
-    if allows(actor, Capability.MANAGE_MEMBERS, group):
+    if allows(actor, Capability.BASIC_USER_ACTIONS, group):
         elements.append(button("Add member", Action.GROUP_ADD_MEMBER, value, style="primary"))
     menu = [
         option(label, f"{choice}:{group.id}")
@@ -100,8 +100,14 @@ def list_message(actor: Actor, page: Page[Group]) -> tuple[str, list[Block]]:
 
 def home_view(actor: Actor, page: Page[Group]) -> dict[str, Any]:
     blocks: list[Block] = [header("Roster — user groups")]
+    buttons = []
     if allows(actor, Capability.CREATE_GROUP):
-        blocks.append(actions(button("Create group", Action.CREATE_GROUP, style="primary")))
+        buttons.append(button("Create group", Action.CREATE_GROUP, style="primary"))
+    if allows(actor, Capability.MANAGE_PERMISSIONS):
+        buttons.append(button("Manager permissions", Action.OPEN_PERMISSIONS))
+        buttons.append(button("Default permissions", Action.OPEN_DEFAULT_PERMISSIONS))
+    if buttons:
+        blocks.append(actions(*buttons))
     blocks.append(context(f"{page.total} group(s) · `/group help` lists every command"))
     blocks.append(divider())
     if not page.items:
@@ -109,4 +115,14 @@ def home_view(actor: Actor, page: Page[Group]) -> dict[str, Any]:
     for group in page.items:
         blocks.extend(group_rows(actor, group))
     blocks.extend(pager(page, Action.DASHBOARD_PAGE, "home"))
+    return {"type": "home", "blocks": blocks}
+
+
+def closed_home_view(reason: str) -> dict[str, Any]:
+    """App Home for someone who may not see any group: the reason and the way on."""
+    blocks = [
+        header("Roster — user groups"),
+        section(reason),
+        context("`/group whoami` shows your role and permissions; `/group help` every command."),
+    ]
     return {"type": "home", "blocks": blocks}

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from bot.views.blocks import escape, listing
 from domain.errors import (
     CourseNotFound,
+    DenialReason,
     DomainError,
     GroupNotFound,
     InvalidInput,
@@ -15,6 +16,7 @@ from domain.errors import (
     PermissionDenied,
     SeatLimitReached,
     TitleTaken,
+    UserNotFound,
 )
 
 
@@ -38,6 +40,8 @@ def describe(error: DomainError, *, admins: Sequence[str] = ()) -> str:
             f"*{escape(error.name)}* is not a member of this group; "
             "`/group members <group>` lists who is."
         )
+    if isinstance(error, UserNotFound):
+        return f"There is no school user {escape(error.name)} any more; nothing was changed."
     if isinstance(error, TitleTaken):
         return (
             f"A {error.kind} called *{escape(error.existing_title)}* (`#{error.existing_id}`) "
@@ -46,12 +50,7 @@ def describe(error: DomainError, *, admins: Sequence[str] = ()) -> str:
     if isinstance(error, InvalidInput):
         return f"The {error.field} is not right: {error.message}"
     if isinstance(error, PermissionDenied):
-        where = f" in *{escape(error.group_title)}*" if error.group_title else ""
-        who = listing([f"<@{a}>" for a in admins], empty="a school admin")
-        return (
-            f":no_entry: You can't {error.capability}{where}. "
-            f"Ask {who} if you need to; nothing was changed."
-        )
+        return denied(error, admins)
     if isinstance(error, SeatLimitReached):
         return (
             f"*{escape(error.group_title)}* is full: all {error.seat_limit} seats are taken. "
@@ -60,6 +59,34 @@ def describe(error: DomainError, *, admins: Sequence[str] = ()) -> str:
     if isinstance(error, NotLinkable):
         return f"<@{error.slack_user_id}> can't be a manager: {error.reason}."
     return f"That didn't work: {escape(str(error))}."
+
+
+def denied(error: PermissionDenied, admins: Sequence[str]) -> str:
+    """Names what was missing, who can grant it, and that nothing changed."""
+    who = listing([f"<@{a}>" for a in admins], empty="a school admin")
+    needs = f"*{escape(error.capability)}*"
+    where = f" in *{escape(error.group_title)}*" if error.group_title else ""
+    if error.reason is DenialReason.UNLINKED:
+        problem = (
+            f"it needs {needs}, and your Slack account isn't linked to a school user yet, "
+            "so Roster only answers `/group help` and `/group whoami`"
+        )
+        fix = f"Ask {who} to add you to the school with the email of your Slack profile"
+    elif error.reason is DenialReason.ADMIN_ONLY:
+        problem = f"{needs} is for school admins only"
+        fix = f"Ask {who} if it needs doing"
+    elif error.reason is DenialReason.NOT_A_MANAGER:
+        problem = (
+            f"it needs {needs}, which only group managers can be given, and you manage no group"
+        )
+        fix = f"Ask {who} to make you a manager"
+    elif error.reason is DenialReason.NOT_GRANTED:
+        problem = f"it needs the {needs} permission, which you don't have"
+        fix = f"Ask {who} to grant it with `/group permissions @you`"
+    else:
+        problem = "you don't manage this group"
+        fix = f"Ask {who} to assign you with `/group managers <group> add @you`"
+    return f":no_entry: You can't do that{where}: {problem}. {fix}; nothing was changed."
 
 
 def unexpected(reference: str) -> str:

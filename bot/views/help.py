@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 from bot.commands import COMMANDS, Command, UsageError
-from bot.views.blocks import Block, context, header, section
+from bot.views.blocks import Block, context, header, packed, section
+from domain.entities import Actor
+from domain.permissions import LABELS, allows
 
 
-def help_message() -> tuple[str, list[Block]]:
-    lines = [f"`{c.usage}` — {c.summary}\n      e.g. `{c.example}`" for c in COMMANDS]
+def help_message(actor: Actor) -> tuple[str, list[Block]]:
+    """Every command; those out of the caller's reach are marked with what they need."""
+    lines = [_line(actor, c) for c in COMMANDS]
     blocks = [
         header("Roster: /group commands"),
-        section("\n".join(lines[:6])),
-        section("\n".join(lines[6:])),
-        context('Name a group by its title (in "double quotes" if it has spaces) or its id.'),
+        *(section(text) for text in packed(lines)),
+        context(
+            'Name a group by its title (in "double quotes" if it has spaces) or its id. '
+            ":lock: marks what you can't use; `/group whoami` shows your permissions."
+        ),
     ]
     return "Roster: /group commands", blocks
+
+
+def _line(actor: Actor, command: Command) -> str:
+    line = f"`{command.usage}` — {command.summary}\n      e.g. `{command.example}`"
+    if command.needs is None or allows(actor, command.needs):
+        return line
+    return f":lock: {line}\n      _needs {LABELS[command.needs]}_"
 
 
 def usage_message(error: UsageError) -> tuple[str, list[Block]]:

@@ -14,13 +14,14 @@ MAX_COURSE_OPTIONS = 100
 View = dict[str, Any]
 
 
-def _modal(
+def modal(
     callback: Modal,
     title: str,
     blocks: list[Block],
     *,
     submit: str | None,
     group: Group | None = None,
+    metadata: str = "",
     close: str = "Cancel",
 ) -> View:
     view: View = {
@@ -32,12 +33,13 @@ def _modal(
     }
     if submit:
         view["submit"] = plain(submit, 24)
-    if group is not None:
-        view["private_metadata"] = str(group.id)
+    metadata = str(group.id) if group is not None else metadata
+    if metadata:
+        view["private_metadata"] = metadata
     return view
 
 
-def _input(
+def input_block(
     field: Field, label: str, element: dict[str, Any], *, optional: bool = False, hint: str = ""
 ) -> Block:
     block: Block = {
@@ -90,7 +92,7 @@ def _course_input(catalogue: list[Course], chosen: tuple[Course, ...] = ()) -> l
             )
         ]
     blocks = [
-        _input(
+        input_block(
             Field.COURSES,
             "Included courses",
             _course_select(catalogue, chosen),
@@ -110,22 +112,24 @@ def _course_input(catalogue: list[Course], chosen: tuple[Course, ...] = ()) -> l
 
 def create_group_modal(catalogue: list[Course]) -> View:
     blocks = [
-        _input(Field.TITLE, "Title", _text(max_length=MAX_TITLE, placeholder="Sales onboarding")),
-        _input(
+        input_block(
+            Field.TITLE, "Title", _text(max_length=MAX_TITLE, placeholder="Sales onboarding")
+        ),
+        input_block(
             Field.DESCRIPTION,
             "Description",
             _text(max_length=MAX_DESCRIPTION, multiline=True),
             optional=True,
         ),
         *_course_input(catalogue),
-        _input(
+        input_block(
             Field.MANAGERS,
             "Managers",
             {"type": "multi_users_select"},
             optional=True,
             hint="They can manage this group's members.",
         ),
-        _input(
+        input_block(
             Field.SEAT_LIMIT,
             "Seat limit",
             {
@@ -138,7 +142,7 @@ def create_group_modal(catalogue: list[Course]) -> View:
             hint="Leave empty for no limit.",
         ),
     ]
-    return _modal(Modal.CREATE_GROUP, "Create a group", blocks, submit="Create")
+    return modal(Modal.CREATE_GROUP, "Create a group", blocks, submit="Create")
 
 
 def add_member_modal(group: Group) -> View:
@@ -147,8 +151,8 @@ def add_member_modal(group: Group) -> View:
             f"Add a member to *{escape(group.title)}*. New people get a school account "
             "and are enrolled in the group's courses."
         ),
-        _input(Field.EMAIL, "Email", {"type": "email_text_input"}),
-        _input(
+        input_block(Field.EMAIL, "Email", {"type": "email_text_input"}),
+        input_block(
             Field.USERNAME,
             "Username",
             _text(max_length=64),
@@ -156,12 +160,12 @@ def add_member_modal(group: Group) -> View:
             hint="Leave empty to use the part of the email before the @.",
         ),
     ]
-    return _modal(Modal.ADD_MEMBER, "Add a member", blocks, submit="Add", group=group)
+    return modal(Modal.ADD_MEMBER, "Add a member", blocks, submit="Add", group=group)
 
 
 def rename_modal(group: Group) -> View:
-    blocks = [_input(Field.TITLE, "New title", _text(group.title, max_length=MAX_TITLE))]
-    return _modal(Modal.RENAME, "Rename group", blocks, submit="Rename", group=group)
+    blocks = [input_block(Field.TITLE, "New title", _text(group.title, max_length=MAX_TITLE))]
+    return modal(Modal.RENAME, "Rename group", blocks, submit="Rename", group=group)
 
 
 def courses_modal(group: Group, catalogue: list[Course]) -> View:
@@ -170,7 +174,7 @@ def courses_modal(group: Group, catalogue: list[Course]) -> View:
         *_course_input(catalogue, group.courses),
     ]
     submit = "Save" if catalogue else None
-    return _modal(
+    return modal(
         Modal.COURSES,
         "Group courses",
         blocks,
@@ -187,9 +191,9 @@ def managers_modal(group: Group) -> View:
         element["initial_users"] = initial
     blocks = [
         section(f"Managers of *{escape(group.title)}* can manage its members."),
-        _input(Field.MANAGERS, "Managers", element, optional=True),
+        input_block(Field.MANAGERS, "Managers", element, optional=True),
     ]
-    return _modal(Modal.MANAGERS, "Group managers", blocks, submit="Save", group=group)
+    return modal(Modal.MANAGERS, "Group managers", blocks, submit="Save", group=group)
 
 
 def delete_modal(group: Group) -> View:
@@ -200,7 +204,7 @@ def delete_modal(group: Group) -> View:
             "This cannot be undone."
         )
     ]
-    return _modal(Modal.DELETE, "Delete group", blocks, submit="Delete", group=group)
+    return modal(Modal.DELETE, "Delete group", blocks, submit="Delete", group=group)
 
 
 def done_modal(title: str, text: str) -> View:

@@ -27,6 +27,7 @@ async def _group(store: TortoiseStore, title: str, seats: int | None = None):
         seat_limit=seats,
         course_ids=[],
         manager_ids=[],
+        changed_by=None,
     )
 
 

@@ -1,0 +1,426 @@
+"""Every /group subcommand and every interactive action, for every kind of caller.
+
+Each case runs through the real bolt app over signed HTTP. An allowed caller
+sees the case's outcome; a denied one sees the message that names what was
+missing and who can grant it, and the database is exactly as before. New
+commands and actions join ``CASES``; ``test_the_table_covers_every_command_and_action``
+fails until they do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands import COMMANDS
+from bot.ids import Action, Field, MenuChoice, Modal
+from bot.views import modals
+from bot.views.permissions import DEFAULT, permissions_modal, pick_manager_modal
+from domain.entities import Group, PermissionSet, User, UserStatus
+from domain.permissions import GRANTABLE, LABELS, MANAGE_USERS_PARTS, Capability
+from slack_emulator.driver import HomeTab, Interaction, Reply, block_texts
+from storage import models
+from tests.bot.conftest import ADMIN, LEARNER, MANAGER, OTHER_MANAGER, STRANGER, Roster
+
+C = Capability
+ADMIN_ONLY = "admin only"
+
+
+@dataclass
+class Scene:
+    """The school every case runs in, and the admin's surfaces callers click on."""
+
+    roster: Roster
+    user: str
+    sales: int = 0
+    spare: int = 0
+    support: int = 0
+    manager_user_id: int = 0
+    surfaces: dict[str, Reply | HomeTab] = field(default_factory=dict)
+
+    async def command(self, text: str) -> str:
+        return await self.seen(await self.roster.driver.command(self.user, text))
+
+    async def click(self, surface: str, action: str, **how: str) -> str:
+        clicked = await self.roster.driver.click(self.user, self.surfaces[surface], action, **how)
+        return await self.seen(clicked)
+
+    async def submit(self, view: dict[str, Any], values: dict[str, Any]) -> str:
+        """Submits a modal Roster opened for this caller earlier, when they still could."""
+        client = AsyncWebClient(
+            token=self.roster.slack.bot_token, base_url=self.roster.slack.api_url
+        )
+        opened = await client.views_open(
+            trigger_id=self.roster.slack.issue_trigger(self.user), view=view
+        )
+        modal = self.roster.slack.views[opened["view"]["id"]]
+        submitted = await self.roster.driver.submit(self.user, modal, values)
+        assert submitted.status == 200, submitted.body
+        return "\n".join([modal.body["title"]["text"], *block_texts(modal.body["blocks"])])
+
+    async def seen(self, interaction: Interaction) -> str:
+        """Whatever the caller saw next: a reply, a modal, or a direct message."""
+        assert interaction.status == 200, interaction.body
+        slack = self.roster.slack
+        replies = slack.responses(interaction.response_url) if interaction.response_url else []
+
+        def shown() -> str | None:
+            if replies:
+                return Reply(replies[0], "", "").text
+            for call in slack.calls[interaction.call_mark :]:
+                if call.method == "views.open" and call.ok:
+                    body = call.args["view"]
+                    return "\n".join([body["title"]["text"], *block_texts(body["blocks"])])
+                if call.method == "chat.postMessage" and call.args.get("channel") == self.user:
+                    return str(call.args.get("text"))
+            return None
+
+        return await slack.wait_for(shown)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    needs: tuple[Capability, ...] | str
+    """What the caller must hold (in order of checking), ADMIN_ONLY, or () for anyone."""
+    allowed: str
+    run: Callable[[Scene], Awaitable[str]]
+    scoped: bool = True
+    """True: it acts on Sales Team, the group MANAGER manages."""
+
+
+CASES: tuple[Case, ...] = (
+    Case("help", (), "Roster: /group commands", lambda s: s.command("help"), scoped=False),
+    Case("whoami", (), "Who you are in Roster", lambda s: s.command("whoami"), scoped=False),
+    Case("list", (C.VIEW_GROUPS,), "Your groups", lambda s: s.command("list"), scoped=False),
+    Case(
+        "course list",
+        (C.VIEW_GROUPS,),
+        "Course catalogue",
+        lambda s: s.command("course list"),
+        scoped=False,
+    ),
+    Case(
+        "members",
+        (C.VIEW_GROUPS,),
+        "Members of Sales Team",
+        lambda s: s.command('members "Sales Team"'),
+    ),
+    Case(
+        "add (new user)",
+        (C.BASIC_USER_ACTIONS, C.CREATE_USER),
+        "Added *eve*",
+        lambda s: s.command('add "Sales Team" eve@example.org'),
+    ),
+    Case(
+        "add",
+        (C.BASIC_USER_ACTIONS,),
+        "Added *lea*",
+        lambda s: s.command('add "Sales Team" lea@school.org'),
+    ),
+    Case(
+        "remove",
+        (C.BASIC_USER_ACTIONS,),
+        "Removed *lea*",
+        lambda s: s.command('remove "Sales Team" lea@school.org'),
+    ),
+    Case(
+        "courses",
+        ADMIN_ONLY,
+        "now includes *Onboarding*",
+        lambda s: s.command('courses "Sales Team" add Onboarding'),
+    ),
+    Case(
+        "managers",
+        ADMIN_ONLY,
+        "now manages *Spare*",
+        lambda s: s.command(f"managers Spare add <@{LEARNER}>"),
+    ),
+    Case(
+        "permissions",
+        ADMIN_ONLY,
+        "Manager permissions",
+        lambda s: s.command(f"permissions <@{MANAGER}>"),
+        scoped=False,
+    ),
+    Case("course new", ADMIN_ONLY, "Added *Robotics*", lambda s: s.command("course new Robotics")),
+    Case("create", ADMIN_ONLY, "Created *Marketing*", lambda s: s.command("create Marketing")),
+    Case("delete", ADMIN_ONLY, "Delete *Spare*", lambda s: s.command("delete Spare")),
+    Case(
+        Action.GROUP_MEMBERS,
+        (C.VIEW_GROUPS,),
+        "Members of Sales Team",
+        lambda s: s.click("list", Action.GROUP_MEMBERS, value=f"{s.sales}:0"),
+    ),
+    Case(
+        Action.MEMBERS_PAGE,
+        (C.VIEW_GROUPS,),
+        "Showing 21-",
+        lambda s: s.click("members", f"{Action.MEMBERS_PAGE}.next"),
+    ),
+    Case(
+        Action.DASHBOARD_PAGE,
+        (C.VIEW_GROUPS,),
+        "Your groups",
+        lambda s: s.click("list", f"{Action.DASHBOARD_PAGE}.next"),
+        scoped=False,
+    ),
+    Case(
+        Action.GROUP_ADD_MEMBER,
+        (C.BASIC_USER_ACTIONS,),
+        "Add a member",
+        lambda s: s.click("list", Action.GROUP_ADD_MEMBER, value=str(s.sales)),
+    ),
+    Case(
+        Action.CREATE_GROUP,
+        ADMIN_ONLY,
+        "Create a group",
+        lambda s: s.click("home", Action.CREATE_GROUP),
+        scoped=False,
+    ),
+    *(
+        Case(
+            f"{Action.GROUP_MENU}:{choice}",
+            ADMIN_ONLY,
+            title,
+            lambda s, choice=choice: s.click(
+                "list", Action.GROUP_MENU, option=f"{choice}:{s.sales}"
+            ),
+        )
+        for choice, title in (
+            (MenuChoice.COURSES, "Group courses"),
+            (MenuChoice.MANAGERS, "Group managers"),
+            (MenuChoice.RENAME, "Rename group"),
+            (MenuChoice.DELETE, "Delete group"),
+        )
+    ),
+    Case(
+        Action.DELETE_CANCELLED,
+        (),
+        "nothing was deleted",
+        lambda s: s.click("delete", Action.DELETE_CANCELLED),
+        scoped=False,
+    ),
+    Case(
+        Action.OPEN_PERMISSIONS,
+        ADMIN_ONLY,
+        "Whose permissions?",
+        lambda s: s.click("home", Action.OPEN_PERMISSIONS),
+        scoped=False,
+    ),
+    Case(
+        Action.OPEN_DEFAULT_PERMISSIONS,
+        ADMIN_ONLY,
+        "The *school default*",
+        lambda s: s.click("home", Action.OPEN_DEFAULT_PERMISSIONS),
+        scoped=False,
+    ),
+    Case(
+        Modal.ADD_MEMBER,
+        (C.BASIC_USER_ACTIONS, C.CREATE_USER),
+        "Added *zoe*",
+        lambda s: s.submit(
+            modals.add_member_modal(_group(s, s.sales, "Sales Team")),
+            {Field.EMAIL: "zoe@example.org"},
+        ),
+    ),
+    Case(
+        Modal.CREATE_GROUP,
+        ADMIN_ONLY,
+        "Created *Design*",
+        lambda s: s.submit(modals.create_group_modal([]), {Field.TITLE: "Design"}),
+        scoped=False,
+    ),
+    Case(
+        Modal.RENAME,
+        ADMIN_ONLY,
+        "Renamed *Spare* to *Spare Room*",
+        lambda s: s.submit(
+            modals.rename_modal(_group(s, s.spare, "Spare")), {Field.TITLE: "Spare Room"}
+        ),
+    ),
+    Case(
+        Modal.COURSES,
+        ADMIN_ONLY,
+        "Courses saved",
+        lambda s: s.submit(modals.courses_modal(_group(s, s.sales, "Sales Team"), []), {}),
+    ),
+    Case(
+        Modal.MANAGERS,
+        ADMIN_ONLY,
+        "Managers saved",
+        lambda s: s.submit(
+            modals.managers_modal(_group(s, s.spare, "Spare")), {Field.MANAGERS: [LEARNER]}
+        ),
+    ),
+    Case(
+        Modal.PICK_MANAGER,
+        ADMIN_ONLY,
+        "Permissions of",
+        lambda s: s.submit(pick_manager_modal(), {Field.MANAGER: MANAGER}),
+        scoped=False,
+    ),
+    Case(
+        Modal.PERMISSIONS,
+        ADMIN_ONLY,
+        "Saved the permissions of",
+        lambda s: s.submit(
+            _permissions_view(s.manager_user_id), {f"{Field.PERMISSIONS}.3": [C.GRADEBOOK]}
+        ),
+        scoped=False,
+    ),
+    Case(
+        Modal.DELETE,
+        ADMIN_ONLY,
+        "Deleted *Spare",
+        lambda s: s.submit(modals.delete_modal(_group(s, s.spare, "Spare")), {}),
+    ),
+    Case(
+        Action.DELETE_CONFIRMED,
+        ADMIN_ONLY,
+        "Deleted *Support*",
+        lambda s: s.click("delete", Action.DELETE_CONFIRMED),
+        scoped=False,
+    ),
+    Case(
+        "rename",
+        ADMIN_ONLY,
+        "Renamed *Sales Team* to *Sales Crew*",
+        lambda s: s.command('rename "Sales Team" Sales Crew'),
+    ),
+)
+
+
+def _group(scene: Scene, group_id: int, title: str) -> Group:
+    """A group as a modal builder needs it: only the id and title matter to it."""
+    now = datetime.now(UTC)
+    return Group(group_id, title, "", None, now, now)
+
+
+def _permissions_view(user_id: int) -> dict[str, Any]:
+    subject = User(user_id, "max@school.org", "max", UserStatus.ACTIVE, MANAGER)
+    view = permissions_modal(PermissionSet(subject, frozenset(), (), ()))
+    assert view["private_metadata"] != DEFAULT
+    return view
+
+
+CALLERS = (
+    "admin",
+    *(f"manager with {c.value}" for c in GRANTABLE),
+    "manager of another group",
+    "linked learner",
+    "unlinked Slack user",
+)
+SLACK_ID = {
+    "admin": ADMIN,
+    "manager of another group": OTHER_MANAGER,
+    "linked learner": LEARNER,
+    "unlinked Slack user": STRANGER,
+}
+
+
+def expected_denial(caller: str, case: Case) -> str | None:
+    """The rule, restated from the issue: None when allowed, else what the denial says."""
+    if caller == "admin" or case.needs == ():
+        return None
+    if caller == "unlinked Slack user":
+        return "your Slack account isn't linked to a school user yet"
+    if case.needs == ADMIN_ONLY:
+        return "is for school admins only"
+    if caller == "linked learner":
+        return "you manage no group"
+    if caller == "manager of another group":
+        return "you don't manage this group" if case.scoped else None
+    held = Capability(caller.removeprefix("manager with "))
+    missing = [
+        need
+        for need in case.needs
+        if need != held and not (held is C.MANAGE_USERS and need in MANAGE_USERS_PARTS)
+    ]
+    return f"it needs the *{LABELS[missing[0]]}* permission" if missing else None
+
+
+TABLES = (
+    models.UserRow,
+    models.CourseRow,
+    models.GroupRow,
+    models.GroupCourseRow,
+    models.GroupManagerRow,
+    models.MembershipRow,
+    models.EnrollmentRow,
+    models.CapabilityGrantRow,
+    models.DefaultCapabilityRow,
+    models.PermissionChangeRow,
+)
+
+
+async def _snapshot() -> list[list[dict[str, Any]]]:
+    return [await table.all().order_by("id").values() for table in TABLES]
+
+
+async def _scene(school: Roster, caller: str) -> Scene:
+    """Sales Team (21 members, managed by MANAGER), Support, Spare, and enough
+    groups for the dashboard to page; the caller holds what their name says."""
+    services = school.services
+    admin = await services.users.actor(ADMIN)
+    assert "Created" in await school.run(ADMIN, "create Spare")
+    for n in range(9):
+        await services.groups.create(admin, title=f"Z Extra {n}")
+    sales = await services.groups.resolve(admin, "Sales Team", C.VIEW_GROUPS)
+    for n in range(21):
+        await services.members.add(admin, sales, email=f"member{n:02}@school.org")
+    manager = await models.UserRow.get(slack_user_id=MANAGER)
+    other = await models.UserRow.get(slack_user_id=OTHER_MANAGER)
+    await services.permissions.save(
+        admin, await services.permissions.user(admin, other.id), GRANTABLE
+    )
+    if caller.startswith("manager with "):
+        held = caller.removeprefix("manager with ")
+        await services.permissions.save(
+            admin, await services.permissions.user(admin, manager.id), [held]
+        )
+    scene = Scene(school, SLACK_ID.get(caller, MANAGER), manager_user_id=manager.id)
+    for title in ("sales", "spare", "support"):
+        row = await models.GroupRow.get(title_key=f"{title} team" if title == "sales" else title)
+        setattr(scene, title, row.id)
+    for name, text in (
+        ("list", "list"),
+        ("members", 'members "Sales Team"'),
+        ("delete", "delete Support"),
+    ):
+        scene.surfaces[name] = await (await school.driver.command(ADMIN, text)).reply()
+    scene.surfaces["home"] = await school.driver.home(ADMIN)
+    return scene
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+async def test_every_command_and_action_for_every_caller(school: Roster, caller: str) -> None:
+    scene = await _scene(school, caller)
+    failures = []
+    for case in CASES:
+        before = await _snapshot()
+        seen = await case.run(scene)
+        denial = expected_denial(caller, case)
+        if denial is None:
+            if case.allowed not in seen:
+                failures.append(f"{case.name}: should be allowed ({case.allowed!r}); saw {seen!r}")
+            continue
+        told = denial in seen and f"Ask <@{ADMIN}>" in seen and "nothing was changed" in seen
+        if not told:
+            failures.append(f"{case.name}: should be denied ({denial!r}); saw {seen!r}")
+        elif await _snapshot() != before:
+            failures.append(f"{case.name}: denied, but the database changed")
+    assert not failures, "\n".join(failures)
+
+
+def test_the_table_covers_every_command_and_action() -> None:
+    names = {case.name.split(":")[0] for case in CASES}
+    missing = [c.name for c in COMMANDS if c.name not in names]
+    missing += [a.value for a in Action if a not in names]
+    missing += [m.value for m in Modal if m not in names]
+    assert not missing, f"add these to CASES: {missing}"

@@ -88,6 +88,19 @@ async def run_demo() -> int:
             await tour.type(ADMIN, "course new Python 101")
             await tour.type(ADMIN, "course new Onboarding")
 
+            scene("Ada decides what newly assigned managers may do")
+            opened = await driver.command(ADMIN, "permissions default")
+            modal = await opened.modal()
+            await driver.submit(
+                ADMIN,
+                modal,
+                {
+                    "permissions.0": ["users.manage.basic", "users.view"],
+                    "permissions.1": ["groups.view"],
+                },
+            )
+            print(_indent(render_view(modal.body, tour.names)))
+
             scene("Ada creates a group from the modal")
             opened = await driver.command(ADMIN, "create")
             modal = await opened.modal()
@@ -128,6 +141,25 @@ async def run_demo() -> int:
             await tour.type(MANAGER, 'delete "Sales Onboarding"')
             await tour.type(MANAGER, "add Support omar@demo.school")
             await tour.type(MANAGER, "memebers Sales")
+
+            scene("Max may add people who are already in the school, but not create new ones")
+            await tour.type(MANAGER, "whoami")
+            await tour.type(MANAGER, 'add "Sales Onboarding" nadia@demo.school')
+
+            scene("Ada grants Max 'Create a user' in his permissions")
+            modal = await (await driver.command(ADMIN, f"permissions <@{MANAGER}>")).modal()
+            print(_indent(render_view(modal.body, tour.names)))
+            await driver.submit(
+                ADMIN,
+                modal,
+                {
+                    "permissions.0": ["users.manage.basic", "users.manage.create", "users.view"],
+                    "permissions.1": ["groups.view"],
+                },
+            )
+            print("  Ada saves; the modal now shows:")
+            print(_indent(render_view(modal.body, tour.names)))
+            await tour.type(MANAGER, 'add "Sales Onboarding" nadia@demo.school')
 
     print("\nThat was Roster against the built-in Slack emulator. To connect a real workspace,")
     print("see README.md, 'Connect a workspace': create the app from manifest.yml, set")

@@ -28,6 +28,18 @@ def _element(element: dict[str, Any], names: Mapping[str, str]) -> str:
     return f"[{kind}]"
 
 
+def _input(element: dict[str, Any]) -> str:
+    """Checkboxes and radio buttons show each option, ticked or not; others their type."""
+    if element.get("type") not in {"checkboxes", "radio_buttons"}:
+        return f"[{element.get('type')}]"
+    ticked = {o["value"] for o in element.get("initial_options", [])}
+    if element.get("initial_option"):
+        ticked.add(element["initial_option"]["value"])
+    return "  ".join(
+        ("☑ " if o["value"] in ticked else "☐ ") + o["text"]["text"] for o in element["options"]
+    )
+
+
 def render(blocks: list[dict[str, Any]], names: Mapping[str, str] | None = None) -> str:
     names = names or {}
     lines: list[str] = []
@@ -49,7 +61,7 @@ def render(blocks: list[dict[str, Any]], names: Mapping[str, str] | None = None)
         elif kind == "context" or kind == "actions":
             lines.append("   " + " ".join(_element(e, names) for e in block["elements"]))
         elif kind == "input":
-            lines.append(f"   {block['label']['text']}: [{block['element']['type']}]")
+            lines.append(f"   {block['label']['text']}: {_input(block['element'])}")
         elif kind == "divider":
             lines.append("   " + "-" * 40)
     return "\n".join(lines)

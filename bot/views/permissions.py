@@ -111,7 +111,11 @@ def saved(subject: User | None, change: PermissionChange | None) -> str:
     who = "the school default" if subject is None else f"<@{subject.slack_user_id}>"
     if change is None:
         return f":information_source: Nothing changed for {who}."
-    lines = [f":white_check_mark: Saved the permissions of {who}."]
+    lines = [
+        f":white_check_mark: Saved {who}."
+        if subject is None
+        else f":white_check_mark: Saved the permissions of {who}."
+    ]
     if change.granted:
         lines.append("• Granted " + listing([f"*{_name(k)}*" for k in change.granted], most=20))
     if change.revoked:

@@ -61,9 +61,10 @@ class UserService:
         return await self._actor_of(profile.slack_user_id, user)
 
     async def _actor_of(self, slack_user_id: str, user: User | None) -> Actor:
+        """Admins may do everything, so their grants and groups are not read."""
         is_admin = slack_user_id in self._env_admins or bool(user and user.is_admin)
-        if user is None:
-            return Actor(slack_user_id, None, is_admin)
+        if user is None or is_admin:
+            return Actor(slack_user_id, user.id if user else None, is_admin)
         return Actor(
             slack_user_id=slack_user_id,
             user_id=user.id,

@@ -80,7 +80,7 @@ def _row_actions(actor: Actor, group: Group) -> list[dict[str, Any]]:
 
 
 def _empty(actor: Actor) -> str:
-    if actor.is_admin:
+    if allows(actor, Capability.CREATE_GROUP):
         return "There are no groups yet. Create one with `/group create <title>`."
     return (
         "You don't manage any groups yet. A school admin can assign you with "

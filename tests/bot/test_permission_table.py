@@ -225,7 +225,7 @@ CASES: tuple[Case, ...] = (
         (C.BASIC_USER_ACTIONS, C.CREATE_USER),
         "Added *zoe*",
         lambda s: s.submit(
-            modals.add_member_modal(_group(s, s.sales, "Sales Team")),
+            modals.add_member_modal(_group(s.sales, "Sales Team")),
             {Field.EMAIL: "zoe@example.org"},
         ),
     ),
@@ -241,21 +241,21 @@ CASES: tuple[Case, ...] = (
         ADMIN_ONLY,
         "Renamed *Spare* to *Spare Room*",
         lambda s: s.submit(
-            modals.rename_modal(_group(s, s.spare, "Spare")), {Field.TITLE: "Spare Room"}
+            modals.rename_modal(_group(s.spare, "Spare")), {Field.TITLE: "Spare Room"}
         ),
     ),
     Case(
         Modal.COURSES,
         ADMIN_ONLY,
         "Courses saved",
-        lambda s: s.submit(modals.courses_modal(_group(s, s.sales, "Sales Team"), []), {}),
+        lambda s: s.submit(modals.courses_modal(_group(s.sales, "Sales Team"), []), {}),
     ),
     Case(
         Modal.MANAGERS,
         ADMIN_ONLY,
         "Managers saved",
         lambda s: s.submit(
-            modals.managers_modal(_group(s, s.spare, "Spare")), {Field.MANAGERS: [LEARNER]}
+            modals.managers_modal(_group(s.spare, "Spare")), {Field.MANAGERS: [LEARNER]}
         ),
     ),
     Case(
@@ -278,7 +278,7 @@ CASES: tuple[Case, ...] = (
         Modal.DELETE,
         ADMIN_ONLY,
         "Deleted *Spare",
-        lambda s: s.submit(modals.delete_modal(_group(s, s.spare, "Spare")), {}),
+        lambda s: s.submit(modals.delete_modal(_group(s.spare, "Spare")), {}),
     ),
     Case(
         Action.DELETE_CONFIRMED,
@@ -296,7 +296,7 @@ CASES: tuple[Case, ...] = (
 )
 
 
-def _group(scene: Scene, group_id: int, title: str) -> Group:
+def _group(group_id: int, title: str) -> Group:
     """A group as a modal builder needs it: only the id and title matter to it."""
     now = datetime.now(UTC)
     return Group(group_id, title, "", None, now, now)
@@ -384,10 +384,15 @@ async def _scene(school: Roster, caller: str) -> Scene:
         await services.permissions.save(
             admin, await services.permissions.user(admin, manager.id), [held]
         )
-    scene = Scene(school, SLACK_ID.get(caller, MANAGER), manager_user_id=manager.id)
-    for title in ("sales", "spare", "support"):
-        row = await models.GroupRow.get(title_key=f"{title} team" if title == "sales" else title)
-        setattr(scene, title, row.id)
+    ids = dict(await models.GroupRow.all().values_list("title", "id"))
+    scene = Scene(
+        school,
+        SLACK_ID.get(caller, MANAGER),
+        sales=ids["Sales Team"],
+        spare=ids["Spare"],
+        support=ids["Support"],
+        manager_user_id=manager.id,
+    )
     for name, text in (
         ("list", "list"),
         ("members", 'members "Sales Team"'),

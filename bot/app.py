@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -13,8 +15,11 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.listeners import register_listeners
+from bot.mailer import SMTP_MISSING_TOLD, DeliveryWorker, SmtpTransport, tell_admins_smtp_is_missing
 from bot.services import Services
 from bot.settings import Settings
+from bot.web import pages
+from domain.mail import Letters
 from storage import db
 from storage.store import TortoiseStore
 
@@ -42,25 +47,35 @@ def build_bolt(settings: Settings, services: Services) -> AsyncApp:
 
 def create_app(settings: Settings) -> web.Application:
     """Nothing connects here; the database opens and closes with the app."""
-    services = Services.build(TortoiseStore(), env_admins=settings.admins)
+    services = Services.build(
+        TortoiseStore(),
+        env_admins=settings.admins,
+        letters=Letters(settings.school_name, settings.public_base_url),
+        invite_ttl=timedelta(hours=settings.invite_ttl_hours),
+        mail_retry_base=settings.mail_retry_base_seconds,
+    )
     app = web.Application()
     app[SERVICES] = services
     app[BOLT] = build_bolt(settings, services)
     app.cleanup_ctx.append(_database(settings))
+    app.cleanup_ctx.append(_mail(settings))
     if settings.socket_mode:
         app.cleanup_ctx.append(_socket_mode(settings))
     app.router.add_post("/slack/events", _slack_events)
     app.router.add_get("/healthz", _healthz)
+    pages.add_routes(app, services, base_url=settings.public_base_url, school=settings.school_name)
     return app
 
 
 @asynccontextmanager
-async def running_on_loopback(settings: Settings) -> AsyncIterator[tuple[web.Application, str]]:
-    """Roster on a free loopback port, for the demo, the tests and the benchmarks."""
+async def running_on_loopback(
+    settings: Settings, *, port: int = 0
+) -> AsyncIterator[tuple[web.Application, str]]:
+    """Roster on loopback (a free port by default), for the demo, tests and benchmarks."""
     app = create_app(settings)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
     try:
         yield app, f"http://127.0.0.1:{runner.addresses[0][1]}"
     finally:
@@ -85,6 +100,28 @@ def _database(settings: Settings):
         await db.close()
 
     return database
+
+
+def _mail(settings: Settings):
+    """Delivers the outbox when SMTP is set; otherwise tells the admins, once."""
+
+    async def mail(app: web.Application) -> AsyncIterator[None]:
+        services, stop = app[SERVICES], asyncio.Event()
+        if settings.smtp_url:
+            await services.mail.forget_told(SMTP_MISSING_TOLD)
+            transport = SmtpTransport(settings.smtp_url, settings.mail_from)
+            worker = DeliveryWorker(services, transport, interval=settings.mail_poll_seconds)
+            job = worker.run(stop)
+        else:
+            job = tell_admins_smtp_is_missing(
+                services, app[BOLT].client, stop, interval=settings.mail_poll_seconds
+            )
+        task = asyncio.create_task(job)
+        yield
+        stop.set()
+        await task
+
+    return mail
 
 
 def _socket_mode(settings: Settings):

@@ -1,20 +1,27 @@
-"""``roster``: serve, demo, migrate, admin add, course add."""
+"""``roster``: serve, demo, migrate, admin add, course add, activity send."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import sys
+import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
+import aiohttp
 from aiohttp import web
 
 from bot.services import Services
 from bot.settings import ConfigError, Settings, default_database_url
+from bot.web.activity_api import sign
+from domain.activity import EventType
 from domain.entities import SlackProfile
 from domain.errors import DomainError
 from storage import db
@@ -65,6 +72,38 @@ async def _course_add(args: argparse.Namespace) -> None:
         print(f"Added course #{course.id}: {course.title}")
 
 
+async def _activity_send(args: argparse.Namespace) -> None:
+    """Signs and posts one event, as a course player would; prints Roster's answer."""
+    secret = os.environ.get("ACTIVITY_SECRET", "")
+    if not secret:
+        raise ConfigError("ACTIVITY_SECRET is not set; use the secret this Roster was given.")
+    event: dict[str, object] = {
+        "id": args.id or f"cli-{uuid.uuid4()}",
+        "type": args.type,
+        "user": {"email": args.email},
+        "occurred_at": args.occurred_at or datetime.now(UTC).isoformat(),
+    }
+    if args.course:
+        event["course"] = args.course
+    if args.percent is not None:
+        event["percent"] = args.percent
+    body = json.dumps(event).encode()
+    timestamp = str(int(time.time()))
+    base = args.url or os.environ.get("PUBLIC_BASE_URL", "http://localhost:3000")
+    headers = {
+        "Content-Type": "application/json",
+        "X-Roster-Timestamp": timestamp,
+        "X-Roster-Signature": sign(secret, timestamp, body),
+    }
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{base.rstrip('/')}/api/activity", data=body, headers=headers) as answer,
+    ):
+        print(answer.status, await answer.text())
+        if answer.status >= 400:
+            raise SystemExit(1)
+
+
 def _demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -100,6 +139,18 @@ def _parser() -> argparse.ArgumentParser:
     add_course = course.add_parser("add", help="add a course")
     add_course.add_argument("title", nargs="+")
     add_course.set_defaults(run=_run_async(_course_add))
+    activity = commands.add_parser("activity", help="the learning-activity API").add_subparsers(
+        dest="action", required=True
+    )
+    send = activity.add_parser("send", help="sign and post one event to /api/activity")
+    send.add_argument("--type", required=True, choices=[t.value for t in EventType])
+    send.add_argument("--email", required=True, help="the learner's email")
+    send.add_argument("--course", help="course title or id (all types but sign_in)")
+    send.add_argument("--percent", type=int, help="0-100, for course_progress")
+    send.add_argument("--id", help="event id (default: a new one)")
+    send.add_argument("--occurred-at", help="ISO 8601 time with offset (default: now)")
+    send.add_argument("--url", help="Roster's base URL (default: $PUBLIC_BASE_URL)")
+    send.set_defaults(run=_run_async(_activity_send))
     return parser
 
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
+from domain.activity import ActivityService
 from domain.courses import CourseService
+from domain.emails import MailService
 from domain.grants import PermissionService
 from domain.groups import GroupService
+from domain.invitations import InvitationService
+from domain.mail import Letters
 from domain.members import MemberService
 from domain.ports import Store
 from domain.users import UserService
@@ -17,15 +22,32 @@ from domain.users import UserService
 class Services:
     groups: GroupService
     members: MemberService
+    mail: MailService
+    invitations: InvitationService
+    activity: ActivityService
     courses: CourseService
     users: UserService
     permissions: PermissionService
 
     @classmethod
-    def build(cls, store: Store, *, env_admins: Iterable[str] = ()) -> Services:
+    def build(
+        cls,
+        store: Store,
+        *,
+        env_admins: Iterable[str] = (),
+        letters: Letters | None = None,
+        invite_ttl: timedelta = timedelta(hours=72),
+        mail_retry_base: float = 5.0,
+    ) -> Services:
+        invitations = InvitationService(store, ttl=invite_ttl)
+        letters = letters or Letters("Roster School", "http://localhost:3000")
+        mail = MailService(store, letters, invitations, retry_base=mail_retry_base)
         return cls(
             groups=GroupService(store),
-            members=MemberService(store),
+            members=MemberService(store, mail),
+            mail=mail,
+            invitations=invitations,
+            activity=ActivityService(store, mail),
             courses=CourseService(store),
             users=UserService(store, env_admins=env_admins),
             permissions=PermissionService(store),

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ConfigError(Exception):
@@ -22,6 +23,13 @@ class Settings:
     port: int = 3000
     public_base_url: str = "http://localhost:3000"
     admins: frozenset[str] = frozenset()
+    smtp_url: str | None = None
+    mail_from: str = "Roster <roster@localhost>"
+    school_name: str = "Roster School"
+    invite_ttl_hours: int = 72
+    activity_secret: str | None = None
+    mail_poll_seconds: float = 1.0
+    mail_retry_base_seconds: float = 5.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -35,6 +43,11 @@ class Settings:
             port=_port(env.get("ROSTER_PORT", "3000")),
             public_base_url=env.get("PUBLIC_BASE_URL", "http://localhost:3000").rstrip("/"),
             admins=_admins(env.get("ROSTER_ADMINS", "")),
+            smtp_url=_smtp_url(env.get("SMTP_URL", "")),
+            mail_from=_header(env, "MAIL_FROM", "Roster <roster@localhost>"),
+            school_name=_header(env, "SCHOOL_NAME", "Roster School"),
+            invite_ttl_hours=_hours(env.get("INVITE_TTL_HOURS", "72")),
+            activity_secret=_optional(env, "ACTIVITY_SECRET"),
         )
 
     @property
@@ -73,3 +86,29 @@ def _admins(value: str) -> frozenset[str]:
             f"ROSTER_ADMINS holds Slack user ids (U...), comma-separated; {bad} is not one."
         )
     return frozenset(ids)
+
+
+def _smtp_url(value: str) -> str | None:
+    value = value.strip()
+    if not value:
+        return None
+    if urlsplit(value).scheme not in {"smtp", "smtps"} or not urlsplit(value).hostname:
+        raise ConfigError(
+            "SMTP_URL looks like smtp://user:password@host:587 (or smtps:// for TLS on "
+            f"connect), not {value!r}."
+        )
+    return value
+
+
+def _header(env: Mapping[str, str], name: str, default: str) -> str:
+    """Ends up in mail headers, where a line break would forge headers of its own."""
+    value = env.get(name, "").strip() or default
+    if any(ch in value for ch in "\r\n") or len(value) > 120:
+        raise ConfigError(f"{name} must be one line of at most 120 characters.")
+    return value
+
+
+def _hours(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 24 * 30:
+        raise ConfigError(f"INVITE_TTL_HOURS must be 1 to 720 hours, not {value!r}.")
+    return int(value)

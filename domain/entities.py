@@ -138,3 +138,38 @@ class Identity:
     user: User | None
     group_titles: tuple[str, ...]
     admin_from_settings: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEmail:
+    """One outbox row, as the delivery worker and the Emails log see it."""
+
+    id: int
+    user_id: int | None
+    to: str
+    subject: str
+    text: str
+    html: str
+    trigger: str
+    state: str
+    attempts: int
+    last_error: str
+    created_at: datetime
+    next_attempt_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    """An invitation link's record; the token itself exists only in the email."""
+
+    user: User
+    expires_at: datetime
+    used_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Enrollment:
+    course: Course
+    progress: int
+    completed_at: datetime | None

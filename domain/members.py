@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from domain.entities import Actor, AddMemberOutcome, Group, MemberRow, Page, User
+from domain.emails import MailService
+from domain.entities import Actor, AddMemberOutcome, Course, Group, MemberRow, Page, User
 from domain.errors import MemberNotFound
+from domain.mail import OutgoingEmail
 from domain.permissions import Capability, require
 from domain.ports import Store
 from domain.validation import normalize_email, normalize_username
@@ -12,8 +14,9 @@ MEMBERS_PER_PAGE = 20
 
 
 class MemberService:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, mail: MailService) -> None:
         self._store = store
+        self._mail = mail
 
     async def add(
         self, actor: Actor, group: Group, *, email: str, username: str | None = None
@@ -31,10 +34,15 @@ class MemberService:
         clean_username = normalize_username(username, email=clean_email)
         if await self._store.users.by_email(clean_email) is None:
             require(actor, Capability.CREATE_USER, group)
+        enabled = await self._mail.enabled()
+
+        def emails(user: User, created: bool, enrolled: list[Course]) -> list[OutgoingEmail]:
+            return self._mail.for_new_member(
+                enabled, user, group, created=created, enrolled=enrolled
+            )
+
         user, created, already, enrolled, kept = await self._store.members.add(
-            group_id=group.id,
-            email=clean_email,
-            username=clean_username,
+            group_id=group.id, email=clean_email, username=clean_username, compose=emails
         )
         return AddMemberOutcome(
             group=group,

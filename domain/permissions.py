@@ -45,6 +45,7 @@ class Capability(StrEnum):
     ASSIGN_MANAGERS = "groups.assign_managers"
     MANAGE_CATALOGUE = "courses.manage"
     MANAGE_PERMISSIONS = "permissions.manage"
+    MANAGE_NOTIFICATIONS = "notifications.manage"
 
 
 LABELS: dict[Capability, str] = {
@@ -71,6 +72,7 @@ LABELS: dict[Capability, str] = {
     Capability.ASSIGN_MANAGERS: "Assign group managers",
     Capability.MANAGE_CATALOGUE: "Manage the course catalogue",
     Capability.MANAGE_PERMISSIONS: "Manage managers' permissions",
+    Capability.MANAGE_NOTIFICATIONS: "School emails (switches and log)",
 }
 
 MANAGE_USERS_PARTS: tuple[Capability, ...] = (

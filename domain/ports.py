@@ -6,12 +6,16 @@ what is allowed and what it means, storage makes it so atomically.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import Protocol
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
 
 from domain.entities import (
     Course,
+    Enrollment,
     Group,
+    Invitation,
+    LoggedEmail,
     MemberRow,
     Page,
     PermissionChange,
@@ -19,6 +23,10 @@ from domain.entities import (
     User,
     UserStatus,
 )
+from domain.mail import MailState, OutgoingEmail
+
+if TYPE_CHECKING:
+    from domain.activity import Resolved
 
 
 class GroupStore(Protocol):
@@ -61,13 +69,18 @@ class GroupStore(Protocol):
         ...
 
 
+Compose = Callable[[User, bool, list[Course]], list[OutgoingEmail]]
+"""(user, created_user, newly enrolled courses) -> the emails that change causes."""
+
+
 class MemberStore(Protocol):
     async def add(
-        self, *, group_id: int, email: str, username: str
+        self, *, group_id: int, email: str, username: str, compose: Compose
     ) -> tuple[User, bool, bool, list[Course], list[Course]]:
         """(user, created_user, already_member, enrolled, already_enrolled).
 
-        Raises SeatLimitReached, checked under the lock that inserts.
+        Raises SeatLimitReached, checked under the lock that inserts. The emails
+        ``compose`` returns are queued in the same transaction.
         """
         ...
 
@@ -78,6 +91,7 @@ class MemberStore(Protocol):
 class UserStore(Protocol):
     async def by_slack_id(self, slack_user_id: str) -> User | None: ...
     async def get(self, user_id: int) -> User | None: ...
+    async def by_emails(self, emails: Collection[str]) -> dict[str, User]: ...
     async def by_email(self, email: str) -> User | None: ...
     async def link_slack(self, profile: SlackProfile, *, email: str, admin: bool) -> User: ...
     async def link_existing(self, slack_user_id: str, email: str) -> User | None:
@@ -86,6 +100,7 @@ class UserStore(Protocol):
 
     async def managed_group_ids(self, user_id: int) -> frozenset[int]: ...
     async def admins(self) -> list[User]: ...
+    async def enrollments(self, user_id: int) -> list[Enrollment]: ...
     async def create(self, *, email: str, username: str, status: UserStatus) -> User: ...
 
 
@@ -117,9 +132,61 @@ class PermissionStore(Protocol):
         ...
 
 
+class OutboxStore(Protocol):
+    async def queue(self, emails: Sequence[OutgoingEmail], now: datetime) -> None: ...
+    async def due(self, now: datetime, limit: int) -> list[LoggedEmail]: ...
+    async def waiting(self) -> int: ...
+    async def mark(
+        self,
+        email_id: int,
+        state: MailState,
+        *,
+        error: str = "",
+        next_attempt_at: datetime | None = None,
+        sent_at: datetime | None = None,
+    ) -> None: ...
+    async def log(
+        self, *, trigger: str | None, since: datetime | None, offset: int, limit: int
+    ) -> Page[LoggedEmail]: ...
+
+
+class InvitationStore(Protocol):
+    async def create(self, user_id: int, token_hash: str, expires_at: datetime) -> None: ...
+    async def find(self, token_hash: str) -> Invitation | None: ...
+    async def redeem(self, token_hash: str, password_hash: str, now: datetime) -> User | None:
+        """Marks the invitation used and sets the password, once; None otherwise."""
+        ...
+
+    async def password_hash(self, email: str) -> tuple[User, str] | None: ...
+    async def signed_in(self, user_id: int, now: datetime, new_hash: str | None) -> None: ...
+    async def open_session(self, user_id: int, token_hash: str, expires_at: datetime) -> None: ...
+    async def session_user(self, token_hash: str, now: datetime) -> User | None: ...
+
+
+class ActivityStore(Protocol):
+    async def record(
+        self,
+        batch: Sequence[Resolved],
+        emails: Callable[[User, Course], list[OutgoingEmail]],
+        now: datetime,
+    ) -> int:
+        """Stores and applies the events not seen before, in one transaction, with the
+        emails of new completions; returns how many were new."""
+        ...
+
+
+class SettingsStore(Protocol):
+    async def get(self, key: str, default: Any) -> Any: ...
+    async def put(self, key: str, value: Any) -> None: ...
+
+
 class Store(Protocol):
     groups: GroupStore
     members: MemberStore
     users: UserStore
     courses: CourseStore
     permissions: PermissionStore
+    outbox: OutboxStore
+    invitations: InvitationStore
+    settings: SettingsStore
+    activity: ActivityStore

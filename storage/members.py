@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
 from domain.entities import Course, MemberRow, Page, User, UserStatus
 from domain.errors import GroupNotFound, SeatLimitReached
+from domain.ports import Compose
 from storage import convert
 from storage.models import (
     EnrollmentRow,
@@ -16,11 +18,12 @@ from storage.models import (
     MembershipRow,
     UserRow,
 )
+from storage.outbox import queue
 
 
 class MemberStore:
     async def add(
-        self, *, group_id: int, email: str, username: str
+        self, *, group_id: int, email: str, username: str, compose: Compose
     ) -> tuple[User, bool, bool, list[Course], list[Course]]:
         async with in_transaction() as conn:
             group = await GroupRow.select_for_update().using_db(conn).get_or_none(id=group_id)
@@ -58,7 +61,9 @@ class MemberStore:
                 [EnrollmentRow(user_id=user.id, course_id=c.id) for c in new], using_db=conn
             )
             await group.save(using_db=conn, update_fields=["updated_at"])
-        courses = sorted(map(convert.course, new), key=lambda c: c.title.casefold())
+            courses = sorted(map(convert.course, new), key=lambda c: c.title.casefold())
+            emails = compose(convert.user(user), created, courses)
+            await queue(emails, datetime.now(UTC), conn)
         existing = sorted(map(convert.course, kept), key=lambda c: c.title.casefold())
         return convert.user(user), created, False, courses, existing
 

@@ -15,6 +15,7 @@ class UserRow(Model):
     is_admin = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_login_at = fields.DatetimeField(null=True)
+    password_hash = fields.CharField(max_length=200, null=True)
     permissions_set_at = fields.DatetimeField(null=True)
     """When this user's manager permissions were first set; until then the school
     default is copied to them on their first assignment to a group."""
@@ -126,3 +127,75 @@ class PermissionChangeRow(Model):
 
     class Meta:
         table = "permission_changes"
+
+
+# An invitation link: only a hash of its token is kept; the token is in the email alone.
+class InvitationRow(Model):
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField("models.UserRow", on_delete=fields.CASCADE)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "invitations"
+
+
+# A learner's signed-in browser; like invitations, only the cookie's hash is kept.
+class WebSessionRow(Model):
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField("models.UserRow", on_delete=fields.CASCADE)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "web_sessions"
+
+
+# Every email, from the moment it is decided until it is delivered or fails: the
+# outbox the delivery worker reads, and the Emails log admins read.
+class OutboxRow(Model):
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField("models.UserRow", on_delete=fields.SET_NULL, null=True)
+    to_address = fields.CharField(max_length=254)
+    subject = fields.CharField(max_length=200)
+    text_body = fields.TextField()
+    html_body = fields.TextField()
+    trigger = fields.CharField(max_length=32, db_index=True)
+    state = fields.CharField(max_length=16, default="queued", db_index=True)
+    attempts = fields.IntField(default=0)
+    last_error = fields.TextField(default="")
+    next_attempt_at = fields.DatetimeField()
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "outbox"
+
+
+# Learning activity reported by the course player; event_id makes a repeat harmless.
+class ActivityEventRow(Model):
+    id = fields.IntField(primary_key=True)
+    event_id = fields.CharField(max_length=100, unique=True)
+    type = fields.CharField(max_length=32)
+    user = fields.ForeignKeyField("models.UserRow", on_delete=fields.CASCADE)
+    course = fields.ForeignKeyField("models.CourseRow", on_delete=fields.CASCADE, null=True)
+    payload = fields.JSONField(default=dict)
+    occurred_at = fields.DatetimeField()
+    received_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "activity_events"
+
+
+# School-wide switches an admin sets (e.g. which notification emails are sent).
+class SchoolSettingRow(Model):
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=64, unique=True)
+    value = fields.JSONField()
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "school_settings"

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from storage.activity import ActivityStore
 from storage.courses import CourseStore
 from storage.groups import GroupStore
+from storage.invitations import InvitationStore
 from storage.members import MemberStore
+from storage.outbox import OutboxStore
 from storage.permissions import PermissionStore
+from storage.settings import SettingsStore
 from storage.users import UserStore
 
 
@@ -18,3 +22,7 @@ class TortoiseStore:
     users: UserStore = field(default_factory=UserStore)
     courses: CourseStore = field(default_factory=CourseStore)
     permissions: PermissionStore = field(default_factory=PermissionStore)
+    outbox: OutboxStore = field(default_factory=OutboxStore)
+    invitations: InvitationStore = field(default_factory=InvitationStore)
+    settings: SettingsStore = field(default_factory=SettingsStore)
+    activity: ActivityStore = field(default_factory=ActivityStore)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from tortoise.transactions import in_transaction
 
-from domain.entities import SlackProfile, User, UserStatus
+from domain.entities import Enrollment, SlackProfile, User, UserStatus
 from domain.errors import NotLinkable
 from storage import convert
-from storage.models import GroupManagerRow, UserRow
+from storage.models import EnrollmentRow, GroupManagerRow, UserRow
 
 
 class UserStore:
     async def by_slack_id(self, slack_user_id: str) -> User | None:
         row = await UserRow.get_or_none(slack_user_id=slack_user_id)
         return convert.user(row) if row else None
+
+    async def by_emails(self, emails: Collection[str]) -> dict[str, User]:
+        rows = await UserRow.filter(email__in=list(emails))
+        return {r.email: convert.user(r) for r in rows}
 
     async def get(self, user_id: int) -> User | None:
         row = await UserRow.get_or_none(id=user_id)
@@ -56,6 +62,14 @@ class UserStore:
     async def managed_group_ids(self, user_id: int) -> frozenset[int]:
         ids = await GroupManagerRow.filter(user_id=user_id).values_list("group_id", flat=True)
         return frozenset(int(i) for i in ids)
+
+    async def enrollments(self, user_id: int) -> list[Enrollment]:
+        rows = (
+            await EnrollmentRow.filter(user_id=user_id)
+            .prefetch_related("course")
+            .order_by("course__title_key")
+        )
+        return [Enrollment(convert.course(r.course), r.progress, r.completed_at) for r in rows]
 
     async def admins(self) -> list[User]:
         return [convert.user(r) for r in await UserRow.filter(is_admin=True).order_by("id")]

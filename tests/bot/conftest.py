@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import aiohttp
@@ -12,8 +13,10 @@ from bot.app import SERVICES, running_on_loopback
 from bot.services import Services
 from bot.settings import Settings
 from slack_emulator import SlackDriver, SlackEmulator
+from tests.smtp import MailServer, free_port
 
 SIGNING_SECRET = "test-signing-secret"
+ACTIVITY_SECRET = "test-activity-secret"
 ADMIN = "U0ADMIN"
 MANAGER = "U0MANAGER"
 OTHER_MANAGER = "U0OTHERMGR"
@@ -27,6 +30,12 @@ class Roster:
     driver: SlackDriver
     services: Services
     url: str
+    mail: MailServer | None
+
+    @property
+    def inbox(self) -> MailServer:
+        assert self.mail is not None, "this Roster runs without a mail server"
+        return self.mail
 
     async def run(self, user: str, text: str) -> str:
         """Types ``/group <text>`` as ``user`` and returns what they see."""
@@ -36,7 +45,16 @@ class Roster:
 
 
 @pytest.fixture
-async def roster(database_url: str) -> AsyncIterator[Roster]:
+def mail_server() -> Iterator[MailServer]:
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@asynccontextmanager
+async def start_roster(database_url: str, mail_server: MailServer | None) -> AsyncIterator[Roster]:
+    """Roster, the Slack emulator and (unless None) a mail server, all on loopback."""
     slack = SlackEmulator()
     await slack.start()
     slack.add_member(ADMIN, "Ada Admin", "ada@school.org")
@@ -44,20 +62,35 @@ async def roster(database_url: str) -> AsyncIterator[Roster]:
     slack.add_member(OTHER_MANAGER, "Olga Other", "olga@school.org")
     slack.add_member(LEARNER, "Lea Learner", "lea@school.org")
     slack.add_member(STRANGER, "Sam Stranger", "sam@elsewhere.org")
+    port = free_port()
     settings = Settings(
         slack_bot_token=slack.bot_token,
         slack_signing_secret=SIGNING_SECRET,
         slack_api_url=slack.api_url,
         database_url=database_url,
         admins=frozenset({ADMIN}),
+        smtp_url=mail_server.url if mail_server else None,
+        public_base_url=f"http://127.0.0.1:{port}",
+        school_name="Example School",
+        activity_secret=ACTIVITY_SECRET,
+        mail_poll_seconds=0.05,
+        mail_retry_base_seconds=0.1,
     )
-    async with (
-        running_on_loopback(settings) as (app, url),
-        aiohttp.ClientSession() as session,
-    ):
-        driver = SlackDriver(slack, url, SIGNING_SECRET, session)
-        yield Roster(slack, driver, app[SERVICES], url)
-    await slack.stop()
+    try:
+        async with (
+            running_on_loopback(settings, port=port) as (app, url),
+            aiohttp.ClientSession() as session,
+        ):
+            driver = SlackDriver(slack, url, SIGNING_SECRET, session)
+            yield Roster(slack, driver, app[SERVICES], url, mail_server)
+    finally:
+        await slack.stop()
+
+
+@pytest.fixture
+async def roster(database_url: str, mail_server: MailServer) -> AsyncIterator[Roster]:
+    async with start_roster(database_url, mail_server) as started:
+        yield started
 
 
 @pytest.fixture

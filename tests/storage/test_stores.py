@@ -6,12 +6,23 @@ import asyncio
 
 import pytest
 
-from domain.entities import Actor
+from domain.entities import Actor, Course, User
 from domain.errors import SeatLimitReached, TitleTaken
-from storage.models import MembershipRow
+from domain.mail import OutgoingEmail, Trigger
+from storage.models import MembershipRow, OutboxRow
 from storage.store import TortoiseStore
 
 ADMIN = Actor("UA", None, is_admin=True)
+
+
+def no_mail(user: User, created: bool, enrolled: list[Course]) -> list[OutgoingEmail]:
+    return []
+
+
+def one_mail(user: User, created: bool, enrolled: list[Course]) -> list[OutgoingEmail]:
+    return [
+        OutgoingEmail(user.email, "Welcome", "text", "<p>html</p>", Trigger.INVITATION, user.id)
+    ]
 
 
 @pytest.fixture
@@ -42,7 +53,9 @@ async def test_concurrent_adds_never_overfill_a_group(store: TortoiseStore) -> N
     group = await _group(store, "Tiny", seats=3)
     results = await asyncio.gather(
         *(
-            store.members.add(group_id=group.id, email=f"p{i}@x.org", username=f"p{i}")
+            store.members.add(
+                group_id=group.id, email=f"p{i}@x.org", username=f"p{i}", compose=no_mail
+            )
             for i in range(8)
         ),
         return_exceptions=True,
@@ -57,7 +70,9 @@ async def test_pages_count_members_and_read_courses_per_page(store: TortoiseStor
     group = await _group(store, "Cohort")
     await store.groups.set_courses(group.id, [course.id])
     for i in range(25):
-        await store.members.add(group_id=group.id, email=f"m{i:02d}@x.org", username=f"m{i}")
+        await store.members.add(
+            group_id=group.id, email=f"m{i:02d}@x.org", username=f"m{i}", compose=no_mail
+        )
     page = await store.members.page(group_id=group.id, offset=20, limit=20)
     assert (page.total, len(page.items), page.has_next, page.has_previous) == (25, 5, False, True)
     assert all(row.courses == (course,) for row in page.items)
@@ -68,8 +83,18 @@ async def test_pages_count_members_and_read_courses_per_page(store: TortoiseStor
 
 async def test_deleting_a_group_keeps_its_users(store: TortoiseStore) -> None:
     group = await _group(store, "Gone")
-    user, *_ = await store.members.add(group_id=group.id, email="stay@x.org", username="stay")
+    user, *_ = await store.members.add(
+        group_id=group.id, email="stay@x.org", username="stay", compose=no_mail
+    )
     await store.groups.delete(group.id)
     assert await store.groups.get(group.id) is None
     assert await store.users.by_slack_id("nobody") is None
     assert not await MembershipRow.filter(user_id=user.id).exists()
+
+
+async def test_an_add_queues_its_email_in_the_same_transaction(store: TortoiseStore) -> None:
+    group = await _group(store, "Tiny", seats=1)
+    await store.members.add(group_id=group.id, email="a@x.org", username="a", compose=one_mail)
+    with pytest.raises(SeatLimitReached):
+        await store.members.add(group_id=group.id, email="b@x.org", username="b", compose=one_mail)
+    assert await OutboxRow.all().values_list("to_address", flat=True) == ["a@x.org"]

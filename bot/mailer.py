@@ -1,0 +1,138 @@
+"""Delivering the outbox over SMTP, and telling admins when no server is set.
+
+The worker is the only code that speaks SMTP. Temporary failures (4xx,
+refused or dropped connections, timeouts) are retried with backoff; a 5xx
+is final and kept with the server's words. A crash between sending and
+recording can at worst send an email twice, never lose one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+from urllib.parse import unquote, urlsplit
+
+import aiosmtplib
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.services import Services
+from domain.emails import Ready
+
+log = logging.getLogger("roster.mail")
+SMTP_MISSING_TOLD = "mail.smtp_missing_told"
+
+
+class TemporaryFailure(Exception):
+    """Worth trying again later."""
+
+
+class PermanentFailure(Exception):
+    """The server refused for good; the message is its reason."""
+
+
+class SmtpTransport:
+    def __init__(self, url: str, sender: str, *, timeout: float = 20) -> None:
+        parts = urlsplit(url)
+        self._options = {
+            "hostname": parts.hostname,
+            "port": parts.port,
+            "username": unquote(parts.username) if parts.username else None,
+            "password": unquote(parts.password) if parts.password else None,
+            "use_tls": parts.scheme == "smtps",
+            "timeout": timeout,
+        }
+        self._sender = sender
+
+    def message(self, ready: Ready) -> EmailMessage:
+        """Built with the strict email policy, which also refuses line breaks in headers."""
+        message = EmailMessage()
+        message["From"] = self._sender
+        message["To"] = ready.email.to
+        message["Subject"] = ready.email.subject
+        message["Date"] = formatdate(localtime=False)
+        domain = parseaddr(self._sender)[1].rpartition("@")[2] or "roster.local"
+        message["Message-ID"] = make_msgid(domain=domain)
+        message["X-Roster-Trigger"] = ready.email.trigger
+        message.set_content(ready.text)
+        message.add_alternative(ready.html, subtype="html")
+        return message
+
+    async def send(self, ready: Ready) -> None:
+        try:
+            await aiosmtplib.send(self.message(ready), **self._options)
+        except aiosmtplib.SMTPRecipientsRefused as error:
+            refused = error.recipients[0]
+            raise _by_code(refused.code, refused.message) from None
+        except aiosmtplib.SMTPResponseException as error:
+            raise _by_code(error.code, error.message) from None
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+            raise TemporaryFailure(f"{type(error).__name__}: {error}") from None
+
+
+def _by_code(code: int, message: str) -> Exception:
+    reason = f"{code} {message}".strip()
+    return PermanentFailure(reason) if code >= 500 else TemporaryFailure(reason)
+
+
+class DeliveryWorker:
+    """Polls the outbox; one worker per process is enough for a school's volume."""
+
+    def __init__(self, services: Services, transport: SmtpTransport, *, interval: float) -> None:
+        self._mail = services.mail
+        self._transport = transport
+        self._interval = interval
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Until ``stop`` is set; a round in progress finishes first, so shutting
+        down never cuts a database call or an SMTP conversation in half."""
+        while not stop.is_set():
+            try:
+                sent = await self.deliver_due()
+            except Exception:
+                log.exception("the delivery round failed; trying again")
+                sent = 0
+            if not sent:
+                await pause(stop, self._interval)
+
+    async def deliver_due(self) -> int:
+        batch = await self._mail.due()
+        for email in batch:
+            ready = await self._mail.ready(email)
+            try:
+                await self._transport.send(ready)
+            except TemporaryFailure as error:
+                log.warning("email %s deferred: %s", email.id, error)
+                await self._mail.deferred(email, str(error))
+            except PermanentFailure as error:
+                log.warning("email %s failed: %s", email.id, error)
+                await self._mail.rejected(email, str(error))
+            else:
+                await self._mail.delivered(email)
+        return len(batch)
+
+
+async def pause(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
+async def tell_admins_smtp_is_missing(
+    services: Services, client: AsyncWebClient, stop: asyncio.Event, *, interval: float
+) -> None:
+    """With no SMTP_URL, emails wait; the admins hear it once, when the first one waits."""
+    while not stop.is_set():
+        if await services.mail.waiting() and await services.mail.tell_once(SMTP_MISSING_TOLD):
+            waiting = await services.mail.waiting()
+            text = (
+                f":envelope: {waiting} email(s) are waiting to be sent, and Roster has no mail "
+                "server: set SMTP_URL (e.g. smtp://user:password@mail.school.org:587) and "
+                "restart. Nothing is lost: they are sent once it is set. "
+                "`/group log emails` shows them."
+            )
+            for admin in await services.users.admin_slack_ids():
+                await client.chat_postMessage(channel=admin, text=text)
+            return
+        await pause(stop, interval)

@@ -1,0 +1,1 @@
+"""HTTP endpoints beside Slack's: the learner's pages and the course player's API."""

@@ -1,0 +1,202 @@
+"""Learning activity from the course player: checked, deduplicated, applied.
+
+A batch is all or nothing: if one event names an unknown user or course, or
+is malformed, nothing of the batch is stored and the answer lists every
+problem. An event id seen before changes nothing, so the player may retry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from domain.emails import MailService
+from domain.entities import Course, User
+from domain.errors import DomainError
+from domain.invitations import Clock, utc_now
+from domain.mail import OutgoingEmail, Trigger
+from domain.naming import parse_id
+from domain.ports import Store
+from domain.validation import normalize_email, title_key
+
+MAX_BATCH = 1000
+FUTURE_SLACK = timedelta(minutes=5)
+
+
+class EventType(StrEnum):
+    SIGN_IN = "sign_in"
+    COURSE_PROGRESS = "course_progress"
+    COURSE_COMPLETED = "course_completed"
+    ASSESSMENT_SUBMITTED = "assessment_submitted"
+    CERTIFICATE_ISSUED = "certificate_issued"
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityEvent:
+    event_id: str
+    type: EventType
+    email: str
+    course: str | None
+    occurred_at: datetime
+    percent: int | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """An event with its user and course found."""
+
+    event: ActivityEvent
+    user: User
+    course: Course | None
+
+
+@dataclass(frozen=True)
+class Problem:
+    index: int
+    field: str
+    message: str
+
+
+class RejectedBatch(DomainError):
+    """Nothing of the batch was stored; ``problems`` says why, event by event."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(f"{len(problems)} problem(s) in the batch")
+
+
+@dataclass(frozen=True)
+class Ingested:
+    accepted: int
+    duplicates: int
+
+
+def parse_batch(body: Any, *, now: datetime) -> list[ActivityEvent]:
+    """One event object, or ``{"events": [...]}``; raises RejectedBatch listing every problem."""
+    items = body.get("events") if isinstance(body, dict) and "events" in body else [body]
+    if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
+        raise RejectedBatch([Problem(0, "events", f"send 1 to {MAX_BATCH} events")])
+    events, problems = [], []
+    for index, item in enumerate(items):
+        try:
+            events.append(_parse(item, now))
+        except _Bad as bad:
+            problems.append(Problem(index, bad.field, bad.message))
+    seen: dict[str, int] = {}
+    for index, event in enumerate(events):
+        if event.event_id in seen:
+            problems.append(Problem(index, "id", f"repeats event {seen[event.event_id]}"))
+        seen.setdefault(event.event_id, index)
+    if problems:
+        raise RejectedBatch(problems)
+    return events
+
+
+class _Bad(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        self.field, self.message = field, message
+
+
+def _parse(item: Any, now: datetime) -> ActivityEvent:
+    if not isinstance(item, dict):
+        raise _Bad("event", "each event is a JSON object")
+    event_id = item.get("id")
+    if not isinstance(event_id, str) or not 1 <= len(event_id) <= 100 or not event_id.isprintable():
+        raise _Bad("id", "a unique string of 1 to 100 printable characters is required")
+    try:
+        kind = EventType(item.get("type"))
+    except ValueError:
+        raise _Bad("type", f"one of {', '.join(t.value for t in EventType)}") from None
+    user = item.get("user") if isinstance(item.get("user"), dict) else {}
+    try:
+        email = normalize_email(str(user.get("email", "")))
+    except DomainError:
+        raise _Bad("user.email", "the learner's email address is required") from None
+    course = item.get("course")
+    if kind is not EventType.SIGN_IN and (not isinstance(course, str | int) or course == ""):
+        raise _Bad("course", "the course's title or id is required for this type")
+    return ActivityEvent(
+        event_id=event_id,
+        type=kind,
+        email=email,
+        course=None if course is None else str(course),
+        occurred_at=_when(item.get("occurred_at"), now),
+        percent=_percent(kind, item.get("percent")),
+        details={k: v for k, v in item.items() if k in {"assessment", "score", "certificate"}},
+    )
+
+
+def _when(value: Any, now: datetime) -> datetime:
+    if value is None:
+        return now
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise _Bad(
+            "occurred_at", "an ISO 8601 time with its offset, e.g. 2026-11-29T10:00:00Z"
+        ) from None
+    if moment.tzinfo is None:
+        raise _Bad("occurred_at", "add the time zone offset, e.g. Z or +01:00")
+    if moment > now + FUTURE_SLACK:
+        raise _Bad("occurred_at", "is in the future; check the player's clock")
+    return moment.astimezone(UTC)
+
+
+def _percent(kind: EventType, value: Any) -> int | None:
+    if kind is EventType.COURSE_COMPLETED:
+        return 100
+    if kind is not EventType.COURSE_PROGRESS:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+        raise _Bad("percent", "a number from 0 to 100 is required for course_progress")
+    return int(value)
+
+
+class ActivityService:
+    def __init__(self, store: Store, mail: MailService, *, clock: Clock = utc_now) -> None:
+        self._store = store
+        self._mail = mail
+        self._clock = clock
+
+    def parse(self, body: Any) -> list[ActivityEvent]:
+        return parse_batch(body, now=self._clock())
+
+    async def ingest(self, events: Sequence[ActivityEvent]) -> Ingested:
+        resolved = await self._resolve(events)
+        enabled = await self._mail.enabled()
+
+        def completion_emails(user: User, course: Course) -> list[OutgoingEmail]:
+            if Trigger.COURSE_COMPLETION not in enabled:
+                return []
+            return [self._mail.letters.completed(user, course)]
+
+        accepted = await self._store.activity.record(resolved, completion_emails, self._clock())
+        return Ingested(accepted=accepted, duplicates=len(events) - accepted)
+
+    async def _resolve(self, events: Sequence[ActivityEvent]) -> list[Resolved]:
+        users = await self._store.users.by_emails({e.email for e in events})
+        catalogue = await self._store.courses.all()
+        by_key = {title_key(c.title): c for c in catalogue}
+        by_id = {c.id: c for c in catalogue}
+        resolved, problems = [], []
+        for index, event in enumerate(events):
+            user = users.get(event.email)
+            if user is None:
+                problems.append(Problem(index, "user.email", f"no school user has {event.email}"))
+                continue
+            course = None
+            if event.course is not None:
+                number = parse_id(event.course)
+                course = by_id.get(number) if number is not None else None
+                course = course or by_key.get(title_key(event.course))
+                if course is None:
+                    problems.append(Problem(index, "course", f"no course {event.course!r}"))
+                    continue
+            resolved.append(Resolved(event, user, course))
+        if problems:
+            raise RejectedBatch(problems)
+        return resolved

@@ -1,0 +1,138 @@
+"""Deciding, delivering and logging emails; the SMTP conversation itself is the bot's."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from domain.entities import Actor, Course, Group, LoggedEmail, Page, User
+from domain.invitations import Clock, InvitationService, utc_now
+from domain.mail import INVITE_LINK, Letters, MailState, OutgoingEmail, Trigger
+from domain.permissions import Capability, require
+from domain.ports import Store
+
+DISABLED_KEY = "mail.disabled_triggers"
+MAX_ATTEMPTS = 10
+LOG_PAGE = 20
+
+
+def backoff(attempts: int, base: float = 5.0) -> timedelta:
+    """5 s, 10 s, 20 s … (with the default base) up to an hour between tries."""
+    return timedelta(seconds=min(base * 2**attempts, 3600))
+
+
+@dataclass(frozen=True)
+class Ready:
+    """An email with its invitation link filled in, ready for SMTP."""
+
+    email: LoggedEmail
+    text: str
+    html: str
+
+
+class MailService:
+    def __init__(
+        self,
+        store: Store,
+        letters: Letters,
+        invitations: InvitationService,
+        *,
+        retry_base: float = 5.0,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._store = store
+        self.letters = letters
+        self._invitations = invitations
+        self._retry_base = retry_base
+        self._clock = clock
+
+    async def enabled(self) -> frozenset[Trigger]:
+        disabled = set(await self._store.settings.get(DISABLED_KEY, []))
+        return frozenset(t for t in Trigger if t.value not in disabled)
+
+    async def set_enabled(self, actor: Actor, triggers: Sequence[str]) -> frozenset[Trigger]:
+        require(actor, Capability.MANAGE_NOTIFICATIONS)
+        chosen = {Trigger(t) for t in triggers}
+        await self._store.settings.put(
+            DISABLED_KEY, sorted(t.value for t in Trigger if t not in chosen)
+        )
+        return frozenset(chosen)
+
+    def for_new_member(
+        self,
+        enabled: frozenset[Trigger],
+        user: User,
+        group: Group,
+        *,
+        created: bool,
+        enrolled: Sequence[Course],
+    ) -> list[OutgoingEmail]:
+        """What a person hears when added to a group: a new person gets one
+        invitation that names the group and courses; someone already in the
+        school hears about the group and, separately, new courses."""
+        if created:
+            emails = [self.letters.invitation(user, group, enrolled)]
+        else:
+            emails = [self.letters.added_to_group(user, group)]
+            if enrolled:
+                emails.append(self.letters.enrolled(user, enrolled))
+        return [e for e in emails if e.trigger in enabled]
+
+    async def due(self, limit: int = 20) -> list[LoggedEmail]:
+        return await self._store.outbox.due(self._clock(), limit)
+
+    async def ready(self, email: LoggedEmail) -> Ready:
+        """Mints the invitation token now, so the stored body never holds one."""
+        if INVITE_LINK not in email.text or email.user_id is None:
+            return Ready(email, email.text, email.html)
+        token = await self._invitations.mint(email.user_id)
+        link = f"{self.letters.base_url}/invite/{token}"
+        return Ready(
+            email, email.text.replace(INVITE_LINK, link), email.html.replace(INVITE_LINK, link)
+        )
+
+    async def delivered(self, email: LoggedEmail) -> None:
+        await self._store.outbox.mark(email.id, MailState.SENT, sent_at=self._clock())
+
+    async def deferred(self, email: LoggedEmail, reason: str) -> None:
+        """A temporary failure (4xx, connection): try again later, up to a limit."""
+        if email.attempts + 1 >= MAX_ATTEMPTS:
+            await self.rejected(email, f"gave up after {MAX_ATTEMPTS} attempts: {reason}")
+            return
+        await self._store.outbox.mark(
+            email.id,
+            MailState.RETRYING,
+            error=reason,
+            next_attempt_at=self._clock() + backoff(email.attempts, self._retry_base),
+        )
+
+    async def rejected(self, email: LoggedEmail, reason: str) -> None:
+        """A permanent failure (5xx): kept with the server's reason, never retried."""
+        await self._store.outbox.mark(email.id, MailState.FAILED, error=reason)
+
+    async def waiting(self) -> int:
+        return await self._store.outbox.waiting()
+
+    async def tell_once(self, key: str) -> bool:
+        """True the first time only: for notices that must not nag."""
+        if await self._store.settings.get(key, False):
+            return False
+        await self._store.settings.put(key, True)
+        return True
+
+    async def forget_told(self, key: str) -> None:
+        await self._store.settings.put(key, False)
+
+    async def log(
+        self,
+        actor: Actor,
+        *,
+        trigger: str | None = None,
+        since: datetime | None = None,
+        offset: int = 0,
+    ) -> Page[LoggedEmail]:
+        require(actor, Capability.MANAGE_NOTIFICATIONS)
+        return await self._store.outbox.log(
+            trigger=trigger, since=since, offset=offset, limit=LOG_PAGE
+        )

@@ -1,0 +1,146 @@
+"""Which emails Roster sends, and what they say.
+
+Emails are decided here as plain records and written to the outbox in the
+same transaction as the change that causes them; a worker delivers them
+later. An invitation's link is not in the stored body: the token is minted
+when the email is sent, so the database only ever holds its hash.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from string import Template
+
+from domain.entities import Course, Group, User
+
+INVITE_LINK = "\x1einvite-link\x1e"
+"""Stands for the invitation link until sending; user input can hold no control character."""
+
+
+class Trigger(StrEnum):
+    INVITATION = "invitation"
+    COURSE_ENROLLMENT = "course_enrollment"
+    COURSE_COMPLETION = "course_completion"
+    SEAT_ENROLLMENT = "seat_enrollment"
+    MEMBERSHIP_ADDED = "membership_added"
+
+
+TRIGGER_LABELS: dict[Trigger, str] = {
+    Trigger.INVITATION: "Invitation to set a password",
+    Trigger.COURSE_ENROLLMENT: "Course enrollment",
+    Trigger.COURSE_COMPLETION: "Course completion",
+    Trigger.SEAT_ENROLLMENT: "Seat enrollment (joining a group with a seat limit)",
+    Trigger.MEMBERSHIP_ADDED: "Added to a group",
+}
+
+
+class MailState(StrEnum):
+    QUEUED = "queued"
+    RETRYING = "retrying"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingEmail:
+    to: str
+    subject: str
+    text: str
+    html: str
+    trigger: Trigger
+    user_id: int | None = None
+
+    def __post_init__(self) -> None:
+        """A header with a line break could smuggle in headers of its own."""
+        for header in (self.to, self.subject):
+            if "\r" in header or "\n" in header:
+                raise ValueError("a line break in a mail header")
+
+
+_TEXT = Template("Hello $name,\n\n$body\n\n$action: $link\n\n-- \n$school\n")
+
+_HTML = Template("""<!doctype html>
+<html><body style="font-family: sans-serif; line-height: 1.5">
+<p>Hello $name,</p>
+<p>$body</p>
+<p><a href="$link">$action</a></p>
+<p style="color: #666">&mdash; $school</p>
+</body></html>
+""")
+
+
+@dataclass(frozen=True)
+class Letters:
+    """Writes the school's emails; ``base_url`` is configured, never a request's Host."""
+
+    school: str
+    base_url: str
+
+    def _email(
+        self, user: User, trigger: Trigger, subject: str, body: str, action: str, link: str
+    ) -> OutgoingEmail:
+        text = _TEXT.substitute(
+            name=user.username, body=body, action=action, link=link, school=self.school
+        )
+        page = _HTML.substitute(
+            name=html.escape(user.username),
+            body=html.escape(body).replace("\n", "<br>"),
+            action=html.escape(action),
+            link=html.escape(link, quote=True),
+            school=html.escape(self.school),
+        )
+        return OutgoingEmail(user.email, subject, text, page, trigger, user.id)
+
+    def invitation(self, user: User, group: Group, courses: Sequence[Course]) -> OutgoingEmail:
+        body = f"You have been added to {group.title} at {self.school}." + _courses(courses)
+        body += "\nChoose a password to start learning; the link works once, for a limited time."
+        return self._email(
+            user,
+            Trigger.INVITATION,
+            f"You're invited to {self.school}",
+            body,
+            "Set your password",
+            INVITE_LINK,
+        )
+
+    def added_to_group(self, user: User, group: Group) -> OutgoingEmail:
+        limited = group.seat_limit is not None
+        trigger = Trigger.SEAT_ENROLLMENT if limited else Trigger.MEMBERSHIP_ADDED
+        body = f"You now have a seat in {group.title}." if limited else ""
+        body = body or f"You have been added to {group.title}."
+        return self._email(
+            user, trigger, f"{self.school}: {group.title}", body, "Sign in", self._login
+        )
+
+    def enrolled(self, user: User, courses: Sequence[Course]) -> OutgoingEmail:
+        return self._email(
+            user,
+            Trigger.COURSE_ENROLLMENT,
+            f"{self.school}: new courses for you",
+            "You are enrolled." + _courses(courses),
+            "Sign in",
+            self._login,
+        )
+
+    def completed(self, user: User, course: Course) -> OutgoingEmail:
+        return self._email(
+            user,
+            Trigger.COURSE_COMPLETION,
+            f"{self.school}: you completed {course.title}",
+            f"Congratulations on completing {course.title}!",
+            "See your courses",
+            self._login,
+        )
+
+    @property
+    def _login(self) -> str:
+        return f"{self.base_url}/login"
+
+
+def _courses(courses: Sequence[Course]) -> str:
+    if not courses:
+        return ""
+    return "\nYour courses: " + ", ".join(c.title for c in courses) + "."

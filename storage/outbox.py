@@ -1,0 +1,99 @@
+"""The outbox: emails waiting, sent or failed, which is also the Emails log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from domain.entities import LoggedEmail, Page
+from domain.mail import MailState, OutgoingEmail
+from storage.models import OutboxRow
+
+
+async def queue(
+    emails: Sequence[OutgoingEmail], now: datetime, conn: BaseDBAsyncClient | None = None
+) -> None:
+    """Inside the caller's transaction, so an email exists exactly when its cause does."""
+    await OutboxRow.bulk_create(
+        [
+            OutboxRow(
+                user_id=e.user_id,
+                to_address=e.to,
+                subject=e.subject,
+                text_body=e.text,
+                html_body=e.html,
+                trigger=e.trigger.value,
+                state=MailState.QUEUED.value,
+                next_attempt_at=now,
+            )
+            for e in emails
+        ],
+        using_db=conn,
+    )
+
+
+class OutboxStore:
+    async def queue(self, emails: Sequence[OutgoingEmail], now: datetime) -> None:
+        await queue(emails, now)
+
+    async def due(self, now: datetime, limit: int) -> list[LoggedEmail]:
+        rows = (
+            await OutboxRow.filter(
+                state__in=[MailState.QUEUED.value, MailState.RETRYING.value],
+                next_attempt_at__lte=now,
+            )
+            .order_by("id")
+            .limit(limit)
+        )
+        return [_entity(r) for r in rows]
+
+    async def waiting(self) -> int:
+        states = [MailState.QUEUED.value, MailState.RETRYING.value]
+        return await OutboxRow.filter(state__in=states).count()
+
+    async def mark(
+        self,
+        email_id: int,
+        state: MailState,
+        *,
+        error: str = "",
+        next_attempt_at: datetime | None = None,
+        sent_at: datetime | None = None,
+    ) -> None:
+        row = await OutboxRow.get(id=email_id)
+        row.state, row.last_error, row.attempts = state.value, error[:2000], row.attempts + 1
+        row.next_attempt_at = next_attempt_at or row.next_attempt_at
+        row.sent_at = sent_at
+        await row.save()
+
+    async def log(
+        self, *, trigger: str | None, since: datetime | None, offset: int, limit: int
+    ) -> Page[LoggedEmail]:
+        query = OutboxRow.all()
+        if trigger:
+            query = query.filter(trigger=trigger)
+        if since:
+            query = query.filter(created_at__gte=since)
+        total = await query.count()
+        rows = await query.order_by("-id").offset(offset).limit(limit)
+        return Page(tuple(_entity(r) for r in rows), total=total, offset=offset, limit=limit)
+
+
+def _entity(row: OutboxRow) -> LoggedEmail:
+    return LoggedEmail(
+        id=row.id,
+        user_id=row.user_id,
+        to=row.to_address,
+        subject=row.subject,
+        text=row.text_body,
+        html=row.html_body,
+        trigger=row.trigger,
+        state=row.state,
+        attempts=row.attempts,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        next_attempt_at=row.next_attempt_at,
+        sent_at=row.sent_at,
+    )

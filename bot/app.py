@@ -18,7 +18,7 @@ from bot.listeners import register_listeners
 from bot.mailer import SMTP_MISSING_TOLD, DeliveryWorker, SmtpTransport, tell_admins_smtp_is_missing
 from bot.services import Services
 from bot.settings import Settings
-from bot.web import pages
+from bot.web import activity_api, pages
 from domain.mail import Letters
 from storage import db
 from storage.store import TortoiseStore
@@ -64,6 +64,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_post("/slack/events", _slack_events)
     app.router.add_get("/healthz", _healthz)
     pages.add_routes(app, services, base_url=settings.public_base_url, school=settings.school_name)
+    activity_api.add_routes(app, services, secret=settings.activity_secret)
     return app
 
 

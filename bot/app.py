@@ -53,6 +53,7 @@ def create_app(settings: Settings) -> web.Application:
         letters=Letters(settings.school_name, settings.public_base_url),
         invite_ttl=timedelta(hours=settings.invite_ttl_hours),
         mail_retry_base=settings.mail_retry_base_seconds,
+        delivering=settings.smtp_url is not None,
     )
     app = web.Application()
     app[SERVICES] = services

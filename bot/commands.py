@@ -136,8 +136,36 @@ COMMANDS: tuple[Command, ...] = (
         Capability.MANAGE_PERMISSIONS,
     ),
     Command("whoami", "", "/group whoami", "your role, groups and permissions", 0, 0),
+    Command(
+        "resend-invites",
+        "<group>",
+        '/group resend-invites "Sales Onboarding"',
+        "email a new invitation to members who never signed in",
+        1,
+        1,
+        Capability.BASIC_USER_ACTIONS,
+    ),
+    Command(
+        "notifications",
+        "",
+        "/group notifications",
+        "switch the school's notification emails on or off (admins)",
+        0,
+        0,
+        Capability.MANAGE_NOTIFICATIONS,
+    ),
+    Command(
+        "log emails",
+        "[trigger] [since]",
+        "/group log emails invitation 7d",
+        "every email with its state; filter by trigger and time (admins)",
+        0,
+        2,
+        Capability.MANAGE_NOTIFICATIONS,
+    ),
 )
 BY_NAME = {c.name: c for c in COMMANDS}
+TWO_WORDS = {c.name.split()[0] for c in COMMANDS if " " in c.name}
 
 
 class UsageError(Exception):
@@ -162,8 +190,8 @@ def parse(text: str) -> Parsed:
     if not tokens:
         return Parsed(BY_NAME["help"], [])
     name = tokens[0].lower()
-    if name == "course" and len(tokens) > 1:
-        name = f"course {tokens[1].lower()}"
+    if name in TWO_WORDS and len(tokens) > 1:
+        name = f"{name} {tokens[1].lower()}"
         tokens = tokens[1:]
     command = BY_NAME.get(name)
     if command is None:

@@ -16,6 +16,8 @@ class Action(StrEnum):
     DELETE_CANCELLED = "groups.delete.cancelled"
     OPEN_PERMISSIONS = "permissions.open"
     OPEN_DEFAULT_PERMISSIONS = "permissions.default.open"
+    RESEND_INVITE = "members.resend_invite"
+    RESEND_INVITES = "groups.resend_invites"
 
 
 class Modal(StrEnum):
@@ -27,6 +29,7 @@ class Modal(StrEnum):
     DELETE = "groups.delete"
     PICK_MANAGER = "permissions.pick"
     PERMISSIONS = "permissions.edit"
+    NOTIFICATIONS = "notifications.edit"
 
 
 class MenuChoice(StrEnum):
@@ -51,3 +54,4 @@ class Field(StrEnum):
     MANAGER = "manager"
     PERMISSIONS = "permissions"
     """Prefix: the permissions modal has one checkbox input per section."""
+    NOTIFICATIONS = "notifications"

@@ -38,10 +38,13 @@ class Services:
         letters: Letters | None = None,
         invite_ttl: timedelta = timedelta(hours=72),
         mail_retry_base: float = 5.0,
+        delivering: bool = True,
     ) -> Services:
         invitations = InvitationService(store, ttl=invite_ttl)
         letters = letters or Letters("Roster School", "http://localhost:3000")
-        mail = MailService(store, letters, invitations, retry_base=mail_retry_base)
+        mail = MailService(
+            store, letters, invitations, retry_base=mail_retry_base, delivering=delivering
+        )
         return cls(
             groups=GroupService(store),
             members=MemberService(store, mail),

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain.entities import Actor, Course, Group, LoggedEmail, Page, User
+from domain.errors import InvalidInput, NotificationOff
 from domain.invitations import Clock, InvitationService, utc_now
-from domain.mail import INVITE_LINK, Letters, MailState, OutgoingEmail, Trigger
+from domain.mail import INVITE_LINK, TRIGGER_LABELS, Letters, MailState, OutgoingEmail, Trigger
 from domain.permissions import Capability, require
 from domain.ports import Store
+from domain.validation import parse_since
 
 DISABLED_KEY = "mail.disabled_triggers"
 MAX_ATTEMPTS = 10
@@ -39,8 +41,11 @@ class MailService:
         invitations: InvitationService,
         *,
         retry_base: float = 5.0,
+        delivering: bool = True,
         clock: Clock = utc_now,
     ) -> None:
+        self.delivering = delivering
+        """Whether a mail server is configured; without one, emails wait in the outbox."""
         self._store = store
         self.letters = letters
         self._invitations = invitations
@@ -50,6 +55,10 @@ class MailService:
     async def enabled(self) -> frozenset[Trigger]:
         disabled = set(await self._store.settings.get(DISABLED_KEY, []))
         return frozenset(t for t in Trigger if t.value not in disabled)
+
+    async def switches(self, actor: Actor) -> frozenset[Trigger]:
+        require(actor, Capability.MANAGE_NOTIFICATIONS)
+        return await self.enabled()
 
     async def set_enabled(self, actor: Actor, triggers: Sequence[str]) -> frozenset[Trigger]:
         require(actor, Capability.MANAGE_NOTIFICATIONS)
@@ -78,6 +87,24 @@ class MailService:
             if enrolled:
                 emails.append(self.letters.enrolled(user, enrolled))
         return [e for e in emails if e.trigger in enabled]
+
+    async def resend_invitations(
+        self, actor: Actor, group: Group, *, only: int | None = None
+    ) -> list[User]:
+        """Fresh invitations for members who never signed in (or one of them).
+
+        Resending is a basic user action. Each email gets a new link when sent;
+        links sent before keep working until they expire.
+        """
+        require(actor, Capability.BASIC_USER_ACTIONS, group)
+        if Trigger.INVITATION not in await self.enabled():
+            raise NotificationOff(TRIGGER_LABELS[Trigger.INVITATION])
+        waiting = await self._store.members.never_signed_in(group.id)
+        if only is not None:
+            waiting = [u for u in waiting if u.id == only]
+        emails = [self.letters.invitation(u, group, group.courses) for u in waiting]
+        await self._store.outbox.queue(emails, self._clock())
+        return waiting
 
     async def due(self, limit: int = 20) -> list[LoggedEmail]:
         return await self._store.outbox.due(self._clock(), limit)
@@ -125,14 +152,45 @@ class MailService:
         await self._store.settings.put(key, False)
 
     async def log(
-        self,
-        actor: Actor,
-        *,
-        trigger: str | None = None,
-        since: datetime | None = None,
-        offset: int = 0,
-    ) -> Page[LoggedEmail]:
+        self, actor: Actor, filters: Sequence[str] = (), *, offset: int = 0
+    ) -> tuple[Page[LoggedEmail], LogFilter]:
+        """The Emails log, newest first; ``filters`` are what was typed: a trigger
+        and/or a time (``7d``, ``24h``, ``2026-11-01``), in any order."""
         require(actor, Capability.MANAGE_NOTIFICATIONS)
-        return await self._store.outbox.log(
+        chosen = parse_log_filter(filters, now=self._clock())
+        since = chosen.since
+        trigger = chosen.trigger.value if chosen.trigger else None
+        page = await self._store.outbox.log(
             trigger=trigger, since=since, offset=offset, limit=LOG_PAGE
         )
+        return page, chosen
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    trigger: Trigger | None = None
+    since: datetime | None = None
+
+    def describe(self) -> str:
+        parts = [f"trigger {self.trigger.value}"] if self.trigger else []
+        if self.since:
+            parts.append(f"since {self.since:%Y-%m-%d %H:%M} UTC")
+        return f" · {', '.join(parts)}" if parts else ""
+
+
+def parse_log_filter(words: Sequence[str], *, now: datetime) -> LogFilter:
+    chosen = LogFilter()
+    triggers = {t.value: t for t in Trigger}
+    for word in words:
+        if word.lower() in triggers:
+            chosen = LogFilter(triggers[word.lower()], chosen.since)
+            continue
+        try:
+            chosen = LogFilter(chosen.trigger, parse_since(word, now=now))
+        except InvalidInput:
+            raise InvalidInput(
+                "filter",
+                f"`{word}` is neither a trigger ({', '.join(triggers)}) nor a time "
+                "(7d, 24h, 2w or a date like 2026-11-01).",
+            ) from None
+    return chosen

@@ -104,3 +104,11 @@ class NotLinkable(DomainError):
         self.slack_user_id = slack_user_id
         self.reason = reason
         super().__init__(f"{slack_user_id}: {reason}")
+
+
+class NotificationOff(DomainError):
+    """An admin switched this kind of email off school-wide."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        super().__init__(f"{label} emails are off")

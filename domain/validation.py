@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import UTC, date, datetime, timedelta
 
 from domain.errors import InvalidInput
 
@@ -87,3 +88,23 @@ def normalize_seat_limit(value: int | str | None) -> int | None:
 def title_key(title: str) -> str:
     """The form in which two titles clash: case- and width-insensitive."""
     return unicodedata.normalize("NFKC", title).casefold()
+
+
+_SINCE = re.compile(r"^(\d{1,4})([dhw])$")
+
+
+def parse_since(value: str, *, now: datetime) -> datetime:
+    """``7d``, ``24h``, ``2w`` back from now, or a date such as ``2026-11-01`` (UTC)."""
+    text = clean_text(value).lower()
+    match = _SINCE.match(text)
+    if match:
+        amount, unit = int(match.group(1)), match.group(2)
+        hours = {"h": 1, "d": 24, "w": 24 * 7}[unit] * amount
+        return now - timedelta(hours=hours)
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            "since", f"`{value}` is not a time; use 7d, 24h, 2w or a date like 2026-11-01."
+        ) from None
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)

@@ -83,6 +83,12 @@ class MemberStore:
             await group.save(using_db=conn, update_fields=["updated_at"])
         return convert.user(user)
 
+    async def never_signed_in(self, group_id: int) -> list[User]:
+        rows = await UserRow.filter(
+            memberships__group_id=group_id, last_login_at=None, password_hash=None
+        ).order_by("email")
+        return [convert.user(r) for r in rows]
+
     async def page(self, *, group_id: int, offset: int, limit: int) -> Page[MemberRow]:
         """One page in three queries, whatever the group's size."""
         query = MembershipRow.filter(group_id=group_id)

@@ -70,7 +70,9 @@ class GroupManagerRow(Model):
 class MembershipRow(Model):
     id = fields.IntField(primary_key=True)
     group = fields.ForeignKeyField("models.GroupRow", on_delete=fields.CASCADE)
-    user = fields.ForeignKeyField("models.UserRow", on_delete=fields.CASCADE)
+    user = fields.ForeignKeyField(
+        "models.UserRow", related_name="memberships", on_delete=fields.CASCADE
+    )
     joined_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -65,18 +65,18 @@ async def report(
         reference = secrets.token_hex(4)
         log.error("unexpected error, reference %s", reference, exc_info=error)
         text = unexpected(reference)
-    await _tell(body, text, blocks, respond, client)
+    await tell(body, client, text, blocks, respond)
 
 
-async def _tell(
+async def tell(
     body: dict[str, Any],
-    text: str,
-    blocks: list[dict[str, Any]] | None,
-    respond: AsyncRespond,
     client: AsyncWebClient,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+    respond: AsyncRespond | None = None,
 ) -> None:
     """Ephemeral where the user typed or clicked; a direct message from App Home."""
-    if body.get("response_url"):
+    if body.get("response_url") and respond is not None:
         await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
         return
     user_id = body.get("user_id") or body.get("user", {}).get("id")

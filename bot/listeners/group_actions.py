@@ -13,11 +13,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ids import Action, MenuChoice
-from bot.listeners.errors import guard
+from bot.listeners.errors import guard, tell
 from bot.listeners.home import publish_home
 from bot.services import Services
 from bot.views import modals, replies
 from bot.views.dashboard import GROUPS_PER_MESSAGE, list_message
+from bot.views.emails import resent
 from bot.views.members import members_message, members_modal
 from bot.views.paging import page_value
 from bot.views.permissions import permissions_modal, pick_manager_modal
@@ -126,6 +127,25 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
         view = permissions_modal(await services.permissions.defaults(context["actor"]))
         await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(Action.RESEND_INVITES)
+    @app.action(Action.RESEND_INVITE)
+    @guarded
+    async def resend_invites(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:
+        """From a group's row (everyone who never signed in) or an add reply (one person)."""
+        await ack()
+        group_id, _, user_id = action["value"].partition(":")
+        group = await group_of(context["actor"], group_id, Capability.BASIC_USER_ACTIONS)
+        only = int(user_id) if user_id else None
+        users = await services.mail.resend_invitations(context["actor"], group, only=only)
+        await tell(body, client, resent(group, users), respond=respond)
 
     @app.action(Action.GROUP_MENU)
     @guarded

@@ -14,7 +14,9 @@ from bot.commands import BY_NAME, UsageError, mentioned_user, parse
 from bot.listeners.errors import guard
 from bot.services import Services
 from bot.views import replies
+from bot.views.blocks import section
 from bot.views.dashboard import GROUPS_PER_MESSAGE, list_message
+from bot.views.emails import email_log, notifications_modal, resend_offer, resent
 from bot.views.help import help_message
 from bot.views.members import members_message
 from bot.views.modals import create_group_modal
@@ -63,7 +65,9 @@ async def _add(call: Call, args: list[str]) -> None:
     group = await call.services.groups.resolve(call.actor, args[0], Capability.BASIC_USER_ACTIONS)
     username = args[2] if len(args) > 2 else None
     outcome = await call.services.members.add(call.actor, group, email=args[1], username=username)
-    await call.say(replies.member_added(outcome))
+    text = replies.member_added(outcome)
+    offer = resend_offer(outcome)
+    await call.say(text, [section(text), *offer] if offer else None)
 
 
 async def _remove(call: Call, args: list[str]) -> None:
@@ -154,6 +158,26 @@ async def _permissions(call: Call, args: list[str]) -> None:
     await call.client.views_open(trigger_id=call.trigger_id, view=view)
 
 
+async def _resend_invites(call: Call, args: list[str]) -> None:
+    group = await call.services.groups.resolve(call.actor, args[0], Capability.BASIC_USER_ACTIONS)
+    users = await call.services.mail.resend_invitations(call.actor, group)
+    await call.say(resent(group, users))
+
+
+async def _notifications(call: Call, args: list[str]) -> None:
+    enabled = await call.services.mail.switches(call.actor)
+    await call.client.views_open(trigger_id=call.trigger_id, view=notifications_modal(enabled))
+
+
+async def _log_emails(call: Call, args: list[str]) -> None:
+    mail = call.services.mail
+    page, chosen = await mail.log(call.actor, args)
+    waiting = await mail.waiting()
+    await call.say(
+        *email_log(page, filters=chosen.describe(), waiting=waiting, smtp=mail.delivering)
+    )
+
+
 async def _course_list(call: Call, args: list[str]) -> None:
     await call.say(*replies.catalogue(await call.services.courses.catalogue(call.actor)))
 
@@ -173,6 +197,9 @@ ROUTES: dict[str, Handler] = {
     "course list": _course_list,
     "permissions": _permissions,
     "whoami": _whoami,
+    "resend-invites": _resend_invites,
+    "notifications": _notifications,
+    "log emails": _log_emails,
 }
 
 

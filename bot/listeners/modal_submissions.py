@@ -14,6 +14,7 @@ from bot.ids import Field, Modal
 from bot.listeners.home import publish_home
 from bot.services import Services
 from bot.views import replies
+from bot.views.emails import notifications_saved
 from bot.views.errors import describe
 from bot.views.modals import View, done_modal
 from bot.views.permissions import DEFAULT, permissions_modal, saved
@@ -45,13 +46,16 @@ class Form:
         return self._entry(field).get("value") or ""
 
     def options(self, field: Field) -> list[int]:
-        return [int(o["value"]) for o in self._entry(field).get("selected_options") or []]
+        return [int(value) for value in self.ticked_in(field)]
 
     def users(self, field: Field) -> list[str]:
         return list(self._entry(field).get("selected_users") or [])
 
     def user(self, field: Field) -> str | None:
         return self._entry(field).get("selected_user")
+
+    def ticked_in(self, field: Field) -> list[str]:
+        return [o["value"] for o in self._entry(field).get("selected_options") or []]
 
     def ticked(self, prefix: Field) -> list[str]:
         """Values ticked in every checkbox input whose block_id starts with ``prefix``."""
@@ -123,6 +127,11 @@ def register(app: AsyncApp, services: Services) -> None:
         change = await grants.save(actor, subject, form.ticked(Field.PERMISSIONS))
         return done_modal("Permissions saved", saved(subject, change))
 
+    async def notifications(actor: Actor, form: Form, client: AsyncWebClient) -> View:
+        ticked = form.ticked_in(Field.NOTIFICATIONS)
+        enabled = await services.mail.set_enabled(actor, ticked)
+        return done_modal("Emails saved", notifications_saved(enabled))
+
     submits: dict[Modal, Submit] = {
         Modal.CREATE_GROUP: create,
         Modal.ADD_MEMBER: add_member,
@@ -132,6 +141,7 @@ def register(app: AsyncApp, services: Services) -> None:
         Modal.DELETE: delete,
         Modal.PICK_MANAGER: pick_manager,
         Modal.PERMISSIONS: permissions,
+        Modal.NOTIFICATIONS: notifications,
     }
 
     for callback, submit in submits.items():

@@ -69,6 +69,7 @@ def _row_actions(actor: Actor, group: Group) -> list[dict[str, Any]]:
         elements.append(button("Manage members", Action.GROUP_MEMBERS, f"{group.id}:0"))
     if allows(actor, Capability.BASIC_USER_ACTIONS, group):
         elements.append(button("Add member", Action.GROUP_ADD_MEMBER, value, style="primary"))
+        elements.append(button("Resend invites", Action.RESEND_INVITES, value))
     menu = [
         option(label, f"{choice}:{group.id}")
         for choice, label, capability in _MENU

@@ -12,6 +12,7 @@ from domain.errors import (
     GroupNotFound,
     InvalidInput,
     MemberNotFound,
+    NotificationOff,
     NotLinkable,
     PermissionDenied,
     SeatLimitReached,
@@ -39,6 +40,11 @@ def describe(error: DomainError, *, admins: Sequence[str] = ()) -> str:
         return (
             f"*{escape(error.name)}* is not a member of this group; "
             "`/group members <group>` lists who is."
+        )
+    if isinstance(error, NotificationOff):
+        return (
+            f"*{escape(error.label)}* emails are switched off for the school, so none was "
+            "sent. An admin can switch them on with `/group notifications`."
         )
     if isinstance(error, UserNotFound):
         return f"There is no school user {escape(error.name)} any more; nothing was changed."

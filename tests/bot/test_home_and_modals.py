@@ -19,6 +19,7 @@ async def test_app_home_shows_the_dashboard_with_the_callers_actions(school: Ros
     assert [e.get("text", {}).get("text") for e in row["elements"]] == [
         "Manage members",
         "Add member",
+        "Resend invites",
     ]
 
 

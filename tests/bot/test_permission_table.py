@@ -20,8 +20,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import COMMANDS
 from bot.ids import Action, Field, MenuChoice, Modal
 from bot.views import modals
+from bot.views.emails import notifications_modal
 from bot.views.permissions import DEFAULT, permissions_modal, pick_manager_modal
 from domain.entities import Group, PermissionSet, User, UserStatus
+from domain.mail import Trigger
 from domain.permissions import GRANTABLE, LABELS, MANAGE_USERS_PARTS, Capability
 from slack_emulator.driver import HomeTab, Interaction, Reply, block_texts
 from storage import models
@@ -288,6 +290,47 @@ CASES: tuple[Case, ...] = (
         scoped=False,
     ),
     Case(
+        "resend-invites",
+        (C.BASIC_USER_ACTIONS,),
+        "who never signed in",
+        lambda s: s.command('resend-invites "Sales Team"'),
+    ),
+    Case(
+        Action.RESEND_INVITES,
+        (C.BASIC_USER_ACTIONS,),
+        "who never signed in",
+        lambda s: s.click("list", Action.RESEND_INVITES, value=str(s.sales)),
+    ),
+    Case(
+        Action.RESEND_INVITE,
+        (C.BASIC_USER_ACTIONS,),
+        "Sending a new invitation to 1 member(s)",
+        lambda s: s.click("offer", Action.RESEND_INVITE),
+    ),
+    Case(
+        "notifications",
+        ADMIN_ONLY,
+        "Notification emails",
+        lambda s: s.command("notifications"),
+        scoped=False,
+    ),
+    Case(
+        Modal.NOTIFICATIONS,
+        ADMIN_ONLY,
+        "Emails saved",
+        lambda s: s.submit(
+            notifications_modal(frozenset(Trigger)), {Field.NOTIFICATIONS: list(Trigger)}
+        ),
+        scoped=False,
+    ),
+    Case(
+        "log emails",
+        ADMIN_ONLY,
+        "Emails (",
+        lambda s: s.command("log emails invitation 7d"),
+        scoped=False,
+    ),
+    Case(
         "rename",
         ADMIN_ONLY,
         "Renamed *Sales Team* to *Sales Crew*",
@@ -356,11 +399,15 @@ TABLES = (
     models.CapabilityGrantRow,
     models.DefaultCapabilityRow,
     models.PermissionChangeRow,
+    models.SchoolSettingRow,
 )
 
 
-async def _snapshot() -> list[list[dict[str, Any]]]:
-    return [await table.all().order_by("id").values() for table in TABLES]
+async def _snapshot() -> list[Any]:
+    """Every table a denial could touch; of the outbox, which emails exist (the
+    delivery worker changes their states meanwhile, and may)."""
+    rows = [await table.all().order_by("id").values() for table in TABLES]
+    return [*rows, await models.OutboxRow.all().order_by("id").values_list("id", "to_address")]
 
 
 async def _scene(school: Roster, caller: str) -> Scene:
@@ -397,6 +444,7 @@ async def _scene(school: Roster, caller: str) -> Scene:
         ("list", "list"),
         ("members", 'members "Sales Team"'),
         ("delete", "delete Support"),
+        ("offer", 'add "Sales Team" member00@school.org'),
     ):
         scene.surfaces[name] = await (await school.driver.command(ADMIN, text)).reply()
     scene.surfaces["home"] = await school.driver.home(ADMIN)

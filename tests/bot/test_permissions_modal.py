@@ -123,6 +123,9 @@ async def test_help_marks_what_the_caller_cannot_use(school: Roster) -> None:
         "delete",
         "course",
         "permissions",
+        "resend-invites",
+        "notifications",
+        "log",
     }
     assert "_needs Manage users: Basic user actions_" in "\n".join(lines)
     assert not any(

@@ -42,7 +42,8 @@ def _percentile(values: list[float], p: float) -> float:
 
 async def main(members: int, concurrent: int) -> None:
     with tempfile.TemporaryDirectory() as directory:
-        async with running_roster(Path(directory)) as (driver, _slack, _app):
+        async with running_roster(Path(directory)) as running:
+            driver = running.driver
             title = await _seed(members)
             started = time.perf_counter()
             reply = await (await driver.command(ADMIN, f'members "{title}"')).reply()

@@ -7,10 +7,15 @@ but Slack's servers.
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 
 import aiohttp
@@ -18,11 +23,14 @@ from aiohttp import web
 
 from bot.app import SERVICES, running_on_loopback
 from bot.settings import Settings
+from bot.web.activity_api import sign
+from local_smtp import MailServer, free_port, text_of
 from slack_emulator import SlackDriver, SlackEmulator
 from slack_emulator.render import render, render_text, render_view
 
 ADMIN, MANAGER = "U0DEMOADMIN", "U0DEMOMGR"
 SECRET = "demo-signing-secret"
+ACTIVITY_SECRET = "demo-activity-secret"
 
 
 def scene(title: str) -> None:
@@ -30,28 +38,45 @@ def scene(title: str) -> None:
     print(f"\n{bold}▶ {title}{plain}")
 
 
+@dataclass
+class Running:
+    driver: SlackDriver
+    slack: SlackEmulator
+    app: web.Application
+    mail: MailServer
+    url: str
+
+
 @asynccontextmanager
-async def running_roster(
-    directory: Path,
-) -> AsyncIterator[tuple[SlackDriver, SlackEmulator, web.Application]]:
+async def running_roster(directory: Path) -> AsyncIterator[Running]:
+    """Roster on SQLite in ``directory``, with the Slack emulator and a loopback mail server."""
     slack = SlackEmulator()
     await slack.start()
     slack.add_member(ADMIN, "Ada Admin", "ada@demo.school")
     slack.add_member(MANAGER, "Max Manager", "max@demo.school")
+    mail = MailServer()
+    mail.start()
+    port = free_port()
     settings = Settings(
         slack_bot_token=slack.bot_token,
         slack_signing_secret=SECRET,
         slack_api_url=slack.api_url,
         database_url=f"sqlite://{directory / 'demo.sqlite3'}",
         admins=frozenset({ADMIN}),
+        smtp_url=mail.url,
+        public_base_url=f"http://127.0.0.1:{port}",
+        school_name="Demo School",
+        activity_secret=ACTIVITY_SECRET,
+        mail_poll_seconds=0.05,
     )
     try:
         async with (
-            running_on_loopback(settings) as (app, url),
+            running_on_loopback(settings, port=port) as (app, url),
             aiohttp.ClientSession() as session,
         ):
-            yield SlackDriver(slack, url, SECRET, session), slack, app
+            yield Running(SlackDriver(slack, url, SECRET, session), slack, app, mail, url)
     finally:
+        mail.stop()
         await slack.stop()
 
 
@@ -70,15 +95,45 @@ class Tour:
         )
 
 
+def _page(html: str) -> str:
+    """A page's visible text on one line, for the terminal."""
+    body = html.split("<body>", 1)[-1]
+    text = re.sub(r"<(script|style)[^>]*>.*?</\1>|<[^>]+>", " ", body, flags=re.S)
+    return " ".join(unescape(text).split())
+
+
+async def _report_progress(url: str, email: str, course: str, percent: int) -> str:
+    event = {
+        "id": f"demo-{email}-{percent}",
+        "type": "course_progress",
+        "user": {"email": email},
+        "course": course,
+        "percent": percent,
+    }
+    body = json.dumps(event).encode()
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "X-Roster-Timestamp": timestamp,
+        "X-Roster-Signature": sign(ACTIVITY_SECRET, timestamp, body),
+    }
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{url}/api/activity", data=body, headers=headers) as answer,
+    ):
+        return f"{answer.status} {await answer.text()}"
+
+
 def _indent(text: str) -> str:
     return "\n".join("    │ " + line for line in text.splitlines())
 
 
 async def run_demo() -> int:
     with tempfile.TemporaryDirectory(prefix="roster-demo-") as directory:
-        async with running_roster(Path(directory)) as (driver, slack, app):
+        async with running_roster(Path(directory)) as running:
+            driver, slack = running.driver, running.slack
             tour = Tour(driver, slack)
-            services = app[SERVICES]
+            services = running.app[SERVICES]
             scene("A small school: one admin (Ada), one manager (Max), two learners")
             for email in ("lin@demo.school", "omar@demo.school"):
                 await services.users.create_learner(email=email)
@@ -160,6 +215,45 @@ async def run_demo() -> int:
             print("  Ada saves; the modal now shows:")
             print(_indent(render_view(modal.body, tour.names)))
             await tour.type(MANAGER, 'add "Sales Onboarding" nadia@demo.school')
+
+            scene("Nadia gets her invitation by email")
+            invitation = await running.mail.wait_for("nadia@demo.school")
+            print(_indent(f"Subject: {invitation['Subject']}\n\n{text_of(invitation)}"))
+            link = re.search(r"http://\S+/invite/\S+", text_of(invitation))
+            assert link, "the invitation carries a link"
+
+            scene("She opens the link and chooses a password")
+            jar = aiohttp.CookieJar(unsafe=True)
+            async with aiohttp.ClientSession(cookie_jar=jar) as browser:
+                async with browser.get(link.group(0)) as page:
+                    print(
+                        _indent(
+                            f"GET {page.url.path[:20]}… → {page.status}: "
+                            + _page(await page.text())
+                        )
+                    )
+                for password in ("nadia2026", "sunny orchard lantern"):
+                    form = {"password": password, "confirm": password}
+                    async with browser.post(link.group(0), data=form) as page:
+                        print(f"\n  She types {password!r}:")
+                        print(
+                            _indent(f"→ {page.url.path} {page.status}: " + _page(await page.text()))
+                        )
+
+            scene("Max sees her Last Login change")
+            await tour.type(MANAGER, 'members "Sales Onboarding"')
+
+            scene("The course player reports her progress over the signed activity API")
+            answer = await _report_progress(running.url, "nadia@demo.school", "Python 101", 40)
+            print(_indent(f"POST /api/activity → {answer}"))
+            async with aiohttp.ClientSession(cookie_jar=jar) as browser:
+                form = {"email": "nadia@demo.school", "password": "sunny orchard lantern"}
+                async with browser.post(f"{running.url}/login", data=form) as page:
+                    print(
+                        _indent(
+                            f"She signs in again → {page.url.path}: " + _page(await page.text())
+                        )
+                    )
 
     print("\nThat was Roster against the built-in Slack emulator. To connect a real workspace,")
     print("see README.md, 'Connect a workspace': create the app from manifest.yml, set")

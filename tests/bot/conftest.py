@@ -12,8 +12,8 @@ import pytest
 from bot.app import SERVICES, running_on_loopback
 from bot.services import Services
 from bot.settings import Settings
+from local_smtp import MailServer, free_port
 from slack_emulator import SlackDriver, SlackEmulator
-from tests.smtp import MailServer, free_port
 
 SIGNING_SECRET = "test-signing-secret"
 ACTIVITY_SECRET = "test-activity-secret"

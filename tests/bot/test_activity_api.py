@@ -13,9 +13,9 @@ import aiohttp
 import pytest
 
 from bot.web.activity_api import sign
+from local_smtp import text_of
 from storage.models import ActivityEventRow, EnrollmentRow, UserRow
 from tests.bot.conftest import ACTIVITY_SECRET, MANAGER, Roster
-from tests.smtp import text_of
 
 LEA = "lea@school.org"
 

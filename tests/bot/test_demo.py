@@ -16,3 +16,19 @@ async def test_the_demo_tour_runs_and_shows_a_grant_turning_denied_into_allowed(
     granted = out.index("• Granted *Manage users: Create a user*")
     allowed = out.index("Added *nadia* (nadia@demo.school)")
     assert denied < granted < allowed
+
+
+async def test_the_demo_follows_an_invitation_to_a_signed_in_learner(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert await run_demo() == 0
+    out = capsys.readouterr().out
+    steps = [
+        "Subject: You're invited to Demo School",
+        "Not saved: it has 9 characters",
+        "→ /me 200: Demo School Hello, nadia",
+        "*nadia* · nadia@demo.school · _active_\n    │       last login: 20",
+        "Python 101: 40% done",
+    ]
+    positions = [out.index(step) for step in steps]
+    assert positions == sorted(positions)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from local_smtp import text_of
 from storage.models import OutboxRow
 from tests.bot.conftest import ADMIN, MANAGER, Roster
-from tests.smtp import text_of
 from tests.waiting import eventually
 
 EVE = "eve@example.org"

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import aiohttp
 
+from local_smtp import text_of
 from storage.models import InvitationRow, OutboxRow, UserRow
 from tests.bot.conftest import MANAGER, Roster
-from tests.smtp import text_of
 
 LINK = re.compile(r"(http://127\.0\.0\.1:\d+/invite/[A-Za-z0-9_-]+)")
 GOOD_PASSWORD = "correct horse battery"

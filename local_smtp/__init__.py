@@ -1,5 +1,7 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what it receives.
 
+Used by the tests and by ``roster demo``, which shows the mail a learner gets.
+
 It can be told to answer the next messages with a temporary (4xx) or a
 permanent (5xx) refusal, and be stopped and started again on the same port,
 so tests see exactly what a school's mail server would do.
@@ -8,6 +10,7 @@ so tests see exactly what a school's mail server would do.
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import threading
 from email import message_from_bytes, policy
@@ -15,6 +18,8 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 def free_port() -> int:

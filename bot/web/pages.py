@@ -111,10 +111,12 @@ def _see_other(path: str) -> web.Response:
 
 @web.middleware
 async def _page_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """No referrer (invitation tokens are in URLs), no framing, no caching, no scripts."""
+    """Referrers only to our own pages (invitation tokens are in URLs; and a browser
+    sends ``Origin: null`` on a same-origin post under ``no-referrer``, which the
+    origin check must refuse), no framing, no caching, no scripts."""
     response = await handler(request)
     if request.path.startswith(("/invite/", "/login", "/me", "/logout")):
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Cache-Control"] = "no-store"

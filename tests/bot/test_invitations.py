@@ -51,7 +51,7 @@ async def test_the_invitation_sets_a_password_signs_in_and_changes_last_login(
     async with browser_session() as browser:
         async with browser.get(link) as page:
             assert page.status == 200 and "Set your password" in await page.text()
-            assert page.headers["Referrer-Policy"] == "no-referrer"
+            assert page.headers["Referrer-Policy"] == "same-origin"
         weak = {"password": "short", "confirm": "short"}
         async with browser.post(link, data=weak) as page:
             assert page.status == 400

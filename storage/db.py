@@ -53,7 +53,9 @@ async def connect(database_url: str) -> None:
     await Tortoise.init(config=config, _enable_global_fallback=True)
     connection = connections.get(next(iter(config["connections"])))
     if connection.capabilities.dialect == "sqlite":
-        await connection.execute_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+        await connection.execute_script(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        )
 
 
 async def close() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from local_smtp import MailServer
 from storage.models import OutboxRow
 from tests.bot.conftest import ADMIN, MANAGER, Roster, start_roster
 from tests.waiting import eventually
@@ -47,7 +48,9 @@ async def test_a_busy_server_is_tried_again_and_a_refusal_is_kept_with_its_reaso
     assert school.inbox.to("nobody@example.org") == []
 
 
-async def test_without_smtp_emails_wait_and_the_admins_are_told_once(database_url: str) -> None:
+async def test_without_smtp_emails_wait_are_told_once_and_go_out_when_smtp_is_set(
+    database_url: str, mail_server: MailServer
+) -> None:
     async with start_roster(database_url, mail_server=None) as roster:
         assert "Created" in await roster.run(ADMIN, "create Sales Team")
         assert "Added" in await roster.run(ADMIN, f'add "Sales Team" {EVE}')
@@ -60,3 +63,14 @@ async def test_without_smtp_emails_wait_and_the_admins_are_told_once(database_ur
     async with start_roster(database_url, mail_server=None) as roster:
         assert await OutboxRow.filter(state="queued").count() == 2
         assert [m for m in roster.slack.messages if m.channel == ADMIN] == []
+        log = await roster.run(ADMIN, "log emails")
+        assert "2 email(s) are waiting: no mail server is set" in log
+    async with start_roster(database_url, mail_server=mail_server) as roster:
+        await mail_server.wait_for(EVE)
+        await mail_server.wait_for("zoe@example.org")
+
+        async def all_sent() -> bool:
+            return await OutboxRow.filter(state="sent").count() == 2
+
+        await eventually(all_sent, what="both waiting emails marked sent")
+        assert len(mail_server.received) == 2

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import NoReturn
 
 from domain import passwords
 from domain.entities import Enrollment, User
@@ -48,6 +49,18 @@ class SignInFailed(DomainError):
     """Wrong email or password; which of the two is never said."""
 
 
+class TooManyAttempts(DomainError):
+    """Sign-in paused for this email after repeated wrong passwords."""
+
+    def __init__(self, minutes: int) -> None:
+        self.minutes = minutes
+        super().__init__(f"try again in {minutes} minute(s)")
+
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+
+
 @dataclass(frozen=True)
 class SignedIn:
     user: User
@@ -63,6 +76,9 @@ class InvitationService:
         self._store = store
         self._ttl = ttl
         self._clock = clock
+        self._failures: dict[str, list[datetime]] = {}
+        """Recent wrong passwords per email, kept in this process: enough to stop
+        guessing against one account, and forgotten on restart."""
 
     async def mint(self, user_id: int) -> str:
         """A fresh token for one user; called as the invitation email is sent."""
@@ -100,18 +116,36 @@ class InvitationService:
             clean = normalize_email(email)
         except InvalidInput:
             raise SignInFailed() from None
+        self._check_pace(clean)
         found = await self._store.invitations.password_hash(clean)
         if found is None:
             await passwords.verify(passwords.DUMMY_HASH, password)
-            raise SignInFailed()
+            self._failed(clean)
         user, digest = found
         if not await passwords.verify(digest, password):
-            raise SignInFailed()
+            self._failed(clean)
+        self._failures.pop(clean, None)
         rehashed = (
             await passwords.hash_password(password) if passwords.needs_rehash(digest) else None
         )
         await self._store.invitations.signed_in(user.id, self._clock(), rehashed)
         return await self._session(user)
+
+    def _recent(self, email: str) -> list[datetime]:
+        horizon = self._clock() - FAILURE_WINDOW
+        recent = [t for t in self._failures.get(email, []) if t > horizon]
+        self._failures[email] = recent
+        return recent
+
+    def _check_pace(self, email: str) -> None:
+        recent = self._recent(email)
+        if len(recent) >= MAX_FAILURES:
+            wait = recent[0] + FAILURE_WINDOW - self._clock()
+            raise TooManyAttempts(max(1, int(wait.total_seconds() // 60) + 1))
+
+    def _failed(self, email: str) -> NoReturn:
+        self._recent(email).append(self._clock())
+        raise SignInFailed()
 
     async def session_user(self, token: str) -> User | None:
         return await self._store.invitations.session_user(token_hash(token), self._clock())

@@ -10,7 +10,13 @@ from aiohttp import web
 from bot.services import Services
 from bot.views import pages
 from domain.errors import InvalidInput
-from domain.invitations import LinkNotUsable, LinkState, SignedIn, SignInFailed
+from domain.invitations import (
+    LinkNotUsable,
+    LinkState,
+    SignedIn,
+    SignInFailed,
+    TooManyAttempts,
+)
 
 COOKIE = "roster_session"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -74,6 +80,12 @@ def add_routes(app: web.Application, services: Services, *, base_url: str, schoo
         email = str(form.get("email", ""))
         try:
             outcome = await invitations.sign_in(email, str(form.get("password", "")))
+        except TooManyAttempts as paused:
+            wait = (
+                f"Too many wrong passwords for this email. Wait {paused.minutes} minute(s) "
+                "and try again, or ask your school for a new invitation to set a new one."
+            )
+            return html(pages.sign_in(school, email, wait), status=429)
         except SignInFailed:
             wrong = (
                 "The email or the password is wrong. If you never set a password, use the "

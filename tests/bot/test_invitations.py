@@ -129,3 +129,19 @@ async def test_someone_already_in_the_school_hears_about_the_group_and_courses(
     subjects = sorted(m["Subject"] for m in later)
     assert subjects == ["Example School: Sales Team", "Example School: new courses for you"]
     assert not any("/invite/" in text_of(m) for m in later)
+
+
+async def test_repeated_wrong_passwords_pause_sign_in_for_that_email(school: Roster) -> None:
+    link = await invite(school, "eve@example.org")
+    async with browser_session() as browser:
+        await browser.post(link, data={"password": GOOD_PASSWORD, "confirm": GOOD_PASSWORD})
+        for attempt in range(5):
+            wrong = {"email": "eve@example.org", "password": f"guess number {attempt}"}
+            async with browser.post(f"{school.url}/login", data=wrong) as page:
+                assert page.status == 401
+        right = {"email": "eve@example.org", "password": GOOD_PASSWORD}
+        async with browser.post(f"{school.url}/login", data=right) as page:
+            assert page.status == 429
+            assert "Too many wrong passwords for this email. Wait 15 minute(s)" in (
+                await page.text()
+            )

@@ -7,6 +7,7 @@ problem. An event id seen before changes nothing, so the player may retry.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -161,12 +162,61 @@ class ActivityService:
         self._store = store
         self._mail = mail
         self._clock = clock
+        self._pending: list[tuple[list[ActivityEvent], asyncio.Future[Ingested]]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     def parse(self, body: Any) -> list[ActivityEvent]:
         return parse_batch(body, now=self._clock())
 
     async def ingest(self, events: Sequence[ActivityEvent]) -> Ingested:
-        resolved = await self._resolve(events)
+        """Stores one request's events, all or nothing.
+
+        Requests that arrive while a write is under way are written together in
+        the next transaction (group commit), so a player reporting event by
+        event costs one transaction per round, not per event; each request
+        still gets its own answer and its own all-or-nothing check.
+        """
+        waiting: asyncio.Future[Ingested] = asyncio.get_running_loop().create_future()
+        self._pending.append((list(events), waiting))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_rounds())
+        return await waiting
+
+    async def _write_rounds(self) -> None:
+        while self._pending:
+            await asyncio.sleep(0)
+            group, self._pending = self._pending, []
+            try:
+                await self._write(group)
+            except Exception as error:
+                for _, waiting in group:
+                    if not waiting.done():
+                        waiting.set_exception(error)
+
+    async def _write(
+        self, group: list[tuple[list[ActivityEvent], asyncio.Future[Ingested]]]
+    ) -> None:
+        users, courses = await self._lookups([e for events, _ in group for e in events])
+        admitted: list[tuple[list[Resolved], asyncio.Future[Ingested]]] = []
+        for events, waiting in group:
+            try:
+                admitted.append((_resolve(events, users, courses), waiting))
+            except RejectedBatch as rejected:
+                waiting.set_exception(rejected)
+        owner: dict[str, int] = {}
+        combined = []
+        for number, (resolved, _) in enumerate(admitted):
+            for item in resolved:
+                if owner.setdefault(item.event.event_id, number) == number:
+                    combined.append(item)
+        stored = await self._record(combined) if combined else set()
+        for number, (resolved, waiting) in enumerate(admitted):
+            mine = {r.event.event_id for r in resolved if owner[r.event.event_id] == number}
+            accepted = len(mine & stored)
+            if not waiting.done():
+                waiting.set_result(Ingested(accepted, len(resolved) - accepted))
+
+    async def _record(self, combined: list[Resolved]) -> set[str]:
         enabled = await self._mail.enabled()
 
         def completion_emails(user: User, course: Course) -> list[OutgoingEmail]:
@@ -174,29 +224,36 @@ class ActivityService:
                 return []
             return [self._mail.letters.completed(user, course)]
 
-        accepted = await self._store.activity.record(resolved, completion_emails, self._clock())
-        return Ingested(accepted=accepted, duplicates=len(events) - accepted)
+        return await self._store.activity.record(combined, completion_emails, self._clock())
 
-    async def _resolve(self, events: Sequence[ActivityEvent]) -> list[Resolved]:
+    async def _lookups(
+        self, events: Sequence[ActivityEvent]
+    ) -> tuple[dict[str, User], list[Course]]:
         users = await self._store.users.by_emails({e.email for e in events})
-        catalogue = await self._store.courses.all()
-        by_key = {title_key(c.title): c for c in catalogue}
-        by_id = {c.id: c for c in catalogue}
-        resolved, problems = [], []
-        for index, event in enumerate(events):
-            user = users.get(event.email)
-            if user is None:
-                problems.append(Problem(index, "user.email", f"no school user has {event.email}"))
+        return users, await self._store.courses.all()
+
+
+def _resolve(
+    events: Sequence[ActivityEvent], users: Mapping[str, User], catalogue: Sequence[Course]
+) -> list[Resolved]:
+    """Finds each event's learner and course; any miss rejects the whole request."""
+    by_key = {title_key(c.title): c for c in catalogue}
+    by_id = {c.id: c for c in catalogue}
+    resolved, problems = [], []
+    for index, event in enumerate(events):
+        user = users.get(event.email)
+        if user is None:
+            problems.append(Problem(index, "user.email", f"no school user has {event.email}"))
+            continue
+        course = None
+        if event.course is not None:
+            number = parse_id(event.course)
+            course = by_id.get(number) if number is not None else None
+            course = course or by_key.get(title_key(event.course))
+            if course is None:
+                problems.append(Problem(index, "course", f"no course {event.course!r}"))
                 continue
-            course = None
-            if event.course is not None:
-                number = parse_id(event.course)
-                course = by_id.get(number) if number is not None else None
-                course = course or by_key.get(title_key(event.course))
-                if course is None:
-                    problems.append(Problem(index, "course", f"no course {event.course!r}"))
-                    continue
-            resolved.append(Resolved(event, user, course))
-        if problems:
-            raise RejectedBatch(problems)
-        return resolved
+        resolved.append(Resolved(event, user, course))
+    if problems:
+        raise RejectedBatch(problems)
+    return resolved

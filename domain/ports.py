@@ -173,9 +173,9 @@ class ActivityStore(Protocol):
         batch: Sequence[Resolved],
         emails: Callable[[User, Course], list[OutgoingEmail]],
         now: datetime,
-    ) -> int:
+    ) -> set[str]:
         """Stores and applies the events not seen before, in one transaction, with the
-        emails of new completions; returns how many were new."""
+        emails of new completions; returns the ids that were new."""
         ...
 
 

@@ -21,11 +21,11 @@ CompletionEmails = Callable[[User, Course], list[OutgoingEmail]]
 class ActivityStore:
     async def record(
         self, batch: Sequence[Resolved], emails: CompletionEmails, now: datetime
-    ) -> int:
+    ) -> set[str]:
         """Stores the events not seen before and applies them, in one transaction.
 
-        Returns how many were new. A concurrent batch carrying the same id makes
-        the insert fail; the retry then sees it as seen and skips it.
+        Returns the ids that were new. A concurrent batch carrying the same id
+        makes the insert fail; the retry then sees it as seen and skips it.
         """
         try:
             return await self._record(batch, emails, now)
@@ -34,7 +34,7 @@ class ActivityStore:
 
     async def _record(
         self, batch: Sequence[Resolved], emails: CompletionEmails, now: datetime
-    ) -> int:
+    ) -> set[str]:
         async with in_transaction() as conn:
             ids = [r.event.event_id for r in batch]
             seen = set(
@@ -47,7 +47,7 @@ class ActivityStore:
                 key=lambda r: r.event.occurred_at,
             )
             if not fresh:
-                return 0
+                return set()
             await ActivityEventRow.bulk_create(
                 [
                     ActivityEventRow(
@@ -65,7 +65,7 @@ class ActivityStore:
             await _sign_ins(fresh, conn)
             completed = await _progress(fresh, now, conn)
             await queue([m for user, course in completed for m in emails(user, course)], now, conn)
-        return len(fresh)
+        return {r.event.event_id for r in fresh}
 
 
 async def _sign_ins(batch: Sequence[Resolved], conn: BaseDBAsyncClient) -> None:

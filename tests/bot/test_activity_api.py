@@ -174,3 +174,18 @@ async def test_the_cli_signs_and_posts_an_event(learning: Roster) -> None:
     out, _ = await process.communicate()
     assert process.returncode == 0 and b'"accepted": 1' in out
     assert (await enrollment()).progress == 55
+
+
+async def test_requests_arriving_together_are_answered_each_on_its_own(learning: Roster) -> None:
+    bodies: list[Any] = [
+        event(f"c{n}", "course_progress", course="Python 101", percent=10 + n) for n in range(8)
+    ]
+    bodies.append(event("c0", "course_progress", course="Python 101", percent=99))
+    bodies.append({**event("c9", "sign_in"), "user": {"email": "ghost@example.org"}})
+    answers = await asyncio.gather(*(post(learning, body) for body in bodies))
+    statuses = [status for status, _ in answers]
+    assert statuses == [200] * 9 + [422]
+    assert sum(a["accepted"] for _, a in answers[:9]) == 8
+    assert sum(a["duplicates"] for _, a in answers[:9]) == 1
+    assert await ActivityEventRow.all().count() == 8
+    assert (await enrollment()).progress in {17, 99}

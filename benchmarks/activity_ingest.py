@@ -87,7 +87,7 @@ def _ms(values: list[float], q: int) -> float:
 
 async def main(users: int, events: int, batch: int, singles: int) -> None:
     with tempfile.TemporaryDirectory() as directory:
-        async with running_roster(Path(directory)) as running:
+        async with running_roster(Path(directory), mail_poll=1.0) as running:
             await _seed(users)
             batched = [
                 {"events": [_event(n, users, "b") for n in range(i, min(i + batch, events))]}

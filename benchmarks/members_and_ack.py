@@ -42,7 +42,7 @@ def _percentile(values: list[float], p: float) -> float:
 
 async def main(members: int, concurrent: int) -> None:
     with tempfile.TemporaryDirectory() as directory:
-        async with running_roster(Path(directory)) as running:
+        async with running_roster(Path(directory), mail_poll=1.0) as running:
             driver = running.driver
             title = await _seed(members)
             started = time.perf_counter()

@@ -157,12 +157,16 @@ def _percent(kind: EventType, value: Any) -> int | None:
     return int(value)
 
 
+_Waiting = tuple[list[ActivityEvent], asyncio.Future[Ingested]]
+"""A request's events and the answer its handler awaits."""
+
+
 class ActivityService:
     def __init__(self, store: Store, mail: MailService, *, clock: Clock = utc_now) -> None:
         self._store = store
         self._mail = mail
         self._clock = clock
-        self._pending: list[tuple[list[ActivityEvent], asyncio.Future[Ingested]]] = []
+        self._pending: list[_Waiting] = []
         self._writer: asyncio.Task[None] | None = None
 
     def parse(self, body: Any) -> list[ActivityEvent]:
@@ -185,7 +189,7 @@ class ActivityService:
     async def _write_rounds(self) -> None:
         while self._pending:
             await asyncio.sleep(0)
-            group, self._pending = self._pending, []
+            group, self._pending = _take_round(self._pending)
             try:
                 await self._write(group)
             except Exception as error:
@@ -193,9 +197,7 @@ class ActivityService:
                     if not waiting.done():
                         waiting.set_exception(error)
 
-    async def _write(
-        self, group: list[tuple[list[ActivityEvent], asyncio.Future[Ingested]]]
-    ) -> None:
+    async def _write(self, group: list[_Waiting]) -> None:
         users, courses = await self._lookups([e for events, _ in group for e in events])
         admitted: list[tuple[list[Resolved], asyncio.Future[Ingested]]] = []
         for events, waiting in group:
@@ -231,6 +233,17 @@ class ActivityService:
     ) -> tuple[dict[str, User], list[Course]]:
         users = await self._store.users.by_emails({e.email for e in events})
         return users, await self._store.courses.all()
+
+
+def _take_round(pending: list[_Waiting]) -> tuple[list[_Waiting], list[_Waiting]]:
+    """As many waiting requests as fit in one transaction of about ``MAX_BATCH`` events
+    (very large transactions get slower per event); always at least one."""
+    size, taken = 0, 0
+    for events, _ in pending:
+        if taken and size + len(events) > MAX_BATCH:
+            break
+        size, taken = size + len(events), taken + 1
+    return pending[:taken], pending[taken:]
 
 
 def _resolve(

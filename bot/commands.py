@@ -146,6 +146,15 @@ COMMANDS: tuple[Command, ...] = (
         Capability.BASIC_USER_ACTIONS,
     ),
     Command(
+        "template",
+        "[first name, last name, tags]",
+        "/group template first name, tags",
+        "the Excel template for bulk adds (no columns named: all of them)",
+        0,
+        None,
+        Capability.BULK_ACTIONS,
+    ),
+    Command(
         "notifications",
         "",
         "/group notifications",

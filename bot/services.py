@@ -11,6 +11,7 @@ from domain.courses import CourseService
 from domain.emails import MailService
 from domain.grants import PermissionService
 from domain.groups import GroupService
+from domain.imports import ImportService
 from domain.invitations import InvitationService
 from domain.mail import Letters
 from domain.members import MemberService
@@ -25,6 +26,7 @@ class Services:
     mail: MailService
     invitations: InvitationService
     activity: ActivityService
+    imports: ImportService
     courses: CourseService
     users: UserService
     permissions: PermissionService
@@ -51,6 +53,7 @@ class Services:
             mail=mail,
             invitations=invitations,
             activity=ActivityService(store, mail),
+            imports=ImportService(),
             courses=CourseService(store),
             users=UserService(store, env_admins=env_admins),
             permissions=PermissionService(store),

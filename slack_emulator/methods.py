@@ -226,6 +226,9 @@ class _Methods:
             if stored is None or not stored.uploaded:
                 raise SlackError("file_not_found")
             stored.title = entry.get("title") or stored.name
+            channel = str(args.get("channel_id") or "")
+            if channel.startswith(("C", "G")) and channel not in self.slack.joined:
+                raise SlackError("not_in_channel")
             if args.get("channel_id"):
                 stored.shared_to.append(args["channel_id"])
                 self.slack.store_message(

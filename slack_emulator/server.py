@@ -53,6 +53,8 @@ class SlackEmulator:
         self.triggers: dict[str, Trigger] = {}
         self.response_urls: dict[str, ResponseUrl] = {}
         self.calls: list[Call] = []
+        self.joined: set[str] = set()
+        """Channels the bot is a member of; sharing a file elsewhere is refused."""
         self._rate_limits: dict[str, tuple[int, int]] = {}
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None

@@ -13,6 +13,7 @@ from bot import slack_people
 from bot.commands import BY_NAME, UsageError, mentioned_user, parse
 from bot.listeners.errors import guard
 from bot.services import Services
+from bot.slack_files import share_file
 from bot.views import replies
 from bot.views.blocks import section
 from bot.views.dashboard import GROUPS_PER_MESSAGE, list_message
@@ -21,6 +22,7 @@ from bot.views.help import help_message
 from bot.views.members import members_message
 from bot.views.modals import create_group_modal
 from bot.views.permissions import permissions_modal, pick_manager_modal, whoami_message
+from bot.xlsx_template import FILENAME, build_template
 from domain.entities import Actor
 from domain.permissions import Capability
 
@@ -34,6 +36,7 @@ class Call:
     respond: AsyncRespond
     client: AsyncWebClient
     trigger_id: str
+    channel_id: str
 
     async def say(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         await self.respond(text=text, blocks=blocks, response_type="ephemeral")
@@ -164,6 +167,21 @@ async def _resend_invites(call: Call, args: list[str]) -> None:
     await call.say(resent(group, users))
 
 
+async def _template(call: Call, args: list[str]) -> None:
+    chosen = [c for c in args[0].replace(";", ",").split(",") if c.strip()] if args else None
+    columns = call.services.imports.template(call.actor, chosen)
+    where = await share_file(
+        call.client,
+        channel=call.channel_id,
+        user=call.actor.slack_user_id,
+        content=build_template(columns),
+        filename=FILENAME,
+        title="Roster bulk-add template",
+        comment=replies.template_comment(columns),
+    )
+    await call.say(replies.template_shared(where, call.channel_id))
+
+
 async def _notifications(call: Call, args: list[str]) -> None:
     enabled = await call.services.mail.switches(call.actor)
     await call.client.views_open(trigger_id=call.trigger_id, view=notifications_modal(enabled))
@@ -198,6 +216,7 @@ ROUTES: dict[str, Handler] = {
     "permissions": _permissions,
     "whoami": _whoami,
     "resend-invites": _resend_invites,
+    "template": _template,
     "notifications": _notifications,
     "log emails": _log_emails,
 }
@@ -217,5 +236,12 @@ def register(app: AsyncApp, services: Services) -> None:
     ) -> None:
         await ack()
         parsed = parse(command.get("text", ""))
-        call = Call(context["actor"], services, respond, client, command["trigger_id"])
+        call = Call(
+            context["actor"],
+            services,
+            respond,
+            client,
+            command["trigger_id"],
+            command["channel_id"],
+        )
         await ROUTES[parsed.command.name](call, parsed.args)

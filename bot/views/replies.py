@@ -139,3 +139,19 @@ def catalogue(courses: list[Course]) -> tuple[str, list[Block]]:
     if len(texts) > MAX_SECTIONS:
         blocks.append(context("The list goes on; name a course by its title or `#id`."))
     return title, blocks
+
+
+def template_comment(columns: tuple[str, ...]) -> str:
+    return (
+        f"The bulk-add template. Columns: {', '.join(columns)}. Fill in the Users sheet "
+        "(tips are on the Instructions sheet) and keep the header exactly as it is."
+    )
+
+
+def template_shared(where: str, asked_in: str) -> str:
+    if where == asked_in:
+        return ":page_facing_up: The template is in this conversation."
+    return (
+        ":page_facing_up: I'm not in this channel, so the template is in our direct "
+        "message. Invite me here (`/invite @Roster`) to get files in the channel."
+    )

@@ -308,6 +308,13 @@ CASES: tuple[Case, ...] = (
         lambda s: s.click("offer", Action.RESEND_INVITE),
     ),
     Case(
+        "template",
+        (C.BULK_ACTIONS,),
+        "template is in",
+        lambda s: s.command("template"),
+        scoped=False,
+    ),
+    Case(
         "notifications",
         ADMIN_ONLY,
         "Notification emails",

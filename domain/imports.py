@@ -1,0 +1,268 @@
+"""Checking a bulk-add spreadsheet, every row, before anything is written.
+
+The reader hands over cells as plain values (and whether each was a formula);
+this module decides what they mean: the header must be the template's, each
+row needs a username and an email, duplicates are named with both rows, and
+every problem says which row, which column, what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from domain.entities import Actor
+from domain.errors import DomainError, InvalidInput
+from domain.permissions import Capability, require
+from domain.validation import MAX_USERNAME, clean_text, normalize_email
+
+REQUIRED = ("username", "email")
+OPTIONAL = ("first name", "last name", "tags")
+MAX_NAME = 100
+MAX_TAGS = 20
+
+TIPS = (
+    "Fill in one person per row, starting on row 2. Username and email are required.",
+    "Do not rename, reorder, add or remove columns: the header must stay as it is.",
+    "Paste values only (in Excel: Paste Special > Values), so no formatting or formulas "
+    "come along.",
+    "Type emails as plain text, not as links; a link is read as its address.",
+    "Tags are separated by commas, e.g. sales, emea.",
+    "People already in the school are added to the group, not created again.",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell as read from the file: its value, and whether it held a formula."""
+
+    value: object
+    formula: bool = False
+
+
+class TemplateMismatch(DomainError):
+    """The header row is not the template's; ``problem`` says exactly how."""
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+        super().__init__(problem)
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    row: int
+    column: str
+    problem: str
+    fix: str
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    row: int
+    username: str
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    tags: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    """Things fixed silently but worth telling (an email pasted as a link)."""
+
+
+@dataclass
+class CheckedFile:
+    columns: tuple[str, ...]
+    people: list[Person] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    blank_rows: int = 0
+
+
+def template_columns(chosen: Iterable[str] = OPTIONAL) -> tuple[str, ...]:
+    """The required columns, then the chosen optional ones in the template's order."""
+    wanted = {clean_text(c).lower() for c in chosen}
+    unknown = sorted(wanted - set(OPTIONAL))
+    if unknown:
+        raise InvalidInput(
+            "columns",
+            f"`{unknown[0]}` is not a template column; choose from {', '.join(OPTIONAL)}.",
+        )
+    return REQUIRED + tuple(c for c in OPTIONAL if c in wanted)
+
+
+def check_header(cells: Sequence[Cell]) -> tuple[str, ...]:
+    """The template's columns this header holds, or TemplateMismatch naming the fix."""
+    names = [_text(c.value).lower() for c in cells]
+    while names and not names[-1]:
+        names.pop()
+    if not names:
+        raise TemplateMismatch(
+            "Row 1 is empty: it must be the template's header (username, email, ...). "
+            "Download a fresh template with `/group template`."
+        )
+    expected_start = list(REQUIRED)
+    for index, want in enumerate(expected_start):
+        got = names[index] if index < len(names) else ""
+        if got != want:
+            return _mismatch(index, got, want)
+    rest = names[len(REQUIRED) :]
+    allowed = [c for c in OPTIONAL if c in rest]
+    for index, got in enumerate(rest, start=len(REQUIRED)):
+        if got not in OPTIONAL:
+            what = f"`{got}`" if got else "an empty header"
+            raise TemplateMismatch(
+                f"Column {_letter(index)} has {what}; the template has no such column. "
+                f"Remove it, or use only {', '.join(OPTIONAL)} after email."
+            )
+    if rest != allowed or len(set(rest)) != len(rest):
+        raise TemplateMismatch(
+            f"The optional columns are out of order or repeated ({', '.join(rest)}); "
+            f"keep them in the template's order: {', '.join(OPTIONAL)}."
+        )
+    return tuple(names)
+
+
+def _mismatch(index: int, got: str, want: str) -> tuple[str, ...]:
+    where = f"Column {_letter(index)}"
+    if not got:
+        raise TemplateMismatch(f"{where} should be `{want}` but is missing.")
+    raise TemplateMismatch(
+        f"{where} should be `{want}`, not `{got}`: keep the template's header as it is."
+    )
+
+
+def check_rows(columns: Sequence[str], rows: Iterable[tuple[int, Sequence[Cell]]]) -> CheckedFile:
+    """Every row checked; nothing is dropped without a problem or a count."""
+    checked = CheckedFile(tuple(columns))
+    first_row_of: dict[str, int] = {}
+    for number, cells in rows:
+        values = {
+            name: cells[i] if i < len(cells) else Cell(None) for i, name in enumerate(columns)
+        }
+        if all(_text(c.value) == "" and not c.formula for c in values.values()):
+            checked.blank_rows += 1
+            continue
+        person, problems = _person(number, values)
+        if person is not None:
+            seen = first_row_of.setdefault(person.email, number)
+            if seen != number:
+                problems.append(
+                    RowProblem(
+                        number,
+                        "email",
+                        f"{person.email} is also on row {seen}",
+                        "keep one of the two rows",
+                    )
+                )
+                person = None
+        checked.problems.extend(problems)
+        if person is not None and not problems:
+            checked.people.append(person)
+    return checked
+
+
+def _person(number: int, values: dict[str, Cell]) -> tuple[Person | None, list[RowProblem]]:
+    problems: list[RowProblem] = []
+    for name, cell in values.items():
+        if cell.formula:
+            problems.append(
+                RowProblem(
+                    number,
+                    name,
+                    f"cell {_letter(list(values).index(name))}{number} holds a formula",
+                    "type the value itself (Paste Special > Values)",
+                )
+            )
+    if problems:
+        return None, problems
+    username = _text(values["username"].value)
+    raw_email = _text(values["email"].value)
+    notes: list[str] = []
+    if not username:
+        problems.append(RowProblem(number, "username", "is empty", "type a username"))
+    elif len(username) > MAX_USERNAME or " " in username:
+        problems.append(
+            RowProblem(
+                number,
+                "username",
+                f"`{username[:40]}` is too long or has spaces",
+                f"use at most {MAX_USERNAME} characters without spaces",
+            )
+        )
+    email = ""
+    if not raw_email:
+        problems.append(RowProblem(number, "email", "is empty", "type an email address"))
+    else:
+        try:
+            email = normalize_email(raw_email)
+        except InvalidInput:
+            problems.append(
+                RowProblem(
+                    number,
+                    "email",
+                    f"`{raw_email[:80]}` is not an email address",
+                    "type it as name@example.org",
+                )
+            )
+        if email and raw_email.lower().startswith("mailto:"):
+            notes.append(f"row {number}: the email was a link; read it as {email}")
+    extra = {name: _text(values[name].value) if name in values else "" for name in OPTIONAL}
+    for name in ("first name", "last name"):
+        if len(extra[name]) > MAX_NAME:
+            problems.append(
+                RowProblem(number, name, "is too long", f"keep it to {MAX_NAME} characters")
+            )
+    tags = tuple(t for t in (clean_text(t) for t in extra["tags"].split(",")) if t)
+    if len(tags) > MAX_TAGS:
+        problems.append(
+            RowProblem(number, "tags", "has too many tags", f"keep {MAX_TAGS} or fewer")
+        )
+    if problems:
+        return None, problems
+    return (
+        Person(
+            number,
+            username,
+            email,
+            extra["first name"],
+            extra["last name"],
+            tags,
+            tuple(notes),
+        ),
+        [],
+    )
+
+
+def _text(value: object) -> str:
+    """A cell as the person typed it: 12345, not 12345.0; dates as ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    return clean_text(str(value))
+
+
+def _letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+class ImportService:
+    """Bulk adds from a spreadsheet; "Bulk actions" is the capability they need."""
+
+    def template(self, actor: Actor, chosen: Sequence[str] | None = None) -> tuple[str, ...]:
+        """The template's columns for this caller, who must be allowed bulk actions."""
+        require(actor, Capability.BULK_ACTIONS)
+        return template_columns(OPTIONAL if chosen is None else chosen)

@@ -19,6 +19,7 @@ from bot.mailer import SMTP_MISSING_TOLD, DeliveryWorker, SmtpTransport, tell_ad
 from bot.services import Services
 from bot.settings import Settings
 from bot.web import activity_api, pages
+from bot.xlsx_reader import SpreadsheetChecker
 from domain.mail import Letters
 from storage import db
 from storage.store import TortoiseStore
@@ -35,13 +36,13 @@ def slack_client(settings: Settings) -> AsyncWebClient:
     return client
 
 
-def build_bolt(settings: Settings, services: Services) -> AsyncApp:
+def build_bolt(settings: Settings, services: Services, checker: SpreadsheetChecker) -> AsyncApp:
     bolt = AsyncApp(
         client=slack_client(settings),
         signing_secret=settings.slack_signing_secret,
         request_verification_enabled=True,
     )
-    register_listeners(bolt, services)
+    register_listeners(bolt, services, checker)
     return bolt
 
 
@@ -57,7 +58,9 @@ def create_app(settings: Settings) -> web.Application:
     )
     app = web.Application()
     app[SERVICES] = services
-    app[BOLT] = build_bolt(settings, services)
+    checker = SpreadsheetChecker()
+    app[BOLT] = build_bolt(settings, services, checker)
+    app.on_cleanup.append(lambda _: _close(checker))
     app.cleanup_ctx.append(_database(settings))
     app.cleanup_ctx.append(_mail(settings))
     if settings.socket_mode:
@@ -102,6 +105,10 @@ def _database(settings: Settings):
         await db.close()
 
     return database
+
+
+async def _close(checker: SpreadsheetChecker) -> None:
+    checker.close()
 
 
 def _mail(settings: Settings):

@@ -146,6 +146,15 @@ COMMANDS: tuple[Command, ...] = (
         Capability.BASIC_USER_ACTIONS,
     ),
     Command(
+        "import",
+        "<group>",
+        '/group import "Sales Onboarding"',
+        "check a filled-in template before adding everyone in it",
+        1,
+        1,
+        Capability.BULK_ACTIONS,
+    ),
+    Command(
         "template",
         "[first name, last name, tags]",
         "/group template first name, tags",

@@ -30,6 +30,7 @@ class Modal(StrEnum):
     PICK_MANAGER = "permissions.pick"
     PERMISSIONS = "permissions.edit"
     NOTIFICATIONS = "notifications.edit"
+    IMPORT = "imports.upload"
 
 
 class MenuChoice(StrEnum):
@@ -55,3 +56,4 @@ class Field(StrEnum):
     PERMISSIONS = "permissions"
     """Prefix: the permissions modal has one checkbox input per section."""
     NOTIFICATIONS = "notifications"
+    FILE = "file"

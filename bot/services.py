@@ -11,7 +11,7 @@ from domain.courses import CourseService
 from domain.emails import MailService
 from domain.grants import PermissionService
 from domain.groups import GroupService
-from domain.imports import ImportService
+from domain.imports import ImportPreviews, ImportService
 from domain.invitations import InvitationService
 from domain.mail import Letters
 from domain.members import MemberService
@@ -27,6 +27,7 @@ class Services:
     invitations: InvitationService
     activity: ActivityService
     imports: ImportService
+    previews: ImportPreviews
     courses: CourseService
     users: UserService
     permissions: PermissionService
@@ -54,6 +55,7 @@ class Services:
             invitations=invitations,
             activity=ActivityService(store, mail),
             imports=ImportService(),
+            previews=ImportPreviews(store),
             courses=CourseService(store),
             users=UserService(store, env_admins=env_admins),
             permissions=PermissionService(store),

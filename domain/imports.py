@@ -12,9 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from domain.entities import Actor
+from domain.entities import Actor, Group
 from domain.errors import DomainError, InvalidInput
 from domain.permissions import Capability, require
+from domain.ports import Store
 from domain.validation import MAX_USERNAME, clean_text, normalize_email
 
 REQUIRED = ("username", "email")
@@ -266,3 +267,55 @@ class ImportService:
         """The template's columns for this caller, who must be allowed bulk actions."""
         require(actor, Capability.BULK_ACTIONS)
         return template_columns(OPTIONAL if chosen is None else chosen)
+
+
+class FileRefused(DomainError):
+    """The upload can't be used at all; ``problem`` says what to upload instead."""
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+        super().__init__(problem)
+
+    @classmethod
+    def too_large(cls, cap: int) -> FileRefused:
+        return cls(
+            f"The file is larger than {cap // 1024 // 1024} MB. Split it into several files."
+        )
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What an import would do, before anything is written."""
+
+    group: Group
+    filename: str
+    checked: CheckedFile
+    new_users: int
+    existing_users: int
+    already_members: int
+
+
+class ImportPreviews:
+    """Counts what a checked file would change in a group, reading only."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def require_can_import(self, actor: Actor, group: Group) -> None:
+        require(actor, Capability.BULK_ACTIONS, group)
+
+    async def preview(
+        self, actor: Actor, group: Group, filename: str, checked: CheckedFile
+    ) -> Preview:
+        require(actor, Capability.BULK_ACTIONS, group)
+        emails = [p.email for p in checked.people]
+        known = await self._store.users.by_emails(emails)
+        members = await self._store.members.member_emails(group.id, emails)
+        return Preview(
+            group=group,
+            filename=filename,
+            checked=checked,
+            new_users=len(emails) - len(known),
+            existing_users=len(set(known) - members),
+            already_members=len(members),
+        )

@@ -348,6 +348,8 @@ def _state_values(blocks: list[dict[str, Any]], values: dict[str, Any]) -> dict[
             entry["selected_users"] = list(value or [])
         elif kind == "users_select":
             entry["selected_user"] = value
+        elif kind == "file_input":
+            entry["files"] = list(value or [])  # file objects, as SlackEmulator.file_json gives
         else:
             raise LookupError(f"the driver cannot fill a {kind} yet")
         state[block_id] = {element["action_id"]: entry}

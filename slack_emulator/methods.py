@@ -242,7 +242,7 @@ class _Methods:
                         files=[stored.id],
                     )
                 )
-            shared.append(self._file(stored))
+            shared.append(self.slack.file_json(stored))
         return {"files": shared}
 
     async def files_info(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -250,13 +250,4 @@ class _Methods:
         stored = self.slack.files.get(args["file"])
         if stored is None:
             raise SlackError("file_not_found")
-        return {"file": self._file(stored)}
-
-    def _file(self, stored: StoredFile) -> dict[str, Any]:
-        return {
-            "id": stored.id,
-            "name": stored.name,
-            "title": stored.title,
-            "size": stored.length,
-            "url_private_download": f"{self.slack.url}/files-pri/{stored.id}/download",
-        }
+        return {"file": self.slack.file_json(stored)}

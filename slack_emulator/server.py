@@ -67,6 +67,25 @@ class SlackEmulator:
     def add_member(self, user_id: str, name: str, email: str | None, *, is_bot: bool = False):
         self.members[user_id] = Member(user_id, name, email, is_bot)
 
+    def user_upload(self, user_id: str, name: str, content: bytes) -> StoredFile:
+        """A file a person put in Slack (e.g. in a modal's file input), which the app
+        may then download with its bot token."""
+        file_id = self.ids.next("F")
+        stored = StoredFile(file_id, name, name, len(content), content, uploaded=True)
+        stored.shared_to.append(user_id)
+        self.files[file_id] = stored
+        return stored
+
+    def file_json(self, stored: StoredFile) -> dict[str, Any]:
+        return {
+            "id": stored.id,
+            "name": stored.name,
+            "title": stored.title,
+            "size": stored.length,
+            "filetype": stored.name.rsplit(".", 1)[-1].lower() if "." in stored.name else "",
+            "url_private_download": f"{self.url}/files-pri/{stored.id}/download",
+        }
+
     def rate_limit(self, method: str, *, times: int, retry_after: int = 1) -> None:
         """The next ``times`` calls to ``method`` answer 429 with ``Retry-After``."""
         self._rate_limits[method] = (times, retry_after)

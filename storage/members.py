@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
@@ -82,6 +83,16 @@ class MemberStore:
             group = await GroupRow.get(id=group_id).using_db(conn)
             await group.save(using_db=conn, update_fields=["updated_at"])
         return convert.user(user)
+
+    async def member_emails(self, group_id: int, emails: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(emails), 5000):
+            chunk = list(emails[start : start + 5000])
+            rows = await UserRow.filter(
+                memberships__group_id=group_id, email__in=chunk
+            ).values_list("email", flat=True)
+            found.update(str(e) for e in rows)
+        return found
 
     async def never_signed_in(self, group_id: int) -> list[User]:
         rows = await UserRow.filter(

@@ -18,8 +18,12 @@ class UserStore:
         return convert.user(row) if row else None
 
     async def by_emails(self, emails: Collection[str]) -> dict[str, User]:
-        rows = await UserRow.filter(email__in=list(emails))
-        return {r.email: convert.user(r) for r in rows}
+        """In chunks: SQLite caps the parameters of one statement."""
+        wanted, found = list(emails), {}
+        for start in range(0, len(wanted), 5000):
+            for row in await UserRow.filter(email__in=wanted[start : start + 5000]):
+                found[row.email] = convert.user(row)
+        return found
 
     async def get(self, user_id: int) -> User | None:
         row = await UserRow.get_or_none(id=user_id)

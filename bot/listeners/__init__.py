@@ -8,13 +8,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import slack_people
-from bot.listeners import errors, group_actions, group_command, home, modal_submissions
+from bot.listeners import errors, group_actions, group_command, home, imports, modal_submissions
 from bot.services import Services
+from bot.xlsx_reader import SpreadsheetChecker
 from domain.entities import Actor
 from domain.errors import NotLinkable
 
 
-def register_listeners(app: AsyncApp, services: Services) -> None:
+def register_listeners(app: AsyncApp, services: Services, checker: SpreadsheetChecker) -> None:
     @app.middleware
     async def resolve_actor(context: dict[str, Any], client: AsyncWebClient, next: Any) -> None:
         """Who is calling comes from the signed payload only, re-read every request.
@@ -32,6 +33,7 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
 
     for module in (errors, group_command, group_actions, modal_submissions, home):
         module.register(app, services)
+    imports.register(app, services, checker)
 
 
 async def _link(client: AsyncWebClient, services: Services, user_id: str, actor: Actor) -> Actor:

@@ -19,6 +19,7 @@ from bot.views.blocks import section
 from bot.views.dashboard import GROUPS_PER_MESSAGE, list_message
 from bot.views.emails import email_log, notifications_modal, resend_offer, resent
 from bot.views.help import help_message
+from bot.views.imports import import_modal
 from bot.views.members import members_message
 from bot.views.modals import create_group_modal
 from bot.views.permissions import permissions_modal, pick_manager_modal, whoami_message
@@ -167,6 +168,12 @@ async def _resend_invites(call: Call, args: list[str]) -> None:
     await call.say(resent(group, users))
 
 
+async def _import(call: Call, args: list[str]) -> None:
+    group = await call.services.groups.resolve(call.actor, args[0], Capability.BULK_ACTIONS)
+    call.services.previews.require_can_import(call.actor, group)
+    await call.client.views_open(trigger_id=call.trigger_id, view=import_modal(group))
+
+
 async def _template(call: Call, args: list[str]) -> None:
     chosen = [c for c in args[0].replace(";", ",").split(",") if c.strip()] if args else None
     columns = call.services.imports.template(call.actor, chosen)
@@ -216,6 +223,7 @@ ROUTES: dict[str, Handler] = {
     "permissions": _permissions,
     "whoami": _whoami,
     "resend-invites": _resend_invites,
+    "import": _import,
     "template": _template,
     "notifications": _notifications,
     "log emails": _log_emails,

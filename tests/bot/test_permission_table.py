@@ -21,7 +21,9 @@ from bot.commands import COMMANDS
 from bot.ids import Action, Field, MenuChoice, Modal
 from bot.views import modals
 from bot.views.emails import notifications_modal
+from bot.views.imports import import_modal
 from bot.views.permissions import DEFAULT, permissions_modal, pick_manager_modal
+from bot.xlsx_template import build_template
 from domain.entities import Group, PermissionSet, User, UserStatus
 from domain.mail import Trigger
 from domain.permissions import GRANTABLE, LABELS, MANAGE_USERS_PARTS, Capability
@@ -308,6 +310,21 @@ CASES: tuple[Case, ...] = (
         lambda s: s.click("offer", Action.RESEND_INVITE),
     ),
     Case(
+        "import",
+        (C.BULK_ACTIONS,),
+        "Bulk add members",
+        lambda s: s.command('import "Sales Team"'),
+    ),
+    Case(
+        Modal.IMPORT,
+        (C.BULK_ACTIONS,),
+        "Checking *people.xlsx*",
+        lambda s: s.submit(
+            import_modal(_group(s.sales, "Sales Team")),
+            {Field.FILE: [_file(s, "people.xlsx")]},
+        ),
+    ),
+    Case(
         "template",
         (C.BULK_ACTIONS,),
         "template is in",
@@ -350,6 +367,11 @@ def _group(group_id: int, title: str) -> Group:
     """A group as a modal builder needs it: only the id and title matter to it."""
     now = datetime.now(UTC)
     return Group(group_id, title, "", None, now, now)
+
+
+def _file(scene: Scene, name: str) -> dict[str, Any]:
+    stored = scene.roster.slack.user_upload(scene.user, name, build_template(("username", "email")))
+    return scene.roster.slack.file_json(stored)
 
 
 def _permissions_view(user_id: int) -> dict[str, Any]:

@@ -124,6 +124,7 @@ async def test_help_marks_what_the_caller_cannot_use(school: Roster) -> None:
         "course",
         "permissions",
         "resend-invites",
+        "import",
         "template",
         "notifications",
         "log",

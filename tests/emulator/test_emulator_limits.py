@@ -120,10 +120,13 @@ async def test_rate_limits_answer_429_and_the_retry_handler_waits(slack: SlackEm
 async def test_files_upload_v1_is_retired_and_v2_shares_the_file(slack: SlackEmulator, client):
     error, _ = await _error(client.api_call("files.upload", data={"channels": "C1"}))
     assert error == "method_deprecated"
+    outside = client.files_upload_v2(channel="C1", content=b"a", filename="a.csv")
+    assert (await _error(outside))[0] == "not_in_channel"
+    slack.joined.add("C1")
     await client.files_upload_v2(
         channel="C1", content=b"a,b\n", filename="rows.csv", initial_comment="here"
     )
-    stored = next(iter(slack.files.values()))
+    stored = list(slack.files.values())[-1]
     assert stored.content == b"a,b\n" and stored.shared_to == ["C1"]
     info = await client.files_info(file=stored.id)
     url = info["file"]["url_private_download"]

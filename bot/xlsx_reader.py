@@ -1,0 +1,178 @@
+"""Reading an uploaded spreadsheet as the untrusted input it is.
+
+Before parsing: the file type is sniffed from its bytes (a renamed CSV, a PDF,
+a legacy .xls, an encrypted workbook, an OpenDocument file each get their own
+message), and the zip's member count, sizes and compression ratio are checked.
+Parsing uses openpyxl in read-only mode, which goes through defusedxml (no
+entity expansion), ignores the sheet's declared dimensions, and stops at the
+row and column caps while streaming. It runs in a worker process with a
+memory limit and a deadline, so a hostile file is refused and nothing else in
+Roster slows down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import resource
+import zipfile
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from xml.etree.ElementTree import ParseError
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from domain.imports import Cell, CheckedFile, FileRefused, check_header, check_rows
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_MEMBERS = 100
+MAX_MEMBER_BYTES = 300 * 1024 * 1024
+MAX_TOTAL_BYTES = 500 * 1024 * 1024
+MAX_RATIO = 100
+MAX_ROWS = 500_000
+MAX_COLUMNS = 30
+PARSE_SECONDS = 120
+PARSE_MEMORY = 1536 * 1024 * 1024
+
+_CANT_READ = "The workbook can't be read; save it again as .xlsx."
+_UNREADABLE = (InvalidFileException, KeyError, OSError, ValueError, zipfile.BadZipFile, ParseError)
+"""What broken or hostile XML raises (defusedxml's refusals are ValueErrors)."""
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
+
+
+@dataclass(frozen=True)
+class Limits:
+    rows: int = MAX_ROWS
+    columns: int = MAX_COLUMNS
+
+
+def sniff(data: bytes) -> None:
+    """Refuses what is not an .xlsx workbook, saying what to upload instead."""
+    if not data.strip():
+        raise FileRefused("The file is empty. Fill in the template from `/group template`.")
+    if data.startswith(b"%PDF"):
+        raise FileRefused(
+            "This is a PDF. Upload the Excel template (.xlsx) filled in, from `/group template`."
+        )
+    if data.startswith(_OLE2):
+        if _ENCRYPTED in data[:65536] or _ENCRYPTED in data:
+            raise FileRefused(
+                "The workbook is password-protected, so it can't be read. Remove the "
+                "password (File > Info > Protect Workbook) and upload it again."
+            )
+        raise FileRefused(
+            "This is an old-style Excel file (.xls). Open it in Excel, choose File > Save As > "
+            "Excel Workbook (.xlsx), and upload that."
+        )
+    if not data.startswith(b"PK\x03\x04"):
+        raise FileRefused(
+            "This is not an Excel workbook (it looks like text or CSV). Open it in Excel, "
+            "save it as Excel Workbook (.xlsx), or start from `/group template`."
+        )
+
+
+def check_zip(data: bytes) -> None:
+    """Refuses zip bombs by the numbers the archive declares, before any parsing."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise FileRefused("The file is damaged (not a complete .xlsx). Save it again.") from None
+    members = archive.infolist()
+    names = {m.filename for m in members}
+    if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
+        raise FileRefused(
+            "This is an OpenDocument spreadsheet (.ods). Save it as Excel Workbook (.xlsx)."
+        )
+    if "xl/workbook.xml" not in names:
+        raise FileRefused(
+            "This zip is not an Excel workbook. Upload the template (.xlsx) filled in."
+        )
+    total = sum(m.file_size for m in members)
+    too_big = [m for m in members if m.file_size > MAX_MEMBER_BYTES]
+    bomb = [m for m in members if m.file_size > MAX_RATIO * max(m.compress_size, 1) > 1_000_000]
+    if len(members) > MAX_MEMBERS or total > MAX_TOTAL_BYTES or too_big or bomb:
+        raise FileRefused(
+            "The workbook unpacks to far more than its size suggests, so Roster won't open "
+            "it. Copy the rows into a fresh template and upload that."
+        )
+
+
+def read_and_check(data: bytes, limits: Limits = Limits()) -> CheckedFile:
+    """The whole check, run where it may use memory: sniff, zip, stream, validate."""
+    sniff(data)
+    check_zip(data)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except _UNREADABLE:
+        raise FileRefused(_CANT_READ) from None
+    try:
+        sheet = workbook["Users"] if "Users" in workbook.sheetnames else workbook.worksheets[0]
+        sheet.reset_dimensions()
+        rows = _rows(sheet.iter_rows(), limits)
+        header = next(rows, None)
+        if header is None:
+            raise FileRefused("The sheet is empty. Fill in the template from `/group template`.")
+        columns = check_header(header[1])
+        return check_rows(columns, rows)
+    except _UNREADABLE:
+        raise FileRefused(_CANT_READ) from None
+    finally:
+        workbook.close()
+
+
+def _rows(raw: Iterator[tuple[object, ...]], limits: Limits) -> Iterator[tuple[int, list[Cell]]]:
+    for number, row in enumerate(raw, start=1):
+        if number > limits.rows + 1:
+            raise FileRefused(
+                f"The file has more than {limits.rows:,} rows. Split it into several files."
+            )
+        cells = [Cell(getattr(c, "value", None), getattr(c, "data_type", "") == "f") for c in row]
+        while cells and cells[-1].value in (None, ""):
+            cells.pop()
+        if len(cells) > limits.columns:
+            raise FileRefused(
+                f"Row {number} has cells beyond column {limits.columns}; the template has "
+                "only a few columns. Delete the extra columns and upload again."
+            )
+        yield number, cells
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (PARSE_MEMORY, PARSE_MEMORY))
+
+
+class SpreadsheetChecker:
+    """One worker process for parsing, with a memory cap; a deadline per file."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    async def check(self, data: bytes) -> CheckedFile:
+        if len(data) > MAX_BYTES:
+            raise FileRefused.too_large(MAX_BYTES)
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=1, initializer=_limit_memory)
+        loop = asyncio.get_running_loop()
+        try:
+            return await asyncio.wait_for(
+                loop.run_in_executor(self._pool, read_and_check, data), PARSE_SECONDS
+            )
+        except TimeoutError:
+            self.close()
+            raise FileRefused(
+                "Reading the file took too long. Copy the rows into a fresh template and "
+                "upload that."
+            ) from None
+        except MemoryError:
+            self.close()
+            raise FileRefused(
+                "The file needs more memory than Roster allows. Split it into several files."
+            ) from None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None

@@ -1,0 +1,89 @@
+"""/group import: upload the filled-in template in a modal, get a preview by DM."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+
+from domain.entities import SlackProfile
+from storage.models import MembershipRow, UserRow
+from tests.bot.conftest import ADMIN, MANAGER, Roster
+
+
+def workbook(*rows: list[object]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Users"
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+async def bulk(school: Roster) -> Roster:
+    services = school.services
+    admin = await services.users.actor(ADMIN)
+    manager = await services.permissions.subject(
+        admin, SlackProfile(MANAGER, "max@school.org", "Max")
+    )
+    held = (await services.permissions.of(admin, manager)).capabilities
+    await services.permissions.save(admin, manager, [*held, "users.manage.bulk"])
+    return school
+
+
+async def upload(roster: Roster, name: str, content: bytes) -> str:
+    """Opens the modal, submits the file, and returns the direct message that follows."""
+
+    def direct() -> list[Any]:
+        return [m for m in roster.slack.messages if m.channel == "D0MANAGER"]
+
+    before = len(direct())
+    modal = await (await roster.driver.command(MANAGER, 'import "Sales Team"')).modal()
+    stored = roster.slack.user_upload(MANAGER, name, content)
+    values: dict[str, Any] = {"file": [roster.slack.file_json(stored)]}
+    submitted = await roster.driver.submit(MANAGER, modal, values)
+    assert submitted.status == 200
+    assert "Checking *" in "\n".join(b["text"]["text"] for b in modal.body["blocks"])
+    await roster.slack.wait_for(lambda: len(direct()) > before, timeout=20)
+    message = direct()[-1]
+    return "\n".join([message.text, *(str(b) for b in message.blocks)])
+
+
+async def test_a_checked_file_is_previewed_and_nothing_is_written(bulk: Roster) -> None:
+    assert "Added" in await bulk.run(ADMIN, 'add "Sales Team" max@school.org')
+    users, members = await UserRow.all().count(), await MembershipRow.all().count()
+    preview = await upload(
+        bulk,
+        "people.xlsx",
+        workbook(
+            ["username", "email"],
+            ["eve", "eve@example.org"],
+            ["lea", "lea@school.org"],
+            ["max", "max@school.org"],
+            ["", "no-name@example.org"],
+            ["dup", "EVE@example.org"],
+        ),
+    )
+    assert "*3* row(s) ready: *1* new to the school, *1* already in the school" in preview
+    assert "*1* already members. *2* row problem(s)" in preview
+    assert "Row 5, *username*: is empty; type a username." in preview
+    assert "Row 6, *email*: eve@example.org is also on row 2; keep one of the two rows." in preview
+    assert "Nothing has been added" in preview
+    assert (await UserRow.all().count(), await MembershipRow.all().count()) == (users, members)
+
+
+async def test_a_wrong_file_gets_a_message_saying_what_to_upload(bulk: Roster) -> None:
+    answer = await upload(bulk, "people.xlsx", b"username,email\nada,ada@school.org\n")
+    assert "*people.xlsx* can't be used: This is not an Excel workbook" in answer
+    renamed = await upload(bulk, "people2.xlsx", workbook(["user", "email"]))
+    assert "Column A should be `username`, not `user`" in renamed
+
+
+async def test_a_manager_without_bulk_actions_cannot_open_the_upload(school: Roster) -> None:
+    answer = await school.run(MANAGER, 'import "Sales Team"')
+    assert "it needs the *Manage users: Bulk actions* permission" in answer

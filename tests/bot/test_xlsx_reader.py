@@ -1,0 +1,118 @@
+"""Hostile and mistaken uploads are refused with a message that says what to do."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from openpyxl import Workbook
+
+from bot.xlsx_reader import Limits, SpreadsheetChecker, read_and_check
+from bot.xlsx_template import build_template
+from domain.imports import FileRefused, TemplateMismatch
+
+
+def workbook(*rows: list[object]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Users"
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def zipped(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "The file is empty"),
+        (b"username,email\nada,ada@school.org\n", "it looks like text or CSV"),
+        (b"%PDF-1.7 ...", "This is a PDF"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "old-style Excel file (.xls)"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptionInfo".encode("utf-16-le"),
+            "password-protected",
+        ),
+        (zipped({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"}), ".ods"),
+        (zipped({"word/document.xml": b"<w/>"}), "not an Excel workbook"),
+        (b"PK\x03\x04 truncated", "The file is damaged"),
+        (
+            zipped({"xl/workbook.xml": b"<a/>", "xl/bomb.xml": b"0" * 50_000_000}),
+            "unpacks to far more",
+        ),
+    ],
+    ids=["empty", "csv", "pdf", "xls", "encrypted", "ods", "docx", "damaged", "zip bomb"],
+)
+def test_what_is_not_a_workbook_is_refused_saying_what_to_upload(data: bytes, message: str) -> None:
+    with pytest.raises(FileRefused) as caught:
+        read_and_check(data)
+    assert message in caught.value.problem
+
+
+def test_the_template_itself_reads_as_an_empty_file_with_its_columns() -> None:
+    checked = read_and_check(build_template(("username", "email", "tags")))
+    assert checked.columns == ("username", "email", "tags") and checked.people == []
+
+
+def test_rows_formulas_and_numbers_come_through_as_typed() -> None:
+    data = workbook(
+        ["username", "email"],
+        [12345, "ada@school.org"],
+        ['=CONCAT("b","ob")', "bob@school.org"],
+        [None, None],
+    )
+    checked = read_and_check(data)
+    assert [(p.username, p.email) for p in checked.people] == [("12345", "ada@school.org")]
+    assert [(p.row, p.problem) for p in checked.problems] == [(3, "cell A3 holds a formula")]
+    assert checked.blank_rows == 1
+
+
+def test_a_renamed_column_is_named() -> None:
+    with pytest.raises(TemplateMismatch, match="Column B should be `email`, not `e-mail`"):
+        read_and_check(workbook(["username", "e-mail"]))
+
+
+def test_row_and_column_caps_hold_while_streaming() -> None:
+    many = workbook(["username", "email"], *([f"u{i}", f"u{i}@x.org"] for i in range(30)))
+    with pytest.raises(FileRefused, match="more than 20 rows"):
+        read_and_check(many, Limits(rows=20))
+    wide = workbook(["username", "email"], ["a", "a@x.org", *range(40)])
+    with pytest.raises(FileRefused, match="Row 2 has cells beyond column 30"):
+        read_and_check(wide)
+
+
+async def test_the_check_runs_in_a_worker_process_and_refuses_oversized_uploads() -> None:
+    checker = SpreadsheetChecker()
+    try:
+        checked = await checker.check(workbook(["username", "email"], ["ada", "ada@x.org"]))
+        assert [p.email for p in checked.people] == ["ada@x.org"]
+        with pytest.raises(FileRefused, match="larger than 20 MB"):
+            await checker.check(b"PK\x03\x04" + b"0" * (21 * 1024 * 1024))
+    finally:
+        checker.close()
+
+
+def test_xml_entity_expansion_is_refused_not_expanded() -> None:
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+        b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol3;</t></is></c></row>'
+        b"</sheetData></worksheet>"
+    )
+    source = zipfile.ZipFile(io.BytesIO(workbook(["username", "email"])))
+    members = {n: source.read(n) for n in source.namelist()}
+    members["xl/worksheets/sheet1.xml"] = laughs
+    with pytest.raises(FileRefused, match="can't be read"):
+        read_and_check(zipped(members))

@@ -19,6 +19,8 @@ from domain.ports import Store
 from domain.validation import MAX_USERNAME, clean_text, normalize_email
 
 REQUIRED = ("username", "email")
+ERROR_COLUMN = "error"
+"""Last column of the rows-to-fix file; ignored when that file comes back fixed."""
 OPTIONAL = ("first name", "last name", "tags")
 MAX_NAME = 100
 MAX_TAGS = 20
@@ -76,6 +78,8 @@ class CheckedFile:
     people: list[Person] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     blank_rows: int = 0
+    rejected: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    """The rows with problems, as uploaded, for the file handed back to fix them."""
 
 
 def template_columns(chosen: Iterable[str] = OPTIONAL) -> tuple[str, ...]:
@@ -94,6 +98,8 @@ def check_header(cells: Sequence[Cell]) -> tuple[str, ...]:
     """The template's columns this header holds, or TemplateMismatch naming the fix."""
     names = [_text(c.value).lower() for c in cells]
     while names and not names[-1]:
+        names.pop()
+    if len(names) > len(REQUIRED) and names[-1] == ERROR_COLUMN:
         names.pop()
     if not names:
         raise TemplateMismatch(
@@ -156,7 +162,9 @@ def check_rows(columns: Sequence[str], rows: Iterable[tuple[int, Sequence[Cell]]
                 )
                 person = None
         checked.problems.extend(problems)
-        if person is not None and not problems:
+        if problems:
+            checked.rejected[number] = tuple(_text(c.value) for c in values.values())
+        elif person is not None:
             checked.people.append(person)
     return checked
 

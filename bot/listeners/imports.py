@@ -18,6 +18,8 @@ from bot.slack_files import download
 from bot.views.errors import describe
 from bot.views.imports import checking_modal, preview_message, refused_message
 from bot.views.modals import done_modal
+from bot.xlsx_errors import FILENAME as ERRORS_FILENAME
+from bot.xlsx_errors import build_error_file
 from bot.xlsx_reader import MAX_BYTES, SpreadsheetChecker
 from domain.entities import Actor, Group
 from domain.errors import DomainError
@@ -82,7 +84,19 @@ async def _check(
         )
         return
     text, blocks = preview_message(preview)
-    await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    if checked.problems:
+        await client.files_upload_v2(
+            channel=channel,
+            thread_ts=posted["ts"],
+            content=build_error_file(checked),
+            filename=ERRORS_FILENAME,
+            title=f"Rows to fix in {name}",
+            initial_comment=(
+                "Every row with a problem, as uploaded, with an *error* column. Fix them "
+                "there and upload this file again (the error column is ignored)."
+            ),
+        )
 
 
 def _slack_hosts(client: AsyncWebClient) -> set[str]:

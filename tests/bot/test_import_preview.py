@@ -6,7 +6,7 @@ import io
 from typing import Any
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from domain.entities import SlackProfile
 from storage.models import MembershipRow, UserRow
@@ -75,6 +75,40 @@ async def test_a_checked_file_is_previewed_and_nothing_is_written(bulk: Roster) 
     assert "Row 6, *email*: eve@example.org is also on row 2; keep one of the two rows." in preview
     assert "Nothing has been added" in preview
     assert (await UserRow.all().count(), await MembershipRow.all().count()) == (users, members)
+
+    shared = await bulk.slack.wait_for(
+        lambda: [m for m in bulk.slack.messages if m.channel == "D0MANAGER" and m.files]
+    )
+    assert shared[0].thread_ts is not None
+    rows = load_workbook(io.BytesIO(bulk.slack.files[shared[0].files[0]].content))["Users"]
+    assert [[c.value for c in r] for r in rows.iter_rows()] == [
+        ["username", "email", "error"],
+        [None, "no-name@example.org", "row 5: username: is empty; type a username"],
+        [
+            "dup",
+            "EVE@example.org",
+            "row 6: email: eve@example.org is also on row 2; keep one of the two rows",
+        ],
+    ]
+
+
+async def test_a_formula_in_the_file_comes_back_as_text_and_never_runs(bulk: Roster) -> None:
+    await upload(
+        bulk,
+        "sneaky.xlsx",
+        workbook(["username", "email"], ['=HYPERLINK("http://evil","x")', "a@example.org"]),
+    )
+    shared = await bulk.slack.wait_for(
+        lambda: [m for m in bulk.slack.messages if m.channel == "D0MANAGER" and m.files]
+    )
+    cell = load_workbook(io.BytesIO(bulk.slack.files[shared[0].files[0]].content))["Users"]["A2"]
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://evil","x")'
+
+
+async def test_the_rows_to_fix_file_goes_straight_back_in(bulk: Roster) -> None:
+    fixed = workbook(["username", "email", "error"], ["nora", "nora@example.org", "row 5: ..."])
+    preview = await upload(bulk, "rows-to-fix.xlsx", fixed)
+    assert "*1* row(s) ready: *1* new to the school" in preview
 
 
 async def test_a_wrong_file_gets_a_message_saying_what_to_upload(bulk: Roster) -> None:

@@ -20,6 +20,13 @@ _SPACES = "\u00a0\u2007\u202f\u200b\ufeff"
 
 
 def _has_control(text: str) -> bool:
+    """Control or format characters (line breaks, zero-width, direction marks).
+
+    Printable ASCII, nearly every value, is answered at C speed; only other
+    text is looked at character by character.
+    """
+    if text.isascii() and text.isprintable():
+        return False
     return any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in text)
 
 

@@ -49,12 +49,12 @@ async def measure(rows: int) -> None:
     took = time.perf_counter() - started
     stop.set()
     stall = await meter
-    checker._pool.shutdown(wait=True) if checker._pool else None
+    checker.close(wait=True)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     assert len(checked.people) == rows, (len(checked.people), checked.problems[:3])
     print(
         f"{rows:>7,} rows ({len(data) / 1e6:.1f} MB): read and checked in {took:.2f} s = "
-        f"{rows / took:,.0f} rows/s; worker peak memory so far {peak:.0f} MB; "
+        f"{rows / took:,.0f} rows/s; largest worker's peak memory so far {peak:.0f} MB; "
         f"worst event-loop stall {stall * 1000:.1f} ms"
     )
 

@@ -215,7 +215,7 @@ class SpreadsheetChecker:
                 "The file needs more memory than Roster allows. Split it into several files."
             ) from None
 
-    def close(self) -> None:
+    def close(self, *, wait: bool = False) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=wait, cancel_futures=True)
             self._pool = None

@@ -21,7 +21,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.demo import ACTIVITY_SECRET, running_roster
-from bot.web.activity_api import sign
+from bot.web.activity_api import signed_headers
 from storage.models import CourseRow, EnrollmentRow, UserRow
 
 COURSES = 5
@@ -55,12 +55,7 @@ def _event(n: int, users: int, prefix: str) -> dict[str, object]:
 
 async def _post(session: aiohttp.ClientSession, url: str, body: object) -> float:
     raw = json.dumps(body).encode()
-    ts = str(int(time.time()))
-    headers = {
-        "Content-Type": "application/json",
-        "X-Roster-Timestamp": ts,
-        "X-Roster-Signature": sign(ACTIVITY_SECRET, ts, raw),
-    }
+    headers = signed_headers(ACTIVITY_SECRET, raw)
     started = time.perf_counter()
     async with session.post(f"{url}/api/activity", data=raw, headers=headers) as answer:
         assert answer.status == 200, await answer.text()

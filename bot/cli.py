@@ -8,7 +8,6 @@ import json
 import logging
 import os
 import sys
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -20,7 +19,7 @@ from aiohttp import web
 
 from bot.services import Services
 from bot.settings import ConfigError, Settings, default_database_url
-from bot.web.activity_api import sign
+from bot.web.activity_api import signed_headers
 from domain.activity import EventType
 from domain.entities import SlackProfile
 from domain.errors import DomainError
@@ -88,13 +87,8 @@ async def _activity_send(args: argparse.Namespace) -> None:
     if args.percent is not None:
         event["percent"] = args.percent
     body = json.dumps(event).encode()
-    timestamp = str(int(time.time()))
     base = args.url or os.environ.get("PUBLIC_BASE_URL", "http://localhost:3000")
-    headers = {
-        "Content-Type": "application/json",
-        "X-Roster-Timestamp": timestamp,
-        "X-Roster-Signature": sign(secret, timestamp, body),
-    }
+    headers = signed_headers(secret, body)
     async with (
         aiohttp.ClientSession() as session,
         session.post(f"{base.rstrip('/')}/api/activity", data=body, headers=headers) as answer,

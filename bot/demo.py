@@ -11,7 +11,6 @@ import json
 import re
 import sys
 import tempfile
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from aiohttp import web
 
 from bot.app import SERVICES, running_on_loopback
 from bot.settings import Settings
-from bot.web.activity_api import sign
+from bot.web.activity_api import signed_headers
 from local_smtp import MailServer, free_port, text_of
 from slack_emulator import SlackDriver, SlackEmulator
 from slack_emulator.render import render, render_text, render_view
@@ -115,12 +114,7 @@ async def _report_progress(url: str, email: str, course: str, percent: int) -> s
         "percent": percent,
     }
     body = json.dumps(event).encode()
-    timestamp = str(int(time.time()))
-    headers = {
-        "Content-Type": "application/json",
-        "X-Roster-Timestamp": timestamp,
-        "X-Roster-Signature": sign(ACTIVITY_SECRET, timestamp, body),
-    }
+    headers = signed_headers(ACTIVITY_SECRET, body)
     async with (
         aiohttp.ClientSession() as session,
         session.post(f"{url}/api/activity", data=body, headers=headers) as answer,

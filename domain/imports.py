@@ -309,9 +309,6 @@ class ImportPreviews:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def require_can_import(self, actor: Actor, group: Group) -> None:
-        require(actor, Capability.BULK_ACTIONS, group)
-
     async def preview(
         self, actor: Actor, group: Group, filename: str, checked: CheckedFile
     ) -> Preview:

@@ -28,6 +28,16 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "v1=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
+def signed_headers(secret: str, body: bytes) -> dict[str, str]:
+    """What a course player sends with a body: the CLI, the demo and the tests use it."""
+    timestamp = str(int(time.time()))
+    return {
+        "Content-Type": "application/json",
+        "X-Roster-Timestamp": timestamp,
+        "X-Roster-Signature": sign(secret, timestamp, body),
+    }
+
+
 def _problem(status: int, error: str, **extra: object) -> web.Response:
     return web.json_response({"ok": False, "error": error, **extra}, status=status)
 

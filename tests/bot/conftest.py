@@ -12,6 +12,7 @@ import pytest
 from bot.app import SERVICES, running_on_loopback
 from bot.services import Services
 from bot.settings import Settings
+from domain.entities import SlackProfile
 from local_smtp import MailServer, free_port
 from slack_emulator import SlackDriver, SlackEmulator
 
@@ -108,3 +109,16 @@ async def school(roster: Roster) -> Roster:
 
 
 LEARNER_EMAIL = "lea@school.org"
+
+
+@pytest.fixture
+async def bulk(school: Roster) -> Roster:
+    """The school, where MANAGER may also run bulk actions."""
+    services = school.services
+    admin = await services.users.actor(ADMIN)
+    manager = await services.permissions.subject(
+        admin, SlackProfile(MANAGER, "max@school.org", "Max")
+    )
+    held = (await services.permissions.of(admin, manager)).capabilities
+    await services.permissions.save(admin, manager, [*held, "users.manage.bulk"])
+    return school

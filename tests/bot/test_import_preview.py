@@ -5,35 +5,11 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
-from domain.entities import SlackProfile
 from storage.models import MembershipRow, UserRow
 from tests.bot.conftest import ADMIN, MANAGER, Roster
-
-
-def workbook(*rows: list[object]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Users"
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-@pytest.fixture
-async def bulk(school: Roster) -> Roster:
-    services = school.services
-    admin = await services.users.actor(ADMIN)
-    manager = await services.permissions.subject(
-        admin, SlackProfile(MANAGER, "max@school.org", "Max")
-    )
-    held = (await services.permissions.of(admin, manager)).capabilities
-    await services.permissions.save(admin, manager, [*held, "users.manage.bulk"])
-    return school
+from tests.workbooks import workbook
 
 
 async def upload(roster: Roster, name: str, content: bytes) -> str:

@@ -5,25 +5,10 @@ from __future__ import annotations
 import io
 
 import aiohttp
-import pytest
 from openpyxl import load_workbook
 from slack_sdk.web.async_client import AsyncWebClient
 
-from domain.entities import SlackProfile
-from tests.bot.conftest import ADMIN, MANAGER, Roster
-
-
-@pytest.fixture
-async def bulk(school: Roster) -> Roster:
-    """MANAGER may also run bulk actions."""
-    services = school.services
-    admin = await services.users.actor(ADMIN)
-    manager = await services.permissions.subject(
-        admin, SlackProfile(MANAGER, "max@school.org", "Max")
-    )
-    held = (await services.permissions.of(admin, manager)).capabilities
-    await services.permissions.save(admin, manager, [*held, "users.manage.bulk"])
-    return school
+from tests.bot.conftest import MANAGER, Roster
 
 
 async def _download(roster: Roster, channel: str) -> bytes:

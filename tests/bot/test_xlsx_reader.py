@@ -6,22 +6,11 @@ import io
 import zipfile
 
 import pytest
-from openpyxl import Workbook
 
 from bot.xlsx_reader import Limits, SpreadsheetChecker, read_and_check
 from bot.xlsx_template import build_template
 from domain.imports import FileRefused, TemplateMismatch
-
-
-def workbook(*rows: list[object]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Users"
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+from tests.workbooks import workbook
 
 
 def zipped(members: dict[str, bytes]) -> bytes:

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from signal import SIGINT, SIGTERM
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -14,6 +15,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.jobs import JobRunner
 from bot.listeners import register_listeners
 from bot.mailer import SMTP_MISSING_TOLD, DeliveryWorker, SmtpTransport, tell_admins_smtp_is_missing
 from bot.services import Services
@@ -36,19 +38,29 @@ def slack_client(settings: Settings) -> AsyncWebClient:
     return client
 
 
-def build_bolt(settings: Settings, services: Services, checker: SpreadsheetChecker) -> AsyncApp:
+def build_bolt(
+    settings: Settings, services: Services, checker: SpreadsheetChecker, runner: JobRunner
+) -> AsyncApp:
     bolt = AsyncApp(
-        client=slack_client(settings),
+        client=runner.client,
         signing_secret=settings.slack_signing_secret,
         request_verification_enabled=True,
     )
-    register_listeners(bolt, services, checker)
+    register_listeners(bolt, services, checker, runner.wake)
     return bolt
 
 
-def create_app(settings: Settings) -> web.Application:
-    """Nothing connects here; the database opens and closes with the app."""
-    services = Services.build(
+def job_runner(settings: Settings, services: Services) -> JobRunner:
+    return JobRunner(
+        services.jobs,
+        slack_client(settings),
+        chunk_rows=settings.job_chunk_rows,
+        pause=settings.job_pause_seconds,
+    )
+
+
+def build_services(settings: Settings) -> Services:
+    return Services.build(
         TortoiseStore(),
         env_admins=settings.admins,
         letters=Letters(settings.school_name, settings.public_base_url),
@@ -56,13 +68,35 @@ def create_app(settings: Settings) -> web.Application:
         mail_retry_base=settings.mail_retry_base_seconds,
         delivering=settings.smtp_url is not None,
     )
+
+
+async def run_worker(settings: Settings) -> None:
+    """`roster worker`: applies approved bulk jobs until SIGTERM or Ctrl-C."""
+    runner = job_runner(settings, build_services(settings))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal in (SIGINT, SIGTERM):
+        loop.add_signal_handler(signal, stop.set)
+    await db.migrate(settings.database_url)
+    await db.connect(settings.database_url)
+    try:
+        await runner.run(stop)
+    finally:
+        await db.close()
+
+
+def create_app(settings: Settings) -> web.Application:
+    """Nothing connects here; the database opens and closes with the app."""
+    services = build_services(settings)
     app = web.Application()
     app[SERVICES] = services
     checker = SpreadsheetChecker()
-    app[BOLT] = build_bolt(settings, services, checker)
+    runner = job_runner(settings, services)
+    app[BOLT] = build_bolt(settings, services, checker, runner)
     app.on_cleanup.append(lambda _: _close(checker))
     app.cleanup_ctx.append(_database(settings))
     app.cleanup_ctx.append(_mail(settings))
+    app.cleanup_ctx.append(_jobs(settings, runner))
     if settings.socket_mode:
         app.cleanup_ctx.append(_socket_mode(settings))
     app.router.add_post("/slack/events", _slack_events)
@@ -131,6 +165,24 @@ def _mail(settings: Settings):
         await task
 
     return mail
+
+
+def _jobs(settings: Settings, runner: JobRunner):
+    """Checks cut short by a restart are failed; approved jobs run here unless a
+    separate `roster worker` runs them."""
+
+    async def jobs(app: web.Application) -> AsyncIterator[None]:
+        await app[SERVICES].jobs.fail_interrupted_checks()
+        if not settings.run_jobs:
+            yield
+            return
+        stop = asyncio.Event()
+        task = asyncio.create_task(runner.run(stop))
+        yield
+        stop.set()
+        await task
+
+    return jobs
 
 
 def _socket_mode(settings: Settings):

@@ -1,4 +1,4 @@
-"""``roster``: serve, demo, migrate, admin add, course add, activity send."""
+"""``roster``: serve, worker, demo, migrate, admin add, course add, activity send."""
 
 from __future__ import annotations
 
@@ -49,6 +49,15 @@ def _serve(args: argparse.Namespace) -> int:
     mode = "Socket Mode" if settings.socket_mode else f"HTTP on :{settings.port}/slack/events"
     print(f"Roster serving ({mode}), database {settings.database_url}")
     web.run_app(create_app(settings), port=settings.port, print=None)
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from bot.app import run_worker
+
+    settings = Settings.from_env()
+    print(f"Roster worker applying approved bulk jobs, database {settings.database_url}")
+    asyncio.run(run_worker(settings))
     return 0
 
 
@@ -120,6 +129,9 @@ def _parser() -> argparse.ArgumentParser:
         run=_demo
     )
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
+    commands.add_parser(
+        "worker", help="apply approved bulk jobs (with ROSTER_RUN_JOBS=no on serve)"
+    ).set_defaults(run=_worker)
     admin = commands.add_parser("admin", help="school admins").add_subparsers(
         dest="action", required=True
     )

@@ -181,6 +181,24 @@ COMMANDS: tuple[Command, ...] = (
         2,
         Capability.MANAGE_NOTIFICATIONS,
     ),
+    Command(
+        "log actions",
+        "[type] [since]",
+        "/group log actions add 7d",
+        "the User action log: bulk actions, their state and counts; filter by type and time",
+        0,
+        3,
+        Capability.BULK_ACTIONS,
+    ),
+    Command(
+        "import-settings",
+        "enrol on|off",
+        "/group import-settings enrol on",
+        "whether approved imports may enrol people in the group's courses (admins)",
+        2,
+        2,
+        Capability.APPROVE_BULK,
+    ),
 )
 BY_NAME = {c.name: c for c in COMMANDS}
 TWO_WORDS = {c.name.split()[0] for c in COMMANDS if " " in c.name}

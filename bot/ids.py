@@ -18,6 +18,10 @@ class Action(StrEnum):
     OPEN_DEFAULT_PERMISSIONS = "permissions.default.open"
     RESEND_INVITE = "members.resend_invite"
     RESEND_INVITES = "groups.resend_invites"
+    SEND_TEMPLATE = "imports.template"
+    SEND_FOR_APPROVAL = "imports.send_for_approval"
+    CANCEL_IMPORT = "imports.cancel"
+    REVIEW_IMPORT = "imports.review.open"
 
 
 class Modal(StrEnum):
@@ -31,6 +35,7 @@ class Modal(StrEnum):
     PERMISSIONS = "permissions.edit"
     NOTIFICATIONS = "notifications.edit"
     IMPORT = "imports.upload"
+    REVIEW_IMPORT = "imports.review"
 
 
 class MenuChoice(StrEnum):
@@ -57,3 +62,6 @@ class Field(StrEnum):
     """Prefix: the permissions modal has one checkbox input per section."""
     NOTIFICATIONS = "notifications"
     FILE = "file"
+    IMPORT_OPTIONS = "import_options"
+    DECISION = "decision"
+    REASON = "reason"

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from domain.activity import ActivityService
+from domain.bulk_jobs import BulkJobs
 from domain.courses import CourseService
 from domain.emails import MailService
 from domain.grants import PermissionService
 from domain.groups import GroupService
-from domain.imports import ImportPreviews, ImportService
+from domain.imports import ImportService
 from domain.invitations import InvitationService
 from domain.mail import Letters
 from domain.members import MemberService
@@ -27,7 +28,7 @@ class Services:
     invitations: InvitationService
     activity: ActivityService
     imports: ImportService
-    previews: ImportPreviews
+    jobs: BulkJobs
     courses: CourseService
     users: UserService
     permissions: PermissionService
@@ -55,7 +56,7 @@ class Services:
             invitations=invitations,
             activity=ActivityService(store, mail),
             imports=ImportService(),
-            previews=ImportPreviews(store),
+            jobs=BulkJobs(store, mail),
             courses=CourseService(store),
             users=UserService(store, env_admins=env_admins),
             permissions=PermissionService(store),

@@ -30,6 +30,11 @@ class Settings:
     activity_secret: str | None = None
     mail_poll_seconds: float = 1.0
     mail_retry_base_seconds: float = 5.0
+    run_jobs: bool = True
+    """Whether this process applies approved bulk jobs; "no" when `roster worker` does."""
+    job_chunk_rows: int = 2000
+    job_pause_seconds: float = 0.0
+    """A pause between chunks, to leave a busy SQLite writer room for everyone else."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -48,6 +53,9 @@ class Settings:
             school_name=_header(env, "SCHOOL_NAME", "Roster School"),
             invite_ttl_hours=_hours(env.get("INVITE_TTL_HOURS", "72")),
             activity_secret=_optional(env, "ACTIVITY_SECRET"),
+            run_jobs=_yes_no(env, "ROSTER_RUN_JOBS", default=True),
+            job_chunk_rows=_count(env, "ROSTER_JOB_CHUNK_ROWS", 2000, most=50_000),
+            job_pause_seconds=_seconds(env, "ROSTER_JOB_PAUSE_SECONDS", 0.0),
         )
 
     @property
@@ -112,3 +120,34 @@ def _hours(value: str) -> int:
     if not value.isdigit() or not 1 <= int(value) <= 24 * 30:
         raise ConfigError(f"INVITE_TTL_HOURS must be 1 to 720 hours, not {value!r}.")
     return int(value)
+
+
+def _yes_no(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value not in {"yes", "no"}:
+        raise ConfigError(f"{name} is yes or no, not {value!r}.")
+    return value == "yes"
+
+
+def _count(env: Mapping[str, str], name: str, default: int, *, most: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or not 1 <= int(value) <= most:
+        raise ConfigError(f"{name} must be a whole number from 1 to {most}, not {value!r}.")
+    return int(value)
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 60:
+        raise ConfigError(f"{name} must be a number of seconds from 0 to 60, not {value!r}.")
+    return seconds

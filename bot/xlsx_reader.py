@@ -15,19 +15,23 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
+import pickle
 import re
 import resource
+import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
+from typing import BinaryIO
 from xml.etree.ElementTree import ParseError
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from python_calamine import CalamineError, CalamineWorkbook
 
-from domain.imports import Cell, CheckedFile, FileRefused, check_header, check_rows
+from domain.imports import Cell, FileRefused, StagedRow, Tally, check_header, check_rows
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_MEMBERS = 100
@@ -38,6 +42,7 @@ MAX_ROWS = 500_000
 MAX_COLUMNS = 30
 PARSE_SECONDS = 120
 PARSE_MEMORY = 1536 * 1024 * 1024
+SPOOL_CHUNK = 2000
 
 _CANT_READ = "The workbook can't be read; save it again as .xlsx."
 _UNREADABLE = (InvalidFileException, KeyError, OSError, ValueError, zipfile.BadZipFile, ParseError)
@@ -104,28 +109,40 @@ def check_zip(data: bytes) -> None:
         )
 
 
-def read_and_check(data: bytes, limits: Limits = Limits()) -> CheckedFile:
+def read_and_check(data: bytes, out: BinaryIO, limits: Limits = Limits()) -> Tally:
     """The whole check, run where it may use memory: sniff, zip, stream, validate.
 
-    Files without formulas (nearly all) are read with python-calamine, about 30
-    times faster than openpyxl here; calamine only sees formulas' results, so a
-    file with any formula is read with openpyxl, which can name each such cell.
+    Every row goes to ``out`` as it is checked (see :func:`spooled`), so memory
+    stays flat however long the file is; only the tally comes back. Files
+    without formulas (nearly all) are read with python-calamine, about 30 times
+    faster than openpyxl here; calamine only sees formulas' results, so a file
+    with any formula is read with openpyxl, which can name each such cell.
     """
     sniff(data)
     check_zip(data)
     if _has_formulas(data):
-        return _check_with_openpyxl(data, limits)
+        return _check_with_openpyxl(data, out, limits)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = workbook.sheet_names
         sheet = workbook.get_sheet_by_name("Users" if "Users" in names else names[0])
         raw = ((Cell(v) for v in row) for row in sheet.iter_rows())
-        return _check(_rows(raw, limits))
+        return _check(_rows(raw, limits), out)
     except (CalamineError, *_UNREADABLE):
         raise FileRefused(_CANT_READ) from None
 
 
-def _check_with_openpyxl(data: bytes, limits: Limits) -> CheckedFile:
+def spooled(source: BinaryIO) -> Iterator[list[StagedRow]]:
+    """The checked rows :func:`read_and_check` wrote, a chunk at a time."""
+    while True:
+        try:
+            chunk = pickle.load(source)
+        except EOFError:
+            return
+        yield [StagedRow(*fields) for fields in chunk]
+
+
+def _check_with_openpyxl(data: bytes, out: BinaryIO, limits: Limits) -> Tally:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except _UNREADABLE:
@@ -137,18 +154,27 @@ def _check_with_openpyxl(data: bytes, limits: Limits) -> CheckedFile:
             (Cell(getattr(c, "value", None), getattr(c, "data_type", "") == "f") for c in row)
             for row in sheet.iter_rows()
         )
-        return _check(_rows(raw, limits))
+        return _check(_rows(raw, limits), out)
     except _UNREADABLE:
         raise FileRefused(_CANT_READ) from None
     finally:
         workbook.close()
 
 
-def _check(rows: Iterator[tuple[int, list[Cell]]]) -> CheckedFile:
+def _check(rows: Iterator[tuple[int, list[Cell]]], out: BinaryIO) -> Tally:
     header = next(rows, None)
     if header is None:
         raise FileRefused("The sheet is empty. Fill in the template from `/group template`.")
-    return check_rows(check_header(header[1]), rows)
+    tally = Tally(check_header(header[1]))
+    chunk: list[tuple[object, ...]] = []
+    for staged in check_rows(tally.columns, rows, tally):
+        chunk.append(astuple(staged))
+        if len(chunk) == SPOOL_CHUNK:
+            pickle.dump(chunk, out, pickle.HIGHEST_PROTOCOL)
+            chunk = []
+    if chunk:
+        pickle.dump(chunk, out, pickle.HIGHEST_PROTOCOL)
+    return tally
 
 
 def _has_formulas(data: bytes) -> bool:
@@ -187,33 +213,70 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (PARSE_MEMORY, PARSE_MEMORY))
 
 
+@dataclass(frozen=True)
+class CheckedUpload:
+    """A checked file: the tally now, the rows on demand (read from a spool file
+    the worker wrote, deleted once read)."""
+
+    tally: Tally
+    path: str
+
+    async def chunks(self) -> AsyncIterator[list[StagedRow]]:
+        source = await asyncio.to_thread(open, self.path, "rb")
+        try:
+            rows = spooled(source)
+            while (chunk := await asyncio.to_thread(next, rows, None)) is not None:
+                yield chunk
+        finally:
+            source.close()
+            self.discard()
+
+    def discard(self) -> None:
+        if os.path.exists(self.path):
+            os.unlink(self.path)
+
+
+def _check_into(data: bytes, path: str) -> Tally:
+    with open(path, "wb") as out:
+        return read_and_check(data, out)
+
+
 class SpreadsheetChecker:
     """One worker process for parsing, with a memory cap; a deadline per file."""
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
 
-    async def check(self, data: bytes) -> CheckedFile:
+    async def check(self, data: bytes) -> CheckedUpload:
         if len(data) > MAX_BYTES:
             raise FileRefused.too_large(MAX_BYTES)
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=1, initializer=_limit_memory)
+        handle, path = tempfile.mkstemp(prefix="roster-check-", suffix=".spool")
+        os.close(handle)
+        upload = CheckedUpload(Tally(()), path)
         loop = asyncio.get_running_loop()
         try:
-            return await asyncio.wait_for(
-                loop.run_in_executor(self._pool, read_and_check, data), PARSE_SECONDS
+            tally = await asyncio.wait_for(
+                loop.run_in_executor(self._pool, _check_into, data, path), PARSE_SECONDS
             )
         except TimeoutError:
+            upload.discard()
             self.close()
             raise FileRefused(
                 "Reading the file took too long. Copy the rows into a fresh template and "
                 "upload that."
             ) from None
         except MemoryError:
+            upload.discard()
             self.close()
             raise FileRefused(
                 "The file needs more memory than Roster allows. Split it into several files."
             ) from None
+        except BaseException:
+            upload.discard()
+            raise
+        return CheckedUpload(tally, path)
 
     def close(self, *, wait: bool = False) -> None:
         if self._pool is not None:

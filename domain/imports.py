@@ -8,14 +8,13 @@ every problem says which row, which column, what is wrong and how to fix it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from domain.entities import Actor, Group
+from domain.entities import Actor
 from domain.errors import DomainError, InvalidInput
 from domain.permissions import Capability, require
-from domain.ports import Store
 from domain.validation import MAX_USERNAME, clean_text, normalize_email
 
 REQUIRED = ("username", "email")
@@ -72,14 +71,85 @@ class Person:
     """Things fixed silently but worth telling (an email pasted as a link)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A row that can't be imported, as uploaded, with every problem it has."""
+
+    row: int
+    values: tuple[str, ...]
+    problems: tuple[RowProblem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StagedRow:
+    """One row as a job keeps it: the person's fields, or the row as uploaded
+    with ``problem`` saying why it will be skipped."""
+
+    row: int
+    username: str
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    tags: str = ""
+    problem: str = ""
+
+    def values(self, columns: Sequence[str]) -> tuple[str, ...]:
+        """The row in the upload's own columns, for the files handed back."""
+        by_name = {
+            "username": self.username,
+            "email": self.email,
+            "first name": self.first_name,
+            "last name": self.last_name,
+            "tags": self.tags,
+        }
+        return tuple(by_name.get(c, "") for c in columns)
+
+
 @dataclass
-class CheckedFile:
+class Tally:
+    """What a check found, small enough to return whatever the file's size:
+    counts, the first problems to show inline and the first notes."""
+
     columns: tuple[str, ...]
-    people: list[Person] = field(default_factory=list)
-    problems: list[RowProblem] = field(default_factory=list)
+    ready: int = 0
+    rejected: int = 0
+    problems: int = 0
     blank_rows: int = 0
-    rejected: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    """The rows with problems, as uploaded, for the file handed back to fix them."""
+    first_problems: list[RowProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, outcome: Person | Rejected) -> StagedRow:
+        """Counts one row and returns it as a job keeps it."""
+        if isinstance(outcome, Person):
+            self.ready += 1
+            if outcome.notes and len(self.notes) < NOTES_KEPT:
+                self.notes.extend(outcome.notes)
+            return StagedRow(
+                outcome.row,
+                outcome.username,
+                outcome.email,
+                outcome.first_name,
+                outcome.last_name,
+                ", ".join(outcome.tags),
+            )
+        self.rejected += 1
+        self.problems += len(outcome.problems)
+        room = PROBLEMS_KEPT - len(self.first_problems)
+        self.first_problems.extend(outcome.problems[: max(room, 0)])
+        values = dict(zip(self.columns, outcome.values, strict=False))
+        return StagedRow(
+            outcome.row,
+            values.get("username", ""),
+            values.get("email", ""),
+            values.get("first name", ""),
+            values.get("last name", ""),
+            values.get("tags", ""),
+            " | ".join(f"{p.column}: {p.problem}; {p.fix}" for p in outcome.problems),
+        )
+
+
+PROBLEMS_KEPT = 10
+NOTES_KEPT = 5
 
 
 def template_columns(chosen: Iterable[str] = OPTIONAL) -> tuple[str, ...]:
@@ -137,16 +207,18 @@ def _mismatch(index: int, got: str, want: str) -> tuple[str, ...]:
     )
 
 
-def check_rows(columns: Sequence[str], rows: Iterable[tuple[int, Sequence[Cell]]]) -> CheckedFile:
-    """Every row checked; nothing is dropped without a problem or a count."""
-    checked = CheckedFile(tuple(columns))
+def check_rows(
+    columns: Sequence[str], rows: Iterable[tuple[int, Sequence[Cell]]], tally: Tally
+) -> Iterator[StagedRow]:
+    """Every row checked, one at a time; blank rows are counted in ``tally``, and
+    every other row comes out, ready or with its problems: nothing is dropped."""
     first_row_of: dict[str, int] = {}
     for number, cells in rows:
         values = {
             name: cells[i] if i < len(cells) else Cell(None) for i, name in enumerate(columns)
         }
         if all(_text(c.value) == "" and not c.formula for c in values.values()):
-            checked.blank_rows += 1
+            tally.blank_rows += 1
             continue
         person, problems = _person(number, values)
         if person is not None:
@@ -160,13 +232,11 @@ def check_rows(columns: Sequence[str], rows: Iterable[tuple[int, Sequence[Cell]]
                         "keep one of the two rows",
                     )
                 )
-                person = None
-        checked.problems.extend(problems)
         if problems:
-            checked.rejected[number] = tuple(_text(c.value) for c in values.values())
+            raw = tuple(_text(c.value) for c in values.values())
+            yield tally.count(Rejected(number, raw, tuple(problems)))
         elif person is not None:
-            checked.people.append(person)
-    return checked
+            yield tally.count(person)
 
 
 def _person(number: int, values: dict[str, Cell]) -> tuple[Person | None, list[RowProblem]]:
@@ -288,39 +358,4 @@ class FileRefused(DomainError):
     def too_large(cls, cap: int) -> FileRefused:
         return cls(
             f"The file is larger than {cap // 1024 // 1024} MB. Split it into several files."
-        )
-
-
-@dataclass(frozen=True)
-class Preview:
-    """What an import would do, before anything is written."""
-
-    group: Group
-    filename: str
-    checked: CheckedFile
-    new_users: int
-    existing_users: int
-    already_members: int
-
-
-class ImportPreviews:
-    """Counts what a checked file would change in a group, reading only."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    async def preview(
-        self, actor: Actor, group: Group, filename: str, checked: CheckedFile
-    ) -> Preview:
-        require(actor, Capability.BULK_ACTIONS, group)
-        emails = [p.email for p in checked.people]
-        known = await self._store.users.by_emails(emails)
-        members = await self._store.members.member_emails(group.id, emails)
-        return Preview(
-            group=group,
-            filename=filename,
-            checked=checked,
-            new_users=len(emails) - len(known),
-            existing_users=len(set(known) - members),
-            already_members=len(members),
         )

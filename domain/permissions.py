@@ -46,6 +46,7 @@ class Capability(StrEnum):
     MANAGE_CATALOGUE = "courses.manage"
     MANAGE_PERMISSIONS = "permissions.manage"
     MANAGE_NOTIFICATIONS = "notifications.manage"
+    APPROVE_BULK = "bulk.approve"
 
 
 LABELS: dict[Capability, str] = {
@@ -73,6 +74,7 @@ LABELS: dict[Capability, str] = {
     Capability.MANAGE_CATALOGUE: "Manage the course catalogue",
     Capability.MANAGE_PERMISSIONS: "Manage managers' permissions",
     Capability.MANAGE_NOTIFICATIONS: "School emails (switches and log)",
+    Capability.APPROVE_BULK: "Approve bulk imports (and whether they enrol)",
 }
 
 MANAGE_USERS_PARTS: tuple[Capability, ...] = (

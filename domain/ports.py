@@ -27,6 +27,8 @@ from domain.mail import MailState, OutgoingEmail
 
 if TYPE_CHECKING:
     from domain.activity import Resolved
+    from domain.bulk_jobs import BulkJob, CheckCounts, ItemResult, JobKind, JobState
+    from domain.imports import StagedRow
 
 
 class GroupStore(Protocol):
@@ -188,6 +190,60 @@ class SettingsStore(Protocol):
     async def put(self, key: str, value: Any) -> None: ...
 
 
+class JobStore(Protocol):
+    async def create(
+        self,
+        *,
+        kind: JobKind,
+        group: Group,
+        filename: str,
+        columns: Sequence[str],
+        uploaded_by: int | None,
+        notes: Sequence[str],
+    ) -> BulkJob:
+        """A job in state "checking", before its rows are staged."""
+        ...
+
+    async def stage(self, job_id: int, rows: Sequence[StagedRow]) -> None: ...
+    async def preview_counts(self, job_id: int, group_id: int) -> tuple[int, int, int]:
+        """(new to the school, in the school but not the group, already members)."""
+        ...
+
+    async def checked(self, job_id: int, counts: CheckCounts, *, rows_total: int) -> BulkJob: ...
+    async def get(self, job_id: int) -> BulkJob | None: ...
+    async def set_fields(self, job_id: int, **values: Any) -> None: ...
+    async def move(
+        self, job_id: int, allowed: Collection[JobState], target: JobState, **values: Any
+    ) -> BulkJob | None:
+        """Compare-and-set: moves the job only from an allowed state; None otherwise."""
+        ...
+
+    async def log(
+        self,
+        *,
+        group_ids: Collection[int] | None,
+        kind: JobKind | None,
+        since: datetime | None,
+        limit: int,
+    ) -> list[BulkJob]: ...
+    async def fail_state(self, state: JobState, reason: str) -> int: ...
+    async def next_runnable(self) -> BulkJob | None:
+        """The oldest approved or running job, or a finished one not yet reported."""
+        ...
+
+    async def finish_failed(self, job_id: int, reason: str, now: datetime) -> BulkJob: ...
+    async def apply_add_chunk(
+        self, job: BulkJob, *, limit: int, enrol: bool, compose: Compose, now: datetime
+    ) -> BulkJob:
+        """The next rows after the checkpoint, applied with the new checkpoint and
+        their emails in one transaction; the last chunk also finishes the job."""
+        ...
+
+    async def results(
+        self, job_id: int, *, after: int, limit: int, problems_only: bool
+    ) -> list[ItemResult]: ...
+
+
 class Store(Protocol):
     groups: GroupStore
     members: MemberStore
@@ -198,3 +254,4 @@ class Store(Protocol):
     invitations: InvitationStore
     settings: SettingsStore
     activity: ActivityStore
+    jobs: JobStore

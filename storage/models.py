@@ -17,6 +17,9 @@ class UserRow(Model):
     last_login_at = fields.DatetimeField(null=True)
     password_hash = fields.CharField(max_length=200, null=True)
     permissions_set_at = fields.DatetimeField(null=True)
+    first_name = fields.CharField(max_length=100, default="")
+    last_name = fields.CharField(max_length=100, default="")
+    tags = fields.CharField(max_length=1000, default="")
     """When this user's manager permissions were first set; until then the school
     default is copied to them on their first assignment to a group."""
 
@@ -201,3 +204,60 @@ class SchoolSettingRow(Model):
 
     class Meta:
         table = "school_settings"
+
+
+# A bulk action (an import, for now) from its check to its summary: the User
+# action log. ``checkpoint`` is the last row applied, committed with that row's
+# changes, so a restarted worker carries on exactly where the last one stopped.
+class BulkJobRow(Model):
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=32, db_index=True)
+    group = fields.ForeignKeyField("models.GroupRow", on_delete=fields.SET_NULL, null=True)
+    group_title = fields.CharField(max_length=80)
+    filename = fields.CharField(max_length=255)
+    columns = fields.CharField(max_length=200)
+    state = fields.CharField(max_length=24, db_index=True)
+    uploaded_by = fields.ForeignKeyField(
+        "models.UserRow", related_name="uploads", on_delete=fields.SET_NULL, null=True
+    )
+    decided_by = fields.ForeignKeyField(
+        "models.UserRow", related_name="decisions", on_delete=fields.SET_NULL, null=True
+    )
+    options = fields.JSONField(default=dict)
+    counts = fields.JSONField(default=dict)
+    results = fields.JSONField(default=dict)
+    notes = fields.JSONField(default=list)
+    reason = fields.TextField(default="")
+    rows_total = fields.IntField(default=0)
+    rows_done = fields.IntField(default=0)
+    checkpoint = fields.IntField(default=0)
+    channel = fields.CharField(max_length=32, default="")
+    thread_ts = fields.CharField(max_length=32, default="")
+    progress_ts = fields.CharField(max_length=32, default="")
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    decided_at = fields.DatetimeField(null=True)
+    started_at = fields.DatetimeField(null=True)
+    finished_at = fields.DatetimeField(null=True)
+    reported_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "bulk_jobs"
+
+
+# One row of a bulk action's file, staged before anything is applied; ``problem``
+# is why it is skipped, ``result`` what applying it did.
+class BulkJobItemRow(Model):
+    id = fields.IntField(primary_key=True)
+    job = fields.ForeignKeyField("models.BulkJobRow", on_delete=fields.CASCADE)
+    row = fields.IntField()
+    username = fields.TextField()
+    email = fields.TextField()
+    first_name = fields.TextField(default="")
+    last_name = fields.TextField(default="")
+    tags = fields.TextField(default="")
+    problem = fields.TextField(default="")
+    result = fields.TextField(default="")
+
+    class Meta:
+        table = "bulk_job_items"
+        unique_together = (("job", "row"),)

@@ -8,6 +8,7 @@ from storage.activity import ActivityStore
 from storage.courses import CourseStore
 from storage.groups import GroupStore
 from storage.invitations import InvitationStore
+from storage.jobs import JobStore
 from storage.members import MemberStore
 from storage.outbox import OutboxStore
 from storage.permissions import PermissionStore
@@ -26,3 +27,4 @@ class TortoiseStore:
     invitations: InvitationStore = field(default_factory=InvitationStore)
     settings: SettingsStore = field(default_factory=SettingsStore)
     activity: ActivityStore = field(default_factory=ActivityStore)
+    jobs: JobStore = field(default_factory=JobStore)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -15,7 +16,9 @@ from domain.entities import Actor
 from domain.errors import NotLinkable
 
 
-def register_listeners(app: AsyncApp, services: Services, checker: SpreadsheetChecker) -> None:
+def register_listeners(
+    app: AsyncApp, services: Services, checker: SpreadsheetChecker, wake: Callable[[], None]
+) -> None:
     @app.middleware
     async def resolve_actor(context: dict[str, Any], client: AsyncWebClient, next: Any) -> None:
         """Who is calling comes from the signed payload only, re-read every request.
@@ -33,7 +36,7 @@ def register_listeners(app: AsyncApp, services: Services, checker: SpreadsheetCh
 
     for module in (errors, group_command, group_actions, modal_submissions, home):
         module.register(app, services)
-    imports.register(app, services, checker)
+    imports.register(app, services, checker, wake)
 
 
 async def _link(client: AsyncWebClient, services: Services, user_id: str, actor: Actor) -> Actor:

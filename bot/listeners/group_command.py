@@ -12,9 +12,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import slack_people
 from bot.commands import BY_NAME, UsageError, mentioned_user, parse
 from bot.listeners.errors import guard
+from bot.listeners.imports import share_template
 from bot.services import Services
-from bot.slack_files import share_file
 from bot.views import replies
+from bot.views.action_log import action_log
 from bot.views.blocks import section
 from bot.views.dashboard import GROUPS_PER_MESSAGE, list_message
 from bot.views.emails import email_log, notifications_modal, resend_offer, resent
@@ -23,8 +24,9 @@ from bot.views.imports import import_modal
 from bot.views.members import members_message
 from bot.views.modals import create_group_modal
 from bot.views.permissions import permissions_modal, pick_manager_modal, whoami_message
-from bot.xlsx_template import FILENAME, build_template
+from domain.bulk_jobs import parse_log_filter
 from domain.entities import Actor
+from domain.invitations import utc_now
 from domain.permissions import Capability
 
 
@@ -176,16 +178,22 @@ async def _import(call: Call, args: list[str]) -> None:
 async def _template(call: Call, args: list[str]) -> None:
     chosen = [c for c in args[0].replace(";", ",").split(",") if c.strip()] if args else None
     columns = call.services.imports.template(call.actor, chosen)
-    where = await share_file(
-        call.client,
-        channel=call.channel_id,
-        user=call.actor.slack_user_id,
-        content=build_template(columns),
-        filename=FILENAME,
-        title="Roster bulk-add template",
-        comment=replies.template_comment(columns),
-    )
+    where = await share_template(call.client, call.actor, call.channel_id, columns)
     await call.say(replies.template_shared(where, call.channel_id))
+
+
+async def _log_actions(call: Call, args: list[str]) -> None:
+    wanted = parse_log_filter(args, utc_now())
+    jobs = await call.services.jobs.log(call.actor, wanted)
+    await call.say(*action_log(jobs, wanted.describe()))
+
+
+async def _import_settings(call: Call, args: list[str]) -> None:
+    if args[0].lower() != "enrol" or args[1].lower() not in ("on", "off"):
+        raise UsageError("Say `enrol on` or `enrol off`.", BY_NAME["import-settings"])
+    allowed = args[1].lower() == "on"
+    await call.services.jobs.set_enrol_allowed(call.actor, allowed)
+    await call.say(replies.import_enrol_setting(allowed))
 
 
 async def _notifications(call: Call, args: list[str]) -> None:
@@ -226,6 +234,8 @@ ROUTES: dict[str, Handler] = {
     "template": _template,
     "notifications": _notifications,
     "log emails": _log_emails,
+    "log actions": _log_actions,
+    "import-settings": _import_settings,
 }
 
 

@@ -1,35 +1,60 @@
-"""Bulk add from a file: the upload modal's submission acks at once with a
-"checking" view; the file is fetched and checked in the background, and the
-preview arrives as a direct message."""
+"""Bulk add from a file, from the upload to the admin's decision.
+
+The upload modal's submission acks at once with a "checking" view; the file is
+fetched, checked and staged in the background, and the preview arrives as a
+direct message whose thread carries everything after: the request for
+approval, the decision, the progress and the summary (see ``bot/jobs.py``).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.ids import Field, Modal
+from bot.ids import Action, Field, Modal
+from bot.listeners.errors import guard
 from bot.services import Services
-from bot.slack_files import download
+from bot.slack_files import download, share_file
+from bot.views import replies
 from bot.views.errors import describe
-from bot.views.imports import checking_modal, preview_message, refused_message
+from bot.views.imports import (
+    approval_request,
+    cancelled,
+    checking_modal,
+    chosen_options,
+    decided,
+    decision_recorded,
+    preview_message,
+    refused_message,
+    review_modal,
+    sent_for_approval,
+)
 from bot.views.modals import done_modal
-from bot.xlsx_errors import FILENAME as ERRORS_FILENAME
-from bot.xlsx_errors import build_error_file
 from bot.xlsx_reader import MAX_BYTES, SpreadsheetChecker
+from bot.xlsx_results import ROWS_TO_FIX, rows_to_fix
+from bot.xlsx_template import FILENAME, build_template
+from domain.bulk_jobs import BulkJob, JobMoved, JobState
 from domain.entities import Actor, Group
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInput
 from domain.imports import FileRefused, TemplateMismatch
 from domain.permissions import Capability
 
 log = logging.getLogger("roster.imports")
 
+_REVIEW_FIELDS = {"reason": Field.REASON, "options": Field.IMPORT_OPTIONS}
 
-def register(app: AsyncApp, services: Services, checker: SpreadsheetChecker) -> None:
+
+def register(
+    app: AsyncApp, services: Services, checker: SpreadsheetChecker, wake: Callable[[], None]
+) -> None:
+    """``wake`` tells this process's job runner an import was approved."""
+    guarded = guard(services)
     running: set[asyncio.Task[None]] = set()
 
     @app.view(Modal.IMPORT)
@@ -55,6 +80,119 @@ def register(app: AsyncApp, services: Services, checker: SpreadsheetChecker) -> 
         running.add(task)
         task.add_done_callback(running.discard)
 
+    @app.action(Action.SEND_TEMPLATE)
+    @guarded
+    async def send_template(ack: AsyncAck, client: AsyncWebClient, context: dict[str, Any]) -> None:
+        await ack()
+        actor: Actor = context["actor"]
+        columns = services.imports.template(actor)
+        direct = (await client.conversations_open(users=actor.slack_user_id))["channel"]["id"]
+        await share_template(client, actor, direct, columns)
+
+    @app.action(Action.SEND_FOR_APPROVAL)
+    @guarded
+    async def send(
+        ack: AsyncAck, action: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    ) -> None:
+        await ack()
+        job, sent = await services.jobs.send_for_approval(context["actor"], int(action["value"]))
+        if not sent:
+            return
+        await _refresh_preview(client, job)
+        admins = await services.users.admin_slack_ids()
+        await _in_thread(client, job, sent_for_approval(job, admins))
+        text, blocks = approval_request(job)
+        for admin in admins:
+            direct = (await client.conversations_open(users=admin))["channel"]["id"]
+            await client.chat_postMessage(channel=direct, text=text, blocks=blocks)
+
+    @app.action(Action.CANCEL_IMPORT)
+    @guarded
+    async def cancel(
+        ack: AsyncAck, action: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    ) -> None:
+        await ack()
+        job, now = await services.jobs.cancel(context["actor"], int(action["value"]))
+        if now:
+            await _refresh_preview(client, job)
+            await _in_thread(client, job, cancelled(job))
+
+    @app.action(Action.REVIEW_IMPORT)
+    @guarded
+    async def review(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:
+        await ack()
+        try:
+            job, enrol_allowed = await services.jobs.for_review(
+                context["actor"], int(action["value"])
+            )
+        except JobMoved as moved:
+            text = decision_recorded(moved.job, now_decided=False)
+            view = done_modal("Bulk add", text)
+        else:
+            view = review_modal(job, enrol_allowed)
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.view(Modal.REVIEW_IMPORT)
+    async def reviewed(
+        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    ) -> None:
+        values = view["state"]["values"]
+        ticked = values[Field.IMPORT_OPTIONS][Field.IMPORT_OPTIONS].get("selected_options") or []
+        choice = values[Field.DECISION][Field.DECISION].get("selected_option") or {}
+        try:
+            job, now = await services.jobs.decide(
+                context["actor"],
+                int(view.get("private_metadata") or 0),
+                approve=choice.get("value") == "approve",
+                options=chosen_options([o["value"] for o in ticked]),
+                reason=values[Field.REASON][Field.REASON].get("value") or "",
+            )
+        except InvalidInput as bad:
+            await ack(response_action="errors", errors={_REVIEW_FIELDS[bad.field]: bad.message})
+            return
+        except DomainError as error:
+            text = describe(error, admins=await services.users.admin_slack_ids())
+            await ack(response_action="update", view=done_modal("Not decided", text))
+            return
+        text = decision_recorded(job, now_decided=now)
+        await ack(response_action="update", view=done_modal("Bulk add", text))
+        if now:
+            await _refresh_preview(client, job)
+            await _in_thread(client, job, decided(job))
+            if job.state is JobState.APPROVED:
+                wake()
+
+
+async def share_template(
+    client: AsyncWebClient, actor: Actor, channel: str, columns: tuple[str, ...]
+) -> str:
+    """The template in ``channel``, or in a direct message when Roster isn't there."""
+    return await share_file(
+        client,
+        channel=channel,
+        user=actor.slack_user_id,
+        content=build_template(columns),
+        filename=FILENAME,
+        title="Roster bulk-add template",
+        comment=replies.template_comment(columns),
+    )
+
+
+async def _refresh_preview(client: AsyncWebClient, job: BulkJob) -> None:
+    """The preview's buttons go once the uploader has chosen; its footer says what's next."""
+    text, blocks = preview_message(job)
+    await client.chat_update(channel=job.channel, ts=job.thread_ts, text=text, blocks=blocks)
+
+
+async def _in_thread(client: AsyncWebClient, job: BulkJob, text: str) -> None:
+    await client.chat_postMessage(channel=job.channel, thread_ts=job.thread_ts, text=text)
+
 
 async def _check(
     services: Services,
@@ -70,7 +208,10 @@ async def _check(
         url = upload["url_private_download"]
         data = await download(url, str(client.token), MAX_BYTES, allowed=_slack_hosts(client))
         checked = await checker.check(data)
-        preview = await services.previews.preview(actor, group, name, checked)
+        try:
+            job = await services.jobs.stage(actor, group, name, checked.tally, checked.chunks())
+        finally:
+            checked.discard()
     except (FileRefused, TemplateMismatch) as refused:
         await client.chat_postMessage(channel=channel, text=refused_message(name, refused.problem))
         return
@@ -81,14 +222,15 @@ async def _check(
             text=f":warning: Checking *{name}* failed on our side; nothing was added. Try again.",
         )
         return
-    text, blocks = preview_message(preview)
+    text, blocks = preview_message(job)
     posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-    if checked.problems:
+    await services.jobs.posted(job.id, channel, posted["ts"])
+    if job.check.rejected:
         await client.files_upload_v2(
             channel=channel,
             thread_ts=posted["ts"],
-            content=build_error_file(checked),
-            filename=ERRORS_FILENAME,
+            content=await rows_to_fix(services.jobs, job),
+            filename=ROWS_TO_FIX,
             title=f"Rows to fix in {name}",
             initial_comment=(
                 "Every row with a problem, as uploaded, with an *error* column. Fix them "

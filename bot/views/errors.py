@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.views.blocks import escape, listing
+from domain.bulk_jobs import JobMoved, JobNotFound, NothingToImport
 from domain.errors import (
     CourseNotFound,
     DenialReason,
@@ -62,6 +63,18 @@ def describe(error: DomainError, *, admins: Sequence[str] = ()) -> str:
             f"*{escape(error.group_title)}* is full: all {error.seat_limit} seats are taken. "
             "Remove a member, or ask an admin to raise the seat limit."
         )
+    if isinstance(error, JobMoved):
+        return (
+            f"Bulk action #{error.job.id} is already *{error.job.state}*, so Roster can't "
+            f"{error.wanted}; nothing was changed. `/group log actions` shows where it stands."
+        )
+    if isinstance(error, NothingToImport):
+        return (
+            "Every row of this file has a problem, so there is nothing to send for approval. "
+            "Fix the rows in the rows-to-fix file and upload it again."
+        )
+    if isinstance(error, JobNotFound):
+        return f"There is no bulk action #{error.job_id}; `/group log actions` lists them."
     if isinstance(error, NotLinkable):
         return f"<@{error.slack_user_id}> can't be a manager: {error.reason}."
     return f"That didn't work: {escape(str(error))}."

@@ -1,28 +1,44 @@
-"""Bulk add: the upload modal, the "checking" modal, and the preview of a file."""
+"""Bulk add: the upload modal, the preview with its buttons, the admin's review,
+the progress message and the summary."""
 
 from __future__ import annotations
 
-from bot.ids import Field, Modal
-from bot.views.blocks import Block, context, escape, header, listing, packed, section
-from bot.views.modals import View, input_block, modal
-from domain.entities import Group
-from domain.imports import Preview, RowProblem
+from typing import Any
 
-PROBLEMS_SHOWN = 10
+from bot.ids import Action, Field, Modal
+from bot.views.blocks import (
+    Block,
+    actions,
+    button,
+    context,
+    escape,
+    header,
+    listing,
+    option,
+    packed,
+    plain,
+    section,
+    when,
+)
+from bot.views.modals import View, input_block, modal, text_input
+from domain.bulk_jobs import BulkJob, JobOptions, JobState, progress_bar, time_left
+from domain.entities import Group, User
+from domain.imports import RowProblem
 
 
 def import_modal(group: Group) -> View:
     blocks = [
         section(
             f"Add many people to *{escape(group.title)}* from the filled-in Excel template. "
-            "Every row is checked first; nothing is added until you have seen the preview."
+            "Every row is checked first; nothing is added until you have seen the preview "
+            "and an admin has approved it."
         ),
         input_block(
             Field.FILE,
             "Filled-in template (.xlsx)",
             {"type": "file_input", "filetypes": ["xlsx"], "max_files": 1},
         ),
-        context("No template yet? `/group template` sends one."),
+        actions(button("Send me the template", Action.SEND_TEMPLATE)),
     ]
     return modal(Modal.IMPORT, "Bulk add members", blocks, submit="Check file", group=group)
 
@@ -34,8 +50,8 @@ def checking_modal(group: Group, filename: str) -> View:
     )
     return {
         "type": "modal",
-        "title": {"type": "plain_text", "text": "Bulk add members"},
-        "close": {"type": "plain_text", "text": "Close"},
+        "title": plain("Bulk add members"),
+        "close": plain("Close"),
         "blocks": [section(text)],
     }
 
@@ -44,28 +60,181 @@ def _problem(problem: RowProblem) -> str:
     return f"• Row {problem.row}, *{problem.column}*: {escape(problem.problem)}; {problem.fix}."
 
 
-def preview_message(preview: Preview) -> tuple[str, list[Block]]:
-    checked = preview.checked
-    title = f"Bulk add to {preview.group.title}: {escape(preview.filename)}"
-    valid = len(checked.people)
+def _who(user: User | None) -> str:
+    if user is None:
+        return "someone no longer in the school"
+    return f"<@{user.slack_user_id}>" if user.slack_user_id else escape(user.email)
+
+
+def _title(job: BulkJob) -> str:
+    return f"Bulk add to {job.group_title}: {job.filename}"
+
+
+def preview_message(job: BulkJob) -> tuple[str, list[Block]]:
+    """The check of a file; its buttons are there only while the uploader decides."""
+    check = job.check
     counts = (
-        f"*{valid}* row(s) ready: *{preview.new_users}* new to the school, "
-        f"*{preview.existing_users}* already in the school, *{preview.already_members}* "
-        f"already members. *{len(checked.problems)}* row problem(s)"
-        + (f"; {checked.blank_rows} blank row(s) skipped." if checked.blank_rows else ".")
+        f"*{check.ready:,}* row(s) ready: *{check.new_users:,}* new to the school, "
+        f"*{check.existing_users:,}* already in the school, *{check.already_members:,}* "
+        f"already members. *{check.rejected:,}* row(s) with problems"
+        + (f"; {check.blank_rows:,} blank row(s) skipped." if check.blank_rows else ".")
     )
-    blocks: list[Block] = [header(title[:150]), section(counts)]
-    if checked.problems:
-        lines = [_problem(p) for p in checked.problems[:PROBLEMS_SHOWN]]
-        more = len(checked.problems) - PROBLEMS_SHOWN
+    blocks: list[Block] = [header(_title(job)[:150]), section(counts)]
+    if check.first_problems:
+        lines = [_problem(p) for p in check.first_problems]
+        more = check.rejected - len({p.row for p in check.first_problems})
         if more > 0:
-            lines.append(f"…and {more} more.")
-        blocks += [section(text) for text in packed(["*Fix these and upload again:*", *lines])]
-    notes = [n for person in checked.people for n in person.notes]
-    if notes:
-        blocks.append(context(listing([escape(n) for n in notes], most=5)))
-    blocks.append(context("Nothing has been added: this is the check of the file."))
-    return f"{title}: {valid} ready, {len(checked.problems)} problem(s)", blocks
+            lines.append(f"…and {more:,} more row(s), all in the file below.")
+        blocks += [section(text) for text in packed(["*Rows to fix:*", *lines])]
+    if job.notes:
+        blocks.append(context(listing([escape(n) for n in job.notes], most=5)))
+    blocks.append(_preview_footer(job))
+    text = f"{_title(job)}: {check.ready:,} ready, {check.rejected:,} with problems"
+    return text, blocks
+
+
+def _preview_footer(job: BulkJob) -> Block:
+    if job.state is JobState.CHECKED and job.check.ready:
+        value = str(job.id)
+        return actions(
+            button("Send for approval", Action.SEND_FOR_APPROVAL, value, style="primary"),
+            button("Cancel", Action.CANCEL_IMPORT, value),
+        )
+    if job.state is JobState.CHECKED:
+        return context("Nothing can be imported from this file: fix the rows and upload again.")
+    return context(f"*{job.state.capitalize()}*. What happens next is in this thread.")
+
+
+def sent_for_approval(job: BulkJob, admins: list[str]) -> str:
+    who = listing([f"<@{a}>" for a in admins], empty="the school admins")
+    return f":incoming_envelope: Sent to {who} for approval. You'll hear the decision here."
+
+
+def cancelled(job: BulkJob) -> str:
+    return f":wastebasket: Cancelled; nothing from *{escape(job.filename)}* was added."
+
+
+def approval_request(job: BulkJob) -> tuple[str, list[Block]]:
+    """What each admin gets: who asks, what the file would do, and one button."""
+    check = job.check
+    text = (
+        f"{_who(job.uploaded_by)} asks to add *{check.ready:,}* people to "
+        f"*{escape(job.group_title)}* from *{escape(job.filename)}*: {check.new_users:,} new "
+        f"to the school, {check.existing_users:,} already in it, "
+        f"{check.already_members:,} already members; {check.rejected:,} row(s) with problems."
+    )
+    blocks = [
+        section(text),
+        actions(button("Review", Action.REVIEW_IMPORT, str(job.id), style="primary")),
+    ]
+    return f"Bulk add to {job.group_title} needs your approval", blocks
+
+
+def review_modal(job: BulkJob, enrol_allowed: bool) -> View:
+    """Options first, then the decision; the reason is needed only to reject."""
+    check = job.check
+    summary = (
+        f"*{escape(job.filename)}* from {_who(job.uploaded_by)}, into "
+        f"*{escape(job.group_title)}*:\n• {check.new_users:,} new to the school\n"
+        f"• {check.existing_users:,} already in the school, to be added to the group\n"
+        f"• {check.already_members:,} already members\n"
+        f"• {check.rejected:,} row(s) with problems"
+    )
+    choices = [option("Send invitations to people new to the school", "invite")]
+    if enrol_allowed:
+        choices.append(option("Enrol them in the group's courses", "enrol"))
+    if check.rejected:
+        choices.append(
+            option(f"Import the valid rows and skip the {check.rejected:,} bad one(s)", "skip_bad")
+        )
+    options: dict[str, Any] = {"type": "checkboxes", "options": choices, "initial_options": choices}
+    decision = [option("Approve", "approve"), option("Reject", "reject")]
+    blocks: list[Block] = [
+        section(summary),
+        input_block(Field.IMPORT_OPTIONS, "Options", options, optional=True),
+        input_block(
+            Field.DECISION,
+            "Decision",
+            {"type": "radio_buttons", "options": decision, "initial_option": decision[0]},
+        ),
+        input_block(
+            Field.REASON,
+            "Reason (needed to reject; the uploader sees it)",
+            text_input(max_length=500, multiline=True),
+            optional=True,
+        ),
+    ]
+    if not enrol_allowed:
+        blocks.append(
+            context("Enrolling is off for imports: `/group import-settings enrol on` allows it.")
+        )
+    return modal(
+        Modal.REVIEW_IMPORT, "Review bulk add", blocks, submit="Done", metadata=str(job.id)
+    )
+
+
+def chosen_options(ticked: list[str]) -> JobOptions:
+    return JobOptions(
+        invite="invite" in ticked, enrol="enrol" in ticked, skip_bad="skip_bad" in ticked
+    )
+
+
+def decided(job: BulkJob) -> str:
+    """The uploader's line in the thread when an admin decides."""
+    who = _who(job.decided_by)
+    if job.state is JobState.REJECTED:
+        return f":no_entry: Rejected by {who}: {escape(job.reason)}\nNothing was added."
+    extras = [
+        "invitations" if job.options.invite else "no invitations",
+        "enrolling in the group's courses" if job.options.enrol else "no course enrolment",
+    ]
+    return f":white_check_mark: Approved by {who} ({', '.join(extras)}). Starting the import."
+
+
+def decision_recorded(job: BulkJob, *, now_decided: bool) -> str:
+    """What the deciding admin sees; a second click is told it changed nothing."""
+    if now_decided:
+        return f"{job.state.capitalize()}; {_who(job.uploaded_by)} has been told in their thread."
+    return (
+        f"This import was already {job.state} by {_who(job.decided_by)} "
+        f"{when(job.decided_at)}; nothing more was done."
+    )
+
+
+def progress_message(job: BulkJob, rate: float | None) -> tuple[str, list[Block]]:
+    """The one message that moves: bar, percent, rows per second, time left."""
+    done, total = job.rows_done, max(job.rows_total, 1)
+    line = f"`{progress_bar(done, total)}`  {done:,} of {job.rows_total:,} rows"
+    if job.state is JobState.RUNNING:
+        left = time_left(done, total, done / rate) if rate else None
+        pace = f"{rate:,.0f} rows/s" if rate else "starting"
+        line += f" · {pace}" + (f" · about {_duration(left)} left" if left is not None else "")
+    else:
+        line += f" · {job.state}"
+    return f"Importing {job.filename}: {done:,}/{job.rows_total:,}", [section(line)]
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{max(round(seconds), 1)} s"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+
+
+def summary_message(job: BulkJob) -> tuple[str, list[Block]]:
+    run = job.run
+    if job.state is JobState.FAILED:
+        text = f":x: The import of *{escape(job.filename)}* stopped: {escape(job.reason)}"
+        return text, [section(text)]
+    icon = ":white_check_mark:" if job.state is JobState.DONE else ":warning:"
+    text = (
+        f"{icon} Import of *{escape(job.filename)}* into *{escape(job.group_title)}* "
+        f"{job.state}: *{run.created:,}* created, *{run.added:,}* added to the group, "
+        f"*{run.already:,}* already members, *{run.enrolled:,}* course enrolments, "
+        f"*{run.invited:,}* invited, *{run.skipped:,}* skipped, *{run.failed:,}* failed."
+    )
+    blocks = [section(text), context("Every row and what happened to it is in the file below.")]
+    return text, blocks
 
 
 def refused_message(filename: str, problem: str) -> str:

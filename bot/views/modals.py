@@ -54,7 +54,7 @@ def input_block(
     return block
 
 
-def _text(
+def text_input(
     initial: str = "", *, max_length: int, multiline: bool = False, placeholder: str = ""
 ) -> dict[str, Any]:
     element: dict[str, Any] = {
@@ -113,12 +113,12 @@ def _course_input(catalogue: list[Course], chosen: tuple[Course, ...] = ()) -> l
 def create_group_modal(catalogue: list[Course]) -> View:
     blocks = [
         input_block(
-            Field.TITLE, "Title", _text(max_length=MAX_TITLE, placeholder="Sales onboarding")
+            Field.TITLE, "Title", text_input(max_length=MAX_TITLE, placeholder="Sales onboarding")
         ),
         input_block(
             Field.DESCRIPTION,
             "Description",
-            _text(max_length=MAX_DESCRIPTION, multiline=True),
+            text_input(max_length=MAX_DESCRIPTION, multiline=True),
             optional=True,
         ),
         *_course_input(catalogue),
@@ -155,7 +155,7 @@ def add_member_modal(group: Group) -> View:
         input_block(
             Field.USERNAME,
             "Username",
-            _text(max_length=64),
+            text_input(max_length=64),
             optional=True,
             hint="Leave empty to use the part of the email before the @.",
         ),
@@ -164,7 +164,7 @@ def add_member_modal(group: Group) -> View:
 
 
 def rename_modal(group: Group) -> View:
-    blocks = [input_block(Field.TITLE, "New title", _text(group.title, max_length=MAX_TITLE))]
+    blocks = [input_block(Field.TITLE, "New title", text_input(group.title, max_length=MAX_TITLE))]
     return modal(Modal.RENAME, "Rename group", blocks, submit="Rename", group=group)
 
 

@@ -155,3 +155,12 @@ def template_shared(where: str, asked_in: str) -> str:
         ":page_facing_up: I'm not in this channel, so the template is in our direct "
         "message. Invite me here (`/invite @Roster`) to get files in the channel."
     )
+
+
+def import_enrol_setting(allowed: bool) -> str:
+    if allowed:
+        return (
+            ":white_check_mark: Approvers of bulk imports can now choose to enrol the people "
+            "in the group's courses."
+        )
+    return ":white_check_mark: Bulk imports no longer enrol anyone in courses."

@@ -46,10 +46,10 @@ async def test_a_checked_file_is_previewed_and_nothing_is_written(bulk: Roster) 
         ),
     )
     assert "*3* row(s) ready: *1* new to the school, *1* already in the school" in preview
-    assert "*1* already members. *2* row problem(s)" in preview
+    assert "*1* already members. *2* row(s) with problems" in preview
     assert "Row 5, *username*: is empty; type a username." in preview
     assert "Row 6, *email*: eve@example.org is also on row 2; keep one of the two rows." in preview
-    assert "Nothing has been added" in preview
+    assert "Send for approval" in preview
     assert (await UserRow.all().count(), await MembershipRow.all().count()) == (users, members)
 
     shared = await bulk.slack.wait_for(

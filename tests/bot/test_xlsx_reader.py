@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 
-from bot.xlsx_reader import Limits, SpreadsheetChecker, read_and_check
+from bot.xlsx_reader import Limits, SpreadsheetChecker, read_and_check, spooled
 from bot.xlsx_template import build_template
-from domain.imports import FileRefused, TemplateMismatch
+from domain.imports import FileRefused, StagedRow, Tally, TemplateMismatch
 from tests.workbooks import workbook
+
+
+def check(data: bytes, limits: Limits = Limits()) -> tuple[Tally, list[StagedRow]]:
+    """The check as the worker runs it, with the spooled rows read back."""
+    out = io.BytesIO()
+    tally = read_and_check(data, out, limits)
+    out.seek(0)
+    return tally, [row for chunk in spooled(out) for row in chunk]
 
 
 def zipped(members: dict[str, bytes]) -> bytes:
@@ -44,13 +53,13 @@ def zipped(members: dict[str, bytes]) -> bytes:
 )
 def test_what_is_not_a_workbook_is_refused_saying_what_to_upload(data: bytes, message: str) -> None:
     with pytest.raises(FileRefused) as caught:
-        read_and_check(data)
+        check(data)
     assert message in caught.value.problem
 
 
 def test_the_template_itself_reads_as_an_empty_file_with_its_columns() -> None:
-    checked = read_and_check(build_template(("username", "email", "tags")))
-    assert checked.columns == ("username", "email", "tags") and checked.people == []
+    tally, rows = check(build_template(("username", "email", "tags")))
+    assert tally.columns == ("username", "email", "tags") and rows == []
 
 
 def test_rows_formulas_and_numbers_come_through_as_typed() -> None:
@@ -60,31 +69,33 @@ def test_rows_formulas_and_numbers_come_through_as_typed() -> None:
         ['=CONCAT("b","ob")', "bob@school.org"],
         [None, None],
     )
-    checked = read_and_check(data)
-    assert [(p.username, p.email) for p in checked.people] == [("12345", "ada@school.org")]
-    assert [(p.row, p.problem) for p in checked.problems] == [(3, "cell A3 holds a formula")]
-    assert checked.blank_rows == 1
+    tally, rows = check(data)
+    assert [(r.username, r.email) for r in rows if not r.problem] == [("12345", "ada@school.org")]
+    assert [(p.row, p.problem) for p in tally.first_problems] == [(3, "cell A3 holds a formula")]
+    assert tally.blank_rows == 1
 
 
 def test_a_renamed_column_is_named() -> None:
     with pytest.raises(TemplateMismatch, match="Column B should be `email`, not `e-mail`"):
-        read_and_check(workbook(["username", "e-mail"]))
+        check(workbook(["username", "e-mail"]))
 
 
 def test_row_and_column_caps_hold_while_streaming() -> None:
     many = workbook(["username", "email"], *([f"u{i}", f"u{i}@x.org"] for i in range(30)))
     with pytest.raises(FileRefused, match="more than 20 rows"):
-        read_and_check(many, Limits(rows=20))
+        check(many, Limits(rows=20))
     wide = workbook(["username", "email"], ["a", "a@x.org", *range(40)])
     with pytest.raises(FileRefused, match="Row 2 has cells beyond column 30"):
-        read_and_check(wide)
+        check(wide)
 
 
 async def test_the_check_runs_in_a_worker_process_and_refuses_oversized_uploads() -> None:
     checker = SpreadsheetChecker()
     try:
         checked = await checker.check(workbook(["username", "email"], ["ada", "ada@x.org"]))
-        assert [p.email for p in checked.people] == ["ada@x.org"]
+        rows = [row async for chunk in checked.chunks() for row in chunk]
+        assert [r.email for r in rows] == ["ada@x.org"]
+        assert not Path(checked.path).exists()
         with pytest.raises(FileRefused, match="larger than 20 MB"):
             await checker.check(b"PK\x03\x04" + b"0" * (21 * 1024 * 1024))
     finally:
@@ -104,4 +115,4 @@ def test_xml_entity_expansion_is_refused_not_expanded() -> None:
     members = {n: source.read(n) for n in source.namelist()}
     members["xl/worksheets/sheet1.xml"] = laughs
     with pytest.raises(FileRefused, match="can't be read"):
-        read_and_check(zipped(members))
+        check(zipped(members))

@@ -4,7 +4,14 @@ from datetime import datetime
 
 import pytest
 
-from domain.imports import Cell, TemplateMismatch, check_header, check_rows, template_columns
+from domain.imports import (
+    Cell,
+    Tally,
+    TemplateMismatch,
+    check_header,
+    check_rows,
+    template_columns,
+)
 
 
 def cells(*values: object) -> list[Cell]:
@@ -53,14 +60,13 @@ def test_rows_are_checked_each_and_every_problem_names_row_column_and_fix() -> N
         (8, [Cell("=A1", formula=True), Cell("frank@school.org")]),
         (9, cells("gina", datetime(2026, 1, 2))),
     ]
-    checked = check_rows(columns, rows)
-    assert [(p.row, p.username, p.email, p.tags) for p in checked.people] == [
-        (2, "ada", "ada@school.org", ("sales", "emea")),
-        (3, "12345", "bob@school.org", ()),
-    ]
-    assert checked.people[1].notes == ("row 3: the email was a link; read it as bob@school.org",)
-    assert checked.blank_rows == 1
-    found = [(p.row, p.column, p.problem) for p in checked.problems]
+    tally = Tally(columns)
+    staged = list(check_rows(columns, rows, tally))
+    ready = [(r.row, r.username, r.email, r.tags) for r in staged if not r.problem]
+    assert ready == [(2, "ada", "ada@school.org", "sales, emea"), (3, "12345", "bob@school.org", "")]
+    assert tally.notes == ["row 3: the email was a link; read it as bob@school.org"]
+    assert (tally.ready, tally.rejected, tally.blank_rows) == (2, 5, 1)
+    found = [(p.row, p.column, p.problem) for p in tally.first_problems]
     assert found == [
         (5, "username", "is empty"),
         (6, "email", "ada@school.org is also on row 2"),
@@ -68,4 +74,11 @@ def test_rows_are_checked_each_and_every_problem_names_row_column_and_fix() -> N
         (8, "username", "cell A8 holds a formula"),
         (9, "email", "`2026-01-02` is not an email address"),
     ]
-    assert all(p.fix for p in checked.problems)
+    assert all(p.fix for p in tally.first_problems)
+    rejected = {r.row: (r.username, r.email, r.problem) for r in staged if r.problem}
+    assert rejected[6] == (
+        "dup",
+        "ADA@school.org",
+        "email: ada@school.org is also on row 2; keep one of the two rows",
+    )
+    assert rejected[8][:2] == ("=A1", "frank@school.org")

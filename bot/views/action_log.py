@@ -1,0 +1,54 @@
+"""The User action log: every bulk action, newest first, in the thread or App Home."""
+
+from __future__ import annotations
+
+from bot.views.blocks import Block, context, escape, header, packed, section, when
+from domain.bulk_jobs import FINISHED, BulkJob, JobState
+from domain.entities import User
+
+
+def _who(user: User | None) -> str:
+    if user is None:
+        return "—"
+    return f"<@{user.slack_user_id}>" if user.slack_user_id else escape(user.email)
+
+
+def _counts(job: BulkJob) -> str:
+    if job.state in (JobState.CHECKED, JobState.PENDING, JobState.REJECTED, JobState.CANCELLED):
+        check = job.check
+        return f"{check.ready:,} ready, {check.rejected:,} with problems"
+    run = job.run
+    return (
+        f"{job.rows_done:,}/{job.rows_total:,} rows: {run.created:,} created, "
+        f"{run.added:,} added, {run.already:,} already members, {run.skipped:,} skipped, "
+        f"{run.failed:,} failed"
+    )
+
+
+def job_line(job: BulkJob) -> str:
+    decided = ""
+    if job.decided_by is not None:
+        verb = "rejected" if job.state is JobState.REJECTED else "approved"
+        decided = f" · {verb} by {_who(job.decided_by)}"
+    times = f"uploaded {when(job.created_at)}"
+    if job.started_at:
+        times += f", started {when(job.started_at)}"
+    if job.finished_at and job.state in FINISHED:
+        times += f", finished {when(job.finished_at)}"
+    return (
+        f"*#{job.id}* {job.kind} · *{escape(job.group_title)}* · {escape(job.filename)} · "
+        f"by {_who(job.uploaded_by)}{decided} · *{job.state}*\n"
+        f"      {_counts(job)} · {times}"
+    )
+
+
+def action_log(jobs: list[BulkJob], filters: str) -> tuple[str, list[Block]]:
+    title = "User action log" + (f" ({filters})" if filters else "")
+    blocks: list[Block] = [header(title)]
+    if not jobs:
+        blocks.append(section("No bulk actions match."))
+    blocks += [section(text) for text in packed([job_line(j) for j in jobs])]
+    blocks.append(
+        context("Filter: `/group log actions [type] [since]`, e.g. `/group log actions add 7d`.")
+    )
+    return title, blocks

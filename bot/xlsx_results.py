@@ -1,0 +1,62 @@
+"""Files handed back for a job: the rows to fix (as uploaded, plus "error", ready
+to re-upload) and the per-row results (plus "result").
+
+Rows are read a page at a time and appended in a worker thread, so a file of
+half a million rows neither fills memory nor holds up the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+from openpyxl import Workbook
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from bot.xlsx_export import text_cell
+from domain.bulk_jobs import BulkJob, BulkJobs, ItemResult
+from domain.imports import ERROR_COLUMN
+
+ROWS_TO_FIX = "rows-to-fix.xlsx"
+RESULT_COLUMN = "result"
+PAGE = 5000
+
+
+def results_filename(job: BulkJob) -> str:
+    stem = job.filename.rsplit(".", 1)[0] or "import"
+    return f"{stem}-results.xlsx"
+
+
+async def rows_to_fix(jobs: BulkJobs, job: BulkJob) -> bytes:
+    """Every row with a problem; every value a text cell, so no formula ever runs."""
+    return await _build(jobs, job, ERROR_COLUMN, problems_only=True)
+
+
+async def results_file(jobs: BulkJobs, job: BulkJob) -> bytes:
+    """Every row of the file and what applying it did."""
+    return await _build(jobs, job, RESULT_COLUMN, problems_only=False)
+
+
+async def _build(jobs: BulkJobs, job: BulkJob, last: str, *, problems_only: bool) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Users")
+    sheet.append([*job.columns, last])
+    after = 0
+    while page := await jobs.results(job.id, after, PAGE, problems_only=problems_only):
+        await asyncio.to_thread(_append, sheet, job.columns, page, problems_only)
+        after = page[-1].row.row
+    out = io.BytesIO()
+    await asyncio.to_thread(workbook.save, out)
+    return out.getvalue()
+
+
+def _append(
+    sheet: WriteOnlyWorksheet,
+    columns: tuple[str, ...],
+    page: list[ItemResult],
+    problems_only: bool,
+) -> None:
+    for item in page:
+        staged = item.row
+        last = f"row {staged.row}: {staged.problem}" if problems_only else item.result
+        sheet.append([text_cell(sheet, v) for v in (*staged.values(columns), last)])

@@ -1,0 +1,412 @@
+"""Bulk actions as jobs: checked, approved by an admin, then applied in chunks.
+
+A job keeps every row of its file (staged before anything is applied), the
+decision and the counts; it is also the User action log. Each chunk is applied
+in one transaction with its checkpoint, so a worker killed at any moment
+resumes with exactly the state a clean run gives. State changes are
+compare-and-set: a double click, a retried delivery or a second admin
+approving the same job changes it once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from domain.emails import MailService
+from domain.entities import Actor, Course, Group, User
+from domain.errors import DomainError, InvalidInput
+from domain.imports import RowProblem, StagedRow, Tally
+from domain.invitations import Clock, utc_now
+from domain.mail import OutgoingEmail, Trigger
+from domain.permissions import Capability, require
+from domain.ports import Store
+from domain.validation import parse_since
+
+ENROL_SETTING = "imports.enrol_in_courses"
+"""Whether an approved import may enrol people in the group's courses."""
+LOG_PAGE = 20
+
+
+class JobKind(StrEnum):
+    ADD_MEMBERS = "add members"
+
+
+class JobState(StrEnum):
+    CHECKING = "checking"
+    CHECKED = "checked"
+    PENDING = "pending approval"
+    APPROVED = "approved"
+    RUNNING = "running"
+    DONE = "done"
+    DONE_WITH_ERRORS = "done with errors"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+FINISHED = frozenset(
+    {JobState.DONE, JobState.DONE_WITH_ERRORS, JobState.REJECTED, JobState.CANCELLED}
+    | {JobState.FAILED}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class JobOptions:
+    invite: bool = True
+    enrol: bool = False
+    skip_bad: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class CheckCounts:
+    """What the check found, and what the file would change, before approval."""
+
+    ready: int = 0
+    rejected: int = 0
+    blank_rows: int = 0
+    new_users: int = 0
+    existing_users: int = 0
+    already_members: int = 0
+    first_problems: tuple[RowProblem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RunCounts:
+    """What applying the rows did so far; the summary's figures."""
+
+    created: int = 0
+    added: int = 0
+    already: int = 0
+    enrolled: int = 0
+    invited: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+    def plus(self, other: RunCounts) -> RunCounts:
+        return RunCounts(*(a + b for a, b in zip(_fields(self), _fields(other), strict=True)))
+
+
+def _fields(counts: RunCounts) -> tuple[int, ...]:
+    return (
+        counts.created,
+        counts.added,
+        counts.already,
+        counts.enrolled,
+        counts.invited,
+        counts.skipped,
+        counts.failed,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BulkJob:
+    id: int
+    kind: JobKind
+    group_id: int | None
+    group_title: str
+    filename: str
+    columns: tuple[str, ...]
+    state: JobState
+    uploaded_by: User | None
+    decided_by: User | None
+    options: JobOptions
+    check: CheckCounts
+    run: RunCounts
+    rows_total: int
+    rows_done: int
+    checkpoint: int
+    reason: str
+    channel: str
+    thread_ts: str
+    progress_ts: str
+    created_at: datetime
+    decided_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    reported_at: datetime | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    """What applying one row did; ``message`` is the row's line in the result file."""
+
+    row: StagedRow
+    result: str
+
+
+class JobMoved(DomainError):
+    """The job is no longer in a state that allows this; ``job`` says where it is."""
+
+    def __init__(self, job: BulkJob, wanted: str) -> None:
+        self.job = job
+        self.wanted = wanted
+        super().__init__(f"job {job.id} is {job.state}; can't {wanted}")
+
+
+class NothingToImport(DomainError):
+    """Every row of the file has a problem, so there is nothing to send for approval."""
+
+
+class JobNotFound(DomainError):
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        super().__init__(f"no bulk action #{job_id}")
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    kind: JobKind | None = None
+    since: datetime | None = None
+
+    def describe(self) -> str:
+        parts = [self.kind.value] if self.kind else []
+        if self.since is not None:
+            parts.append(f"since {self.since:%Y-%m-%d %H:%M} UTC")
+        return ", ".join(parts)
+
+
+def parse_log_filter(words: Sequence[str], now: datetime) -> LogFilter:
+    """``[type] [since]``: ``add``/``add members`` and ``7d``/``2026-11-01``, in any order."""
+    kind: JobKind | None = None
+    since: datetime | None = None
+    rest: list[str] = []
+    for word in words:
+        lowered = word.lower()
+        if lowered in ("add", "import", "imports"):
+            kind = JobKind.ADD_MEMBERS
+        elif lowered == "members" and kind is JobKind.ADD_MEMBERS:
+            continue
+        else:
+            rest.append(word)
+    if len(rest) > 1:
+        raise InvalidInput(
+            "filter", f"`{' '.join(rest)}` is not a filter; use a type (add) and a date (7d)."
+        )
+    if rest:
+        since = parse_since(rest[0], now)
+    return LogFilter(kind, since)
+
+
+def progress_bar(done: int, total: int, width: int = 20) -> str:
+    """``▓▓▓▓░░░░ 40%``: text, so it reads the same on every Slack client."""
+    share = 1.0 if total <= 0 else min(done / total, 1.0)
+    filled = round(share * width)
+    return "▓" * filled + "░" * (width - filled) + f" {share:.0%}"
+
+
+def time_left(done: int, total: int, seconds: float) -> float | None:
+    """Seconds to go at the pace so far, or None before there is a pace."""
+    if done <= 0 or seconds <= 0:
+        return None
+    return max(total - done, 0) * seconds / done
+
+
+class BulkJobs:
+    """The rules of a bulk job's life; storage makes each step atomic."""
+
+    def __init__(self, store: Store, mail: MailService, clock: Clock = utc_now) -> None:
+        self._store = store
+        self._mail = mail
+        self._clock = clock
+
+    async def stage(
+        self,
+        actor: Actor,
+        group: Group,
+        filename: str,
+        tally: Tally,
+        chunks: AsyncIterable[Sequence[StagedRow]],
+    ) -> BulkJob:
+        """Keeps every row of a checked file, then counts what it would change."""
+        require(actor, Capability.BULK_ACTIONS, group)
+        jobs = self._store.jobs
+        job = await jobs.create(
+            kind=JobKind.ADD_MEMBERS,
+            group=group,
+            filename=filename,
+            columns=tally.columns,
+            uploaded_by=actor.user_id,
+            notes=tuple(tally.notes),
+        )
+        async for chunk in chunks:
+            await jobs.stage(job.id, chunk)
+        new, existing, already = await jobs.preview_counts(job.id, group.id)
+        counts = CheckCounts(
+            ready=tally.ready,
+            rejected=tally.rejected,
+            blank_rows=tally.blank_rows,
+            new_users=new,
+            existing_users=existing,
+            already_members=already,
+            first_problems=tuple(tally.first_problems),
+        )
+        return await jobs.checked(job.id, counts, rows_total=tally.ready + tally.rejected)
+
+    async def posted(self, job_id: int, channel: str, ts: str) -> None:
+        """Where the preview is: the thread every later message goes to."""
+        await self._store.jobs.set_fields(job_id, channel=channel, thread_ts=ts)
+
+    async def get(self, actor: Actor, job_id: int) -> BulkJob:
+        job = await self._job(job_id)
+        if not self._may_see(actor, job):
+            require(actor, Capability.APPROVE_BULK)
+        return job
+
+    async def send_for_approval(self, actor: Actor, job_id: int) -> tuple[BulkJob, bool]:
+        """(job, whether this call sent it): a double click sends it once."""
+        job = await self._own(actor, job_id)
+        if job.check.ready == 0:
+            raise NothingToImport()
+        return await self._move(job, {JobState.CHECKED}, JobState.PENDING, "send it for approval")
+
+    async def cancel(self, actor: Actor, job_id: int) -> tuple[BulkJob, bool]:
+        job = await self._own(actor, job_id)
+        waiting = {JobState.CHECKED, JobState.PENDING}
+        return await self._move(job, waiting, JobState.CANCELLED, "cancel it")
+
+    async def enrol_allowed(self) -> bool:
+        return bool(await self._store.settings.get(ENROL_SETTING, False))
+
+    async def set_enrol_allowed(self, actor: Actor, allowed: bool) -> None:
+        require(actor, Capability.APPROVE_BULK)
+        await self._store.settings.put(ENROL_SETTING, allowed)
+
+    async def for_review(self, actor: Actor, job_id: int) -> tuple[BulkJob, bool]:
+        """The job and whether enrolling may be offered; admins only."""
+        require(actor, Capability.APPROVE_BULK)
+        job = await self._job(job_id)
+        if job.state is not JobState.PENDING:
+            raise JobMoved(job, "review it")
+        return job, await self.enrol_allowed()
+
+    async def decide(
+        self, actor: Actor, job_id: int, *, approve: bool, options: JobOptions, reason: str
+    ) -> tuple[BulkJob, bool]:
+        """(job, whether this call decided it). A repeat of a decision already
+        made returns the job unchanged; a different decision is refused."""
+        require(actor, Capability.APPROVE_BULK)
+        job = await self._job(job_id)
+        reason = reason.strip()
+        if not approve and not reason:
+            raise InvalidInput("reason", "Say why, so the uploader knows what to change.")
+        if approve and job.check.rejected and not options.skip_bad:
+            raise InvalidInput(
+                "options",
+                f"{job.check.rejected} row(s) have problems. Tick “import the valid rows”, "
+                "or reject and ask for a fixed file.",
+            )
+        if approve and options.enrol and not await self.enrol_allowed():
+            options = replace(options, enrol=False)
+        target = JobState.APPROVED if approve else JobState.REJECTED
+        moved = await self._store.jobs.move(
+            job.id,
+            {JobState.PENDING},
+            target,
+            decided_by=actor.user_id,
+            decided_at=self._clock(),
+            options=options,
+            reason=reason,
+        )
+        if moved is not None:
+            return moved, True
+        job = await self._job(job_id)
+        approved = {JobState.APPROVED, JobState.RUNNING, JobState.DONE, JobState.DONE_WITH_ERRORS}
+        if job.state in (approved if approve else {JobState.REJECTED}):
+            return job, False
+        raise JobMoved(job, "decide on it")
+
+    async def log(self, actor: Actor, wanted: LogFilter) -> list[BulkJob]:
+        """Bulk actions the actor may see: all for admins, their groups' for managers."""
+        if actor.is_admin:
+            groups = None
+        else:
+            require(actor, Capability.BULK_ACTIONS)
+            groups = actor.managed_group_ids
+        return await self._store.jobs.log(
+            group_ids=groups, kind=wanted.kind, since=wanted.since, limit=LOG_PAGE
+        )
+
+    async def fail_interrupted_checks(self) -> int:
+        """Checks cut short by a restart: the preview never came, so say it failed."""
+        return await self._store.jobs.fail_state(
+            JobState.CHECKING, "Roster restarted while checking the file; upload it again."
+        )
+
+    async def next_runnable(self) -> BulkJob | None:
+        return await self._store.jobs.next_runnable()
+
+    async def start(self, job: BulkJob) -> BulkJob:
+        if job.state is JobState.APPROVED:
+            moved = await self._store.jobs.move(
+                job.id, {JobState.APPROVED}, JobState.RUNNING, started_at=self._clock()
+            )
+            return moved or await self._job(job.id)
+        return job
+
+    async def run_chunk(self, job: BulkJob, limit: int) -> BulkJob:
+        """Applies the next ``limit`` rows, with their emails, in one transaction."""
+        group = await self._store.groups.get(job.group_id) if job.group_id else None
+        if group is None:
+            return await self._store.jobs.finish_failed(
+                job.id, "The group was deleted before the import finished.", self._clock()
+            )
+        enabled = await self._mail.enabled()
+        if not job.options.invite:
+            enabled -= {Trigger.INVITATION}
+
+        def compose(user: User, created: bool, enrolled: list[Course]) -> list[OutgoingEmail]:
+            return self._mail.for_new_member(
+                enabled, user, group, created=created, enrolled=enrolled
+            )
+
+        return await self._store.jobs.apply_add_chunk(
+            job, limit=limit, enrol=job.options.enrol, compose=compose, now=self._clock()
+        )
+
+    async def progress_posted(self, job_id: int, ts: str) -> None:
+        await self._store.jobs.set_fields(job_id, progress_ts=ts)
+
+    async def reported(self, job_id: int) -> None:
+        await self._store.jobs.set_fields(job_id, reported_at=self._clock())
+
+    async def results(
+        self, job_id: int, after: int, limit: int, *, problems_only: bool = False
+    ) -> list[ItemResult]:
+        return await self._store.jobs.results(
+            job_id, after=after, limit=limit, problems_only=problems_only
+        )
+
+    def _may_see(self, actor: Actor, job: BulkJob) -> bool:
+        return actor.is_admin or (
+            actor.user_id is not None
+            and job.uploaded_by is not None
+            and job.uploaded_by.id == actor.user_id
+        )
+
+    async def _own(self, actor: Actor, job_id: int) -> BulkJob:
+        """The uploader decides whether to send or drop their own file; admins may too."""
+        job = await self._job(job_id)
+        if not self._may_see(actor, job):
+            require(actor, Capability.APPROVE_BULK)
+        return job
+
+    async def _job(self, job_id: int) -> BulkJob:
+        job = await self._store.jobs.get(job_id)
+        if job is None:
+            raise JobNotFound(job_id)
+        return job
+
+    async def _move(
+        self, job: BulkJob, allowed: set[JobState], target: JobState, wanted: str
+    ) -> tuple[BulkJob, bool]:
+        moved = await self._store.jobs.move(job.id, allowed, target)
+        if moved is not None:
+            return moved, True
+        job = await self._job(job.id)
+        if job.state is target:
+            return job, False
+        raise JobMoved(job, wanted)

@@ -1,0 +1,46 @@
+"""Hand-written SQL for the few set-based statements the ORM would do row by row.
+
+Statements are written with ``?`` placeholders and numbered for PostgreSQL;
+with no connection given, they run on the default one (outside any transaction).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from storage.models import UserRow
+
+_PLACEHOLDER = re.compile(r"\?")
+
+
+def _connection(conn: BaseDBAsyncClient | None) -> BaseDBAsyncClient:
+    """The given transaction, or the connection every model of the app uses."""
+    return conn if conn is not None else UserRow._meta.db
+
+
+def _dialect(sql: str, conn: BaseDBAsyncClient) -> str:
+    if conn.capabilities.dialect != "postgres":
+        return sql
+    numbers = iter(range(1, sql.count("?") + 1))
+    return _PLACEHOLDER.sub(lambda _: f"${next(numbers)}", sql)
+
+
+async def execute_many(
+    conn: BaseDBAsyncClient | None, sql: str, rows: Sequence[Sequence[Any]]
+) -> None:
+    """One statement for many rows, inside ``conn``'s transaction when given."""
+    if not rows:
+        return
+    db = _connection(conn)
+    await db.execute_many(_dialect(sql, db), [list(r) for r in rows])
+
+
+async def fetch(
+    conn: BaseDBAsyncClient | None, sql: str, params: Sequence[Any]
+) -> list[dict[str, Any]]:
+    db = _connection(conn)
+    return await db.execute_query_dict(_dialect(sql, db), list(params))

@@ -17,7 +17,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from slack_emulator.limits import check_view
 from slack_emulator.server import SlackEmulator
-from slack_emulator.state import Call, View
+from slack_emulator.state import Call, Message, View
 
 APP_ID = "A0ROSTER"
 
@@ -54,7 +54,7 @@ class HomeTab:
         return "\n".join(block_texts(self.blocks))
 
 
-Surface = Reply | View | HomeTab
+Surface = Reply | View | HomeTab | Message
 
 
 @dataclass
@@ -219,6 +219,18 @@ class SlackDriver:
             payload["channel"] = {"id": surface.channel_id}
             payload["response_url"] = response_url
             known |= {"response_url": response_url, "channel_id": surface.channel_id}
+        elif isinstance(surface, Message):
+            response_url = self.slack.issue_response_url(user_id, surface.channel)
+            payload["container"] = {
+                "type": "message",
+                "message_ts": surface.ts,
+                "channel_id": surface.channel,
+                "is_ephemeral": False,
+            }
+            payload["channel"] = {"id": surface.channel}
+            payload["message"] = {"ts": surface.ts, "text": surface.text, "blocks": surface.blocks}
+            payload["response_url"] = response_url
+            known |= {"response_url": response_url, "channel_id": surface.channel}
         elif isinstance(surface, View):
             payload["container"] = {"type": "view", "view_id": surface.id}
             payload["view"] = {

@@ -63,7 +63,10 @@ def test_rows_are_checked_each_and_every_problem_names_row_column_and_fix() -> N
     tally = Tally(columns)
     staged = list(check_rows(columns, rows, tally))
     ready = [(r.row, r.username, r.email, r.tags) for r in staged if not r.problem]
-    assert ready == [(2, "ada", "ada@school.org", "sales, emea"), (3, "12345", "bob@school.org", "")]
+    assert ready == [
+        (2, "ada", "ada@school.org", "sales, emea"),
+        (3, "12345", "bob@school.org", ""),
+    ]
     assert tally.notes == ["row 3: the email was a link; read it as bob@school.org"]
     assert (tally.ready, tally.rejected, tally.blank_rows) == (2, 5, 1)
     found = [(p.row, p.column, p.problem) for p in tally.first_problems]

@@ -33,8 +33,13 @@ EDIT_INTERVAL = 1.0
 class Progress:
     """The one progress message of a job, edited at most once a second."""
 
-    def __init__(self, client: AsyncWebClient, jobs: BulkJobs, job: BulkJob) -> None:
-        self._client = client
+    def __init__(
+        self, editor: AsyncWebClient, poster: AsyncWebClient, jobs: BulkJobs, job: BulkJob
+    ) -> None:
+        self._editor = editor
+        """No rate-limit retries: a 429 postpones the next edit instead."""
+        self._poster = poster
+        """Retries 429s: the message's first post and last edit must get through."""
         self._jobs = jobs
         self._ts = job.progress_ts
         self._channel = job.channel
@@ -43,12 +48,12 @@ class Progress:
         self._rows_at_start = job.rows_done
         self._next_edit = 0.0
 
-    async def open(self, job: BulkJob, poster: AsyncWebClient) -> None:
-        """Posts the message once per job, with the retrying client: it must exist."""
+    async def open(self, job: BulkJob) -> None:
+        """Posts the message, once per job: a resumed job edits the one it has."""
         if self._ts:
             return
         text, blocks = progress_message(job, None)
-        posted = await poster.chat_postMessage(
+        posted = await self._poster.chat_postMessage(
             channel=self._channel, thread_ts=self._thread, text=text, blocks=blocks
         )
         self._ts = posted["ts"]
@@ -66,8 +71,9 @@ class Progress:
             return
         self._next_edit = now + EDIT_INTERVAL
         text, blocks = progress_message(job, self.rate(job))
+        client = self._poster if final else self._editor
         try:
-            await self._client.chat_update(
+            await client.chat_update(
                 channel=self._channel, ts=self._ts, text=text, blocks=blocks
             )
         except SlackApiError as error:
@@ -123,9 +129,9 @@ class JobRunner:
 
     async def _run(self, job: BulkJob, stop: asyncio.Event) -> None:
         job = await self._jobs.start(job)
-        progress = Progress(self._edits, self._jobs, job)
+        progress = Progress(self._edits, self.client, self._jobs, job)
         if job.state is JobState.RUNNING:
-            await progress.open(job, self.client)
+            await progress.open(job)
             while job.state is JobState.RUNNING and not stop.is_set():
                 job = await self._jobs.run_chunk(job, self._chunk_rows)
                 await progress.update(job)

@@ -169,26 +169,26 @@ class LogFilter:
         return ", ".join(parts)
 
 
-def parse_log_filter(words: Sequence[str], now: datetime) -> LogFilter:
-    """``[type] [since]``: ``add``/``add members`` and ``7d``/``2026-11-01``, in any order."""
-    kind: JobKind | None = None
-    since: datetime | None = None
-    rest: list[str] = []
+KIND_WORDS = {"add": JobKind.ADD_MEMBERS, "import": JobKind.ADD_MEMBERS}
+
+
+def parse_log_filter(words: Sequence[str], *, now: datetime) -> LogFilter:
+    """``[type] [since]`` in any order: ``add`` and ``7d``, ``24h`` or ``2026-11-01``."""
+    chosen = LogFilter()
     for word in words:
         lowered = word.lower()
-        if lowered in ("add", "import", "imports"):
-            kind = JobKind.ADD_MEMBERS
-        elif lowered == "members" and kind is JobKind.ADD_MEMBERS:
+        if lowered in KIND_WORDS or lowered == "members":
+            chosen = LogFilter(KIND_WORDS.get(lowered, chosen.kind), chosen.since)
             continue
-        else:
-            rest.append(word)
-    if len(rest) > 1:
-        raise InvalidInput(
-            "filter", f"`{' '.join(rest)}` is not a filter; use a type (add) and a date (7d)."
-        )
-    if rest:
-        since = parse_since(rest[0], now)
-    return LogFilter(kind, since)
+        try:
+            chosen = LogFilter(chosen.kind, parse_since(word, now=now))
+        except InvalidInput:
+            raise InvalidInput(
+                "filter",
+                f"`{word}` is neither a type ({', '.join(KIND_WORDS)}) nor a time "
+                "(7d, 24h, 2w or a date like 2026-11-01).",
+            ) from None
+    return chosen
 
 
 def progress_bar(done: int, total: int, width: int = 20) -> str:

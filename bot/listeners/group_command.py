@@ -183,7 +183,7 @@ async def _template(call: Call, args: list[str]) -> None:
 
 
 async def _log_actions(call: Call, args: list[str]) -> None:
-    wanted = parse_log_filter(args, utc_now())
+    wanted = parse_log_filter(args, now=utc_now())
     jobs = await call.services.jobs.log(call.actor, wanted)
     await call.say(*action_log(jobs, wanted.describe()))
 

@@ -195,9 +195,12 @@ def decision_recorded(job: BulkJob, *, now_decided: bool) -> str:
     """What the deciding admin sees; a second click is told it changed nothing."""
     if now_decided:
         return f"{job.state.capitalize()}; {_who(job.uploaded_by)} has been told in their thread."
+    if job.decided_by is None:
+        return f"This import is *{job.state}*; nothing more was done."
+    verb = "rejected" if job.state is JobState.REJECTED else "approved"
     return (
-        f"This import was already {job.state} by {_who(job.decided_by)} "
-        f"{when(job.decided_at)}; nothing more was done."
+        f"This import was already {verb} by {_who(job.decided_by)} {when(job.decided_at)} "
+        f"and is now *{job.state}*; nothing more was done."
     )
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import aiohttp
 import pytest
@@ -54,8 +55,11 @@ def mail_server() -> Iterator[MailServer]:
 
 
 @asynccontextmanager
-async def start_roster(database_url: str, mail_server: MailServer | None) -> AsyncIterator[Roster]:
-    """Roster, the Slack emulator and (unless None) a mail server, all on loopback."""
+async def start_roster(
+    database_url: str, mail_server: MailServer | None, **overrides: Any
+) -> AsyncIterator[Roster]:
+    """Roster, the Slack emulator and (unless None) a mail server, all on loopback;
+    ``overrides`` replace settings (chunk sizes, whether jobs run here)."""
     slack = SlackEmulator()
     await slack.start()
     slack.add_member(ADMIN, "Ada Admin", "ada@school.org")
@@ -77,6 +81,7 @@ async def start_roster(database_url: str, mail_server: MailServer | None) -> Asy
         mail_poll_seconds=0.05,
         mail_retry_base_seconds=0.1,
     )
+    settings = replace(settings, **overrides)
     try:
         async with (
             running_on_loopback(settings, port=port) as (app, url),
@@ -96,6 +101,10 @@ async def roster(database_url: str, mail_server: MailServer) -> AsyncIterator[Ro
 
 @pytest.fixture
 async def school(roster: Roster) -> Roster:
+    return await furnish(roster)
+
+
+async def furnish(roster: Roster) -> Roster:
     """Two courses, a group 'Sales Team' managed by MANAGER, one 'Support' by OTHER_MANAGER."""
     for title in ("Python 101", "Onboarding"):
         assert "Added" in await roster.run(ADMIN, f"course new {title}")
@@ -113,6 +122,10 @@ LEARNER_EMAIL = "lea@school.org"
 
 @pytest.fixture
 async def bulk(school: Roster) -> Roster:
+    return await allow_bulk(school)
+
+
+async def allow_bulk(school: Roster) -> Roster:
     """The school, where MANAGER may also run bulk actions."""
     services = school.services
     admin = await services.users.actor(ADMIN)

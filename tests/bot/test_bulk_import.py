@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import io
+from dataclasses import replace
 
 from openpyxl import load_workbook
 
@@ -94,3 +96,74 @@ async def test_an_approved_import_adds_everyone_and_reports_in_its_thread(bulk: 
     assert "*done with errors*" in log and "27/27 rows: 25 created, 26 added" in log
     job = await BulkJobRow.get()
     assert job.started_at is not None and job.finished_at is not None
+
+
+async def test_a_rejection_needs_a_reason_tells_the_uploader_and_adds_nobody(bulk: Roster) -> None:
+    preview = await upload(bulk, "wrong.xlsx", workbook(HEADER, *people(3)))
+    request = await send_for_approval(bulk, preview)
+    refused = await review(bulk, request, decision="reject")
+    assert "reason" in refused and "Say why, so the uploader knows what to change." in refused
+    closing = await review(bulk, request, decision="reject", reason="Wrong group: use Support")
+    assert "Rejected; <@U0MANAGER> has been told" in closing
+    told = await in_thread(bulk, preview, "Rejected by")
+    assert "Rejected by <@U0ADMIN>: Wrong group: use Support\nNothing was added." in told.text
+    assert await UserRow.filter(email__startswith="person").count() == 0
+    again = await review(bulk, request)
+    assert "already rejected by <@U0ADMIN>" in again and "nothing more was done" in again
+    assert "*rejected*" in await bulk.run(MANAGER, "log actions add")
+    assert "No bulk actions match" in await bulk.run(MANAGER, "log actions add 2099-01-01")
+
+
+async def test_approving_twice_and_double_clicks_start_one_job(bulk: Roster) -> None:
+    preview = await upload(bulk, "twice.xlsx", workbook(HEADER, *people(40)))
+    as_first_seen = replace(preview, blocks=copy.deepcopy(preview.blocks))
+    request = await send_for_approval(bulk, preview)
+    again = await bulk.driver.click(MANAGER, as_first_seen, "imports.send_for_approval")
+    assert again.status == 200
+    first = await (await bulk.driver.click(ADMIN, request, "imports.review.open")).modal()
+    second = await (await bulk.driver.click(ADMIN, request, "imports.review.open")).modal()
+    values = {"import_options": ["invite"], "decision": "approve", "reason": None}
+    await bulk.driver.submit(ADMIN, first, values)
+    await bulk.driver.submit(ADMIN, second, values)
+    assert "already approved by <@U0ADMIN>" in str(second.body["blocks"])
+    await in_thread(bulk, preview, "Import of *twice.xlsx*")
+    replies = [m.text for m in thread(bulk, preview)]
+    assert sum("Sent to" in r for r in replies) == 1
+    assert sum("Approved by" in r for r in replies) == 1
+    assert sum(r.startswith("Importing") for r in replies) == 1
+    assert sum("Import of" in r for r in replies) == 1
+    assert await BulkJobRow.all().count() == 1
+    assert await UserRow.filter(email__startswith="person").count() == 40
+    assert await OutboxRow.filter(to_address__startswith="person").count() == 40
+
+
+async def test_cancelling_a_preview_adds_nobody_and_the_buttons_go(bulk: Roster) -> None:
+    preview = await upload(bulk, "oops.xlsx", workbook(HEADER, *people(2)))
+    await bulk.driver.click(MANAGER, preview, "imports.cancel")
+    await in_thread(bulk, preview, "Cancelled; nothing from *oops.xlsx* was added.")
+    assert "imports.send_for_approval" not in str(preview.blocks)
+    assert "*Cancelled*" in text_of(preview)
+    assert await UserRow.filter(email__startswith="person").count() == 0
+
+
+async def test_only_the_uploader_or_an_admin_may_send_a_file_for_approval(bulk: Roster) -> None:
+    preview = await upload(bulk, "mine.xlsx", workbook(HEADER, *people(2)))
+    clicked = await bulk.driver.click("U0OTHERMGR", preview, "imports.send_for_approval")
+    answer = (await clicked.reply()).text
+    assert "is for school admins only" in answer
+    assert await BulkJobRow.filter(state="checked").count() == 1
+
+
+async def test_the_seat_limit_holds_and_the_rows_that_did_not_fit_are_named(
+    bulk: Roster,
+) -> None:
+    admin = await bulk.services.users.actor(ADMIN)
+    await bulk.services.groups.create(admin, title="Pilot", seat_limit=3)
+    assert "now manages" in await bulk.run(ADMIN, f"managers Pilot add <@{MANAGER}>")
+    preview = await upload(bulk, "pilot.xlsx", workbook(HEADER, *people(5)), group="Pilot")
+    await review(bulk, await send_for_approval(bulk, preview))
+    summary = await in_thread(bulk, preview, "Import of *pilot.xlsx*")
+    assert "*3* created, *3* added to the group" in summary.text and "*2* failed" in summary.text
+    rows = await result_rows(bulk, preview, "pilot-results.xlsx")
+    assert [r[5] for r in rows[4:]] == ["not added: the group is full (3 seats)"] * 2
+    assert await UserRow.filter(email__startswith="person").count() == 3

@@ -84,6 +84,9 @@ async def review(
     """Opens the review modal from the admin's request, decides, and returns what
     the modal says afterwards (its error, or its closing text)."""
     modal = await (await roster.driver.click(admin, request, "imports.review.open")).modal()
+    shown = "\n".join(str(b) for b in modal.body["blocks"])
+    if "'block_id': 'decision'" not in shown:
+        return shown
     offered = {
         o["value"]
         for b in modal.body["blocks"]

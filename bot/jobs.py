@@ -73,9 +73,7 @@ class Progress:
         text, blocks = progress_message(job, self.rate(job))
         client = self._poster if final else self._editor
         try:
-            await client.chat_update(
-                channel=self._channel, ts=self._ts, text=text, blocks=blocks
-            )
+            await client.chat_update(channel=self._channel, ts=self._ts, text=text, blocks=blocks)
         except SlackApiError as error:
             if error.response.status_code != 429:
                 log.warning("progress edit failed: %s", error.response.get("error"))

@@ -250,12 +250,6 @@ class BulkJobs:
         """Where the preview is: the thread every later message goes to."""
         await self._store.jobs.set_fields(job_id, channel=channel, thread_ts=ts)
 
-    async def get(self, actor: Actor, job_id: int) -> BulkJob:
-        job = await self._job(job_id)
-        if not self._may_see(actor, job):
-            require(actor, Capability.APPROVE_BULK)
-        return job
-
     async def send_for_approval(self, actor: Actor, job_id: int) -> tuple[BulkJob, bool]:
         """(job, whether this call sent it): a double click sends it once."""
         job = await self._own(actor, job_id)
@@ -380,18 +374,15 @@ class BulkJobs:
             job_id, after=after, limit=limit, problems_only=problems_only
         )
 
-    def _may_see(self, actor: Actor, job: BulkJob) -> bool:
-        return actor.is_admin or (
-            actor.user_id is not None
-            and job.uploaded_by is not None
-            and job.uploaded_by.id == actor.user_id
-        )
-
     async def _own(self, actor: Actor, job_id: int) -> BulkJob:
-        """The uploader decides whether to send or drop their own file; admins may too."""
+        """Whoever may run bulk actions in the job's group may send or drop its file,
+        as may admins (who alone act on jobs whose group is gone)."""
         job = await self._job(job_id)
-        if not self._may_see(actor, job):
+        group = await self._store.groups.get(job.group_id) if job.group_id else None
+        if group is None:
             require(actor, Capability.APPROVE_BULK)
+        else:
+            require(actor, Capability.BULK_ACTIONS, group)
         return job
 
     async def _job(self, job_id: int) -> BulkJob:

@@ -11,8 +11,10 @@ from bot.listeners.errors import guard
 from bot.services import Services
 from bot.views.dashboard import GROUPS_PER_HOME, closed_home_view, home_view
 from bot.views.errors import describe
+from domain.bulk_jobs import LogFilter
 from domain.entities import Actor
 from domain.errors import PermissionDenied
+from domain.permissions import Capability, allows
 
 
 async def publish_home(
@@ -25,7 +27,12 @@ async def publish_home(
         text = describe(error, admins=await services.users.admin_slack_ids())
         view = closed_home_view(text)
     else:
-        view = home_view(actor, page)
+        jobs = (
+            await services.jobs.log(actor, LogFilter())
+            if allows(actor, Capability.BULK_ACTIONS)
+            else []
+        )
+        view = home_view(actor, page, jobs)
     await client.views_publish(user_id=actor.slack_user_id, view=view)
 
 

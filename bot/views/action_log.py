@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.views.blocks import Block, context, escape, header, packed, section, when
+from bot.views.blocks import Block, context, divider, escape, header, packed, section, when
 from domain.bulk_jobs import FINISHED, BulkJob, JobState
 from domain.entities import User
 
@@ -52,3 +52,16 @@ def action_log(jobs: list[BulkJob], filters: str) -> tuple[str, list[Block]]:
         context("Filter: `/group log actions [type] [since]`, e.g. `/group log actions add 7d`.")
     )
     return title, blocks
+
+
+HOME_JOBS = 5
+
+
+def recent_actions(jobs: list[BulkJob]) -> list[Block]:
+    """The latest bulk actions, for App Home."""
+    blocks: list[Block] = [divider(), header("User action log")]
+    if not jobs:
+        blocks.append(section("No bulk actions yet. `/group import <group>` starts one."))
+    blocks += [section(text) for text in packed([job_line(j) for j in jobs[:HOME_JOBS]])]
+    blocks.append(context("`/group log actions [type] [since]` shows more, e.g. `add 7d`."))
+    return blocks

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.ids import Action, MenuChoice
+from bot.views.action_log import recent_actions
 from bot.views.blocks import (
     Block,
     actions,
@@ -21,6 +22,7 @@ from bot.views.blocks import (
     when,
 )
 from bot.views.paging import pager
+from domain.bulk_jobs import BulkJob
 from domain.entities import Actor, Group, Page, User
 from domain.permissions import Capability, allows
 
@@ -99,7 +101,7 @@ def list_message(actor: Actor, page: Page[Group]) -> tuple[str, list[Block]]:
     return f"Your groups ({page.total})", blocks
 
 
-def home_view(actor: Actor, page: Page[Group]) -> dict[str, Any]:
+def home_view(actor: Actor, page: Page[Group], jobs: list[BulkJob]) -> dict[str, Any]:
     blocks: list[Block] = [header("Roster — user groups")]
     buttons = []
     if allows(actor, Capability.CREATE_GROUP):
@@ -107,6 +109,8 @@ def home_view(actor: Actor, page: Page[Group]) -> dict[str, Any]:
     if allows(actor, Capability.MANAGE_PERMISSIONS):
         buttons.append(button("Manager permissions", Action.OPEN_PERMISSIONS))
         buttons.append(button("Default permissions", Action.OPEN_DEFAULT_PERMISSIONS))
+    if allows(actor, Capability.BULK_ACTIONS):
+        buttons.append(button("Bulk-add template", Action.SEND_TEMPLATE))
     if buttons:
         blocks.append(actions(*buttons))
     blocks.append(context(f"{page.total} group(s) · `/group help` lists every command"))
@@ -116,6 +120,8 @@ def home_view(actor: Actor, page: Page[Group]) -> dict[str, Any]:
     for group in page.items:
         blocks.extend(group_rows(actor, group))
     blocks.extend(pager(page, Action.DASHBOARD_PAGE, "home"))
+    if allows(actor, Capability.BULK_ACTIONS):
+        blocks.extend(recent_actions(jobs))
     return {"type": "home", "blocks": blocks}
 
 

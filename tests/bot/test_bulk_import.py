@@ -146,11 +146,13 @@ async def test_cancelling_a_preview_adds_nobody_and_the_buttons_go(bulk: Roster)
     assert await UserRow.filter(email__startswith="person").count() == 0
 
 
-async def test_only_the_uploader_or_an_admin_may_send_a_file_for_approval(bulk: Roster) -> None:
+async def test_a_manager_of_another_group_cannot_send_the_file_for_approval(
+    bulk: Roster,
+) -> None:
     preview = await upload(bulk, "mine.xlsx", workbook(HEADER, *people(2)))
     clicked = await bulk.driver.click("U0OTHERMGR", preview, "imports.send_for_approval")
     answer = (await clicked.reply()).text
-    assert "is for school admins only" in answer
+    assert "you don't manage this group" in answer and "nothing was changed" in answer
     assert await BulkJobRow.filter(state="checked").count() == 1
 
 

@@ -9,7 +9,7 @@ fails until they do.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -21,13 +21,16 @@ from bot.commands import COMMANDS
 from bot.ids import Action, Field, MenuChoice, Modal
 from bot.views import modals
 from bot.views.emails import notifications_modal
-from bot.views.imports import import_modal
+from bot.views.imports import approval_request, import_modal, preview_message, review_modal
 from bot.views.permissions import DEFAULT, permissions_modal, pick_manager_modal
 from bot.xlsx_template import build_template
+from domain.bulk_jobs import BulkJob
 from domain.entities import Group, PermissionSet, User, UserStatus
+from domain.imports import StagedRow, Tally
 from domain.mail import Trigger
 from domain.permissions import GRANTABLE, LABELS, MANAGE_USERS_PARTS, Capability
 from slack_emulator.driver import HomeTab, Interaction, Reply, block_texts
+from slack_emulator.state import Message
 from storage import models
 from tests.bot.conftest import ADMIN, LEARNER, MANAGER, OTHER_MANAGER, STRANGER, Roster
 
@@ -45,7 +48,9 @@ class Scene:
     spare: int = 0
     support: int = 0
     manager_user_id: int = 0
-    surfaces: dict[str, Reply | HomeTab] = field(default_factory=dict)
+    pending: BulkJob | None = None
+    """A bulk add waiting for an admin's review."""
+    surfaces: dict[str, Reply | HomeTab | Message] = field(default_factory=dict)
 
     async def command(self, text: str) -> str:
         return await self.seen(await self.roster.driver.command(self.user, text))
@@ -82,6 +87,10 @@ class Scene:
                     return "\n".join([body["title"]["text"], *block_texts(body["blocks"])])
                 if call.method == "chat.postMessage" and call.args.get("channel") == self.user:
                     return str(call.args.get("text"))
+                if call.method == "chat.postMessage" and call.ok and call.args.get("thread_ts"):
+                    return str(call.args.get("text"))
+                if call.method == "files.completeUploadExternal" and call.ok:
+                    return str(call.args.get("initial_comment"))
             return None
 
         return await slack.wait_for(shown)
@@ -327,7 +336,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "template",
         (C.BULK_ACTIONS,),
-        "template is in",
+        "The bulk-add template",
         lambda s: s.command("template"),
         scoped=False,
     ),
@@ -360,7 +369,80 @@ CASES: tuple[Case, ...] = (
         "Renamed *Sales Team* to *Sales Crew*",
         lambda s: s.command('rename "Sales Team" Sales Crew'),
     ),
+    Case(
+        "log actions",
+        (C.BULK_ACTIONS,),
+        "User action log",
+        lambda s: s.command("log actions add 7d"),
+        scoped=False,
+    ),
+    Case(
+        "import-settings",
+        ADMIN_ONLY,
+        "no longer enrol",
+        lambda s: s.command("import-settings enrol off"),
+        scoped=False,
+    ),
+    Case(
+        Action.SEND_TEMPLATE,
+        (C.BULK_ACTIONS,),
+        "The bulk-add template",
+        lambda s: s.click("home", Action.SEND_TEMPLATE),
+        scoped=False,
+    ),
+    Case(
+        Action.SEND_FOR_APPROVAL,
+        (C.BULK_ACTIONS,),
+        "for approval",
+        lambda s: s.click("preview", Action.SEND_FOR_APPROVAL),
+    ),
+    Case(
+        Action.CANCEL_IMPORT,
+        (C.BULK_ACTIONS,),
+        "Cancelled; nothing from",
+        lambda s: s.click("doomed", Action.CANCEL_IMPORT),
+    ),
+    Case(
+        Action.REVIEW_IMPORT,
+        ADMIN_ONLY,
+        "Review bulk add",
+        lambda s: s.click("request", Action.REVIEW_IMPORT),
+    ),
+    # Last: an approved import starts running, and its messages would mix with others'.
+    Case(
+        Modal.REVIEW_IMPORT,
+        ADMIN_ONLY,
+        "Approved;",
+        lambda s: s.submit(
+            review_modal(_pending(s), enrol_allowed=False),
+            {Field.DECISION: "approve", Field.IMPORT_OPTIONS: ["invite"]},
+        ),
+    ),
 )
+
+
+def _pending(scene: Scene) -> BulkJob:
+    assert scene.pending is not None
+    return scene.pending
+
+
+async def _staged(school: Roster, group: Group, name: str) -> tuple[Message, BulkJob]:
+    """A checked one-row file for ``group``, its preview posted to the admin."""
+    services = school.services
+    admin = await services.users.actor(ADMIN)
+    tally = Tally(("username", "email"), ready=1)
+
+    async def rows() -> AsyncIterator[list[StagedRow]]:
+        yield [StagedRow(2, "newbie", f"newbie-{name}@example.org")]
+
+    job = await services.jobs.stage(admin, group, name, tally, rows())
+    client = AsyncWebClient(token=school.slack.bot_token, base_url=school.slack.api_url)
+    direct = (await client.conversations_open(users=ADMIN))["channel"]["id"]
+    text, blocks = preview_message(job)
+    posted = await client.chat_postMessage(channel=direct, text=text, blocks=blocks)
+    await services.jobs.posted(job.id, direct, posted["ts"])
+    message = next(m for m in school.slack.messages if m.ts == posted["ts"])
+    return message, job
 
 
 def _group(group_id: int, title: str) -> Group:
@@ -429,6 +511,8 @@ TABLES = (
     models.DefaultCapabilityRow,
     models.PermissionChangeRow,
     models.SchoolSettingRow,
+    models.BulkJobRow,
+    models.BulkJobItemRow,
 )
 
 
@@ -477,6 +561,15 @@ async def _scene(school: Roster, caller: str) -> Scene:
     ):
         scene.surfaces[name] = await (await school.driver.command(ADMIN, text)).reply()
     scene.surfaces["home"] = await school.driver.home(ADMIN)
+    group = await services.groups.resolve(admin, "Sales Team", C.VIEW_GROUPS)
+    scene.surfaces["preview"], _ = await _staged(school, group, "for-approval.xlsx")
+    scene.surfaces["doomed"], _ = await _staged(school, group, "to-cancel.xlsx")
+    _, job = await _staged(school, group, "to-review.xlsx")
+    scene.pending, _ = await services.jobs.send_for_approval(admin, job.id)
+    client = AsyncWebClient(token=school.slack.bot_token, base_url=school.slack.api_url)
+    text, blocks = approval_request(scene.pending)
+    posted = await client.chat_postMessage(channel=ADMIN, text=text, blocks=blocks)
+    scene.surfaces["request"] = next(m for m in school.slack.messages if m.ts == posted["ts"])
     return scene
 
 

@@ -8,9 +8,10 @@ from dataclasses import replace
 
 from openpyxl import load_workbook
 
+from domain.entities import SlackProfile
 from slack_emulator.state import Message
 from storage.models import BulkJobRow, EnrollmentRow, MembershipRow, OutboxRow, UserRow
-from tests.bot.conftest import ADMIN, MANAGER, Roster
+from tests.bot.conftest import ADMIN, MANAGER, OTHER_MANAGER, Roster, allow_bulk
 from tests.bot.uploads import in_thread, review, send_for_approval, text_of, thread, upload
 from tests.workbooks import workbook
 
@@ -149,8 +150,9 @@ async def test_cancelling_a_preview_adds_nobody_and_the_buttons_go(bulk: Roster)
 async def test_a_manager_of_another_group_cannot_send_the_file_for_approval(
     bulk: Roster,
 ) -> None:
+    await allow_bulk(bulk, SlackProfile(OTHER_MANAGER, "olga@school.org", "Olga"))
     preview = await upload(bulk, "mine.xlsx", workbook(HEADER, *people(2)))
-    clicked = await bulk.driver.click("U0OTHERMGR", preview, "imports.send_for_approval")
+    clicked = await bulk.driver.click(OTHER_MANAGER, preview, "imports.send_for_approval")
     answer = (await clicked.reply()).text
     assert "you don't manage this group" in answer and "nothing was changed" in answer
     assert await BulkJobRow.filter(state="checked").count() == 1

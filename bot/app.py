@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -59,6 +60,18 @@ def job_runner(settings: Settings, services: Services) -> JobRunner:
     )
 
 
+def settle_heap() -> None:
+    """Moves everything start-up created out of the garbage collector's sight.
+
+    A full collection walks every tracked object; with the libraries loaded
+    that is some 75,000 objects and 70 ms or more on a small machine, long
+    enough to stall Slack's acks while an import allocates. Frozen objects are
+    never walked again (the same trick large Python web services use).
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def build_services(settings: Settings) -> Services:
     return Services.build(
         TortoiseStore(),
@@ -79,6 +92,7 @@ async def run_worker(settings: Settings) -> None:
         loop.add_signal_handler(signal, stop.set)
     await db.migrate(settings.database_url)
     await db.connect(settings.database_url)
+    settle_heap()
     try:
         await runner.run(stop)
     finally:
@@ -173,6 +187,7 @@ def _jobs(settings: Settings, runner: JobRunner):
 
     async def jobs(app: web.Application) -> AsyncIterator[None]:
         await app[SERVICES].jobs.fail_interrupted_checks()
+        settle_heap()
         if not settings.run_jobs:
             yield
             return

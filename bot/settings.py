@@ -54,7 +54,7 @@ class Settings:
             invite_ttl_hours=_hours(env.get("INVITE_TTL_HOURS", "72")),
             activity_secret=_optional(env, "ACTIVITY_SECRET"),
             run_jobs=_yes_no(env, "ROSTER_RUN_JOBS", default=True),
-            job_chunk_rows=_count(env, "ROSTER_JOB_CHUNK_ROWS", 2000, most=50_000),
+            job_chunk_rows=_count(env, "ROSTER_JOB_CHUNK_ROWS", 2000, most=10_000),
             job_pause_seconds=_seconds(env, "ROSTER_JOB_PAUSE_SECONDS", 0.0),
         )
 

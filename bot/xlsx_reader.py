@@ -23,7 +23,7 @@ import tempfile
 import zipfile
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from typing import BinaryIO
 from xml.etree.ElementTree import ParseError
 
@@ -31,7 +31,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from python_calamine import CalamineError, CalamineWorkbook
 
-from domain.imports import Cell, FileRefused, StagedRow, Tally, check_header, check_rows
+from domain.imports import FileRefused, Formula, StagedRow, Tally, check_header, check_rows
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_MEMBERS = 100
@@ -126,7 +126,7 @@ def read_and_check(data: bytes, out: BinaryIO, limits: Limits = Limits()) -> Tal
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = workbook.sheet_names
         sheet = workbook.get_sheet_by_name("Users" if "Users" in names else names[0])
-        raw = ((Cell(v) for v in row) for row in sheet.iter_rows())
+        raw = iter(sheet.iter_rows())
         return _check(_rows(raw, limits), out)
     except (CalamineError, *_UNREADABLE):
         raise FileRefused(_CANT_READ) from None
@@ -151,8 +151,7 @@ def _check_with_openpyxl(data: bytes, out: BinaryIO, limits: Limits) -> Tally:
         sheet = workbook["Users"] if "Users" in workbook.sheetnames else workbook.worksheets[0]
         sheet.reset_dimensions()
         raw = (
-            (Cell(getattr(c, "value", None), getattr(c, "data_type", "") == "f") for c in row)
-            for row in sheet.iter_rows()
+            [_openpyxl_value(c) for c in row] for row in sheet.iter_rows()
         )
         return _check(_rows(raw, limits), out)
     except _UNREADABLE:
@@ -161,14 +160,22 @@ def _check_with_openpyxl(data: bytes, out: BinaryIO, limits: Limits) -> Tally:
         workbook.close()
 
 
-def _check(rows: Iterator[tuple[int, list[Cell]]], out: BinaryIO) -> Tally:
+def _openpyxl_value(cell: object) -> object:
+    """A cell's value, or its formula as a :class:`Formula` (calamine only sees results)."""
+    value = getattr(cell, "value", None)
+    if getattr(cell, "data_type", "") == "f":
+        return Formula(value)
+    return value
+
+
+def _check(rows: Iterator[tuple[int, list[object]]], out: BinaryIO) -> Tally:
     header = next(rows, None)
     if header is None:
         raise FileRefused("The sheet is empty. Fill in the template from `/group template`.")
     tally = Tally(check_header(header[1]))
     chunk: list[tuple[object, ...]] = []
     for staged in check_rows(tally.columns, rows, tally):
-        chunk.append(astuple(staged))
+        chunk.append(tuple(staged))
         if len(chunk) == SPOOL_CHUNK:
             pickle.dump(chunk, out, pickle.HIGHEST_PROTOCOL)
             chunk = []
@@ -192,14 +199,14 @@ def _has_formulas(data: bytes) -> bool:
     return False
 
 
-def _rows(raw: Iterator[Iterator[Cell]], limits: Limits) -> Iterator[tuple[int, list[Cell]]]:
+def _rows(raw: Iterator[list[object]], limits: Limits) -> Iterator[tuple[int, list[object]]]:
     for number, row in enumerate(raw, start=1):
         if number > limits.rows + 1:
             raise FileRefused(
                 f"The file has more than {limits.rows:,} rows. Split it into several files."
             )
-        cells = list(row)
-        while cells and cells[-1].value in (None, ""):
+        cells = row if type(row) is list else list(row)
+        while cells and cells[-1] in (None, ""):
             cells.pop()
         if len(cells) > limits.columns:
             raise FileRefused(

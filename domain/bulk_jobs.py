@@ -236,7 +236,7 @@ class BulkJobs:
             await jobs.stage(job.id, chunk)
         new, existing, already = await jobs.preview_counts(job.id, group.id)
         counts = CheckCounts(
-            ready=tally.ready,
+            ready=tally.ready_rows,
             rejected=tally.rejected,
             blank_rows=tally.blank_rows,
             new_users=new,
@@ -244,7 +244,7 @@ class BulkJobs:
             already_members=already,
             first_problems=tuple(tally.first_problems),
         )
-        return await jobs.checked(job.id, counts, rows_total=tally.ready + tally.rejected)
+        return await jobs.checked(job.id, counts, rows_total=tally.ready_rows + tally.rejected)
 
     async def posted(self, job_id: int, channel: str, ts: str) -> None:
         """Where the preview is: the thread every later message goes to."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from domain.entities import Actor
 from domain.errors import DomainError, InvalidInput
@@ -23,6 +24,7 @@ ERROR_COLUMN = "error"
 OPTIONAL = ("first name", "last name", "tags")
 MAX_NAME = 100
 MAX_TAGS = 20
+MAX_TAGS_TEXT = 1000
 
 TIPS = (
     "Fill in one person per row, starting on row 2. Username and email are required.",
@@ -35,12 +37,10 @@ TIPS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """One cell as read from the file: its value, and whether it held a formula."""
+class Formula(str):
+    """A cell that held a formula, as its formula's text; any other cell is its value."""
 
-    value: object
-    formula: bool = False
+    __slots__ = ()
 
 
 class TemplateMismatch(DomainError):
@@ -59,31 +59,10 @@ class RowProblem:
     fix: str
 
 
-@dataclass(frozen=True, slots=True)
-class Person:
-    row: int
-    username: str
-    email: str
-    first_name: str = ""
-    last_name: str = ""
-    tags: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
-    """Things fixed silently but worth telling (an email pasted as a link)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Rejected:
-    """A row that can't be imported, as uploaded, with every problem it has."""
-
-    row: int
-    values: tuple[str, ...]
-    problems: tuple[RowProblem, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class StagedRow:
+class StagedRow(NamedTuple):
     """One row as a job keeps it: the person's fields, or the row as uploaded
-    with ``problem`` saying why it will be skipped."""
+    with ``problem`` saying why it will be skipped. A tuple, because a file
+    may hold half a million of them."""
 
     row: int
     username: str
@@ -111,40 +90,34 @@ class Tally:
     counts, the first problems to show inline and the first notes."""
 
     columns: tuple[str, ...]
-    ready: int = 0
+    ready_rows: int = 0
     rejected: int = 0
     problems: int = 0
     blank_rows: int = 0
     first_problems: list[RowProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def count(self, outcome: Person | Rejected) -> StagedRow:
-        """Counts one row and returns it as a job keeps it."""
-        if isinstance(outcome, Person):
-            self.ready += 1
-            if outcome.notes and len(self.notes) < NOTES_KEPT:
-                self.notes.extend(outcome.notes)
-            return StagedRow(
-                outcome.row,
-                outcome.username,
-                outcome.email,
-                outcome.first_name,
-                outcome.last_name,
-                ", ".join(outcome.tags),
-            )
+    def ready(self, row: StagedRow, note: str) -> StagedRow:
+        self.ready_rows += 1
+        if note and len(self.notes) < NOTES_KEPT:
+            self.notes.append(note)
+        return row
+
+    def reject(self, number: int, texts: Sequence[str], problems: list[RowProblem]) -> StagedRow:
+        """The row as uploaded, with every problem it has."""
         self.rejected += 1
-        self.problems += len(outcome.problems)
+        self.problems += len(problems)
         room = PROBLEMS_KEPT - len(self.first_problems)
-        self.first_problems.extend(outcome.problems[: max(room, 0)])
-        values = dict(zip(self.columns, outcome.values, strict=False))
+        self.first_problems.extend(problems[: max(room, 0)])
+        values = dict(zip(self.columns, texts, strict=False))
         return StagedRow(
-            outcome.row,
+            number,
             values.get("username", ""),
             values.get("email", ""),
             values.get("first name", ""),
             values.get("last name", ""),
             values.get("tags", ""),
-            " | ".join(f"{p.column}: {p.problem}; {p.fix}" for p in outcome.problems),
+            " | ".join(f"{p.column}: {p.problem}; {p.fix}" for p in problems),
         )
 
 
@@ -164,9 +137,9 @@ def template_columns(chosen: Iterable[str] = OPTIONAL) -> tuple[str, ...]:
     return REQUIRED + tuple(c for c in OPTIONAL if c in wanted)
 
 
-def check_header(cells: Sequence[Cell]) -> tuple[str, ...]:
+def check_header(cells: Sequence[object]) -> tuple[str, ...]:
     """The template's columns this header holds, or TemplateMismatch naming the fix."""
-    names = [_text(c.value).lower() for c in cells]
+    names = [_text(c).lower() for c in cells]
     while names and not names[-1]:
         names.pop()
     if len(names) > len(REQUIRED) and names[-1] == ERROR_COLUMN:
@@ -208,54 +181,61 @@ def _mismatch(index: int, got: str, want: str) -> tuple[str, ...]:
 
 
 def check_rows(
-    columns: Sequence[str], rows: Iterable[tuple[int, Sequence[Cell]]], tally: Tally
+    columns: Sequence[str], rows: Iterable[tuple[int, Sequence[object]]], tally: Tally
 ) -> Iterator[StagedRow]:
     """Every row checked, one at a time; blank rows are counted in ``tally``, and
-    every other row comes out, ready or with its problems: nothing is dropped."""
+    every other row comes out, ready or with its problems: nothing is dropped.
+
+    This runs for every row of files of up to half a million rows, so it works
+    on plain lists, not a dict per row."""
+    width = len(columns)
+    at = {name: i for i, name in enumerate(columns)}
     first_row_of: dict[str, int] = {}
     for number, cells in rows:
-        values = {
-            name: cells[i] if i < len(cells) else Cell(None) for i, name in enumerate(columns)
-        }
-        if all(_text(c.value) == "" and not c.formula for c in values.values()):
+        cells = cells[:width]
+        texts = [_text(v) for v in cells]
+        texts += [""] * (width - len(texts))
+        formulas = [i for i, v in enumerate(cells) if type(v) is Formula]
+        if not formulas and not any(texts):
             tally.blank_rows += 1
             continue
-        person, problems = _person(number, values)
-        if person is not None:
-            seen = first_row_of.setdefault(person.email, number)
+        if formulas:
+            yield tally.reject(number, texts, [_formula(columns, i, number) for i in formulas])
+            continue
+        staged, problems, note = _check_row(number, texts, at)
+        if staged is not None:
+            seen = first_row_of.setdefault(staged.email, number)
             if seen != number:
                 problems.append(
                     RowProblem(
                         number,
                         "email",
-                        f"{person.email} is also on row {seen}",
+                        f"{staged.email} is also on row {seen}",
                         "keep one of the two rows",
                     )
                 )
         if problems:
-            raw = tuple(_text(c.value) for c in values.values())
-            yield tally.count(Rejected(number, raw, tuple(problems)))
-        elif person is not None:
-            yield tally.count(person)
+            yield tally.reject(number, texts, problems)
+        elif staged is not None:
+            yield tally.ready(staged, note)
 
 
-def _person(number: int, values: dict[str, Cell]) -> tuple[Person | None, list[RowProblem]]:
+def _formula(columns: Sequence[str], index: int, number: int) -> RowProblem:
+    return RowProblem(
+        number,
+        columns[index],
+        f"cell {_letter(index)}{number} holds a formula",
+        "type the value itself (Paste Special > Values)",
+    )
+
+
+def _check_row(
+    number: int, texts: list[str], at: dict[str, int]
+) -> tuple[StagedRow | None, list[RowProblem], str]:
+    """(the row, ready; or None and its problems; a note worth telling)."""
     problems: list[RowProblem] = []
-    for name, cell in values.items():
-        if cell.formula:
-            problems.append(
-                RowProblem(
-                    number,
-                    name,
-                    f"cell {_letter(list(values).index(name))}{number} holds a formula",
-                    "type the value itself (Paste Special > Values)",
-                )
-            )
-    if problems:
-        return None, problems
-    username = _text(values["username"].value)
-    raw_email = _text(values["email"].value)
-    notes: list[str] = []
+    username = texts[at["username"]]
+    raw_email = texts[at["email"]]
     if not username:
         problems.append(RowProblem(number, "username", "is empty", "type a username"))
     elif len(username) > MAX_USERNAME or " " in username:
@@ -267,7 +247,7 @@ def _person(number: int, values: dict[str, Cell]) -> tuple[Person | None, list[R
                 f"use at most {MAX_USERNAME} characters without spaces",
             )
         )
-    email = ""
+    email, note = "", ""
     if not raw_email:
         problems.append(RowProblem(number, "email", "is empty", "type an email address"))
     else:
@@ -282,37 +262,35 @@ def _person(number: int, values: dict[str, Cell]) -> tuple[Person | None, list[R
                     "type it as name@example.org",
                 )
             )
-        if email and raw_email.lower().startswith("mailto:"):
-            notes.append(f"row {number}: the email was a link; read it as {email}")
-    extra = {name: _text(values[name].value) if name in values else "" for name in OPTIONAL}
-    for name in ("first name", "last name"):
-        if len(extra[name]) > MAX_NAME:
+        if email and raw_email[:7].lower() == "mailto:":
+            note = f"row {number}: the email was a link; read it as {email}"
+    first, last, tags = (texts[at[n]] if n in at else "" for n in OPTIONAL)
+    for name, value in (("first name", first), ("last name", last)):
+        if len(value) > MAX_NAME:
             problems.append(
                 RowProblem(number, name, "is too long", f"keep it to {MAX_NAME} characters")
             )
-    tags = tuple(t for t in (clean_text(t) for t in extra["tags"].split(",")) if t)
-    if len(tags) > MAX_TAGS:
-        problems.append(
-            RowProblem(number, "tags", "has too many tags", f"keep {MAX_TAGS} or fewer")
-        )
+    if tags:
+        parts = [t for t in (clean_text(t) for t in tags.split(",")) if t]
+        if len(parts) > MAX_TAGS or len(tags) > MAX_TAGS_TEXT:
+            problems.append(
+                RowProblem(
+                    number,
+                    "tags",
+                    "has too many tags",
+                    f"keep {MAX_TAGS} or fewer, {MAX_TAGS_TEXT} characters in all",
+                )
+            )
+        tags = ", ".join(parts)
     if problems:
-        return None, problems
-    return (
-        Person(
-            number,
-            username,
-            email,
-            extra["first name"],
-            extra["last name"],
-            tags,
-            tuple(notes),
-        ),
-        [],
-    )
+        return None, problems, ""
+    return StagedRow(number, username, email, first, last, tags), problems, note
 
 
 def _text(value: object) -> str:
     """A cell as the person typed it: 12345, not 12345.0; dates as ISO dates."""
+    if type(value) is str:
+        return clean_text(value)
     if value is None:
         return ""
     if isinstance(value, bool):

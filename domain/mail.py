@@ -12,7 +12,6 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from string import Template
 
 from domain.entities import Course, Group, User
 
@@ -60,16 +59,19 @@ class OutgoingEmail:
                 raise ValueError("a line break in a mail header")
 
 
-_TEXT = Template("Hello $name,\n\n$body\n\n$action: $link\n\n-- \n$school\n")
+_TEXT = "Hello {name},\n\n{body}\n\n{action}: {link}\n\n-- \n{school}\n"
 
-_HTML = Template("""<!doctype html>
+_HTML = """<!doctype html>
 <html><body style="font-family: sans-serif; line-height: 1.5">
-<p>Hello $name,</p>
-<p>$body</p>
-<p><a href="$link">$action</a></p>
-<p style="color: #666">&mdash; $school</p>
+<p>Hello {name},</p>
+<p>{body}</p>
+<p><a href="{link}">{action}</a></p>
+<p style="color: #666">&mdash; {school}</p>
 </body></html>
-""")
+"""
+"""Filled with ``str.format`` (values are never re-read as templates): a bulk
+import writes one of these per person, and ``string.Template`` costs ten times
+as much."""
 
 
 @dataclass(frozen=True)
@@ -82,10 +84,10 @@ class Letters:
     def _email(
         self, user: User, trigger: Trigger, subject: str, body: str, action: str, link: str
     ) -> OutgoingEmail:
-        text = _TEXT.substitute(
+        text = _TEXT.format(
             name=user.username, body=body, action=action, link=link, school=self.school
         )
-        page = _HTML.substitute(
+        page = _HTML.format(
             name=html.escape(user.username),
             body=html.escape(body).replace("\n", "<br>"),
             action=html.escape(action),

@@ -54,7 +54,8 @@ async def connect(database_url: str) -> None:
     connection = connections.get(next(iter(config["connections"])))
     if connection.capabilities.dialect == "sqlite":
         await connection.execute_script(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            "PRAGMA cache_size=-65536;"
         )
 
 

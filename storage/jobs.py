@@ -7,7 +7,7 @@ of the rate, and ``create()`` per row about a fiftieth.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -32,14 +32,12 @@ from storage import convert
 from storage.models import (
     BulkJobItemRow,
     BulkJobRow,
-    EnrollmentRow,
-    GroupCourseRow,
     GroupRow,
     MembershipRow,
     UserRow,
 )
 from storage.outbox import queue
-from storage.sql import execute_many, fetch
+from storage.sql import execute_many, fetch, marks
 
 _RUNNABLE = (JobState.APPROVED.value, JobState.RUNNING.value)
 _REPORTABLE = (JobState.DONE.value, JobState.DONE_WITH_ERRORS.value, JobState.FAILED.value)
@@ -172,18 +170,18 @@ class JobStore:
             row = await BulkJobRow.select_for_update().using_db(conn).get(id=job.id)
             if row.state != JobState.RUNNING.value or row.checkpoint != job.checkpoint:
                 return await self._entity(job.id, conn)
-            items = (
-                await BulkJobItemRow.filter(job_id=job.id, row__gt=row.checkpoint)
-                .order_by("row")
-                .limit(limit)
-                .using_db(conn)
+            items = await fetch(
+                conn,
+                'SELECT id, "row", username, email, first_name, last_name, tags, problem '
+                'FROM bulk_job_items WHERE job_id = ? AND "row" > ? ORDER BY "row" LIMIT ?',
+                [job.id, row.checkpoint, limit],
             )
             counts = RunCounts(**row.results) if row.results else RunCounts()
             if items:
                 group = await GroupRow.select_for_update().using_db(conn).get(id=row.group_id)
                 done = await _add(conn, group, items, enrol=enrol, compose=compose, now=now)
                 counts = counts.plus(done)
-                row.checkpoint = items[-1].row
+                row.checkpoint = items[-1]["row"]
                 row.rows_done += len(items)
             row.results = asdict(counts)
             if len(items) < limit:
@@ -220,79 +218,56 @@ class JobStore:
 async def _add(
     conn: BaseDBAsyncClient,
     group: GroupRow,
-    items: Sequence[BulkJobItemRow],
+    items: Sequence[dict[str, Any]],
     *,
     enrol: bool,
     compose: Compose,
     now: datetime,
 ) -> RunCounts:
-    """One chunk of an add-members job, set-based: a handful of statements per chunk."""
-    ready = [i for i in items if not i.problem]
-    known = dict(
-        await UserRow.filter(email__in=[i.email for i in ready])
-        .using_db(conn)
-        .values_list("email", "id")
-    )
-    members = set(
-        await MembershipRow.filter(group_id=group.id, user_id__in=list(known.values()))
-        .using_db(conn)
-        .values_list("user_id", flat=True)
-    )
-    already = [i for i in ready if known.get(i.email) in members]
-    joining = [i for i in ready if known.get(i.email) not in members]
-    full: list[BulkJobItemRow] = []
+    """One chunk of an add-members job in a dozen statements, whatever its size."""
+    ready = [i for i in items if not i["problem"]]
+    known = await _user_ids(conn, [i["email"] for i in ready])
+    members = await _member_ids(conn, group.id, list(known.values()))
+    already = [i for i in ready if known.get(i["email"]) in members]
+    joining = [i for i in ready if known.get(i["email"]) not in members]
+    full: list[dict[str, Any]] = []
     if group.seat_limit is not None:
         seated = await MembershipRow.filter(group_id=group.id).using_db(conn).count()
         room = max(group.seat_limit - seated, 0)
         joining, full = joining[:room], joining[room:]
-    fresh = [i for i in joining if i.email not in known]
+    fresh = [i for i in joining if i["email"] not in known]
     await execute_many(
         conn,
         "INSERT INTO users (email, username, status, is_admin, created_at, first_name, "
         "last_name, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING",
-        [
-            (
-                i.email,
-                i.username,
-                UserStatus.INVITED.value,
-                False,
-                now,
-                i.first_name,
-                i.last_name,
-                i.tags,
-            )
-            for i in fresh
-        ],
+        [_new_user(i, now) for i in fresh],
     )
-    users = {
-        u.email: u
-        for u in await UserRow.filter(email__in=[i.email for i in joining]).using_db(conn)
-    }
+    users = await _users(conn, [i["email"] for i in joining])
     await execute_many(
         conn,
         "INSERT INTO memberships (group_id, user_id, joined_at) VALUES (?, ?, ?)",
-        [(group.id, users[i.email].id, now) for i in joining],
+        [(group.id, users[i["email"]].id, now) for i in joining],
     )
-    courses = await _enrol(conn, group.id, [users[i.email].id for i in joining], enrol, now)
-    created = {i.email for i in fresh}
+    courses = await _enrol(conn, group.id, [users[i["email"]].id for i in joining], enrol, now)
+    created = {i["email"] for i in fresh}
     emails = [
         mail
         for i in joining
         for mail in compose(
-            convert.user(users[i.email]),
-            i.email in created,
-            courses.get(users[i.email].id, []),
+            users[i["email"]], i["email"] in created, courses.get(users[i["email"]].id, [])
         )
     ]
     await queue(emails, now, conn)
-    await _results(
+    outcomes = [(i["id"], "created and added") for i in joining if i["email"] in created]
+    outcomes += [(i["id"], "added (already in the school)") for i in joining if i["email"] in known]
+    outcomes += [(i["id"], "already a member") for i in already]
+    outcomes += [
+        (i["id"], f"not added: the group is full ({group.seat_limit} seats)") for i in full
+    ]
+    await execute_many(
         conn,
-        [
-            ("created and added", [i for i in joining if i.email in created]),
-            ("added (already in the school)", [i for i in joining if i.email not in created]),
-            ("already a member", already),
-            (f"not added: the group is full ({group.seat_limit} seats)", full),
-        ],
+        "UPDATE bulk_job_items SET result = ? WHERE id = ?",
+        [(result, item_id) for item_id, result in outcomes],
     )
     await group.save(using_db=conn, update_fields=["updated_at"])
     return RunCounts(
@@ -306,21 +281,76 @@ async def _add(
     )
 
 
+INVITED = UserStatus.INVITED.value
+
+
+def _new_user(item: dict[str, Any], now: datetime) -> tuple[object, ...]:
+    names = (item["first_name"], item["last_name"], item["tags"])
+    return (item["email"], item["username"], INVITED, False, now, *names)
+
+
+async def _user_ids(conn: BaseDBAsyncClient, emails: list[str]) -> dict[str, int]:
+    if not emails:
+        return {}
+    rows = await fetch(
+        conn, f"SELECT id, email FROM users WHERE email IN ({marks(len(emails))})", emails
+    )
+    return {r["email"]: r["id"] for r in rows}
+
+
+async def _member_ids(conn: BaseDBAsyncClient, group_id: int, user_ids: list[int]) -> set[int]:
+    if not user_ids:
+        return set()
+    rows = await fetch(
+        conn,
+        "SELECT user_id FROM memberships WHERE group_id = ? "
+        f"AND user_id IN ({marks(len(user_ids))})",
+        [group_id, *user_ids],
+    )
+    return {r["user_id"] for r in rows}
+
+
+async def _users(conn: BaseDBAsyncClient, emails: list[str]) -> dict[str, User]:
+    """The people a chunk adds, as much of them as their emails need."""
+    if not emails:
+        return {}
+    rows = await fetch(
+        conn,
+        f"SELECT id, email, username, status FROM users WHERE email IN ({marks(len(emails))})",
+        emails,
+    )
+    return {
+        r["email"]: User(r["id"], r["email"], r["username"], UserStatus(r["status"])) for r in rows
+    }
+
+
 async def _enrol(
     conn: BaseDBAsyncClient, group_id: int, user_ids: list[int], enrol: bool, now: datetime
 ) -> dict[int, list[Course]]:
     """The group's courses each new member was not yet enrolled in, now enrolled."""
     if not enrol or not user_ids:
         return {}
-    links = await GroupCourseRow.filter(group_id=group_id).using_db(conn).prefetch_related("course")
-    if not links:
+    offered = [
+        Course(r["id"], r["title"])
+        for r in await fetch(
+            conn,
+            "SELECT c.id, c.title FROM group_courses g JOIN courses c ON c.id = g.course_id "
+            "WHERE g.group_id = ? ORDER BY c.title_key",
+            [group_id],
+        )
+    ]
+    if not offered:
         return {}
-    have = set(
-        await EnrollmentRow.filter(user_id__in=user_ids, course_id__in=[c.course_id for c in links])
-        .using_db(conn)
-        .values_list("user_id", "course_id")
-    )
-    fresh = [(u, c.course) for u in user_ids for c in links if (u, c.course_id) not in have]
+    have = {
+        (r["user_id"], r["course_id"])
+        for r in await fetch(
+            conn,
+            f"SELECT user_id, course_id FROM enrollments WHERE course_id IN "
+            f"({marks(len(offered))}) AND user_id IN ({marks(len(user_ids))})",
+            [*(c.id for c in offered), *user_ids],
+        )
+    }
+    fresh = [(u, c) for u in user_ids for c in offered if (u, c.id) not in have]
     await execute_many(
         conn,
         "INSERT INTO enrollments (user_id, course_id, enrolled_at, progress) VALUES (?, ?, ?, 0)",
@@ -328,20 +358,8 @@ async def _enrol(
     )
     enrolled: dict[int, list[Course]] = {}
     for user_id, course in fresh:
-        enrolled.setdefault(user_id, []).append(convert.course(course))
+        enrolled.setdefault(user_id, []).append(course)
     return enrolled
-
-
-async def _results(
-    conn: BaseDBAsyncClient, outcomes: Iterable[tuple[str, list[BulkJobItemRow]]]
-) -> None:
-    for result, items in outcomes:
-        if items:
-            await (
-                BulkJobItemRow.filter(id__in=[i.id for i in items])
-                .using_db(conn)
-                .update(result=result)
-            )
 
 
 def _fields(values: dict[str, Any]) -> dict[str, Any]:

@@ -10,27 +10,26 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from domain.entities import LoggedEmail, Page
 from domain.mail import MailState, OutgoingEmail
 from storage.models import OutboxRow
+from storage.sql import execute_many
+
+QUEUED = MailState.QUEUED.value
 
 
 async def queue(
     emails: Sequence[OutgoingEmail], now: datetime, conn: BaseDBAsyncClient | None = None
 ) -> None:
-    """Inside the caller's transaction, so an email exists exactly when its cause does."""
-    await OutboxRow.bulk_create(
+    """Inside the caller's transaction, so an email exists exactly when its cause does.
+
+    One ``executemany``: a bulk import queues an invitation per person."""
+    await execute_many(
+        conn,
+        "INSERT INTO outbox (user_id, to_address, subject, text_body, html_body, trigger, "
+        "state, attempts, last_error, next_attempt_at, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?)",
         [
-            OutboxRow(
-                user_id=e.user_id,
-                to_address=e.to,
-                subject=e.subject,
-                text_body=e.text,
-                html_body=e.html,
-                trigger=e.trigger.value,
-                state=MailState.QUEUED.value,
-                next_attempt_at=now,
-            )
+            (e.user_id, e.to, e.subject, e.text, e.html, e.trigger.value, QUEUED, now, now)
             for e in emails
         ],
-        using_db=conn,
     )
 
 

@@ -44,3 +44,8 @@ async def fetch(
 ) -> list[dict[str, Any]]:
     db = _connection(conn)
     return await db.execute_query_dict(_dialect(sql, db), list(params))
+
+
+def marks(count: int) -> str:
+    """``?, ?, ?`` for an IN list of ``count`` values (at most a chunk's worth)."""
+    return ", ".join("?" * count)

@@ -430,7 +430,7 @@ async def _staged(school: Roster, group: Group, name: str) -> tuple[Message, Bul
     """A checked one-row file for ``group``, its preview posted to the admin."""
     services = school.services
     admin = await services.users.actor(ADMIN)
-    tally = Tally(("username", "email"), ready=1)
+    tally = Tally(("username", "email"), ready_rows=1)
 
     async def rows() -> AsyncIterator[list[StagedRow]]:
         yield [StagedRow(2, "newbie", f"newbie-{name}@example.org")]

@@ -150,9 +150,7 @@ def _check_with_openpyxl(data: bytes, out: BinaryIO, limits: Limits) -> Tally:
     try:
         sheet = workbook["Users"] if "Users" in workbook.sheetnames else workbook.worksheets[0]
         sheet.reset_dimensions()
-        raw = (
-            [_openpyxl_value(c) for c in row] for row in sheet.iter_rows()
-        )
+        raw = ([_openpyxl_value(c) for c in row] for row in sheet.iter_rows())
         return _check(_rows(raw, limits), out)
     except _UNREADABLE:
         raise FileRefused(_CANT_READ) from None

@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import shutil
+import subprocess
 import zipfile
+from pathlib import Path
 
 import pytest
+import xlsxwriter
 
 from bot.xlsx_reader import Limits, SpreadsheetChecker, read_and_check, spooled
 from bot.xlsx_template import build_template
@@ -117,3 +121,63 @@ def test_xml_entity_expansion_is_refused_not_expanded() -> None:
     members["xl/worksheets/sheet1.xml"] = laughs
     with pytest.raises(FileRefused, match="can't be read"):
         check(zipped(members))
+
+
+def _xlsxwriter_file(*, with_formula: bool) -> bytes:
+    """What Excel-like tools write: styles, a number typed as a username, a link,
+    a formatted but empty row; optionally a formula."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("Users")
+    loud = book.add_format({"bold": True, "bg_color": "#FFFF00", "num_format": "@"})
+    sheet.write_row(0, 0, ["username", "email", "first name"], loud)
+    sheet.write_number(1, 0, 12345)
+    sheet.write_string(1, 1, "\u00a0Ada@School.org ", loud)
+    sheet.write_string(1, 2, "Ada")
+    sheet.write_string(2, 0, "bob")
+    sheet.write_url(2, 1, "mailto:bob@school.org", string="mailto:bob@school.org")
+    sheet.write_blank(3, 0, None, loud)
+    sheet.write_blank(3, 1, None, loud)
+    sheet.write_row(4, 0, ["carol", "carol@school.org"])
+    if with_formula:
+        sheet.write_formula(5, 0, '=CONCAT("e","ve")', None, "eve")
+        sheet.write_string(5, 1, "eve@school.org")
+    book.close()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("with_formula", [False, True], ids=["calamine", "openpyxl"])
+def test_a_file_from_xlsxwriter_reads_as_typed(with_formula: bool) -> None:
+    tally, rows = check(_xlsxwriter_file(with_formula=with_formula))
+    ready = [(r.row, r.username, r.email, r.first_name) for r in rows if not r.problem]
+    assert ready == [
+        (2, "12345", "ada@school.org", "Ada"),
+        (3, "bob", "bob@school.org", ""),
+        (5, "carol", "carol@school.org", ""),
+    ]
+    assert tally.notes == ["row 3: the email was a link; read it as bob@school.org"]
+    assert tally.blank_rows == 1
+    expected = [(6, "cell A6 holds a formula")] if with_formula else []
+    assert [(p.row, p.problem) for p in tally.first_problems] == expected
+
+
+def test_a_file_saved_by_libreoffice_reads_as_typed(tmp_path: Path) -> None:
+    if shutil.which("soffice") is None:
+        message = "LibreOffice (soffice) is not installed"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}; CI installs it and must run this test.")
+        pytest.skip(message)
+    source = tmp_path / "people.csv"
+    source.write_text('username,email,tags\n12345,Ada@School.org,"sales, emea"\n,,\n')
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    tally, rows = check((tmp_path / "people.xlsx").read_bytes())
+    assert [(r.username, r.email, r.tags) for r in rows] == [
+        ("12345", "ada@school.org", "sales, emea")
+    ]
+    assert tally.columns == ("username", "email", "tags") and not tally.first_problems

@@ -17,7 +17,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from slack_emulator.limits import check_view
 from slack_emulator.server import SlackEmulator
-from slack_emulator.state import Call, Message, View
+from slack_emulator.state import Call, Message, StoredFile, View
 
 APP_ID = "A0ROSTER"
 
@@ -291,6 +291,37 @@ class SlackDriver:
         mark = len(self.slack.calls)
         status, text = await self.post(json.dumps(envelope), "application/json")
         return Interaction(self, user_id, status, text, mark)
+
+    async def share_in_dm(
+        self, user_id: str, text: str, stored: StoredFile, *, event_id: str | None = None
+    ) -> Interaction:
+        """The person drops a file into their direct message with the app, with a
+        message: the ``message`` event (subtype ``file_share``) Slack sends."""
+        channel = "D" + user_id.removeprefix("U")
+        ts = self.slack.ids.ts()
+        self.slack.store_message(Message(channel, ts, text, [], user_id, files=[stored.id]))
+        envelope = {
+            "token": "legacy-verification-token",
+            "team_id": self.slack.team_id,
+            "api_app_id": APP_ID,
+            "type": "event_callback",
+            "event_id": event_id or self.slack.ids.next("Ev"),
+            "event_time": int(time.time()),
+            "event": {
+                "type": "message",
+                "subtype": "file_share",
+                "user": user_id,
+                "channel": channel,
+                "channel_type": "im",
+                "text": text,
+                "ts": ts,
+                "event_ts": ts,
+                "files": [self.slack.file_json(stored)],
+            },
+        }
+        mark = len(self.slack.calls)
+        status, answer = await self.post(json.dumps(envelope), "application/json")
+        return Interaction(self, user_id, status, answer, mark)
 
     async def home(self, user_id: str, *, timeout: float = 5.0) -> HomeTab:
         """Opens the App Home tab and returns it once the app has published it."""

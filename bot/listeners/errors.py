@@ -75,11 +75,14 @@ async def tell(
     blocks: list[dict[str, Any]] | None = None,
     respond: AsyncRespond | None = None,
 ) -> None:
-    """Ephemeral where the user typed or clicked; a direct message from App Home."""
+    """Ephemeral where the user typed or clicked; a direct message from App Home
+    and from events (a file dropped in the direct message)."""
     if body.get("response_url") and respond is not None:
         await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
         return
-    user_id = body.get("user_id") or body.get("user", {}).get("id")
+    user_id = (
+        body.get("user_id") or body.get("user", {}).get("id") or body.get("event", {}).get("user")
+    )
     if user_id:
         await client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
 

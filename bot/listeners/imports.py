@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,9 +28,11 @@ from bot.views.imports import (
     approval_request,
     cancelled,
     checking_modal,
+    checking_text,
     chosen_options,
     decided,
     decision_recorded,
+    drop_usage,
     preview_message,
     refused_message,
     review_modal,
@@ -77,6 +80,31 @@ def register(
         upload = files[0]
         await ack(response_action="update", view=checking_modal(group, upload["name"]))
         task = asyncio.create_task(_check(services, checker, client, actor, group, upload))
+        running.add(task)
+        task.add_done_callback(running.discard)
+
+    recent_events: deque[str] = deque(maxlen=500)
+
+    @app.event({"type": "message", "subtype": "file_share"})
+    @guarded
+    async def dropped(
+        event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    ) -> None:
+        """A file dropped into the direct message with Roster, naming the group."""
+        if event.get("channel_type") != "im" or body.get("event_id") in recent_events:
+            return
+        recent_events.append(body.get("event_id", ""))
+        name = _group_named(event.get("text") or "")
+        files = event.get("files") or []
+        if not name or len(files) != 1:
+            await client.chat_postMessage(channel=event["channel"], text=drop_usage())
+            return
+        actor: Actor = context["actor"]
+        group = await services.groups.resolve(actor, name, Capability.BULK_ACTIONS)
+        await client.chat_postMessage(
+            channel=event["channel"], text=checking_text(group, files[0].get("name", "the file"))
+        )
+        task = asyncio.create_task(_check(services, checker, client, actor, group, files[0]))
         running.add(task)
         task.add_done_callback(running.discard)
 
@@ -237,6 +265,15 @@ async def _check(
                 "there and upload this file again (the error column is ignored)."
             ),
         )
+
+
+def _group_named(text: str) -> str:
+    """The group a dropped file is for: the message's text, with or without
+    ``import`` before it and quotes around it."""
+    words = text.strip().removeprefix("/group").strip()
+    if words.lower().startswith("import "):
+        words = words[len("import ") :]
+    return words.strip().strip('"\u201c\u201d').strip()
 
 
 def _slack_hosts(client: AsyncWebClient) -> set[str]:

@@ -43,11 +43,22 @@ def import_modal(group: Group) -> View:
     return modal(Modal.IMPORT, "Bulk add members", blocks, submit="Check file", group=group)
 
 
-def checking_modal(group: Group, filename: str) -> View:
-    text = (
+def checking_text(group: Group, filename: str) -> str:
+    return (
         f":hourglass_flowing_sand: Checking *{escape(filename)}* for *{escape(group.title)}*. "
-        "The preview arrives in a direct message from Roster; you can close this."
+        "The preview arrives in a direct message from Roster."
     )
+
+
+def drop_usage() -> str:
+    return (
+        "To bulk-add people, drop the filled-in template here with the group's name as the "
+        "message, e.g. `Sales Team`: one file at a time. `/group template` sends the template."
+    )
+
+
+def checking_modal(group: Group, filename: str) -> View:
+    text = checking_text(group, filename) + " You can close this."
     return {
         "type": "modal",
         "title": plain("Bulk add members"),

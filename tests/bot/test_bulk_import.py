@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import io
 from dataclasses import replace
@@ -171,3 +172,31 @@ async def test_the_seat_limit_holds_and_the_rows_that_did_not_fit_are_named(
     rows = await result_rows(bulk, preview, "pilot-results.xlsx")
     assert [r[5] for r in rows[4:]] == ["not added: the group is full (3 seats)"] * 2
     assert await UserRow.filter(email__startswith="person").count() == 3
+
+
+async def test_a_file_dropped_in_the_direct_message_naming_the_group_is_checked(
+    bulk: Roster,
+) -> None:
+    def previews() -> list[Message]:
+        return [m for m in bulk.slack.messages if "imports.send_for_approval" in str(m.blocks)]
+
+    stored = bulk.slack.user_upload(MANAGER, "dropped.xlsx", workbook(HEADER, *people(3)))
+    first = await bulk.driver.share_in_dm(MANAGER, '"Sales Team"', stored, event_id="Ev1")
+    again = await bulk.driver.share_in_dm(MANAGER, '"Sales Team"', stored, event_id="Ev1")
+    assert first.status == again.status == 200
+    await bulk.slack.wait_for(previews, timeout=30)
+    assert "*3* row(s) ready: *3* new to the school" in text_of(previews()[0])
+    checking = [m.text for m in bulk.slack.messages if m.text.startswith(":hourglass")]
+    assert checking == [
+        ":hourglass_flowing_sand: Checking *dropped.xlsx* for *Sales Team*. "
+        "The preview arrives in a direct message from Roster."
+    ]
+
+    unnamed = await bulk.driver.share_in_dm(MANAGER, "", stored)
+    told = await unnamed.call("chat.postMessage")
+    assert "with the group's name as the message" in str(told.args["text"])
+    elsewhere = await bulk.driver.share_in_dm(MANAGER, "Support", stored)
+    denied = await elsewhere.call("chat.postMessage")
+    assert "you don't manage" in str(denied.args["text"])
+    await asyncio.sleep(0.2)
+    assert len(previews()) == 1

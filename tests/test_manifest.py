@@ -47,7 +47,10 @@ def test_the_manifest_declares_the_command_home_tab_and_scopes(manifest: dict) -
         "users:read",
         "users:read.email",
         "im:write",
+        "im:history",
         "channels:read",
         "groups:read",
     }
-    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert events == ["app_home_opened", "message.im"]
+    assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False

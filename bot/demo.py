@@ -7,6 +7,8 @@ but Slack's servers.
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
 import re
 import sys
@@ -19,10 +21,13 @@ from pathlib import Path
 
 import aiohttp
 from aiohttp import web
+from openpyxl import load_workbook
 
 from bot.app import SERVICES, running_on_loopback
 from bot.settings import Settings
 from bot.web.activity_api import signed_headers
+from bot.xlsx_template import build_template
+from domain.imports import template_columns
 from local_smtp import MailServer, free_port, text_of
 from slack_emulator import SlackDriver, SlackEmulator
 from slack_emulator.render import render, render_text, render_view
@@ -71,6 +76,8 @@ async def running_roster(directory: Path, *, mail_poll: float = 0.05) -> AsyncIt
         school_name="Demo School",
         activity_secret=ACTIVITY_SECRET,
         mail_poll_seconds=mail_poll,
+        job_chunk_rows=250,
+        job_pause_seconds=0.15,
     )
     try:
         async with (
@@ -124,6 +131,73 @@ async def _report_progress(url: str, email: str, course: str, percent: int) -> s
 
 def _indent(text: str) -> str:
     return "\n".join("    │ " + line for line in text.splitlines())
+
+
+def _filled_template(people: int) -> bytes:
+    """The real template, filled in as a manager would, with one mistake."""
+    columns = template_columns(("first name", "last name"))
+    workbook = load_workbook(io.BytesIO(build_template(columns)))
+    sheet = workbook["Users"]
+    for n in range(people):
+        sheet.append([f"trainee{n:04}", f"trainee{n:04}@demo.school", "Trainee", f"No. {n}"])
+    sheet.append(["", "no-username@demo.school", "", ""])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+async def _bulk_import(running: Running, tour: Tour) -> None:
+    driver, slack = running.driver, running.slack
+    scene("Max bulk-adds 3,000 trainees to a new cohort from the Excel template")
+    await tour.type(ADMIN, "create Spring Cohort")
+    await tour.type(ADMIN, f'managers "Spring Cohort" add <@{MANAGER}>')
+    await tour.type(MANAGER, "template first name, last name")
+    modal = await (await driver.command(MANAGER, 'import "Spring Cohort"')).modal()
+    upload = slack.user_upload(MANAGER, "trainees.xlsx", _filled_template(3000))
+    await driver.submit(MANAGER, modal, {"file": [slack.file_json(upload)]})
+    print("  Max uploads trainees.xlsx in the modal; it answers:")
+    print(_indent(render_view(modal.body, tour.names)))
+    preview = await slack.wait_for(
+        lambda: next((m for m in slack.messages if "send_for_approval" in str(m.blocks)), None),
+        timeout=30,
+    )
+    print("\n  Roster's direct message to Max:")
+    print(_indent(render(preview.blocks, tour.names)))
+
+    scene("Max sends it for approval; Ada reviews and approves")
+    await driver.click(MANAGER, preview, "imports.send_for_approval")
+    request = await slack.wait_for(
+        lambda: next((m for m in slack.messages if "imports.review.open" in str(m.blocks)), None)
+    )
+    print(_indent(render(request.blocks, tour.names)))
+    review = await (await driver.click(ADMIN, request, "imports.review.open")).modal()
+    print(_indent(render_view(review.body, tour.names)))
+    await driver.submit(
+        ADMIN, review, {"import_options": ["invite", "skip_bad"], "decision": "approve"}
+    )
+
+    scene("The import runs in the background; one message in Max's thread shows progress")
+    in_thread = [m for m in slack.messages if m.thread_ts == preview.ts]
+    shown = -1
+    while not any(m.text.startswith(":warning: Import of") for m in in_thread):
+        progress = next((m for m in in_thread if m.text.startswith("Importing")), None)
+        if progress is not None and progress.edits != shown:
+            shown = progress.edits
+            print(_indent(render(progress.blocks, tour.names)))
+        await asyncio.sleep(0.05)
+        in_thread = [m for m in slack.messages if m.thread_ts == preview.ts]
+
+    def results_shared() -> bool:
+        files = (f for m in slack.messages if m.thread_ts == preview.ts for f in m.files)
+        return any(slack.files[f].name.endswith("-results.xlsx") for f in files)
+
+    await slack.wait_for(results_shared)
+    print("\n  The whole thread, as Max sees it:")
+    for message in (m for m in slack.messages if m.thread_ts == preview.ts):
+        files = [slack.files[f].name for f in message.files]
+        text = render(message.blocks, tour.names) or render_text(message.text, tour.names)
+        print(_indent(text + (f"  [file: {', '.join(files)}]" if files else "")))
+    await tour.type(MANAGER, "log actions")
 
 
 async def run_demo() -> int:
@@ -206,7 +280,12 @@ async def run_demo() -> int:
                 ADMIN,
                 modal,
                 {
-                    "permissions.0": ["users.manage.basic", "users.manage.create", "users.view"],
+                    "permissions.0": [
+                        "users.manage.basic",
+                        "users.manage.create",
+                        "users.manage.bulk",
+                        "users.view",
+                    ],
                     "permissions.1": ["groups.view"],
                 },
             )
@@ -252,6 +331,8 @@ async def run_demo() -> int:
                             f"She signs in again → {page.url.path}: " + _page(await page.text())
                         )
                     )
+
+            await _bulk_import(running, tour)
 
     print("\nThat was Roster against the built-in Slack emulator. To connect a real workspace,")
     print("see README.md, 'Connect a workspace': create the app from manifest.yml, set")

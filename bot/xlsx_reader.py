@@ -126,8 +126,11 @@ def read_and_check(data: bytes, out: BinaryIO, limits: Limits = Limits()) -> Tal
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = workbook.sheet_names
         sheet = workbook.get_sheet_by_name("Users" if "Users" in names else names[0])
-        raw = iter(sheet.iter_rows())
-        return _check(_rows(raw, limits), out)
+        # calamine's rows start at the first used cell; put back what is above and
+        # to the left, so row numbers and columns are the ones the person sees.
+        top, left = sheet.start or (0, 0)
+        raw = ([None] * left + row for row in sheet.iter_rows()) if left else sheet.iter_rows()
+        return _check(_rows(iter(raw), limits, first=top + 1), out)
     except (CalamineError, *_UNREADABLE):
         raise FileRefused(_CANT_READ) from None
 
@@ -170,7 +173,8 @@ def _check(rows: Iterator[tuple[int, list[object]]], out: BinaryIO) -> Tally:
     header = next(rows, None)
     if header is None:
         raise FileRefused("The sheet is empty. Fill in the template from `/group template`.")
-    tally = Tally(check_header(header[1]))
+    number, cells = header
+    tally = Tally(check_header(cells if number == 1 else []))
     chunk: list[tuple[object, ...]] = []
     for staged in check_rows(tally.columns, rows, tally):
         chunk.append(tuple(staged))
@@ -197,8 +201,10 @@ def _has_formulas(data: bytes) -> bool:
     return False
 
 
-def _rows(raw: Iterator[list[object]], limits: Limits) -> Iterator[tuple[int, list[object]]]:
-    for number, row in enumerate(raw, start=1):
+def _rows(
+    raw: Iterator[list[object]], limits: Limits, *, first: int = 1
+) -> Iterator[tuple[int, list[object]]]:
+    for number, row in enumerate(raw, start=first):
         if number > limits.rows + 1:
             raise FileRefused(
                 f"The file has more than {limits.rows:,} rows. Split it into several files."

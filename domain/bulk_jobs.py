@@ -71,6 +71,15 @@ class CheckCounts:
     existing_users: int = 0
     already_members: int = 0
     first_problems: tuple[RowProblem, ...] = ()
+    free_seats: int | None = None
+    """Seats left in the group when the file was checked; None: no seat limit."""
+
+    @property
+    def wont_fit(self) -> int:
+        """Rows that would join the group but find no seat (at the time of the check)."""
+        if self.free_seats is None:
+            return 0
+        return max(self.new_users + self.existing_users - self.free_seats, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +252,9 @@ class BulkJobs:
             existing_users=existing,
             already_members=already,
             first_problems=tuple(tally.first_problems),
+            free_seats=None
+            if group.seat_limit is None
+            else max(group.seat_limit - group.member_count, 0),
         )
         return await jobs.checked(job.id, counts, rows_total=tally.ready_rows + tally.rejected)
 

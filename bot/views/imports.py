@@ -91,6 +91,8 @@ def preview_message(job: BulkJob) -> tuple[str, list[Block]]:
         + (f"; {check.blank_rows:,} blank row(s) skipped." if check.blank_rows else ".")
     )
     blocks: list[Block] = [header(_title(job)[:150]), section(counts)]
+    if check.wont_fit:
+        blocks.append(section(_seats(job)))
     if check.first_problems:
         lines = [_problem(p) for p in check.first_problems]
         more = check.rejected - len({p.row for p in check.first_problems})
@@ -102,6 +104,14 @@ def preview_message(job: BulkJob) -> tuple[str, list[Block]]:
     blocks.append(_preview_footer(job))
     text = f"{_title(job)}: {check.ready:,} ready, {check.rejected:,} with problems"
     return text, blocks
+
+
+def _seats(job: BulkJob) -> str:
+    return (
+        f":warning: *{escape(job.group_title)}* has {job.check.free_seats:,} free seat(s), so "
+        f"{job.check.wont_fit:,} row(s) would not be added. Ask an admin to raise the seat "
+        "limit first, or split the file."
+    )
 
 
 def _preview_footer(job: BulkJob) -> Block:
@@ -134,10 +144,10 @@ def approval_request(job: BulkJob) -> tuple[str, list[Block]]:
         f"to the school, {check.existing_users:,} already in it, "
         f"{check.already_members:,} already members; {check.rejected:,} row(s) with problems."
     )
-    blocks = [
-        section(text),
-        actions(button("Review", Action.REVIEW_IMPORT, str(job.id), style="primary")),
-    ]
+    blocks = [section(text)]
+    if check.wont_fit:
+        blocks.append(section(_seats(job)))
+    blocks.append(actions(button("Review", Action.REVIEW_IMPORT, str(job.id), style="primary")))
     return f"Bulk add to {job.group_title} needs your approval", blocks
 
 
@@ -151,6 +161,8 @@ def review_modal(job: BulkJob, enrol_allowed: bool) -> View:
         f"• {check.already_members:,} already members\n"
         f"• {check.rejected:,} row(s) with problems"
     )
+    if check.wont_fit:
+        summary += f"\n{_seats(job)}"
     choices = [option("Send invitations to people new to the school", "invite")]
     if enrol_allowed:
         choices.append(option("Enrol them in the group's courses", "enrol"))

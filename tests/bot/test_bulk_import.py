@@ -166,6 +166,8 @@ async def test_the_seat_limit_holds_and_the_rows_that_did_not_fit_are_named(
     await bulk.services.groups.create(admin, title="Pilot", seat_limit=3)
     assert "now manages" in await bulk.run(ADMIN, f"managers Pilot add <@{MANAGER}>")
     preview = await upload(bulk, "pilot.xlsx", workbook(HEADER, *people(5)), group="Pilot")
+    warning = ":warning: *Pilot* has 3 free seat(s), so 2 row(s) would not be added."
+    assert warning in text_of(preview)
     await review(bulk, await send_for_approval(bulk, preview))
     summary = await in_thread(bulk, preview, "Import of *pilot.xlsx*")
     assert "*3* created, *3* added to the group" in summary.text and "*2* failed" in summary.text

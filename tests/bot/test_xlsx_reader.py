@@ -181,3 +181,28 @@ def test_a_file_saved_by_libreoffice_reads_as_typed(tmp_path: Path) -> None:
         ("12345", "ada@school.org", "sales, emea")
     ]
     assert tally.columns == ("username", "email", "tags") and not tally.first_problems
+
+
+def test_a_sheet_that_starts_further_in_keeps_its_row_numbers_and_columns() -> None:
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("Users")
+    sheet.write_row(0, 1, ["username", "email"])
+    sheet.write_row(2, 1, ["ada", "ada@school.org"])
+    book.close()
+    with pytest.raises(TemplateMismatch, match="Column A should be `username` but is missing"):
+        check(out.getvalue())
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("Users")
+    sheet.write_row(1, 0, ["username", "email"])
+    book.close()
+    with pytest.raises(TemplateMismatch, match="Row 1 is empty"):
+        check(out.getvalue())
+
+
+def test_rows_keep_the_numbers_the_person_sees() -> None:
+    data = workbook(["username", "email"], [None, None], ["", "x@school.org"])
+    tally, _ = check(data)
+    assert [(p.row, p.column) for p in tally.first_problems] == [(3, "username")]

@@ -63,5 +63,6 @@ class Field(StrEnum):
     NOTIFICATIONS = "notifications"
     FILE = "file"
     IMPORT_OPTIONS = "import_options"
+    IMPORT_KIND = "import_kind"
     DECISION = "decision"
     REASON = "reason"

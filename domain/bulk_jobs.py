@@ -11,7 +11,7 @@ approving the same job changes it once.
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -32,6 +32,7 @@ LOG_PAGE = 20
 
 class JobKind(StrEnum):
     ADD_MEMBERS = "add members"
+    REMOVE_MEMBERS = "remove members"
 
 
 class JobState(StrEnum):
@@ -93,21 +94,11 @@ class RunCounts:
     invited: int = 0
     skipped: int = 0
     failed: int = 0
+    removed: int = 0
+    not_members: int = 0
 
     def plus(self, other: RunCounts) -> RunCounts:
-        return RunCounts(*(a + b for a, b in zip(_fields(self), _fields(other), strict=True)))
-
-
-def _fields(counts: RunCounts) -> tuple[int, ...]:
-    return (
-        counts.created,
-        counts.added,
-        counts.already,
-        counts.enrolled,
-        counts.invited,
-        counts.skipped,
-        counts.failed,
-    )
+        return RunCounts(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +169,11 @@ class LogFilter:
         return ", ".join(parts)
 
 
-KIND_WORDS = {"add": JobKind.ADD_MEMBERS, "import": JobKind.ADD_MEMBERS}
+KIND_WORDS = {
+    "add": JobKind.ADD_MEMBERS,
+    "import": JobKind.ADD_MEMBERS,
+    "remove": JobKind.REMOVE_MEMBERS,
+}
 
 
 def parse_log_filter(words: Sequence[str], *, now: datetime) -> LogFilter:
@@ -229,12 +224,13 @@ class BulkJobs:
         filename: str,
         tally: Tally,
         chunks: AsyncIterable[Sequence[StagedRow]],
+        kind: JobKind = JobKind.ADD_MEMBERS,
     ) -> BulkJob:
         """Keeps every row of a checked file, then counts what it would change."""
         require(actor, Capability.BULK_ACTIONS, group)
         jobs = self._store.jobs
         job = await jobs.create(
-            kind=JobKind.ADD_MEMBERS,
+            kind=kind,
             group=group,
             filename=filename,
             columns=tally.columns,
@@ -369,6 +365,8 @@ class BulkJobs:
                 enabled, user, group, created=created, enrolled=enrolled
             )
 
+        if job.kind is JobKind.REMOVE_MEMBERS:
+            return await self._store.jobs.apply_remove_chunk(job, limit=limit, now=self._clock())
         return await self._store.jobs.apply_add_chunk(
             job, limit=limit, enrol=job.options.enrol, compose=compose, now=self._clock()
         )

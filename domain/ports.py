@@ -239,6 +239,10 @@ class JobStore(Protocol):
         their emails in one transaction; the last chunk also finishes the job."""
         ...
 
+    async def apply_remove_chunk(self, job: BulkJob, *, limit: int, now: datetime) -> BulkJob:
+        """Like :meth:`apply_add_chunk`, ending the memberships of the rows' emails."""
+        ...
+
     async def results(
         self, job_id: int, *, after: int, limit: int, problems_only: bool
     ) -> list[ItemResult]: ...

@@ -7,7 +7,7 @@ of the rate, and ``create()`` per row about a fiftieth.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -38,6 +38,10 @@ from storage.models import (
 )
 from storage.outbox import queue
 from storage.sql import execute_many, fetch, marks
+
+Items = Sequence[dict[str, Any]]
+Apply = Callable[[BaseDBAsyncClient, GroupRow, Items], Awaitable[RunCounts]]
+"""Applies one chunk of a job's rows inside the chunk's transaction."""
 
 _RUNNABLE = (JobState.APPROVED.value, JobState.RUNNING.value)
 _REPORTABLE = (JobState.DONE.value, JobState.DONE_WITH_ERRORS.value, JobState.FAILED.value)
@@ -166,6 +170,17 @@ class JobStore:
     async def apply_add_chunk(
         self, job: BulkJob, *, limit: int, enrol: bool, compose: Compose, now: datetime
     ) -> BulkJob:
+        async def add(conn: BaseDBAsyncClient, group: GroupRow, items: Items) -> RunCounts:
+            return await _add(conn, group, items, enrol=enrol, compose=compose, now=now)
+
+        return await self._apply_chunk(job, limit, now, add)
+
+    async def apply_remove_chunk(self, job: BulkJob, *, limit: int, now: datetime) -> BulkJob:
+        return await self._apply_chunk(job, limit, now, _remove)
+
+    async def _apply_chunk(self, job: BulkJob, limit: int, now: datetime, apply: Apply) -> BulkJob:
+        """The next rows after the checkpoint, applied with the new checkpoint in one
+        transaction; a chunk shorter than ``limit`` finishes the job."""
         async with in_transaction() as conn:
             row = await BulkJobRow.select_for_update().using_db(conn).get(id=job.id)
             if row.state != JobState.RUNNING.value or row.checkpoint != job.checkpoint:
@@ -179,8 +194,8 @@ class JobStore:
             counts = RunCounts(**row.results) if row.results else RunCounts()
             if items:
                 group = await GroupRow.select_for_update().using_db(conn).get(id=row.group_id)
-                done = await _add(conn, group, items, enrol=enrol, compose=compose, now=now)
-                counts = counts.plus(done)
+                counts = counts.plus(await apply(conn, group, items))
+                await group.save(using_db=conn, update_fields=["updated_at"])
                 row.checkpoint = items[-1]["row"]
                 row.rows_done += len(items)
             row.results = asdict(counts)
@@ -264,12 +279,7 @@ async def _add(
     outcomes += [
         (i["id"], f"not added: the group is full ({group.seat_limit} seats)") for i in full
     ]
-    await execute_many(
-        conn,
-        "UPDATE bulk_job_items SET result = ? WHERE id = ?",
-        [(result, item_id) for item_id, result in outcomes],
-    )
-    await group.save(using_db=conn, update_fields=["updated_at"])
+    await _record(conn, outcomes)
     return RunCounts(
         created=len(created),
         added=len(joining),
@@ -278,6 +288,37 @@ async def _add(
         invited=sum(1 for m in emails if m.trigger is Trigger.INVITATION),
         skipped=len(items) - len(ready),
         failed=len(full),
+    )
+
+
+async def _remove(conn: BaseDBAsyncClient, group: GroupRow, items: Items) -> RunCounts:
+    """One chunk of a remove-members job: the memberships end, the people stay."""
+    ready = [i for i in items if not i["problem"]]
+    known = await _user_ids(conn, [i["email"] for i in ready])
+    members = await _member_ids(conn, group.id, list(known.values()))
+    leaving = [i for i in ready if known.get(i["email"]) in members]
+    staying = [i for i in ready if known.get(i["email"]) not in members]
+    if leaving:
+        ids = [known[i["email"]] for i in leaving]
+        await fetch(
+            conn,
+            f"DELETE FROM memberships WHERE group_id = ? AND user_id IN ({marks(len(ids))})",
+            [group.id, *ids],
+        )
+    outcomes = [(i["id"], "removed from the group") for i in leaving]
+    outcomes += [(i["id"], "not a member; nothing to do") for i in staying]
+    await _record(conn, outcomes)
+    return RunCounts(
+        removed=len(leaving), not_members=len(staying), skipped=len(items) - len(ready)
+    )
+
+
+async def _record(conn: BaseDBAsyncClient, outcomes: list[tuple[int, str]]) -> None:
+    """Each row's result, for the file that ends the job's thread."""
+    await execute_many(
+        conn,
+        "UPDATE bulk_job_items SET result = ? WHERE id = ?",
+        [(result, item_id) for item_id, result in outcomes],
     )
 
 

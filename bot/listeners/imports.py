@@ -42,7 +42,7 @@ from bot.views.modals import done_modal
 from bot.xlsx_reader import MAX_BYTES, SpreadsheetChecker
 from bot.xlsx_results import ROWS_TO_FIX, rows_to_fix
 from bot.xlsx_template import FILENAME, build_template
-from domain.bulk_jobs import BulkJob, JobMoved, JobState
+from domain.bulk_jobs import BulkJob, JobKind, JobMoved, JobState
 from domain.entities import Actor, Group
 from domain.errors import DomainError, InvalidInput
 from domain.imports import FileRefused, TemplateMismatch
@@ -76,10 +76,12 @@ def register(
             text = describe(error, admins=await services.users.admin_slack_ids())
             await ack(response_action="update", view=done_modal("Not checked", text))
             return
-        files = view["state"]["values"][Field.FILE][Field.FILE].get("files") or []
-        upload = files[0]
+        values = view["state"]["values"]
+        upload = (values[Field.FILE][Field.FILE].get("files") or [])[0]
+        chosen = values.get(Field.IMPORT_KIND, {}).get(Field.IMPORT_KIND, {})
+        kind = JobKind((chosen.get("selected_option") or {}).get("value", JobKind.ADD_MEMBERS))
         await ack(response_action="update", view=checking_modal(group, upload["name"]))
-        task = asyncio.create_task(_check(services, checker, client, actor, group, upload))
+        task = asyncio.create_task(_check(services, checker, client, actor, group, upload, kind))
         running.add(task)
         task.add_done_callback(running.discard)
 
@@ -171,7 +173,8 @@ def register(
         ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
     ) -> None:
         values = view["state"]["values"]
-        ticked = values[Field.IMPORT_OPTIONS][Field.IMPORT_OPTIONS].get("selected_options") or []
+        options = values.get(Field.IMPORT_OPTIONS, {}).get(Field.IMPORT_OPTIONS, {})
+        ticked = options.get("selected_options") or []
         choice = values[Field.DECISION][Field.DECISION].get("selected_option") or {}
         try:
             job, now = await services.jobs.decide(
@@ -229,6 +232,7 @@ async def _check(
     actor: Actor,
     group: Group,
     upload: dict[str, Any],
+    kind: JobKind = JobKind.ADD_MEMBERS,
 ) -> None:
     name = upload.get("name", "the file")
     channel = (await client.conversations_open(users=actor.slack_user_id))["channel"]["id"]
@@ -237,7 +241,9 @@ async def _check(
         data = await download(url, str(client.token), MAX_BYTES, allowed=_slack_hosts(client))
         checked = await checker.check(data)
         try:
-            job = await services.jobs.stage(actor, group, name, checked.tally, checked.chunks())
+            job = await services.jobs.stage(
+                actor, group, name, checked.tally, checked.chunks(), kind
+            )
         finally:
             checked.discard()
     except (FileRefused, TemplateMismatch) as refused:

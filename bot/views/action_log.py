@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.views.blocks import Block, context, divider, escape, header, packed, section, when
-from domain.bulk_jobs import FINISHED, BulkJob, JobState
+from domain.bulk_jobs import FINISHED, BulkJob, JobKind, JobState
 from domain.entities import User
 
 
@@ -18,6 +18,11 @@ def _counts(job: BulkJob) -> str:
         check = job.check
         return f"{check.ready:,} ready, {check.rejected:,} with problems"
     run = job.run
+    if job.kind is JobKind.REMOVE_MEMBERS:
+        return (
+            f"{job.rows_done:,}/{job.rows_total:,} rows: {run.removed:,} removed, "
+            f"{run.not_members:,} were not members, {run.skipped:,} skipped"
+        )
     return (
         f"{job.rows_done:,}/{job.rows_total:,} rows: {run.created:,} created, "
         f"{run.added:,} added, {run.already:,} already members, {run.skipped:,} skipped, "

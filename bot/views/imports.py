@@ -21,9 +21,18 @@ from bot.views.blocks import (
     when,
 )
 from bot.views.modals import View, input_block, modal, text_input
-from domain.bulk_jobs import BulkJob, JobOptions, JobState, progress_bar, time_left
+from domain.bulk_jobs import BulkJob, JobKind, JobOptions, JobState, progress_bar, time_left
 from domain.entities import Group, User
 from domain.imports import RowProblem
+
+KINDS = [
+    option("Add them to the group (creating new school users)", JobKind.ADD_MEMBERS.value),
+    option("Remove them from the group (they stay school users)", JobKind.REMOVE_MEMBERS.value),
+]
+
+
+def _removing(job: BulkJob) -> bool:
+    return job.kind is JobKind.REMOVE_MEMBERS
 
 
 def import_modal(group: Group) -> View:
@@ -37,6 +46,11 @@ def import_modal(group: Group) -> View:
             Field.FILE,
             "Filled-in template (.xlsx)",
             {"type": "file_input", "filetypes": ["xlsx"], "max_files": 1},
+        ),
+        input_block(
+            Field.IMPORT_KIND,
+            "The people in the file",
+            {"type": "radio_buttons", "options": KINDS, "initial_option": KINDS[0]},
         ),
         actions(button("Send me the template", Action.SEND_TEMPLATE)),
     ]
@@ -78,17 +92,26 @@ def _who(user: User | None) -> str:
 
 
 def _title(job: BulkJob) -> str:
-    return f"Bulk add to {job.group_title}: {job.filename}"
+    where = "remove from" if _removing(job) else "add to"
+    return f"Bulk {where} {job.group_title}: {job.filename}"
 
 
 def preview_message(job: BulkJob) -> tuple[str, list[Block]]:
     """The check of a file; its buttons are there only while the uploader decides."""
     check = job.check
-    counts = (
-        f"*{check.ready:,}* row(s) ready: *{check.new_users:,}* new to the school, "
-        f"*{check.existing_users:,}* already in the school, *{check.already_members:,}* "
-        f"already members. *{check.rejected:,}* row(s) with problems"
-        + (f"; {check.blank_rows:,} blank row(s) skipped." if check.blank_rows else ".")
+    if _removing(job):
+        counts = (
+            f"*{check.ready:,}* row(s) ready: *{check.already_members:,}* member(s) to remove, "
+            f"*{check.new_users + check.existing_users:,}* not in the group (nothing to do). "
+        )
+    else:
+        counts = (
+            f"*{check.ready:,}* row(s) ready: *{check.new_users:,}* new to the school, "
+            f"*{check.existing_users:,}* already in the school, *{check.already_members:,}* "
+            "already members. "
+        )
+    counts += f"*{check.rejected:,}* row(s) with problems" + (
+        f"; {check.blank_rows:,} blank row(s) skipped." if check.blank_rows else "."
     )
     blocks: list[Block] = [header(_title(job)[:150]), section(counts)]
     if check.wont_fit:
@@ -138,43 +161,52 @@ def cancelled(job: BulkJob) -> str:
 def approval_request(job: BulkJob) -> tuple[str, list[Block]]:
     """What each admin gets: who asks, what the file would do, and one button."""
     check = job.check
-    text = (
-        f"{_who(job.uploaded_by)} asks to add *{check.ready:,}* people to "
-        f"*{escape(job.group_title)}* from *{escape(job.filename)}*: {check.new_users:,} new "
-        f"to the school, {check.existing_users:,} already in it, "
-        f"{check.already_members:,} already members; {check.rejected:,} row(s) with problems."
-    )
+    if _removing(job):
+        text = (
+            f"{_who(job.uploaded_by)} asks to remove *{check.already_members:,}* people from "
+            f"*{escape(job.group_title)}* listed in *{escape(job.filename)}* "
+            f"({check.rejected:,} row(s) with problems)."
+        )
+    else:
+        text = (
+            f"{_who(job.uploaded_by)} asks to add *{check.ready:,}* people to "
+            f"*{escape(job.group_title)}* from *{escape(job.filename)}*: {check.new_users:,} "
+            f"new to the school, {check.existing_users:,} already in it, "
+            f"{check.already_members:,} already members; {check.rejected:,} row(s) with "
+            "problems."
+        )
     blocks = [section(text)]
     if check.wont_fit:
         blocks.append(section(_seats(job)))
     blocks.append(actions(button("Review", Action.REVIEW_IMPORT, str(job.id), style="primary")))
-    return f"Bulk add to {job.group_title} needs your approval", blocks
+    return f"{_title(job)} needs your approval", blocks
 
 
 def review_modal(job: BulkJob, enrol_allowed: bool) -> View:
     """Options first, then the decision; the reason is needed only to reject."""
     check = job.check
-    summary = (
-        f"*{escape(job.filename)}* from {_who(job.uploaded_by)}, into "
-        f"*{escape(job.group_title)}*:\n• {check.new_users:,} new to the school\n"
-        f"• {check.existing_users:,} already in the school, to be added to the group\n"
-        f"• {check.already_members:,} already members\n"
-        f"• {check.rejected:,} row(s) with problems"
-    )
+    summary = f"*{escape(job.filename)}* from {_who(job.uploaded_by)}, "
+    if _removing(job):
+        summary += (
+            f"for *{escape(job.group_title)}*:\n• {check.already_members:,} member(s) to "
+            f"remove\n• {check.new_users + check.existing_users:,} not in the group\n"
+        )
+    else:
+        summary += (
+            f"into *{escape(job.group_title)}*:\n• {check.new_users:,} new to the school\n"
+            f"• {check.existing_users:,} already in the school, to be added to the group\n"
+            f"• {check.already_members:,} already members\n"
+        )
+    summary += f"• {check.rejected:,} row(s) with problems"
     if check.wont_fit:
         summary += f"\n{_seats(job)}"
-    choices = [option("Send invitations to people new to the school", "invite")]
-    if enrol_allowed:
-        choices.append(option("Enrol them in the group's courses", "enrol"))
-    if check.rejected:
-        choices.append(
-            option(f"Import the valid rows and skip the {check.rejected:,} bad one(s)", "skip_bad")
-        )
-    options: dict[str, Any] = {"type": "checkboxes", "options": choices, "initial_options": choices}
+    choices = _choices(job, enrol_allowed)
     decision = [option("Approve", "approve"), option("Reject", "reject")]
-    blocks: list[Block] = [
-        section(summary),
-        input_block(Field.IMPORT_OPTIONS, "Options", options, optional=True),
+    blocks: list[Block] = [section(summary)]
+    if choices:
+        element = {"type": "checkboxes", "options": choices, "initial_options": choices}
+        blocks.append(input_block(Field.IMPORT_OPTIONS, "Options", element, optional=True))
+    blocks += [
         input_block(
             Field.DECISION,
             "Decision",
@@ -187,13 +219,25 @@ def review_modal(job: BulkJob, enrol_allowed: bool) -> View:
             optional=True,
         ),
     ]
-    if not enrol_allowed:
+    if not enrol_allowed and not _removing(job):
         blocks.append(
             context("Enrolling is off for imports: `/group import-settings enrol on` allows it.")
         )
     return modal(
         Modal.REVIEW_IMPORT, "Review bulk add", blocks, submit="Done", metadata=str(job.id)
     )
+
+
+def _choices(job: BulkJob, enrol_allowed: bool) -> list[dict[str, Any]]:
+    choices = []
+    if not _removing(job):
+        choices.append(option("Send invitations to people new to the school", "invite"))
+        if enrol_allowed:
+            choices.append(option("Enrol them in the group's courses", "enrol"))
+    if job.check.rejected:
+        skip = f"Apply the valid rows and skip the {job.check.rejected:,} bad one(s)"
+        choices.append(option(skip, "skip_bad"))
+    return choices
 
 
 def chosen_options(ticked: list[str]) -> JobOptions:
@@ -207,6 +251,8 @@ def decided(job: BulkJob) -> str:
     who = _who(job.decided_by)
     if job.state is JobState.REJECTED:
         return f":no_entry: Rejected by {who}: {escape(job.reason)}\nNothing was added."
+    if _removing(job):
+        return f":white_check_mark: Approved by {who}. Starting to remove them."
     extras = [
         "invitations" if job.options.invite else "no invitations",
         "enrolling in the group's courses" if job.options.enrol else "no course enrolment",
@@ -237,7 +283,8 @@ def progress_message(job: BulkJob, rate: float | None) -> tuple[str, list[Block]
         line += f" · {pace}" + (f" · about {_duration(left)} left" if left is not None else "")
     else:
         line += f" · {job.state}"
-    return f"Importing {job.filename}: {done:,}/{job.rows_total:,}", [section(line)]
+    verb = "Removing" if _removing(job) else "Importing"
+    return f"{verb} {job.filename}: {done:,}/{job.rows_total:,}", [section(line)]
 
 
 def _duration(seconds: float) -> str:
@@ -253,6 +300,13 @@ def summary_message(job: BulkJob) -> tuple[str, list[Block]]:
         text = f":x: The import of *{escape(job.filename)}* stopped: {escape(job.reason)}"
         return text, [section(text)]
     icon = ":white_check_mark:" if job.state is JobState.DONE else ":warning:"
+    if _removing(job):
+        text = (
+            f"{icon} Removal of the people in *{escape(job.filename)}* from "
+            f"*{escape(job.group_title)}* {job.state}: *{run.removed:,}* removed, "
+            f"*{run.not_members:,}* were not members, *{run.skipped:,}* skipped."
+        )
+        return text, [section(text), context("Every row's result is in the file below.")]
     text = (
         f"{icon} Import of *{escape(job.filename)}* into *{escape(job.group_title)}* "
         f"{job.state}: *{run.created:,}* created, *{run.added:,}* added to the group, "

@@ -202,3 +202,34 @@ async def test_a_file_dropped_in_the_direct_message_naming_the_group_is_checked(
     assert "you don't manage" in str(denied.args["text"])
     await asyncio.sleep(0.2)
     assert len(previews()) == 1
+
+
+async def test_people_listed_in_a_file_can_be_removed_from_the_group(bulk: Roster) -> None:
+    for n in range(3):
+        assert "Added" in await bulk.run(ADMIN, f'add "Sales Team" person{n}@example.org')
+    data = workbook(
+        ["username", "email"],
+        ["p0", "person0@example.org"],
+        ["p1", "PERSON1@example.org"],
+        ["lea", "lea@school.org"],
+        ["", "nameless@example.org"],
+    )
+    preview = await upload(bulk, "leavers.xlsx", data, kind="remove members")
+    assert (
+        "*3* row(s) ready: *2* member(s) to remove, *1* not in the group (nothing to do). "
+        "*1* row(s) with problems." in text_of(preview)
+    )
+    request = await send_for_approval(bulk, preview)
+    assert "asks to remove *2* people from *Sales Team*" in text_of(request)
+    await review(bulk, request, options=("skip_bad",))
+    summary = await in_thread(bulk, preview, "Removal of the people in *leavers.xlsx*")
+    assert "*2* removed, *1* were not members, *1* skipped." in summary.text
+    assert await members_of("Sales Team") == {"person2@example.org"}
+    assert await UserRow.filter(email__startswith="person").count() == 3
+    rows = await result_rows(bulk, preview, "leavers-results.xlsx")
+    assert [r[2] for r in rows[1:4]] == [
+        "removed from the group",
+        "removed from the group",
+        "not a member; nothing to do",
+    ]
+    assert "remove members · *Sales Team*" in await bulk.run(MANAGER, "log actions remove")

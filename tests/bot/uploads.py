@@ -18,7 +18,13 @@ def text_of(message: Message) -> str:
 
 
 async def upload(
-    roster: Roster, name: str, content: bytes, *, user: str = MANAGER, group: str = "Sales Team"
+    roster: Roster,
+    name: str,
+    content: bytes,
+    *,
+    user: str = MANAGER,
+    group: str = "Sales Team",
+    kind: str = "add members",
 ) -> Message:
     """Opens the modal, submits the file, and returns the direct message that follows."""
 
@@ -32,7 +38,7 @@ async def upload(
     before = len(direct())
     modal = await (await roster.driver.command(user, f'import "{group}"')).modal()
     stored = roster.slack.user_upload(user, name, content)
-    values: dict[str, Any] = {"file": [roster.slack.file_json(stored)]}
+    values: dict[str, Any] = {"file": [roster.slack.file_json(stored)], "import_kind": kind}
     submitted = await roster.driver.submit(user, modal, values)
     assert submitted.status == 200
     assert "Checking *" in "\n".join(b["text"]["text"] for b in modal.body["blocks"])

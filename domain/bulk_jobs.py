@@ -237,8 +237,13 @@ class BulkJobs:
             uploaded_by=actor.user_id,
             notes=tuple(tally.notes),
         )
-        async for chunk in chunks:
-            await jobs.stage(job.id, chunk)
+        try:
+            async for chunk in chunks:
+                await jobs.stage(job.id, chunk)
+        except BaseException:
+            reason = "Staging the rows failed; upload the file again."
+            await jobs.finish_failed(job.id, reason, self._clock())
+            raise
         new, existing, already = await jobs.preview_counts(job.id, group.id)
         counts = CheckCounts(
             ready=tally.ready_rows,

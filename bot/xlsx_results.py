@@ -23,7 +23,7 @@ PAGE = 5000
 
 
 def results_filename(job: BulkJob) -> str:
-    stem = job.filename.rsplit(".", 1)[0] or "import"
+    stem = job.filename.rsplit(".", 1)[0] or job.kind.value.replace(" ", "-")
     return f"{stem}-results.xlsx"
 
 

@@ -33,6 +33,12 @@ LOG_PAGE = 20
 class JobKind(StrEnum):
     ADD_MEMBERS = "add members"
     REMOVE_MEMBERS = "remove members"
+    ENROL = "enrol in course"
+    UNENROL = "unenrol from course"
+
+
+FOR_COURSE = frozenset({JobKind.ENROL, JobKind.UNENROL})
+"""Kinds that act on a group's members and one course, with no file."""
 
 
 class JobState(StrEnum):
@@ -107,6 +113,8 @@ class BulkJob:
     kind: JobKind
     group_id: int | None
     group_title: str
+    course_id: int | None
+    course_title: str
     filename: str
     columns: tuple[str, ...]
     state: JobState
@@ -173,6 +181,8 @@ KIND_WORDS = {
     "add": JobKind.ADD_MEMBERS,
     "import": JobKind.ADD_MEMBERS,
     "remove": JobKind.REMOVE_MEMBERS,
+    "enrol": JobKind.ENROL,
+    "unenrol": JobKind.UNENROL,
 }
 
 
@@ -258,6 +268,29 @@ class BulkJobs:
             else max(group.seat_limit - group.member_count, 0),
         )
         return await jobs.checked(job.id, counts, rows_total=tally.ready_rows + tally.rejected)
+
+    async def stage_members(
+        self, actor: Actor, group: Group, course: Course, kind: JobKind
+    ) -> BulkJob:
+        """Enrolling or unenrolling a group's members: the rows are the members now."""
+        require(actor, Capability.BULK_ACTIONS, group)
+        jobs = self._store.jobs
+        job = await jobs.create(
+            kind=kind,
+            group=group,
+            filename="",
+            columns=("username", "email"),
+            uploaded_by=actor.user_id,
+            notes=(),
+            course=course,
+        )
+        members = await jobs.stage_members(job.id, group.id)
+        enrolled = await jobs.enrolled_count(job.id, course.id)
+        changing = members - enrolled if kind is JobKind.ENROL else enrolled
+        counts = CheckCounts(
+            ready=members, existing_users=changing, already_members=members - changing
+        )
+        return await jobs.checked(job.id, counts, rows_total=members)
 
     async def posted(self, job_id: int, channel: str, ts: str) -> None:
         """Where the preview is: the thread every later message goes to."""
@@ -364,16 +397,30 @@ class BulkJobs:
         enabled = await self._mail.enabled()
         if not job.options.invite:
             enabled -= {Trigger.INVITATION}
+        now, jobs = self._clock(), self._store.jobs
 
-        def compose(user: User, created: bool, enrolled: list[Course]) -> list[OutgoingEmail]:
+        def welcome(user: User, created: bool, enrolled: list[Course]) -> list[OutgoingEmail]:
             return self._mail.for_new_member(
                 enabled, user, group, created=created, enrolled=enrolled
             )
 
+        def courses(user: User, created: bool, enrolled: list[Course]) -> list[OutgoingEmail]:
+            if Trigger.COURSE_ENROLLMENT not in enabled or not enrolled:
+                return []
+            return [self._mail.letters.enrolled(user, enrolled)]
+
         if job.kind is JobKind.REMOVE_MEMBERS:
-            return await self._store.jobs.apply_remove_chunk(job, limit=limit, now=self._clock())
-        return await self._store.jobs.apply_add_chunk(
-            job, limit=limit, enrol=job.options.enrol, compose=compose, now=self._clock()
+            return await jobs.apply_remove_chunk(job, limit=limit, now=now)
+        if job.kind in FOR_COURSE and job.course_id is None:
+            reason = f"The course {job.course_title} was deleted before the job finished."
+            return await jobs.finish_failed(job.id, reason, now)
+        if job.kind in FOR_COURSE:
+            enrol = job.kind is JobKind.ENROL
+            return await jobs.apply_course_chunk(
+                job, limit=limit, enrol=enrol, compose=courses, now=now
+            )
+        return await jobs.apply_add_chunk(
+            job, limit=limit, enrol=job.options.enrol, compose=welcome, now=now
         )
 
     async def progress_posted(self, job_id: int, ts: str) -> None:

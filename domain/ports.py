@@ -200,8 +200,17 @@ class JobStore(Protocol):
         columns: Sequence[str],
         uploaded_by: int | None,
         notes: Sequence[str],
+        course: Course | None = None,
     ) -> BulkJob:
         """A job in state "checking", before its rows are staged."""
+        ...
+
+    async def stage_members(self, job_id: int, group_id: int) -> int:
+        """The group's members as the job's rows, in one statement; how many."""
+        ...
+
+    async def enrolled_count(self, job_id: int, course_id: int) -> int:
+        """How many of the job's people are enrolled in the course."""
         ...
 
     async def stage(self, job_id: int, rows: Sequence[StagedRow]) -> None: ...
@@ -237,6 +246,13 @@ class JobStore(Protocol):
     ) -> BulkJob:
         """The next rows after the checkpoint, applied with the new checkpoint and
         their emails in one transaction; the last chunk also finishes the job."""
+        ...
+
+    async def apply_course_chunk(
+        self, job: BulkJob, *, limit: int, enrol: bool, compose: Compose, now: datetime
+    ) -> BulkJob:
+        """Enrols the rows' people in the job's course (with the emails ``compose``
+        gives for the newly enrolled), or ends their enrolments."""
         ...
 
     async def apply_remove_chunk(self, job: BulkJob, *, limit: int, now: datetime) -> BulkJob:

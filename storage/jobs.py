@@ -57,11 +57,14 @@ class JobStore:
         columns: Sequence[str],
         uploaded_by: int | None,
         notes: Sequence[str],
+        course: Course | None = None,
     ) -> BulkJob:
         row = await BulkJobRow.create(
             kind=kind.value,
             group_id=group.id,
             group_title=group.title,
+            course_id=course.id if course else None,
+            course_title=course.title if course else "",
             filename=filename[:255],
             columns=",".join(columns),
             state=JobState.CHECKING.value,
@@ -80,6 +83,27 @@ class JobStore:
                 for r in rows
             ],
         )
+
+    async def stage_members(self, job_id: int, group_id: int) -> int:
+        """Rows numbered by user id: unique, ordered, and stable across a resume."""
+        await fetch(
+            None,
+            'INSERT INTO bulk_job_items (job_id, "row", username, email, first_name, '
+            "last_name, tags, problem, result) SELECT ?, u.id, u.username, u.email, "
+            "u.first_name, u.last_name, u.tags, '', '' FROM memberships m "
+            "JOIN users u ON u.id = m.user_id WHERE m.group_id = ?",
+            [job_id, group_id],
+        )
+        return await BulkJobItemRow.filter(job_id=job_id).count()
+
+    async def enrolled_count(self, job_id: int, course_id: int) -> int:
+        rows = await fetch(
+            None,
+            "SELECT COUNT(*) AS n FROM bulk_job_items i JOIN users u ON u.email = i.email "
+            "JOIN enrollments e ON e.user_id = u.id AND e.course_id = ? WHERE i.job_id = ?",
+            [course_id, job_id],
+        )
+        return int(rows[0]["n"])
 
     async def preview_counts(self, job_id: int, group_id: int) -> tuple[int, int, int]:
         rows = await fetch(
@@ -174,6 +198,18 @@ class JobStore:
             return await _add(conn, group, items, enrol=enrol, compose=compose, now=now)
 
         return await self._apply_chunk(job, limit, now, add)
+
+    async def apply_course_chunk(
+        self, job: BulkJob, *, limit: int, enrol: bool, compose: Compose, now: datetime
+    ) -> BulkJob:
+        course = Course(job.course_id or 0, job.course_title)
+
+        async def change(conn: BaseDBAsyncClient, group: GroupRow, items: Items) -> RunCounts:
+            if enrol:
+                return await _enrol_in(conn, course, items, compose, now)
+            return await _unenrol_from(conn, course, items)
+
+        return await self._apply_chunk(job, limit, now, change)
 
     async def apply_remove_chunk(self, job: BulkJob, *, limit: int, now: datetime) -> BulkJob:
         return await self._apply_chunk(job, limit, now, _remove)
@@ -313,6 +349,59 @@ async def _remove(conn: BaseDBAsyncClient, group: GroupRow, items: Items) -> Run
     )
 
 
+async def _enrol_in(
+    conn: BaseDBAsyncClient, course: Course, items: Items, compose: Compose, now: datetime
+) -> RunCounts:
+    users = await _users(conn, [i["email"] for i in items])
+    present = [i for i in items if i["email"] in users]
+    ids = [users[i["email"]].id for i in present]
+    have = await _enrolled(conn, course.id, ids)
+    fresh = [i for i in present if users[i["email"]].id not in have]
+    await execute_many(
+        conn,
+        "INSERT INTO enrollments (user_id, course_id, enrolled_at, progress) VALUES (?, ?, ?, 0)",
+        [(users[i["email"]].id, course.id, now) for i in fresh],
+    )
+    await queue([m for i in fresh for m in compose(users[i["email"]], False, [course])], now, conn)
+    outcomes = [(i["id"], "enrolled") for i in fresh]
+    outcomes += [(i["id"], "already enrolled") for i in present if i not in fresh]
+    outcomes += [(i["id"], "no longer a school user") for i in items if i["email"] not in users]
+    await _record(conn, outcomes)
+    return RunCounts(
+        enrolled=len(fresh), already=len(present) - len(fresh), failed=len(items) - len(present)
+    )
+
+
+async def _unenrol_from(conn: BaseDBAsyncClient, course: Course, items: Items) -> RunCounts:
+    users = await _users(conn, [i["email"] for i in items])
+    ids = [u.id for u in users.values()]
+    have = await _enrolled(conn, course.id, ids)
+    leaving = [i for i in items if i["email"] in users and users[i["email"]].id in have]
+    if leaving:
+        gone = [users[i["email"]].id for i in leaving]
+        await fetch(
+            conn,
+            f"DELETE FROM enrollments WHERE course_id = ? AND user_id IN ({marks(len(gone))})",
+            [course.id, *gone],
+        )
+    outcomes = [(i["id"], "unenrolled") for i in leaving]
+    outcomes += [(i["id"], "was not enrolled") for i in items if i not in leaving]
+    await _record(conn, outcomes)
+    return RunCounts(removed=len(leaving), already=len(items) - len(leaving))
+
+
+async def _enrolled(conn: BaseDBAsyncClient, course_id: int, user_ids: list[int]) -> set[int]:
+    if not user_ids:
+        return set()
+    rows = await fetch(
+        conn,
+        "SELECT user_id FROM enrollments WHERE course_id = ? "
+        f"AND user_id IN ({marks(len(user_ids))})",
+        [course_id, *user_ids],
+    )
+    return {r["user_id"] for r in rows}
+
+
 async def _record(conn: BaseDBAsyncClient, outcomes: list[tuple[int, str]]) -> None:
     """Each row's result, for the file that ends the job's thread."""
     await execute_many(
@@ -442,6 +531,8 @@ def _job(row: BulkJobRow) -> BulkJob:
         kind=JobKind(row.kind),
         group_id=row.group_id,
         group_title=row.group_title,
+        course_id=row.course_id,
+        course_title=row.course_title,
         filename=row.filename,
         columns=tuple(row.columns.split(",")),
         state=JobState(row.state),

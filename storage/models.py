@@ -214,6 +214,8 @@ class BulkJobRow(Model):
     kind = fields.CharField(max_length=32, db_index=True)
     group = fields.ForeignKeyField("models.GroupRow", on_delete=fields.SET_NULL, null=True)
     group_title = fields.CharField(max_length=80)
+    course = fields.ForeignKeyField("models.CourseRow", on_delete=fields.SET_NULL, null=True)
+    course_title = fields.CharField(max_length=80, default="")
     filename = fields.CharField(max_length=255)
     columns = fields.CharField(max_length=200)
     state = fields.CharField(max_length=24, db_index=True)

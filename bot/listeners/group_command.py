@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import slack_people
 from bot.commands import BY_NAME, UsageError, mentioned_user, parse
 from bot.listeners.errors import guard
-from bot.listeners.imports import share_template
+from bot.listeners.imports import post_preview, share_template
 from bot.services import Services
 from bot.views import replies
 from bot.views.action_log import action_log
@@ -20,11 +20,11 @@ from bot.views.blocks import section
 from bot.views.dashboard import GROUPS_PER_MESSAGE, list_message
 from bot.views.emails import email_log, notifications_modal, resend_offer, resent
 from bot.views.help import help_message
-from bot.views.imports import import_modal
+from bot.views.imports import import_modal, preview_sent
 from bot.views.members import members_message
 from bot.views.modals import create_group_modal
 from bot.views.permissions import permissions_modal, pick_manager_modal, whoami_message
-from domain.bulk_jobs import parse_log_filter
+from domain.bulk_jobs import JobKind, parse_log_filter
 from domain.entities import Actor
 from domain.invitations import utc_now
 from domain.permissions import Capability
@@ -182,6 +182,24 @@ async def _template(call: Call, args: list[str]) -> None:
     await call.say(replies.template_shared(where, call.channel_id))
 
 
+async def _enrol(call: Call, args: list[str]) -> None:
+    await _course_job(call, args, JobKind.ENROL)
+
+
+async def _unenrol(call: Call, args: list[str]) -> None:
+    await _course_job(call, args, JobKind.UNENROL)
+
+
+async def _course_job(call: Call, args: list[str], kind: JobKind) -> None:
+    """Enrolling or unenrolling a whole group is a bulk action: previewed, then approved."""
+    group = await call.services.groups.resolve(call.actor, args[0], Capability.BULK_ACTIONS)
+    course = await call.services.courses.resolve(args[1])
+    job = await call.services.jobs.stage_members(call.actor, group, course, kind)
+    direct = await call.client.conversations_open(users=call.actor.slack_user_id)
+    await post_preview(call.client, call.services, job, direct["channel"]["id"])
+    await call.say(preview_sent())
+
+
 async def _log_actions(call: Call, args: list[str]) -> None:
     wanted = parse_log_filter(args, now=utc_now())
     jobs = await call.services.jobs.log(call.actor, wanted)
@@ -235,6 +253,8 @@ ROUTES: dict[str, Handler] = {
     "notifications": _notifications,
     "log emails": _log_emails,
     "log actions": _log_actions,
+    "enrol": _enrol,
+    "unenrol": _unenrol,
     "import-settings": _import_settings,
 }
 

@@ -256,13 +256,11 @@ async def _check(
             text=f":warning: Checking *{name}* failed on our side; nothing was added. Try again.",
         )
         return
-    text, blocks = preview_message(job)
-    posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-    await services.jobs.posted(job.id, channel, posted["ts"])
+    ts = await post_preview(client, services, job, channel)
     if job.check.rejected:
         await client.files_upload_v2(
             channel=channel,
-            thread_ts=posted["ts"],
+            thread_ts=ts,
             content=await rows_to_fix(services.jobs, job),
             filename=ROWS_TO_FIX,
             title=f"Rows to fix in {name}",
@@ -280,6 +278,16 @@ def _group_named(text: str) -> str:
     if words.lower().startswith("import "):
         words = words[len("import ") :]
     return words.strip().strip('"\u201c\u201d').strip()
+
+
+async def post_preview(
+    client: AsyncWebClient, services: Services, job: BulkJob, channel: str
+) -> str:
+    """The preview whose thread carries the job from here on."""
+    text, blocks = preview_message(job)
+    posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    await services.jobs.posted(job.id, channel, posted["ts"])
+    return str(posted["ts"])
 
 
 def _slack_hosts(client: AsyncWebClient) -> set[str]:

@@ -18,6 +18,10 @@ def _counts(job: BulkJob) -> str:
         check = job.check
         return f"{check.ready:,} ready, {check.rejected:,} with problems"
     run = job.run
+    if job.kind is JobKind.ENROL:
+        return f"{job.rows_done:,}/{job.rows_total:,} members: {run.enrolled:,} enrolled"
+    if job.kind is JobKind.UNENROL:
+        return f"{job.rows_done:,}/{job.rows_total:,} members: {run.removed:,} unenrolled"
     if job.kind is JobKind.REMOVE_MEMBERS:
         return (
             f"{job.rows_done:,}/{job.rows_total:,} rows: {run.removed:,} removed, "
@@ -41,7 +45,8 @@ def job_line(job: BulkJob) -> str:
     if job.finished_at and job.state in FINISHED:
         times += f", finished {when(job.finished_at)}"
     return (
-        f"*#{job.id}* {job.kind} · *{escape(job.group_title)}* · {escape(job.filename)} · "
+        f"*#{job.id}* {job.kind} · *{escape(job.group_title)}* · "
+        f"{escape(job.filename or job.course_title)} · "
         f"by {_who(job.uploaded_by)}{decided} · *{job.state}*\n"
         f"      {_counts(job)} · {times}"
     )

@@ -21,7 +21,15 @@ from bot.views.blocks import (
     when,
 )
 from bot.views.modals import View, input_block, modal, text_input
-from domain.bulk_jobs import BulkJob, JobKind, JobOptions, JobState, progress_bar, time_left
+from domain.bulk_jobs import (
+    FOR_COURSE,
+    BulkJob,
+    JobKind,
+    JobOptions,
+    JobState,
+    progress_bar,
+    time_left,
+)
 from domain.entities import Group, User
 from domain.imports import RowProblem
 
@@ -92,14 +100,34 @@ def _who(user: User | None) -> str:
 
 
 def _title(job: BulkJob) -> str:
+    if job.kind is JobKind.ENROL:
+        return f"Enrol the members of {job.group_title} in {job.course_title}"
+    if job.kind is JobKind.UNENROL:
+        return f"Unenrol the members of {job.group_title} from {job.course_title}"
     where = "remove from" if _removing(job) else "add to"
     return f"Bulk {where} {job.group_title}: {job.filename}"
+
+
+def _course_counts(job: BulkJob) -> str:
+    """What enrolling or unenrolling a group's members would change."""
+    check = job.check
+    if job.kind is JobKind.ENROL:
+        return (
+            f"*{check.ready:,}* member(s): *{check.existing_users:,}* to enrol, "
+            f"*{check.already_members:,}* already enrolled."
+        )
+    return (
+        f"*{check.ready:,}* member(s): *{check.existing_users:,}* to unenrol (their progress "
+        f"in the course goes with it), *{check.already_members:,}* not enrolled."
+    )
 
 
 def preview_message(job: BulkJob) -> tuple[str, list[Block]]:
     """The check of a file; its buttons are there only while the uploader decides."""
     check = job.check
-    if _removing(job):
+    if job.kind in FOR_COURSE:
+        counts = _course_counts(job)
+    elif _removing(job):
         counts = (
             f"*{check.ready:,}* row(s) ready: *{check.already_members:,}* member(s) to remove, "
             f"*{check.new_users + check.existing_users:,}* not in the group (nothing to do). "
@@ -110,9 +138,10 @@ def preview_message(job: BulkJob) -> tuple[str, list[Block]]:
             f"*{check.existing_users:,}* already in the school, *{check.already_members:,}* "
             "already members. "
         )
-    counts += f"*{check.rejected:,}* row(s) with problems" + (
-        f"; {check.blank_rows:,} blank row(s) skipped." if check.blank_rows else "."
-    )
+    if job.kind not in FOR_COURSE:
+        counts += f"*{check.rejected:,}* row(s) with problems" + (
+            f"; {check.blank_rows:,} blank row(s) skipped." if check.blank_rows else "."
+        )
     blocks: list[Block] = [header(_title(job)[:150]), section(counts)]
     if check.wont_fit:
         blocks.append(section(_seats(job)))
@@ -161,7 +190,9 @@ def cancelled(job: BulkJob) -> str:
 def approval_request(job: BulkJob) -> tuple[str, list[Block]]:
     """What each admin gets: who asks, what the file would do, and one button."""
     check = job.check
-    if _removing(job):
+    if job.kind in FOR_COURSE:
+        text = f"{_who(job.uploaded_by)} asks: *{escape(_title(job))}*. {_course_counts(job)}"
+    elif _removing(job):
         text = (
             f"{_who(job.uploaded_by)} asks to remove *{check.already_members:,}* people from "
             f"*{escape(job.group_title)}* listed in *{escape(job.filename)}* "
@@ -186,7 +217,10 @@ def review_modal(job: BulkJob, enrol_allowed: bool) -> View:
     """Options first, then the decision; the reason is needed only to reject."""
     check = job.check
     summary = f"*{escape(job.filename)}* from {_who(job.uploaded_by)}, "
-    if _removing(job):
+    if job.kind in FOR_COURSE:
+        summary = f"*{escape(_title(job))}*, asked by {_who(job.uploaded_by)}:\n"
+        summary += _course_counts(job) + "\n"
+    elif _removing(job):
         summary += (
             f"for *{escape(job.group_title)}*:\n• {check.already_members:,} member(s) to "
             f"remove\n• {check.new_users + check.existing_users:,} not in the group\n"
@@ -197,7 +231,8 @@ def review_modal(job: BulkJob, enrol_allowed: bool) -> View:
             f"• {check.existing_users:,} already in the school, to be added to the group\n"
             f"• {check.already_members:,} already members\n"
         )
-    summary += f"• {check.rejected:,} row(s) with problems"
+    if job.kind not in FOR_COURSE:
+        summary += f"• {check.rejected:,} row(s) with problems"
     if check.wont_fit:
         summary += f"\n{_seats(job)}"
     choices = _choices(job, enrol_allowed)
@@ -219,7 +254,7 @@ def review_modal(job: BulkJob, enrol_allowed: bool) -> View:
             optional=True,
         ),
     ]
-    if not enrol_allowed and not _removing(job):
+    if not enrol_allowed and job.kind is JobKind.ADD_MEMBERS:
         blocks.append(
             context("Enrolling is off for imports: `/group import-settings enrol on` allows it.")
         )
@@ -230,7 +265,7 @@ def review_modal(job: BulkJob, enrol_allowed: bool) -> View:
 
 def _choices(job: BulkJob, enrol_allowed: bool) -> list[dict[str, Any]]:
     choices = []
-    if not _removing(job):
+    if job.kind is JobKind.ADD_MEMBERS:
         choices.append(option("Send invitations to people new to the school", "invite"))
         if enrol_allowed:
             choices.append(option("Enrol them in the group's courses", "enrol"))
@@ -251,8 +286,8 @@ def decided(job: BulkJob) -> str:
     who = _who(job.decided_by)
     if job.state is JobState.REJECTED:
         return f":no_entry: Rejected by {who}: {escape(job.reason)}\nNothing was added."
-    if _removing(job):
-        return f":white_check_mark: Approved by {who}. Starting to remove them."
+    if job.kind is not JobKind.ADD_MEMBERS:
+        return f":white_check_mark: Approved by {who}. Starting."
     extras = [
         "invitations" if job.options.invite else "no invitations",
         "enrolling in the group's courses" if job.options.enrol else "no course enrolment",
@@ -283,8 +318,14 @@ def progress_message(job: BulkJob, rate: float | None) -> tuple[str, list[Block]
         line += f" · {pace}" + (f" · about {_duration(left)} left" if left is not None else "")
     else:
         line += f" · {job.state}"
-    verb = "Removing" if _removing(job) else "Importing"
-    return f"{verb} {job.filename}: {done:,}/{job.rows_total:,}", [section(line)]
+    verb = {
+        JobKind.ADD_MEMBERS: "Importing",
+        JobKind.REMOVE_MEMBERS: "Removing",
+        JobKind.ENROL: "Enrolling",
+        JobKind.UNENROL: "Unenrolling",
+    }[job.kind]
+    what = job.filename or job.course_title
+    return f"{verb} {what}: {done:,}/{job.rows_total:,}", [section(line)]
 
 
 def _duration(seconds: float) -> str:
@@ -297,9 +338,17 @@ def _duration(seconds: float) -> str:
 def summary_message(job: BulkJob) -> tuple[str, list[Block]]:
     run = job.run
     if job.state is JobState.FAILED:
-        text = f":x: The import of *{escape(job.filename)}* stopped: {escape(job.reason)}"
+        text = f":x: *{escape(_title(job))}* stopped: {escape(job.reason)}"
         return text, [section(text)]
     icon = ":white_check_mark:" if job.state is JobState.DONE else ":warning:"
+    if job.kind in FOR_COURSE:
+        text = f"{icon} {escape(_title(job))}: {job.state}. " + (
+            f"*{run.enrolled:,}* enrolled, *{run.already:,}* already enrolled, "
+            f"*{run.failed:,}* no longer school users."
+            if job.kind is JobKind.ENROL
+            else f"*{run.removed:,}* unenrolled, *{run.already:,}* were not enrolled."
+        )
+        return text, [section(text), context("Every member's result is in the file below.")]
     if _removing(job):
         text = (
             f"{icon} Removal of the people in *{escape(job.filename)}* from "
@@ -319,3 +368,10 @@ def summary_message(job: BulkJob) -> tuple[str, list[Block]]:
 
 def refused_message(filename: str, problem: str) -> str:
     return f":warning: *{escape(filename)}* can't be used: {problem}"
+
+
+def preview_sent() -> str:
+    return (
+        ":mailbox_with_mail: The preview is in our direct message; send it for approval "
+        "from there. Nothing changes before an admin approves."
+    )

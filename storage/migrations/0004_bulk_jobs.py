@@ -18,6 +18,8 @@ class Migration(migrations.Migration):
                 ('kind', fields.CharField(db_index=True, max_length=32)),
                 ('group', fields.ForeignKeyField('models.GroupRow', source_field='group_id', null=True, db_constraint=True, to_field='id', on_delete=OnDelete.SET_NULL)),
                 ('group_title', fields.CharField(max_length=80)),
+                ('course', fields.ForeignKeyField('models.CourseRow', source_field='course_id', null=True, db_constraint=True, to_field='id', on_delete=OnDelete.SET_NULL)),
+                ('course_title', fields.CharField(default='', max_length=80)),
                 ('filename', fields.CharField(max_length=255)),
                 ('columns', fields.CharField(max_length=200)),
                 ('state', fields.CharField(db_index=True, max_length=24)),

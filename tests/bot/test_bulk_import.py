@@ -233,3 +233,38 @@ async def test_people_listed_in_a_file_can_be_removed_from_the_group(bulk: Roste
         "not a member; nothing to do",
     ]
     assert "remove members · *Sales Team*" in await bulk.run(MANAGER, "log actions remove")
+
+
+async def test_a_group_is_enrolled_in_a_course_and_unenrolled_after_approval(
+    bulk: Roster,
+) -> None:
+    for n in range(3):
+        assert "Added" in await bulk.run(ADMIN, f'add "Sales Team" person{n}@example.org')
+    assert "Added" in await bulk.run(ADMIN, 'add "Sales Team" lea@school.org')
+    told = await bulk.run(MANAGER, 'enrol "Sales Team" Onboarding')
+    assert "The preview is in our direct message" in told
+    preview = await bulk.slack.wait_for(
+        lambda: next((m for m in bulk.slack.messages if "Enrol the members" in m.text), None)
+    )
+    assert "*4* member(s): *4* to enrol, *0* already enrolled." in text_of(preview)
+    await review(bulk, await send_for_approval(bulk, preview), options=())
+    summary = await in_thread(bulk, preview, "Enrol the members of Sales Team in Onboarding")
+    assert "*4* enrolled, *0* already enrolled" in text_of(summary)
+    onboarding = EnrollmentRow.filter(
+        course__title="Onboarding", user__memberships__group__title="Sales Team"
+    )
+    assert await onboarding.count() == 4
+    letters = OutboxRow.filter(trigger="course_enrollment", to_address="lea@school.org")
+    assert await letters.filter(text_body__contains="Onboarding").count() == 1
+
+    await bulk.run(MANAGER, 'unenrol "Sales Team" Onboarding')
+    preview = await bulk.slack.wait_for(
+        lambda: next((m for m in bulk.slack.messages if "Unenrol the members" in m.text), None)
+    )
+    assert "*4* to unenrol (their progress in the course goes with it)" in text_of(preview)
+    await review(bulk, await send_for_approval(bulk, preview), options=())
+    summary = await in_thread(bulk, preview, "Unenrol the members of Sales Team")
+    assert "*4* unenrolled, *0* were not enrolled." in text_of(summary)
+    assert await onboarding.count() == 0
+    log = await bulk.run(MANAGER, "log actions enrol")
+    assert "enrol in course · *Sales Team* · Onboarding" in log and "4/4 members: 4 enrolled" in log

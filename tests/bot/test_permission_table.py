@@ -377,6 +377,18 @@ CASES: tuple[Case, ...] = (
         scoped=False,
     ),
     Case(
+        "enrol",
+        (C.BULK_ACTIONS,),
+        "The preview is in our direct message",
+        lambda s: s.command(f"enrol #{s.sales} Onboarding"),
+    ),
+    Case(
+        "unenrol",
+        (C.BULK_ACTIONS,),
+        "The preview is in our direct message",
+        lambda s: s.command(f'unenrol #{s.sales} "Python 101"'),
+    ),
+    Case(
         "import-settings",
         ADMIN_ONLY,
         "no longer enrol",

@@ -99,11 +99,9 @@ async def review(
         if b.get("block_id") == "import_options"
         for o in b["element"]["options"]
     }
-    values: dict[str, Any] = {
-        "import_options": [o for o in options if o in offered],
-        "decision": decision,
-        "reason": reason,
-    }
+    values: dict[str, Any] = {"decision": decision, "reason": reason}
+    if offered:
+        values["import_options"] = [o for o in options if o in offered]
     submitted = await roster.driver.submit(admin, modal, values)
     assert submitted.status == 200
     if submitted.ack.get("response_action") == "errors":

@@ -56,7 +56,7 @@ class Services:
             invitations=invitations,
             activity=ActivityService(store, mail),
             imports=ImportService(),
-            jobs=BulkJobs(store, mail),
+            jobs=BulkJobs(store, mail, env_admins=env_admins),
             courses=CourseService(store),
             users=UserService(store, env_admins=env_admins),
             permissions=PermissionService(store),

@@ -10,7 +10,7 @@ approving the same job changes it once.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Sequence
+from collections.abc import AsyncIterable, Iterable, Sequence
 from dataclasses import astuple, dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -35,6 +35,7 @@ class JobKind(StrEnum):
     REMOVE_MEMBERS = "remove members"
     ENROL = "enrol in course"
     UNENROL = "unenrol from course"
+    DELETE_USERS = "delete users"
 
 
 FOR_COURSE = frozenset({JobKind.ENROL, JobKind.UNENROL})
@@ -183,6 +184,7 @@ KIND_WORDS = {
     "remove": JobKind.REMOVE_MEMBERS,
     "enrol": JobKind.ENROL,
     "unenrol": JobKind.UNENROL,
+    "delete": JobKind.DELETE_USERS,
 }
 
 
@@ -222,9 +224,18 @@ def time_left(done: int, total: int, seconds: float) -> float | None:
 class BulkJobs:
     """The rules of a bulk job's life; storage makes each step atomic."""
 
-    def __init__(self, store: Store, mail: MailService, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        store: Store,
+        mail: MailService,
+        *,
+        env_admins: Iterable[str] = (),
+        clock: Clock = utc_now,
+    ) -> None:
         self._store = store
         self._mail = mail
+        self._env_admins = frozenset(env_admins)
+        """Slack ids of the admins named in the environment: never deleted in bulk."""
         self._clock = clock
 
     async def stage(
@@ -237,7 +248,7 @@ class BulkJobs:
         kind: JobKind = JobKind.ADD_MEMBERS,
     ) -> BulkJob:
         """Keeps every row of a checked file, then counts what it would change."""
-        require(actor, Capability.BULK_ACTIONS, group)
+        self.may_stage(actor, group, kind)
         jobs = self._store.jobs
         job = await jobs.create(
             kind=kind,
@@ -268,6 +279,12 @@ class BulkJobs:
             else max(group.seat_limit - group.member_count, 0),
         )
         return await jobs.checked(job.id, counts, rows_total=tally.ready_rows + tally.rejected)
+
+    def may_stage(self, actor: Actor, group: Group, kind: JobKind) -> None:
+        """Checked before a file is even read, so a refusal comes at once."""
+        require(actor, Capability.BULK_ACTIONS, group)
+        if kind is JobKind.DELETE_USERS:
+            require(actor, Capability.DELETE_USER, group)
 
     async def stage_members(
         self, actor: Actor, group: Group, course: Course, kind: JobKind
@@ -411,6 +428,9 @@ class BulkJobs:
 
         if job.kind is JobKind.REMOVE_MEMBERS:
             return await jobs.apply_remove_chunk(job, limit=limit, now=now)
+        if job.kind is JobKind.DELETE_USERS:
+            keep = self._env_admins
+            return await jobs.apply_delete_chunk(job, limit=limit, keep=keep, now=now)
         if job.kind in FOR_COURSE and job.course_id is None:
             reason = f"The course {job.course_title} was deleted before the job finished."
             return await jobs.finish_failed(job.id, reason, now)

@@ -255,6 +255,13 @@ class JobStore(Protocol):
         gives for the newly enrolled), or ends their enrolments."""
         ...
 
+    async def apply_delete_chunk(
+        self, job: BulkJob, *, limit: int, keep: Collection[str], now: datetime
+    ) -> BulkJob:
+        """Deletes the school users the rows name, with everything theirs; never an
+        admin, nor the users linked to the Slack ids in ``keep``."""
+        ...
+
     async def apply_remove_chunk(self, job: BulkJob, *, limit: int, now: datetime) -> BulkJob:
         """Like :meth:`apply_add_chunk`, ending the memberships of the rows' emails."""
         ...

@@ -214,6 +214,14 @@ class JobStore:
     async def apply_remove_chunk(self, job: BulkJob, *, limit: int, now: datetime) -> BulkJob:
         return await self._apply_chunk(job, limit, now, _remove)
 
+    async def apply_delete_chunk(
+        self, job: BulkJob, *, limit: int, keep: Collection[str], now: datetime
+    ) -> BulkJob:
+        async def delete(conn: BaseDBAsyncClient, group: GroupRow, items: Items) -> RunCounts:
+            return await _delete(conn, items, frozenset(keep))
+
+        return await self._apply_chunk(job, limit, now, delete)
+
     async def _apply_chunk(self, job: BulkJob, limit: int, now: datetime, apply: Apply) -> BulkJob:
         """The next rows after the checkpoint, applied with the new checkpoint in one
         transaction; a chunk shorter than ``limit`` finishes the job."""
@@ -400,6 +408,40 @@ async def _enrolled(conn: BaseDBAsyncClient, course_id: int, user_ids: list[int]
         [course_id, *user_ids],
     )
     return {r["user_id"] for r in rows}
+
+
+async def _delete(conn: BaseDBAsyncClient, items: Items, keep: frozenset[str]) -> RunCounts:
+    """One chunk of a delete-users job. Memberships, enrolments, invitations and
+    activity go with each user (foreign keys cascade); sent emails stay, unlinked.
+    Admins are never deleted in bulk."""
+    ready = [i for i in items if not i["problem"]]
+    emails = [i["email"] for i in ready]
+    found = (
+        await fetch(
+            conn,
+            "SELECT id, email, is_admin, slack_user_id FROM users "
+            f"WHERE email IN ({marks(len(emails))})",
+            emails,
+        )
+        if emails
+        else []
+    )
+    admins = {r["email"] for r in found if r["is_admin"] or r["slack_user_id"] in keep}
+    doomed = {r["email"]: r["id"] for r in found if r["email"] not in admins}
+    if doomed:
+        ids = list(doomed.values())
+        await fetch(conn, f"DELETE FROM users WHERE id IN ({marks(len(ids))})", ids)
+    outcomes = [(i["id"], "deleted from the school") for i in ready if i["email"] in doomed]
+    outcomes += [(i["id"], "not deleted: a school admin") for i in ready if i["email"] in admins]
+    absent = [i for i in ready if i["email"] not in doomed and i["email"] not in admins]
+    outcomes += [(i["id"], "not a school user; nothing to do") for i in absent]
+    await _record(conn, outcomes)
+    return RunCounts(
+        removed=len(doomed),
+        not_members=len(absent),
+        failed=len(admins),
+        skipped=len(items) - len(ready),
+    )
 
 
 async def _record(conn: BaseDBAsyncClient, outcomes: list[tuple[int, str]]) -> None:

@@ -68,18 +68,19 @@ def register(
         context: dict[str, Any],
     ) -> None:
         actor: Actor = context["actor"]
-        try:
-            group = await services.groups.resolve(
-                actor, f"#{view.get('private_metadata', '')}", Capability.BULK_ACTIONS
-            )
-        except DomainError as error:
-            text = describe(error, admins=await services.users.admin_slack_ids())
-            await ack(response_action="update", view=done_modal("Not checked", text))
-            return
         values = view["state"]["values"]
         upload = (values[Field.FILE][Field.FILE].get("files") or [])[0]
         chosen = values.get(Field.IMPORT_KIND, {}).get(Field.IMPORT_KIND, {})
         kind = JobKind((chosen.get("selected_option") or {}).get("value", JobKind.ADD_MEMBERS))
+        try:
+            group = await services.groups.resolve(
+                actor, f"#{view.get('private_metadata', '')}", Capability.BULK_ACTIONS
+            )
+            services.jobs.may_stage(actor, group, kind)
+        except DomainError as error:
+            text = describe(error, admins=await services.users.admin_slack_ids())
+            await ack(response_action="update", view=done_modal("Not checked", text))
+            return
         await ack(response_action="update", view=checking_modal(group, upload["name"]))
         task = asyncio.create_task(_check(services, checker, client, actor, group, upload, kind))
         running.add(task)

@@ -36,6 +36,10 @@ from domain.imports import RowProblem
 KINDS = [
     option("Add them to the group (creating new school users)", JobKind.ADD_MEMBERS.value),
     option("Remove them from the group (they stay school users)", JobKind.REMOVE_MEMBERS.value),
+    option(
+        "Delete them from the school, with their enrolments and progress",
+        JobKind.DELETE_USERS.value,
+    ),
 ]
 
 
@@ -104,8 +108,19 @@ def _title(job: BulkJob) -> str:
         return f"Enrol the members of {job.group_title} in {job.course_title}"
     if job.kind is JobKind.UNENROL:
         return f"Unenrol the members of {job.group_title} from {job.course_title}"
+    if job.kind is JobKind.DELETE_USERS:
+        return f"Bulk delete from the school (via {job.group_title}): {job.filename}"
     where = "remove from" if _removing(job) else "add to"
     return f"Bulk {where} {job.group_title}: {job.filename}"
+
+
+def _deletions(job: BulkJob) -> str:
+    check = job.check
+    return (
+        f"*{check.existing_users + check.already_members:,}* school user(s) to delete for good "
+        f"(with their memberships, enrolments and progress), *{check.new_users:,}* not in the "
+        "school."
+    )
 
 
 def _course_counts(job: BulkJob) -> str:
@@ -127,6 +142,8 @@ def preview_message(job: BulkJob) -> tuple[str, list[Block]]:
     check = job.check
     if job.kind in FOR_COURSE:
         counts = _course_counts(job)
+    elif job.kind is JobKind.DELETE_USERS:
+        counts = _deletions(job) + " "
     elif _removing(job):
         counts = (
             f"*{check.ready:,}* row(s) ready: *{check.already_members:,}* member(s) to remove, "
@@ -192,6 +209,11 @@ def approval_request(job: BulkJob) -> tuple[str, list[Block]]:
     check = job.check
     if job.kind in FOR_COURSE:
         text = f"{_who(job.uploaded_by)} asks: *{escape(_title(job))}*. {_course_counts(job)}"
+    elif job.kind is JobKind.DELETE_USERS:
+        text = (
+            f"{_who(job.uploaded_by)} asks to delete the people in *{escape(job.filename)}*: "
+            f"{_deletions(job)}"
+        )
     elif _removing(job):
         text = (
             f"{_who(job.uploaded_by)} asks to remove *{check.already_members:,}* people from "
@@ -220,6 +242,8 @@ def review_modal(job: BulkJob, enrol_allowed: bool) -> View:
     if job.kind in FOR_COURSE:
         summary = f"*{escape(_title(job))}*, asked by {_who(job.uploaded_by)}:\n"
         summary += _course_counts(job) + "\n"
+    elif job.kind is JobKind.DELETE_USERS:
+        summary += f"to delete:\n{_deletions(job)}\n"
     elif _removing(job):
         summary += (
             f"for *{escape(job.group_title)}*:\n• {check.already_members:,} member(s) to "
@@ -323,6 +347,7 @@ def progress_message(job: BulkJob, rate: float | None) -> tuple[str, list[Block]
         JobKind.REMOVE_MEMBERS: "Removing",
         JobKind.ENROL: "Enrolling",
         JobKind.UNENROL: "Unenrolling",
+        JobKind.DELETE_USERS: "Deleting",
     }[job.kind]
     what = job.filename or job.course_title
     return f"{verb} {what}: {done:,}/{job.rows_total:,}", [section(line)]
@@ -349,6 +374,13 @@ def summary_message(job: BulkJob) -> tuple[str, list[Block]]:
             else f"*{run.removed:,}* unenrolled, *{run.already:,}* were not enrolled."
         )
         return text, [section(text), context("Every member's result is in the file below.")]
+    if job.kind is JobKind.DELETE_USERS:
+        text = (
+            f"{icon} Deleting the people in *{escape(job.filename)}* {job.state}: "
+            f"*{run.removed:,}* deleted, *{run.not_members:,}* were not school users, "
+            f"*{run.failed:,}* admins kept, *{run.skipped:,}* skipped."
+        )
+        return text, [section(text), context("Every row's result is in the file below.")]
     if _removing(job):
         text = (
             f"{icon} Removal of the people in *{escape(job.filename)}* from "

@@ -268,3 +268,32 @@ async def test_a_group_is_enrolled_in_a_course_and_unenrolled_after_approval(
     assert await onboarding.count() == 0
     log = await bulk.run(MANAGER, "log actions enrol")
     assert "enrol in course · *Sales Team* · Onboarding" in log and "4/4 members: 4 enrolled" in log
+
+
+async def test_people_listed_in_a_file_can_be_deleted_from_the_school_but_never_admins(
+    bulk: Roster,
+) -> None:
+    for n in range(2):
+        assert "Added" in await bulk.run(ADMIN, f'add "Sales Team" person{n}@example.org')
+    modal = await (await bulk.driver.command(MANAGER, 'import "Sales Team"')).modal()
+    stored = bulk.slack.user_upload(MANAGER, "x.xlsx", workbook(HEADER, *people(1)))
+    values = {"file": [bulk.slack.file_json(stored)], "import_kind": "delete users"}
+    await bulk.driver.submit(MANAGER, modal, values)
+    assert "it needs the *Manage users: Delete a user* permission" in str(modal.body["blocks"])
+    assert await BulkJobRow.all().count() == 0
+
+    data = workbook(
+        ["username", "email"],
+        ["p0", "person0@example.org"],
+        ["p1", "person1@example.org"],
+        ["ada", "ada@school.org"],
+        ["ghost", "ghost@example.org"],
+    )
+    preview = await upload(bulk, "leavers.xlsx", data, user=ADMIN, kind="delete users")
+    assert "*3* school user(s) to delete for good" in text_of(preview)
+    await review(bulk, await send_for_approval(bulk, preview, user=ADMIN))
+    summary = await in_thread(bulk, preview, "Deleting the people in *leavers.xlsx*")
+    assert "*2* deleted, *1* were not school users, *1* admins kept, *0* skipped." in summary.text
+    assert await UserRow.filter(email__startswith="person").count() == 0
+    assert await MembershipRow.filter(user__email__startswith="person").count() == 0
+    assert await UserRow.filter(email="ada@school.org").exists()

@@ -128,6 +128,9 @@ async def test_help_marks_what_the_caller_cannot_use(school: Roster) -> None:
         "template",
         "notifications",
         "log",
+        "import-settings",
+        "enrol",
+        "unenrol",
     }
     assert "_needs Manage users: Basic user actions_" in "\n".join(lines)
     assert not any(

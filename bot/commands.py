@@ -156,9 +156,10 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "template",
-        "[first name, last name, tags]",
+        "[first name, last name, tags | progress]",
         "/group template first name, tags",
-        "the Excel template for bulk adds (no columns named: all of them)",
+        "the Excel template for bulk adds (no columns named: all of them), or `progress` "
+        "for progress updates",
         0,
         None,
         Capability.BULK_ACTIONS,

@@ -31,7 +31,15 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from python_calamine import CalamineError, CalamineWorkbook
 
-from domain.imports import FileRefused, Formula, StagedRow, Tally, check_header, check_rows
+from domain.imports import (
+    FileRefused,
+    Formula,
+    StagedRow,
+    Tally,
+    check_header,
+    check_progress_rows,
+    check_rows,
+)
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_MEMBERS = 100
@@ -109,7 +117,9 @@ def check_zip(data: bytes) -> None:
         )
 
 
-def read_and_check(data: bytes, out: BinaryIO, limits: Limits = Limits()) -> Tally:
+def read_and_check(
+    data: bytes, out: BinaryIO, limits: Limits = Limits(), *, progress: bool = False
+) -> Tally:
     """The whole check, run where it may use memory: sniff, zip, stream, validate.
 
     Every row goes to ``out`` as it is checked (see :func:`spooled`), so memory
@@ -121,7 +131,7 @@ def read_and_check(data: bytes, out: BinaryIO, limits: Limits = Limits()) -> Tal
     sniff(data)
     check_zip(data)
     if _has_formulas(data):
-        return _check_with_openpyxl(data, out, limits)
+        return _check_with_openpyxl(data, out, limits, progress)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = workbook.sheet_names
@@ -130,7 +140,7 @@ def read_and_check(data: bytes, out: BinaryIO, limits: Limits = Limits()) -> Tal
         # to the left, so row numbers and columns are the ones the person sees.
         top, left = sheet.start or (0, 0)
         raw = ([None] * left + row for row in sheet.iter_rows()) if left else sheet.iter_rows()
-        return _check(_rows(iter(raw), limits, first=top + 1), out)
+        return _check(_rows(iter(raw), limits, first=top + 1), out, progress)
     except (CalamineError, *_UNREADABLE):
         raise FileRefused(_CANT_READ) from None
 
@@ -145,7 +155,7 @@ def spooled(source: BinaryIO) -> Iterator[list[StagedRow]]:
         yield [StagedRow(*fields) for fields in chunk]
 
 
-def _check_with_openpyxl(data: bytes, out: BinaryIO, limits: Limits) -> Tally:
+def _check_with_openpyxl(data: bytes, out: BinaryIO, limits: Limits, progress: bool) -> Tally:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except _UNREADABLE:
@@ -154,7 +164,7 @@ def _check_with_openpyxl(data: bytes, out: BinaryIO, limits: Limits) -> Tally:
         sheet = workbook["Users"] if "Users" in workbook.sheetnames else workbook.worksheets[0]
         sheet.reset_dimensions()
         raw = ([_openpyxl_value(c) for c in row] for row in sheet.iter_rows())
-        return _check(_rows(raw, limits), out)
+        return _check(_rows(raw, limits), out, progress)
     except _UNREADABLE:
         raise FileRefused(_CANT_READ) from None
     finally:
@@ -169,14 +179,17 @@ def _openpyxl_value(cell: object) -> object:
     return value
 
 
-def _check(rows: Iterator[tuple[int, list[object]]], out: BinaryIO) -> Tally:
+def _check(rows: Iterator[tuple[int, list[object]]], out: BinaryIO, progress: bool) -> Tally:
     header = next(rows, None)
     if header is None:
         raise FileRefused("The sheet is empty. Fill in the template from `/group template`.")
     number, cells = header
-    tally = Tally(check_header(cells if number == 1 else []))
+    tally = Tally(check_header(cells if number == 1 else [], progress=progress))
+    checked = (
+        check_progress_rows(rows, tally) if progress else check_rows(tally.columns, rows, tally)
+    )
     chunk: list[tuple[object, ...]] = []
-    for staged in check_rows(tally.columns, rows, tally):
+    for staged in checked:
         chunk.append(tuple(staged))
         if len(chunk) == SPOOL_CHUNK:
             pickle.dump(chunk, out, pickle.HIGHEST_PROTOCOL)
@@ -247,9 +260,9 @@ class CheckedUpload:
             os.unlink(self.path)
 
 
-def _check_into(data: bytes, path: str) -> Tally:
+def _check_into(data: bytes, path: str, progress: bool) -> Tally:
     with open(path, "wb") as out:
-        return read_and_check(data, out)
+        return read_and_check(data, out, progress=progress)
 
 
 class SpreadsheetChecker:
@@ -258,7 +271,7 @@ class SpreadsheetChecker:
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
 
-    async def check(self, data: bytes) -> CheckedUpload:
+    async def check(self, data: bytes, *, progress: bool = False) -> CheckedUpload:
         if len(data) > MAX_BYTES:
             raise FileRefused.too_large(MAX_BYTES)
         if self._pool is None:
@@ -269,7 +282,8 @@ class SpreadsheetChecker:
         loop = asyncio.get_running_loop()
         try:
             tally = await asyncio.wait_for(
-                loop.run_in_executor(self._pool, _check_into, data, path), PARSE_SECONDS
+                loop.run_in_executor(self._pool, _check_into, data, path, progress),
+                PARSE_SECONDS,
             )
         except TimeoutError:
             upload.discard()

@@ -10,17 +10,42 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from domain.imports import OPTIONAL, REQUIRED, TIPS
+from domain.imports import OPTIONAL, PROGRESS_COLUMNS, REQUIRED, TIPS
 
 FILENAME = "roster-bulk-add-template.xlsx"
-_WIDTHS = {"username": 22, "email": 34, "first name": 20, "last name": 20, "tags": 28}
+_WIDTHS = {
+    "username": 22,
+    "email": 34,
+    "first name": 20,
+    "last name": 20,
+    "tags": 28,
+    "course": 34,
+    "progress": 12,
+}
 _EXAMPLE = {
     "username": "ada.lovelace",
     "email": "ada@example.org",
     "first name": "Ada",
     "last name": "Lovelace",
     "tags": "sales, emea",
+    "course": "Python 101",
+    "progress": "40",
 }
+_PROGRESS_TIPS = (
+    "One row per person and course: the learner's email, the course's title as in "
+    "`/group course list`, and the progress in percent, 0 to 100.",
+    "100 marks the course completed; a lower number reopens it.",
+    "Only members of the group who are enrolled in the course are changed.",
+)
+
+
+def _rules(columns: tuple[str, ...]) -> list[str]:
+    if columns == PROGRESS_COLUMNS:
+        return [f"Columns: {', '.join(columns)}.", *(f"• {tip}" for tip in _PROGRESS_TIPS)]
+    return [
+        f"Required columns: {', '.join(REQUIRED)}. Optional: {', '.join(OPTIONAL)}.",
+        *(f"• {tip}" for tip in TIPS),
+    ]
 
 
 def build_template(columns: Sequence[str]) -> bytes:
@@ -42,8 +67,7 @@ def build_template(columns: Sequence[str]) -> bytes:
     lines = [
         "How to fill in this template",
         "",
-        f"Required columns: {', '.join(REQUIRED)}. Optional: {', '.join(OPTIONAL)}.",
-        *(f"• {tip}" for tip in TIPS),
+        *_rules(tuple(columns)),
         "",
         "Example row (type yours on the Users sheet, from row 2):",
         " | ".join(_EXAMPLE[c] for c in columns),

@@ -36,6 +36,7 @@ class JobKind(StrEnum):
     ENROL = "enrol in course"
     UNENROL = "unenrol from course"
     DELETE_USERS = "delete users"
+    UPDATE_PROGRESS = "update progress"
 
 
 FOR_COURSE = frozenset({JobKind.ENROL, JobKind.UNENROL})
@@ -103,6 +104,7 @@ class RunCounts:
     failed: int = 0
     removed: int = 0
     not_members: int = 0
+    updated: int = 0
 
     def plus(self, other: RunCounts) -> RunCounts:
         return RunCounts(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
@@ -185,6 +187,7 @@ KIND_WORDS = {
     "enrol": JobKind.ENROL,
     "unenrol": JobKind.UNENROL,
     "delete": JobKind.DELETE_USERS,
+    "progress": JobKind.UPDATE_PROGRESS,
 }
 
 
@@ -285,6 +288,8 @@ class BulkJobs:
         require(actor, Capability.BULK_ACTIONS, group)
         if kind is JobKind.DELETE_USERS:
             require(actor, Capability.DELETE_USER, group)
+        if kind is JobKind.UPDATE_PROGRESS:
+            require(actor, Capability.UPDATE_PROGRESS, group)
 
     async def stage_members(
         self, actor: Actor, group: Group, course: Course, kind: JobKind
@@ -428,6 +433,8 @@ class BulkJobs:
 
         if job.kind is JobKind.REMOVE_MEMBERS:
             return await jobs.apply_remove_chunk(job, limit=limit, now=now)
+        if job.kind is JobKind.UPDATE_PROGRESS:
+            return await jobs.apply_progress_chunk(job, limit=limit, now=now)
         if job.kind is JobKind.DELETE_USERS:
             keep = self._env_admins
             return await jobs.apply_delete_chunk(job, limit=limit, keep=keep, now=now)

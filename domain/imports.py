@@ -16,12 +16,14 @@ from typing import NamedTuple
 from domain.entities import Actor
 from domain.errors import DomainError, InvalidInput
 from domain.permissions import Capability, require
-from domain.validation import MAX_USERNAME, clean_text, normalize_email
+from domain.validation import MAX_USERNAME, clean_text, normalize_email, title_key
 
 REQUIRED = ("username", "email")
 ERROR_COLUMN = "error"
 """Last column of the rows-to-fix file; ignored when that file comes back fixed."""
 OPTIONAL = ("first name", "last name", "tags")
+PROGRESS_COLUMNS = ("email", "course", "progress")
+"""The progress template: whose progress, in which course, in percent (0-100)."""
 MAX_NAME = 100
 MAX_TAGS = 20
 MAX_TAGS_TEXT = 1000
@@ -71,6 +73,8 @@ class StagedRow(NamedTuple):
     last_name: str = ""
     tags: str = ""
     problem: str = ""
+    course: str = ""
+    progress: str = ""
 
     def values(self, columns: Sequence[str]) -> tuple[str, ...]:
         """The row in the upload's own columns, for the files handed back."""
@@ -80,6 +84,8 @@ class StagedRow(NamedTuple):
             "first name": self.first_name,
             "last name": self.last_name,
             "tags": self.tags,
+            "course": self.course,
+            "progress": self.progress,
         }
         return tuple(by_name.get(c, "") for c in columns)
 
@@ -118,6 +124,8 @@ class Tally:
             values.get("last name", ""),
             values.get("tags", ""),
             " | ".join(f"{p.column}: {p.problem}; {p.fix}" for p in problems),
+            values.get("course", ""),
+            values.get("progress", ""),
         )
 
 
@@ -137,13 +145,15 @@ def template_columns(chosen: Iterable[str] = OPTIONAL) -> tuple[str, ...]:
     return REQUIRED + tuple(c for c in OPTIONAL if c in wanted)
 
 
-def check_header(cells: Sequence[object]) -> tuple[str, ...]:
+def check_header(cells: Sequence[object], *, progress: bool = False) -> tuple[str, ...]:
     """The template's columns this header holds, or TemplateMismatch naming the fix."""
     names = [_text(c).lower() for c in cells]
     while names and not names[-1]:
         names.pop()
     if len(names) > len(REQUIRED) and names[-1] == ERROR_COLUMN:
         names.pop()
+    if progress:
+        return _exact(names, PROGRESS_COLUMNS)
     if not names:
         raise TemplateMismatch(
             "Row 1 is empty: it must be the template's header (username, email, ...). "
@@ -169,6 +179,19 @@ def check_header(cells: Sequence[object]) -> tuple[str, ...]:
             f"keep them in the template's order: {', '.join(OPTIONAL)}."
         )
     return tuple(names)
+
+
+def _exact(names: list[str], columns: tuple[str, ...]) -> tuple[str, ...]:
+    for index, want in enumerate(columns):
+        got = names[index] if index < len(names) else ""
+        if got != want:
+            return _mismatch(index, got, want)
+    if len(names) > len(columns):
+        raise TemplateMismatch(
+            f"Column {_letter(len(columns))} has `{names[len(columns)]}`; the progress "
+            f"template has only {', '.join(columns)}. Remove the extra columns."
+        )
+    return columns
 
 
 def _mismatch(index: int, got: str, want: str) -> tuple[str, ...]:
@@ -218,6 +241,62 @@ def check_rows(
             yield tally.reject(number, texts, problems)
         elif staged is not None:
             yield tally.ready(staged, note)
+
+
+def check_progress_rows(
+    rows: Iterable[tuple[int, Sequence[object]]], tally: Tally
+) -> Iterator[StagedRow]:
+    """Rows of the progress template: an email, a course title, a percentage."""
+    columns = PROGRESS_COLUMNS
+    first_row_of: dict[tuple[str, str], int] = {}
+    for number, cells in rows:
+        cells = cells[: len(columns)]
+        texts = [_text(v) for v in cells]
+        texts += [""] * (len(columns) - len(texts))
+        formulas = [i for i, v in enumerate(cells) if type(v) is Formula]
+        if not formulas and not any(texts):
+            tally.blank_rows += 1
+            continue
+        if formulas:
+            yield tally.reject(number, texts, [_formula(columns, i, number) for i in formulas])
+            continue
+        staged, problems = _check_progress_row(number, texts)
+        if staged is not None:
+            pair = (staged.email, title_key(staged.course))
+            seen = first_row_of.setdefault(pair, number)
+            if seen != number:
+                problems.append(
+                    RowProblem(
+                        number,
+                        "email",
+                        f"{staged.email} and {staged.course} are also on row {seen}",
+                        "keep one of the two rows",
+                    )
+                )
+        if problems:
+            yield tally.reject(number, texts, problems)
+        elif staged is not None:
+            yield tally.ready(staged, "")
+
+
+def _check_progress_row(number: int, texts: list[str]) -> tuple[StagedRow | None, list[RowProblem]]:
+    raw_email, course, raw_progress = texts
+    problems: list[RowProblem] = []
+    email = ""
+    try:
+        email = normalize_email(raw_email)
+    except InvalidInput:
+        what = f"`{raw_email[:80]}` is not an email address" if raw_email else "is empty"
+        problems.append(RowProblem(number, "email", what, "type it as name@example.org"))
+    if not course:
+        problems.append(RowProblem(number, "course", "is empty", "type the course's title"))
+    percent = raw_progress.removesuffix("%").strip()
+    if not percent.isdigit() or int(percent) > 100:
+        what = f"`{raw_progress[:20]}` is not a percentage" if raw_progress else "is empty"
+        problems.append(RowProblem(number, "progress", what, "type a whole number from 0 to 100"))
+    if problems:
+        return None, problems
+    return StagedRow(number, "", email, course=course, progress=str(int(percent))), problems
 
 
 def _formula(columns: Sequence[str], index: int, number: int) -> RowProblem:
@@ -320,8 +399,12 @@ class ImportService:
     """Bulk adds from a spreadsheet; "Bulk actions" is the capability they need."""
 
     def template(self, actor: Actor, chosen: Sequence[str] | None = None) -> tuple[str, ...]:
-        """The template's columns for this caller, who must be allowed bulk actions."""
+        """The template's columns for this caller, who must be allowed bulk actions;
+        ``progress`` alone asks for the progress template."""
         require(actor, Capability.BULK_ACTIONS)
+        if chosen is not None and [clean_text(c).lower() for c in chosen] == ["progress"]:
+            require(actor, Capability.UPDATE_PROGRESS)
+            return PROGRESS_COLUMNS
         return template_columns(OPTIONAL if chosen is None else chosen)
 
 

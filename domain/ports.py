@@ -255,6 +255,10 @@ class JobStore(Protocol):
         gives for the newly enrolled), or ends their enrolments."""
         ...
 
+    async def apply_progress_chunk(self, job: BulkJob, *, limit: int, now: datetime) -> BulkJob:
+        """Sets each row's progress on the member's enrolment in the named course."""
+        ...
+
     async def apply_delete_chunk(
         self, job: BulkJob, *, limit: int, keep: Collection[str], now: datetime
     ) -> BulkJob:

@@ -28,6 +28,7 @@ from domain.entities import Course, Group, User, UserStatus
 from domain.imports import RowProblem, StagedRow
 from domain.mail import Trigger
 from domain.ports import Compose
+from domain.validation import title_key
 from storage import convert
 from storage.models import (
     BulkJobItemRow,
@@ -77,11 +78,8 @@ class JobStore:
         await execute_many(
             None,
             'INSERT INTO bulk_job_items (job_id, "row", username, email, first_name, last_name, '
-            "tags, problem, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '')",
-            [
-                (job_id, r.row, r.username, r.email, r.first_name, r.last_name, r.tags, r.problem)
-                for r in rows
-            ],
+            "tags, problem, course, progress, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
+            [(job_id, *r) for r in rows],
         )
 
     async def stage_members(self, job_id: int, group_id: int) -> int:
@@ -89,8 +87,8 @@ class JobStore:
         await fetch(
             None,
             'INSERT INTO bulk_job_items (job_id, "row", username, email, first_name, '
-            "last_name, tags, problem, result) SELECT ?, u.id, u.username, u.email, "
-            "u.first_name, u.last_name, u.tags, '', '' FROM memberships m "
+            "last_name, tags, problem, course, progress, result) SELECT ?, u.id, u.username, "
+            "u.email, u.first_name, u.last_name, u.tags, '', '', '', '' FROM memberships m "
             "JOIN users u ON u.id = m.user_id WHERE m.group_id = ?",
             [job_id, group_id],
         )
@@ -214,6 +212,12 @@ class JobStore:
     async def apply_remove_chunk(self, job: BulkJob, *, limit: int, now: datetime) -> BulkJob:
         return await self._apply_chunk(job, limit, now, _remove)
 
+    async def apply_progress_chunk(self, job: BulkJob, *, limit: int, now: datetime) -> BulkJob:
+        async def progress(conn: BaseDBAsyncClient, group: GroupRow, items: Items) -> RunCounts:
+            return await _progress(conn, group, items, now)
+
+        return await self._apply_chunk(job, limit, now, progress)
+
     async def apply_delete_chunk(
         self, job: BulkJob, *, limit: int, keep: Collection[str], now: datetime
     ) -> BulkJob:
@@ -231,8 +235,9 @@ class JobStore:
                 return await self._entity(job.id, conn)
             items = await fetch(
                 conn,
-                'SELECT id, "row", username, email, first_name, last_name, tags, problem '
-                'FROM bulk_job_items WHERE job_id = ? AND "row" > ? ORDER BY "row" LIMIT ?',
+                'SELECT id, "row", username, email, first_name, last_name, tags, problem, '
+                'course, progress FROM bulk_job_items WHERE job_id = ? AND "row" > ? '
+                'ORDER BY "row" LIMIT ?',
                 [job.id, row.checkpoint, limit],
             )
             counts = RunCounts(**row.results) if row.results else RunCounts()
@@ -444,6 +449,72 @@ async def _delete(conn: BaseDBAsyncClient, items: Items, keep: frozenset[str]) -
     )
 
 
+async def _progress(
+    conn: BaseDBAsyncClient, group: GroupRow, items: Items, now: datetime
+) -> RunCounts:
+    """One chunk of an update-progress job: a set value, as an admin's correction, so
+    it may go down; 100 completes the course, and less reopens it."""
+    ready = [i for i in items if not i["problem"]]
+    known = await _user_ids(conn, [i["email"] for i in ready])
+    members = await _member_ids(conn, group.id, list(known.values()))
+    keys = sorted({title_key(i["course"]) for i in ready})
+    courses = (
+        {
+            r["title_key"]: r["id"]
+            for r in await fetch(
+                conn,
+                f"SELECT id, title_key FROM courses WHERE title_key IN ({marks(len(keys))})",
+                keys,
+            )
+        }
+        if keys
+        else {}
+    )
+    pairs = {
+        (r["user_id"], r["course_id"])
+        for r in await _enrolments(conn, list(members), list(courses.values()))
+    }
+    outcomes: list[tuple[int, str]] = []
+    changes: list[tuple[int, bool, datetime, int, int]] = []
+    for item in ready:
+        user, course = known.get(item["email"]), courses.get(title_key(item["course"]))
+        if user not in members:
+            outcomes.append((item["id"], "not changed: not a member of the group"))
+        elif course is None:
+            outcomes.append((item["id"], f"not changed: no course called {item['course']}"))
+        elif (user, course) not in pairs:
+            outcomes.append((item["id"], f"not changed: not enrolled in {item['course']}"))
+        else:
+            percent = int(item["progress"])
+            changes.append((percent, percent == 100, now, user, course))
+            outcomes.append((item["id"], f"progress set to {percent}%"))
+    await execute_many(
+        conn,
+        "UPDATE enrollments SET progress = ?, completed_at = CASE WHEN ? "
+        "THEN COALESCE(completed_at, ?) ELSE NULL END WHERE user_id = ? AND course_id = ?",
+        changes,
+    )
+    await _record(conn, outcomes)
+    return RunCounts(
+        updated=len(changes),
+        failed=len(ready) - len(changes),
+        skipped=len(items) - len(ready),
+    )
+
+
+async def _enrolments(
+    conn: BaseDBAsyncClient, user_ids: list[int], course_ids: list[int]
+) -> list[dict[str, Any]]:
+    if not user_ids or not course_ids:
+        return []
+    return await fetch(
+        conn,
+        "SELECT user_id, course_id FROM enrollments WHERE "
+        f"user_id IN ({marks(len(user_ids))}) AND course_id IN ({marks(len(course_ids))})",
+        [*user_ids, *course_ids],
+    )
+
+
 async def _record(conn: BaseDBAsyncClient, outcomes: list[tuple[int, str]]) -> None:
     """Each row's result, for the file that ends the job's thread."""
     await execute_many(
@@ -559,7 +630,15 @@ def _check(data: dict[str, Any]) -> CheckCounts:
 
 def _staged(row: BulkJobItemRow) -> StagedRow:
     return StagedRow(
-        row.row, row.username, row.email, row.first_name, row.last_name, row.tags, row.problem
+        row.row,
+        row.username,
+        row.email,
+        row.first_name,
+        row.last_name,
+        row.tags,
+        row.problem,
+        row.course,
+        row.progress,
     )
 
 

@@ -259,6 +259,8 @@ class BulkJobItemRow(Model):
     tags = fields.TextField(default="")
     problem = fields.TextField(default="")
     result = fields.TextField(default="")
+    course = fields.TextField(default="")
+    progress = fields.TextField(default="")
 
     class Meta:
         table = "bulk_job_items"

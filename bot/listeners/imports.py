@@ -240,7 +240,7 @@ async def _check(
     try:
         url = upload["url_private_download"]
         data = await download(url, str(client.token), MAX_BYTES, allowed=_slack_hosts(client))
-        checked = await checker.check(data)
+        checked = await checker.check(data, progress=kind is JobKind.UPDATE_PROGRESS)
         try:
             job = await services.jobs.stage(
                 actor, group, name, checked.tally, checked.chunks(), kind

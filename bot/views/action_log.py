@@ -22,6 +22,11 @@ def _counts(job: BulkJob) -> str:
         return f"{job.rows_done:,}/{job.rows_total:,} members: {run.enrolled:,} enrolled"
     if job.kind is JobKind.UNENROL:
         return f"{job.rows_done:,}/{job.rows_total:,} members: {run.removed:,} unenrolled"
+    if job.kind is JobKind.UPDATE_PROGRESS:
+        return (
+            f"{job.rows_done:,}/{job.rows_total:,} rows: {run.updated:,} set, "
+            f"{run.failed:,} not changed, {run.skipped:,} skipped"
+        )
     if job.kind is JobKind.DELETE_USERS:
         return (
             f"{job.rows_done:,}/{job.rows_total:,} rows: {run.removed:,} deleted, "

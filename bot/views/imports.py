@@ -40,6 +40,10 @@ KINDS = [
         "Delete them from the school, with their enrolments and progress",
         JobKind.DELETE_USERS.value,
     ),
+    option(
+        "Update their progress (the progress template: email, course, progress)",
+        JobKind.UPDATE_PROGRESS.value,
+    ),
 ]
 
 
@@ -110,6 +114,8 @@ def _title(job: BulkJob) -> str:
         return f"Unenrol the members of {job.group_title} from {job.course_title}"
     if job.kind is JobKind.DELETE_USERS:
         return f"Bulk delete from the school (via {job.group_title}): {job.filename}"
+    if job.kind is JobKind.UPDATE_PROGRESS:
+        return f"Progress updates for {job.group_title}: {job.filename}"
     where = "remove from" if _removing(job) else "add to"
     return f"Bulk {where} {job.group_title}: {job.filename}"
 
@@ -144,6 +150,8 @@ def preview_message(job: BulkJob) -> tuple[str, list[Block]]:
         counts = _course_counts(job)
     elif job.kind is JobKind.DELETE_USERS:
         counts = _deletions(job) + " "
+    elif job.kind is JobKind.UPDATE_PROGRESS:
+        counts = f"*{check.ready:,}* progress update(s) ready. "
     elif _removing(job):
         counts = (
             f"*{check.ready:,}* row(s) ready: *{check.already_members:,}* member(s) to remove, "
@@ -209,6 +217,12 @@ def approval_request(job: BulkJob) -> tuple[str, list[Block]]:
     check = job.check
     if job.kind in FOR_COURSE:
         text = f"{_who(job.uploaded_by)} asks: *{escape(_title(job))}*. {_course_counts(job)}"
+    elif job.kind is JobKind.UPDATE_PROGRESS:
+        text = (
+            f"{_who(job.uploaded_by)} asks to set *{check.ready:,}* progress value(s) in "
+            f"*{escape(job.group_title)}* from *{escape(job.filename)}* "
+            f"({check.rejected:,} row(s) with problems)."
+        )
     elif job.kind is JobKind.DELETE_USERS:
         text = (
             f"{_who(job.uploaded_by)} asks to delete the people in *{escape(job.filename)}*: "
@@ -244,6 +258,8 @@ def review_modal(job: BulkJob, enrol_allowed: bool) -> View:
         summary += _course_counts(job) + "\n"
     elif job.kind is JobKind.DELETE_USERS:
         summary += f"to delete:\n{_deletions(job)}\n"
+    elif job.kind is JobKind.UPDATE_PROGRESS:
+        summary += f"for *{escape(job.group_title)}*:\n• {check.ready:,} progress update(s)\n"
     elif _removing(job):
         summary += (
             f"for *{escape(job.group_title)}*:\n• {check.already_members:,} member(s) to "
@@ -348,6 +364,7 @@ def progress_message(job: BulkJob, rate: float | None) -> tuple[str, list[Block]
         JobKind.ENROL: "Enrolling",
         JobKind.UNENROL: "Unenrolling",
         JobKind.DELETE_USERS: "Deleting",
+        JobKind.UPDATE_PROGRESS: "Updating progress from",
     }[job.kind]
     what = job.filename or job.course_title
     return f"{verb} {what}: {done:,}/{job.rows_total:,}", [section(line)]
@@ -374,6 +391,12 @@ def summary_message(job: BulkJob) -> tuple[str, list[Block]]:
             else f"*{run.removed:,}* unenrolled, *{run.already:,}* were not enrolled."
         )
         return text, [section(text), context("Every member's result is in the file below.")]
+    if job.kind is JobKind.UPDATE_PROGRESS:
+        text = (
+            f"{icon} Progress updates from *{escape(job.filename)}* {job.state}: "
+            f"*{run.updated:,}* set, *{run.failed:,}* not changed, *{run.skipped:,}* skipped."
+        )
+        return text, [section(text), context("Every row's result is in the file below.")]
     if job.kind is JobKind.DELETE_USERS:
         text = (
             f"{icon} Deleting the people in *{escape(job.filename)}* {job.state}: "

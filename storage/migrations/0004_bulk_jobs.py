@@ -58,6 +58,8 @@ class Migration(migrations.Migration):
                 ('tags', fields.TextField(default='', unique=False)),
                 ('problem', fields.TextField(default='', unique=False)),
                 ('result', fields.TextField(default='', unique=False)),
+                ('course', fields.TextField(default='', unique=False)),
+                ('progress', fields.TextField(default='', unique=False)),
             ],
             options={'table': 'bulk_job_items', 'app': 'models', 'unique_together': (('job', 'row'),), 'pk_attr': 'id'},
             bases=['Model'],

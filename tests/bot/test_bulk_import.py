@@ -297,3 +297,42 @@ async def test_people_listed_in_a_file_can_be_deleted_from_the_school_but_never_
     assert await UserRow.filter(email__startswith="person").count() == 0
     assert await MembershipRow.filter(user__email__startswith="person").count() == 0
     assert await UserRow.filter(email="ada@school.org").exists()
+
+
+async def test_progress_is_set_from_the_progress_template_for_enrolled_members(
+    bulk: Roster,
+) -> None:
+    services = bulk.services
+    admin = await services.users.actor(ADMIN)
+    manager = await services.permissions.subject(
+        admin, SlackProfile(MANAGER, "max@school.org", "Max")
+    )
+    held = (await services.permissions.of(admin, manager)).capabilities
+    await services.permissions.save(admin, manager, [*held, "users.manage.progress"])
+    assert "Added" in await bulk.run(ADMIN, 'add "Sales Team" eve@example.org')
+    assert "template is in" in await bulk.run(MANAGER, "template progress")
+    shared = bulk.slack.calls_to("files.completeUploadExternal")[-1]
+    assert "Columns: email, course, progress." in str(shared.args["initial_comment"])
+    data = workbook(
+        ["email", "course", "progress"],
+        ["eve@example.org", "python 101", "40%"],
+        ["eve@example.org", "Onboarding", 80],
+        ["lea@school.org", "Python 101", 50],
+        ["eve@example.org", "Python 101", 100],
+        ["eve@example.org", "Cooking", "abc"],
+    )
+    preview = await upload(bulk, "progress.xlsx", data, kind="update progress")
+    assert "*3* progress update(s) ready." in text_of(preview)
+    assert "Row 5, *email*: eve@example.org and Python 101 are also on row 2" in text_of(preview)
+    assert "Row 6, *progress*: `abc` is not a percentage" in text_of(preview)
+    await review(bulk, await send_for_approval(bulk, preview))
+    summary = await in_thread(bulk, preview, "Progress updates from *progress.xlsx*")
+    assert "*1* set, *2* not changed, *2* skipped." in summary.text
+    enrolment = await EnrollmentRow.get(user__email="eve@example.org", course__title="Python 101")
+    assert enrolment.progress == 40 and enrolment.completed_at is None
+    rows = await result_rows(bulk, preview, "progress-results.xlsx")
+    assert [r[3] for r in rows[1:4]] == [
+        "progress set to 40%",
+        "not changed: not enrolled in Onboarding",
+        "not changed: not a member of the group",
+    ]

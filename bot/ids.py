@@ -9,6 +9,7 @@ class Action(StrEnum):
     GROUP_MENU = "groups.menu"
     GROUP_MEMBERS = "groups.members"
     GROUP_ADD_MEMBER = "groups.add_member"
+    GROUP_BULK_ADD = "groups.bulk_add"
     CREATE_GROUP = "groups.create.open"
     DASHBOARD_PAGE = "groups.dashboard.page"
     MEMBERS_PAGE = "members.page"

@@ -7,6 +7,7 @@ message can click its buttons.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -19,6 +20,7 @@ from bot.services import Services
 from bot.views import modals, replies
 from bot.views.dashboard import GROUPS_PER_MESSAGE, list_message
 from bot.views.emails import resent
+from bot.views.imports import import_modal
 from bot.views.members import members_message, members_modal
 from bot.views.paging import page_value
 from bot.views.permissions import permissions_modal, pick_manager_modal
@@ -30,6 +32,12 @@ _MENU_NEEDS = {
     MenuChoice.MANAGERS: Capability.ASSIGN_MANAGERS,
     MenuChoice.RENAME: Capability.EDIT_GROUP,
     MenuChoice.DELETE: Capability.DELETE_GROUP,
+}
+
+
+_ADDING: dict[str, tuple[Capability, Callable[[Group], dict[str, Any]]]] = {
+    Action.GROUP_ADD_MEMBER: (Capability.BASIC_USER_ACTIONS, modals.add_member_modal),
+    Action.GROUP_BULK_ADD: (Capability.BULK_ACTIONS, import_modal),
 }
 
 
@@ -88,17 +96,20 @@ def register(app: AsyncApp, services: Services) -> None:
         await respond(text=text, blocks=blocks, replace_original=True)
 
     @app.action(Action.GROUP_ADD_MEMBER)
+    @app.action(Action.GROUP_BULK_ADD)
     @guarded
-    async def open_add_member(
+    async def open_adding(
         ack: AsyncAck,
         body: dict[str, Any],
         action: dict[str, Any],
         client: AsyncWebClient,
         context: dict[str, Any],
     ) -> None:
+        """A group's "Add member" or "Bulk add members": the modal that does it."""
         await ack()
-        group = await group_of(context["actor"], action["value"], Capability.BASIC_USER_ACTIONS)
-        await client.views_open(trigger_id=body["trigger_id"], view=modals.add_member_modal(group))
+        needs, modal = _ADDING[action["action_id"]]
+        group = await group_of(context["actor"], action["value"], needs)
+        await client.views_open(trigger_id=body["trigger_id"], view=modal(group))
 
     @app.action(Action.CREATE_GROUP)
     @guarded

@@ -72,6 +72,8 @@ def _row_actions(actor: Actor, group: Group) -> list[dict[str, Any]]:
     if allows(actor, Capability.BASIC_USER_ACTIONS, group):
         elements.append(button("Add member", Action.GROUP_ADD_MEMBER, value, style="primary"))
         elements.append(button("Resend invites", Action.RESEND_INVITES, value))
+    if allows(actor, Capability.BULK_ACTIONS, group):
+        elements.append(button("Bulk add members", Action.GROUP_BULK_ADD, value))
     menu = [
         option(label, f"{choice}:{group.id}")
         for choice, label, capability in _MENU

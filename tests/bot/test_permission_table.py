@@ -190,6 +190,12 @@ CASES: tuple[Case, ...] = (
         lambda s: s.click("list", Action.GROUP_ADD_MEMBER, value=str(s.sales)),
     ),
     Case(
+        Action.GROUP_BULK_ADD,
+        (C.BULK_ACTIONS,),
+        "Bulk add members",
+        lambda s: s.click("list", Action.GROUP_BULK_ADD, value=str(s.sales)),
+    ),
+    Case(
         Action.CREATE_GROUP,
         ADMIN_ONLY,
         "Create a group",

@@ -38,7 +38,7 @@ from storage.models import (
     UserRow,
 )
 from storage.outbox import queue
-from storage.sql import execute_many, fetch, marks
+from storage.sql import execute, execute_many, fetch, marks
 
 Items = Sequence[dict[str, Any]]
 Apply = Callable[[BaseDBAsyncClient, GroupRow, Items], Awaitable[RunCounts]]
@@ -84,7 +84,7 @@ class JobStore:
 
     async def stage_members(self, job_id: int, group_id: int) -> int:
         """Rows numbered by user id: unique, ordered, and stable across a resume."""
-        await fetch(
+        await execute(
             None,
             'INSERT INTO bulk_job_items (job_id, "row", username, email, first_name, '
             "last_name, tags, problem, course, progress, result) SELECT ?, u.id, u.username, "
@@ -130,9 +130,8 @@ class JobStore:
         return await self._entity(job_id)
 
     async def get(self, job_id: int) -> BulkJob | None:
-        if not await BulkJobRow.exists(id=job_id):
-            return None
-        return await self._entity(job_id)
+        row = await BulkJobRow.get_or_none(id=job_id).prefetch_related("uploaded_by", "decided_by")
+        return None if row is None else _job(row)
 
     async def set_fields(self, job_id: int, **values: Any) -> None:
         await BulkJobRow.filter(id=job_id).update(**values)
@@ -349,7 +348,7 @@ async def _remove(conn: BaseDBAsyncClient, group: GroupRow, items: Items) -> Run
     staying = [i for i in ready if known.get(i["email"]) not in members]
     if leaving:
         ids = [known[i["email"]] for i in leaving]
-        await fetch(
+        await execute(
             conn,
             f"DELETE FROM memberships WHERE group_id = ? AND user_id IN ({marks(len(ids))})",
             [group.id, *ids],
@@ -367,17 +366,13 @@ async def _enrol_in(
 ) -> RunCounts:
     users = await _users(conn, [i["email"] for i in items])
     present = [i for i in items if i["email"] in users]
-    ids = [users[i["email"]].id for i in present]
-    have = await _enrolled(conn, course.id, ids)
-    fresh = [i for i in present if users[i["email"]].id not in have]
-    await execute_many(
-        conn,
-        "INSERT INTO enrollments (user_id, course_id, enrolled_at, progress) VALUES (?, ?, ?, 0)",
-        [(users[i["email"]].id, course.id, now) for i in fresh],
-    )
+    have = await _enrolled_pairs(conn, [users[i["email"]].id for i in present], [course.id])
+    fresh = [i for i in present if (users[i["email"]].id, course.id) not in have]
+    await _insert_enrolments(conn, [(users[i["email"]].id, course.id) for i in fresh], now)
     await queue([m for i in fresh for m in compose(users[i["email"]], False, [course])], now, conn)
+    enrolled = {i["id"] for i in fresh}
     outcomes = [(i["id"], "enrolled") for i in fresh]
-    outcomes += [(i["id"], "already enrolled") for i in present if i not in fresh]
+    outcomes += [(i["id"], "already enrolled") for i in present if i["id"] not in enrolled]
     outcomes += [(i["id"], "no longer a school user") for i in items if i["email"] not in users]
     await _record(conn, outcomes)
     return RunCounts(
@@ -387,32 +382,22 @@ async def _enrol_in(
 
 async def _unenrol_from(conn: BaseDBAsyncClient, course: Course, items: Items) -> RunCounts:
     users = await _users(conn, [i["email"] for i in items])
-    ids = [u.id for u in users.values()]
-    have = await _enrolled(conn, course.id, ids)
-    leaving = [i for i in items if i["email"] in users and users[i["email"]].id in have]
+    have = await _enrolled_pairs(conn, [u.id for u in users.values()], [course.id])
+    leaving = [
+        i for i in items if i["email"] in users and (users[i["email"]].id, course.id) in have
+    ]
     if leaving:
         gone = [users[i["email"]].id for i in leaving]
-        await fetch(
+        await execute(
             conn,
             f"DELETE FROM enrollments WHERE course_id = ? AND user_id IN ({marks(len(gone))})",
             [course.id, *gone],
         )
+    left = {i["id"] for i in leaving}
     outcomes = [(i["id"], "unenrolled") for i in leaving]
-    outcomes += [(i["id"], "was not enrolled") for i in items if i not in leaving]
+    outcomes += [(i["id"], "was not enrolled") for i in items if i["id"] not in left]
     await _record(conn, outcomes)
     return RunCounts(removed=len(leaving), already=len(items) - len(leaving))
-
-
-async def _enrolled(conn: BaseDBAsyncClient, course_id: int, user_ids: list[int]) -> set[int]:
-    if not user_ids:
-        return set()
-    rows = await fetch(
-        conn,
-        "SELECT user_id FROM enrollments WHERE course_id = ? "
-        f"AND user_id IN ({marks(len(user_ids))})",
-        [course_id, *user_ids],
-    )
-    return {r["user_id"] for r in rows}
 
 
 async def _delete(conn: BaseDBAsyncClient, items: Items, keep: frozenset[str]) -> RunCounts:
@@ -435,7 +420,7 @@ async def _delete(conn: BaseDBAsyncClient, items: Items, keep: frozenset[str]) -
     doomed = {r["email"]: r["id"] for r in found if r["email"] not in admins}
     if doomed:
         ids = list(doomed.values())
-        await fetch(conn, f"DELETE FROM users WHERE id IN ({marks(len(ids))})", ids)
+        await execute(conn, f"DELETE FROM users WHERE id IN ({marks(len(ids))})", ids)
     outcomes = [(i["id"], "deleted from the school") for i in ready if i["email"] in doomed]
     outcomes += [(i["id"], "not deleted: a school admin") for i in ready if i["email"] in admins]
     absent = [i for i in ready if i["email"] not in doomed and i["email"] not in admins]
@@ -470,10 +455,7 @@ async def _progress(
         if keys
         else {}
     )
-    pairs = {
-        (r["user_id"], r["course_id"])
-        for r in await _enrolments(conn, list(members), list(courses.values()))
-    }
+    pairs = await _enrolled_pairs(conn, list(members), list(courses.values()))
     outcomes: list[tuple[int, str]] = []
     changes: list[tuple[int, bool, datetime, int, int]] = []
     for item in ready:
@@ -502,16 +484,28 @@ async def _progress(
     )
 
 
-async def _enrolments(
+async def _enrolled_pairs(
     conn: BaseDBAsyncClient, user_ids: list[int], course_ids: list[int]
-) -> list[dict[str, Any]]:
+) -> set[tuple[int, int]]:
+    """Which (user, course) pairs among these are enrolments already."""
     if not user_ids or not course_ids:
-        return []
-    return await fetch(
+        return set()
+    rows = await fetch(
         conn,
         "SELECT user_id, course_id FROM enrollments WHERE "
         f"user_id IN ({marks(len(user_ids))}) AND course_id IN ({marks(len(course_ids))})",
         [*user_ids, *course_ids],
+    )
+    return {(r["user_id"], r["course_id"]) for r in rows}
+
+
+async def _insert_enrolments(
+    conn: BaseDBAsyncClient, pairs: list[tuple[int, int]], now: datetime
+) -> None:
+    await execute_many(
+        conn,
+        "INSERT INTO enrollments (user_id, course_id, enrolled_at, progress) VALUES (?, ?, ?, 0)",
+        [(user_id, course_id, now) for user_id, course_id in pairs],
     )
 
 
@@ -584,21 +578,9 @@ async def _enrol(
     ]
     if not offered:
         return {}
-    have = {
-        (r["user_id"], r["course_id"])
-        for r in await fetch(
-            conn,
-            f"SELECT user_id, course_id FROM enrollments WHERE course_id IN "
-            f"({marks(len(offered))}) AND user_id IN ({marks(len(user_ids))})",
-            [*(c.id for c in offered), *user_ids],
-        )
-    }
+    have = await _enrolled_pairs(conn, user_ids, [c.id for c in offered])
     fresh = [(u, c) for u in user_ids for c in offered if (u, c.id) not in have]
-    await execute_many(
-        conn,
-        "INSERT INTO enrollments (user_id, course_id, enrolled_at, progress) VALUES (?, ?, ?, 0)",
-        [(u, course.id, now) for u, course in fresh],
-    )
+    await _insert_enrolments(conn, [(u, course.id) for u, course in fresh], now)
     enrolled: dict[int, list[Course]] = {}
     for user_id, course in fresh:
         enrolled.setdefault(user_id, []).append(course)

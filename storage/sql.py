@@ -39,6 +39,12 @@ async def execute_many(
     await db.execute_many(_dialect(sql, db), [list(r) for r in rows])
 
 
+async def execute(conn: BaseDBAsyncClient | None, sql: str, params: Sequence[Any]) -> None:
+    """One statement that returns nothing (INSERT … SELECT, DELETE)."""
+    db = _connection(conn)
+    await db.execute_query(_dialect(sql, db), list(params))
+
+
 async def fetch(
     conn: BaseDBAsyncClient | None, sql: str, params: Sequence[Any]
 ) -> list[dict[str, Any]]:

@@ -358,8 +358,8 @@ class BulkJobs:
         if approve and job.check.rejected and not options.skip_bad:
             raise InvalidInput(
                 "options",
-                f"{job.check.rejected} row(s) have problems. Tick “import the valid rows”, "
-                "or reject and ask for a fixed file.",
+                f"{job.check.rejected:,} row(s) have problems. Tick “Apply the valid rows and "
+                "skip the bad one(s)”, or reject and ask for a fixed file.",
             )
         if approve and options.enrol and not await self.enrol_allowed():
             options = replace(options, enrol=False)

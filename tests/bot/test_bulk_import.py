@@ -59,6 +59,8 @@ async def test_an_approved_import_adds_everyone_and_reports_in_its_thread(bulk: 
     assert "Sent to <@U0ADMIN> for approval" in text_of(await in_thread(bulk, preview, "Sent to"))
     assert await UserRow.filter(email__startswith="person").count() == 0
 
+    refused = await review(bulk, request, options=("invite",))
+    assert "1 row(s) have problems. Tick “Apply the valid rows and skip the bad one(s)”" in refused
     closing = await review(bulk, request, options=("invite", "enrol", "skip_bad"))
     assert "Approved; <@U0MANAGER> has been told" in closing
     assert "Approved by <@U0ADMIN>" in text_of(await in_thread(bulk, preview, "Approved by"))

@@ -278,30 +278,34 @@ class SpreadsheetChecker:
             self._pool = ProcessPoolExecutor(max_workers=1, initializer=_limit_memory)
         handle, path = tempfile.mkstemp(prefix="roster-check-", suffix=".spool")
         os.close(handle)
-        upload = CheckedUpload(Tally(()), path)
+        try:
+            tally = await self._read(self._pool, data, path, progress)
+        except BaseException:
+            os.unlink(path)
+            raise
+        return CheckedUpload(tally, path)
+
+    async def _read(
+        self, pool: ProcessPoolExecutor, data: bytes, path: str, progress: bool
+    ) -> Tally:
+        """The worker's check; a timeout or memory error restarts the pool."""
         loop = asyncio.get_running_loop()
         try:
-            tally = await asyncio.wait_for(
-                loop.run_in_executor(self._pool, _check_into, data, path, progress),
+            return await asyncio.wait_for(
+                loop.run_in_executor(pool, _check_into, data, path, progress),
                 PARSE_SECONDS,
             )
         except TimeoutError:
-            upload.discard()
             self.close()
             raise FileRefused(
                 "Reading the file took too long. Copy the rows into a fresh template and "
                 "upload that."
             ) from None
         except MemoryError:
-            upload.discard()
             self.close()
             raise FileRefused(
                 "The file needs more memory than Roster allows. Split it into several files."
             ) from None
-        except BaseException:
-            upload.discard()
-            raise
-        return CheckedUpload(tally, path)
 
     def close(self, *, wait: bool = False) -> None:
         if self._pool is not None:

@@ -143,31 +143,35 @@ def _course_counts(job: BulkJob) -> str:
     )
 
 
+def _plan(job: BulkJob) -> str:
+    """What the job would change: the preview, the admin's request and the review
+    modal all say it in these words."""
+    check = job.check
+    if job.kind in FOR_COURSE:
+        return _course_counts(job)
+    if job.kind is JobKind.DELETE_USERS:
+        plan = _deletions(job)
+    elif job.kind is JobKind.UPDATE_PROGRESS:
+        plan = f"*{check.ready:,}* progress update(s) ready."
+    elif _removing(job):
+        plan = (
+            f"*{check.ready:,}* row(s) ready: *{check.already_members:,}* member(s) to remove, "
+            f"*{check.new_users + check.existing_users:,}* not in the group (nothing to do)."
+        )
+    else:
+        plan = (
+            f"*{check.ready:,}* row(s) ready: *{check.new_users:,}* new to the school, "
+            f"*{check.existing_users:,}* already in the school, *{check.already_members:,}* "
+            "already members."
+        )
+    blank = f"; {check.blank_rows:,} blank row(s) skipped" if check.blank_rows else ""
+    return f"{plan} *{check.rejected:,}* row(s) with problems{blank}."
+
+
 def preview_message(job: BulkJob) -> tuple[str, list[Block]]:
     """The check of a file; its buttons are there only while the uploader decides."""
     check = job.check
-    if job.kind in FOR_COURSE:
-        counts = _course_counts(job)
-    elif job.kind is JobKind.DELETE_USERS:
-        counts = _deletions(job) + " "
-    elif job.kind is JobKind.UPDATE_PROGRESS:
-        counts = f"*{check.ready:,}* progress update(s) ready. "
-    elif _removing(job):
-        counts = (
-            f"*{check.ready:,}* row(s) ready: *{check.already_members:,}* member(s) to remove, "
-            f"*{check.new_users + check.existing_users:,}* not in the group (nothing to do). "
-        )
-    else:
-        counts = (
-            f"*{check.ready:,}* row(s) ready: *{check.new_users:,}* new to the school, "
-            f"*{check.existing_users:,}* already in the school, *{check.already_members:,}* "
-            "already members. "
-        )
-    if job.kind not in FOR_COURSE:
-        counts += f"*{check.rejected:,}* row(s) with problems" + (
-            f"; {check.blank_rows:,} blank row(s) skipped." if check.blank_rows else "."
-        )
-    blocks: list[Block] = [header(_title(job)[:150]), section(counts)]
+    blocks: list[Block] = [header(_title(job)[:150]), section(_plan(job))]
     if check.wont_fit:
         blocks.append(section(_seats(job)))
     if check.first_problems:
@@ -215,33 +219,7 @@ def cancelled(job: BulkJob) -> str:
 def approval_request(job: BulkJob) -> tuple[str, list[Block]]:
     """What each admin gets: who asks, what the file would do, and one button."""
     check = job.check
-    if job.kind in FOR_COURSE:
-        text = f"{_who(job.uploaded_by)} asks: *{escape(_title(job))}*. {_course_counts(job)}"
-    elif job.kind is JobKind.UPDATE_PROGRESS:
-        text = (
-            f"{_who(job.uploaded_by)} asks to set *{check.ready:,}* progress value(s) in "
-            f"*{escape(job.group_title)}* from *{escape(job.filename)}* "
-            f"({check.rejected:,} row(s) with problems)."
-        )
-    elif job.kind is JobKind.DELETE_USERS:
-        text = (
-            f"{_who(job.uploaded_by)} asks to delete the people in *{escape(job.filename)}*: "
-            f"{_deletions(job)}"
-        )
-    elif _removing(job):
-        text = (
-            f"{_who(job.uploaded_by)} asks to remove *{check.already_members:,}* people from "
-            f"*{escape(job.group_title)}* listed in *{escape(job.filename)}* "
-            f"({check.rejected:,} row(s) with problems)."
-        )
-    else:
-        text = (
-            f"{_who(job.uploaded_by)} asks to add *{check.ready:,}* people to "
-            f"*{escape(job.group_title)}* from *{escape(job.filename)}*: {check.new_users:,} "
-            f"new to the school, {check.existing_users:,} already in it, "
-            f"{check.already_members:,} already members; {check.rejected:,} row(s) with "
-            "problems."
-        )
+    text = f"{_who(job.uploaded_by)} asks for *{escape(_title(job))}*: {_plan(job)}"
     blocks = [section(text)]
     if check.wont_fit:
         blocks.append(section(_seats(job)))
@@ -252,27 +230,7 @@ def approval_request(job: BulkJob) -> tuple[str, list[Block]]:
 def review_modal(job: BulkJob, enrol_allowed: bool) -> View:
     """Options first, then the decision; the reason is needed only to reject."""
     check = job.check
-    summary = f"*{escape(job.filename)}* from {_who(job.uploaded_by)}, "
-    if job.kind in FOR_COURSE:
-        summary = f"*{escape(_title(job))}*, asked by {_who(job.uploaded_by)}:\n"
-        summary += _course_counts(job) + "\n"
-    elif job.kind is JobKind.DELETE_USERS:
-        summary += f"to delete:\n{_deletions(job)}\n"
-    elif job.kind is JobKind.UPDATE_PROGRESS:
-        summary += f"for *{escape(job.group_title)}*:\n• {check.ready:,} progress update(s)\n"
-    elif _removing(job):
-        summary += (
-            f"for *{escape(job.group_title)}*:\n• {check.already_members:,} member(s) to "
-            f"remove\n• {check.new_users + check.existing_users:,} not in the group\n"
-        )
-    else:
-        summary += (
-            f"into *{escape(job.group_title)}*:\n• {check.new_users:,} new to the school\n"
-            f"• {check.existing_users:,} already in the school, to be added to the group\n"
-            f"• {check.already_members:,} already members\n"
-        )
-    if job.kind not in FOR_COURSE:
-        summary += f"• {check.rejected:,} row(s) with problems"
+    summary = f"*{escape(_title(job))}*, asked by {_who(job.uploaded_by)}:\n{_plan(job)}"
     if check.wont_fit:
         summary += f"\n{_seats(job)}"
     choices = _choices(job, enrol_allowed)

@@ -55,7 +55,11 @@ async def test_an_approved_import_adds_everyone_and_reports_in_its_thread(bulk: 
         preview
     )
     request = await send_for_approval(bulk, preview)
-    assert "<@U0MANAGER> asks to add *26* people to *Sales Team*" in text_of(request)
+    assert (
+        "<@U0MANAGER> asks for *Bulk add to Sales Team: team.xlsx*: *26* row(s) ready: *25* "
+        "new to the school, *1* already in the school, *0* already members. *1* row(s) with "
+        "problems." in text_of(request)
+    )
     assert "Sent to <@U0ADMIN> for approval" in text_of(await in_thread(bulk, preview, "Sent to"))
     assert await UserRow.filter(email__startswith="person").count() == 0
 
@@ -222,7 +226,11 @@ async def test_people_listed_in_a_file_can_be_removed_from_the_group(bulk: Roste
         "*1* row(s) with problems." in text_of(preview)
     )
     request = await send_for_approval(bulk, preview)
-    assert "asks to remove *2* people from *Sales Team*" in text_of(request)
+    assert (
+        "asks for *Bulk remove from Sales Team: leavers.xlsx*: *3* row(s) ready: *2* member(s) "
+        "to remove, *1* not in the group (nothing to do). *1* row(s) with problems."
+        in text_of(request)
+    )
     await review(bulk, request, options=("skip_bad",))
     summary = await in_thread(bulk, preview, "Removal of the people in *leavers.xlsx*")
     assert "*2* removed, *1* were not members, *1* skipped." in summary.text

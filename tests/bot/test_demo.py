@@ -42,7 +42,7 @@ async def test_the_demo_shows_a_bulk_import_from_upload_to_summary(
     steps = [
         "*3,000* row(s) ready: *3,000* new to the school",
         "• Row 3002, *username*: is empty; type a username.",
-        "asks to add *3,000* people to *Spring Cohort*",
+        "asks for *Bulk add to Spring Cohort: trainees.xlsx*: *3,000* row(s) ready",
         "Decision: ☑ Approve",
         "rows/s",
         "*3,000* created, *3,000* added to the group",

@@ -179,7 +179,7 @@ async def _bulk_import(running: Running, tour: Tour) -> None:
     scene("The import runs in the background; one message in Max's thread shows progress")
     in_thread = [m for m in slack.messages if m.thread_ts == preview.ts]
     shown = -1
-    while not any(m.text.startswith(":warning: Import of") for m in in_thread):
+    while not any("trainees.xlsx* done" in m.text for m in in_thread):
         progress = next((m for m in in_thread if m.text.startswith("Importing")), None)
         if progress is not None and progress.edits != shown:
             shown = progress.edits

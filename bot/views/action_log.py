@@ -13,35 +13,41 @@ def _who(user: User | None) -> str:
     return f"<@{user.slack_user_id}>" if user.slack_user_id else escape(user.email)
 
 
+def outcome(job: BulkJob) -> str:
+    """What applying the job did so far, in the words of its kind; the summary in the
+    thread and the log line both say it this way."""
+    run = job.run
+    figures = {
+        JobKind.ADD_MEMBERS: (
+            f"*{run.created:,}* created, *{run.added:,}* added to the group, "
+            f"*{run.already:,}* already members, *{run.enrolled:,}* course enrolments, "
+            f"*{run.invited:,}* invited, *{run.skipped:,}* skipped, *{run.failed:,}* failed"
+        ),
+        JobKind.REMOVE_MEMBERS: (
+            f"*{run.removed:,}* removed, *{run.not_members:,}* were not members, "
+            f"*{run.skipped:,}* skipped"
+        ),
+        JobKind.DELETE_USERS: (
+            f"*{run.removed:,}* deleted, *{run.not_members:,}* were not school users, "
+            f"*{run.failed:,}* admins kept, *{run.skipped:,}* skipped"
+        ),
+        JobKind.UPDATE_PROGRESS: (
+            f"*{run.updated:,}* set, *{run.failed:,}* not changed, *{run.skipped:,}* skipped"
+        ),
+        JobKind.ENROL: (
+            f"*{run.enrolled:,}* enrolled, *{run.already:,}* already enrolled, "
+            f"*{run.failed:,}* no longer school users"
+        ),
+        JobKind.UNENROL: f"*{run.removed:,}* unenrolled, *{run.already:,}* were not enrolled",
+    }
+    return figures[job.kind]
+
+
 def _counts(job: BulkJob) -> str:
     if job.state in (JobState.CHECKED, JobState.PENDING, JobState.REJECTED, JobState.CANCELLED):
         check = job.check
         return f"{check.ready:,} ready, {check.rejected:,} with problems"
-    run = job.run
-    if job.kind is JobKind.ENROL:
-        return f"{job.rows_done:,}/{job.rows_total:,} members: {run.enrolled:,} enrolled"
-    if job.kind is JobKind.UNENROL:
-        return f"{job.rows_done:,}/{job.rows_total:,} members: {run.removed:,} unenrolled"
-    if job.kind is JobKind.UPDATE_PROGRESS:
-        return (
-            f"{job.rows_done:,}/{job.rows_total:,} rows: {run.updated:,} set, "
-            f"{run.failed:,} not changed, {run.skipped:,} skipped"
-        )
-    if job.kind is JobKind.DELETE_USERS:
-        return (
-            f"{job.rows_done:,}/{job.rows_total:,} rows: {run.removed:,} deleted, "
-            f"{run.not_members:,} not school users, {run.skipped:,} skipped"
-        )
-    if job.kind is JobKind.REMOVE_MEMBERS:
-        return (
-            f"{job.rows_done:,}/{job.rows_total:,} rows: {run.removed:,} removed, "
-            f"{run.not_members:,} were not members, {run.skipped:,} skipped"
-        )
-    return (
-        f"{job.rows_done:,}/{job.rows_total:,} rows: {run.created:,} created, "
-        f"{run.added:,} added, {run.already:,} already members, {run.skipped:,} skipped, "
-        f"{run.failed:,} failed"
-    )
+    return f"{job.rows_done:,}/{job.rows_total:,} rows: {outcome(job)}"
 
 
 def job_line(job: BulkJob) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.ids import Action, Field, Modal
+from bot.views.action_log import outcome
 from bot.views.blocks import (
     Block,
     actions,
@@ -336,47 +337,12 @@ def _duration(seconds: float) -> str:
 
 
 def summary_message(job: BulkJob) -> tuple[str, list[Block]]:
-    run = job.run
     if job.state is JobState.FAILED:
         text = f":x: *{escape(_title(job))}* stopped: {escape(job.reason)}"
         return text, [section(text)]
     icon = ":white_check_mark:" if job.state is JobState.DONE else ":warning:"
-    if job.kind in FOR_COURSE:
-        text = f"{icon} {escape(_title(job))}: {job.state}. " + (
-            f"*{run.enrolled:,}* enrolled, *{run.already:,}* already enrolled, "
-            f"*{run.failed:,}* no longer school users."
-            if job.kind is JobKind.ENROL
-            else f"*{run.removed:,}* unenrolled, *{run.already:,}* were not enrolled."
-        )
-        return text, [section(text), context("Every member's result is in the file below.")]
-    if job.kind is JobKind.UPDATE_PROGRESS:
-        text = (
-            f"{icon} Progress updates from *{escape(job.filename)}* {job.state}: "
-            f"*{run.updated:,}* set, *{run.failed:,}* not changed, *{run.skipped:,}* skipped."
-        )
-        return text, [section(text), context("Every row's result is in the file below.")]
-    if job.kind is JobKind.DELETE_USERS:
-        text = (
-            f"{icon} Deleting the people in *{escape(job.filename)}* {job.state}: "
-            f"*{run.removed:,}* deleted, *{run.not_members:,}* were not school users, "
-            f"*{run.failed:,}* admins kept, *{run.skipped:,}* skipped."
-        )
-        return text, [section(text), context("Every row's result is in the file below.")]
-    if _removing(job):
-        text = (
-            f"{icon} Removal of the people in *{escape(job.filename)}* from "
-            f"*{escape(job.group_title)}* {job.state}: *{run.removed:,}* removed, "
-            f"*{run.not_members:,}* were not members, *{run.skipped:,}* skipped."
-        )
-        return text, [section(text), context("Every row's result is in the file below.")]
-    text = (
-        f"{icon} Import of *{escape(job.filename)}* into *{escape(job.group_title)}* "
-        f"{job.state}: *{run.created:,}* created, *{run.added:,}* added to the group, "
-        f"*{run.already:,}* already members, *{run.enrolled:,}* course enrolments, "
-        f"*{run.invited:,}* invited, *{run.skipped:,}* skipped, *{run.failed:,}* failed."
-    )
-    blocks = [section(text), context("Every row and what happened to it is in the file below.")]
-    return text, blocks
+    text = f"{icon} *{escape(_title(job))}* {job.state}: {outcome(job)}."
+    return text, [section(text), context("Every row's result is in the file below.")]
 
 
 def refused_message(filename: str, problem: str) -> str:

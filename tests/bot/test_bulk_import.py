@@ -68,7 +68,7 @@ async def test_an_approved_import_adds_everyone_and_reports_in_its_thread(bulk: 
     closing = await review(bulk, request, options=("invite", "enrol", "skip_bad"))
     assert "Approved; <@U0MANAGER> has been told" in closing
     assert "Approved by <@U0ADMIN>" in text_of(await in_thread(bulk, preview, "Approved by"))
-    summary = await in_thread(bulk, preview, "Import of *team.xlsx*")
+    summary = await in_thread(bulk, preview, "Bulk add to Sales Team: team.xlsx* done")
     assert (
         "done with errors: *25* created, *26* added to the group, *0* already members, "
         "*26* course enrolments, *25* invited, *1* skipped, *0* failed." in text_of(summary)
@@ -101,7 +101,9 @@ async def test_an_approved_import_adds_everyone_and_reports_in_its_thread(bulk: 
     assert (
         "add members · *Sales Team* · team.xlsx · by <@U0MANAGER> · approved by <@U0ADMIN>" in log
     )
-    assert "*done with errors*" in log and "27/27 rows: 25 created, 26 added" in log
+    assert (
+        "*done with errors*" in log and "27/27 rows: *25* created, *26* added to the group" in log
+    )
     job = await BulkJobRow.get()
     assert job.started_at is not None and job.finished_at is not None
 
@@ -134,12 +136,12 @@ async def test_approving_twice_and_double_clicks_start_one_job(bulk: Roster) -> 
     await bulk.driver.submit(ADMIN, first, values)
     await bulk.driver.submit(ADMIN, second, values)
     assert "already approved by <@U0ADMIN>" in str(second.body["blocks"])
-    await in_thread(bulk, preview, "Import of *twice.xlsx*")
+    await in_thread(bulk, preview, "Bulk add to Sales Team: twice.xlsx* done")
     replies = [m.text for m in thread(bulk, preview)]
     assert sum("Sent to" in r for r in replies) == 1
     assert sum("Approved by" in r for r in replies) == 1
     assert sum(r.startswith("Importing") for r in replies) == 1
-    assert sum("Import of" in r for r in replies) == 1
+    assert sum("twice.xlsx* done:" in r for r in replies) == 1
     assert await BulkJobRow.all().count() == 1
     assert await UserRow.filter(email__startswith="person").count() == 40
     assert await OutboxRow.filter(to_address__startswith="person").count() == 40
@@ -175,7 +177,7 @@ async def test_the_seat_limit_holds_and_the_rows_that_did_not_fit_are_named(
     warning = ":warning: *Pilot* has 3 free seat(s), so 2 row(s) would not be added."
     assert warning in text_of(preview)
     await review(bulk, await send_for_approval(bulk, preview))
-    summary = await in_thread(bulk, preview, "Import of *pilot.xlsx*")
+    summary = await in_thread(bulk, preview, "Bulk add to Pilot: pilot.xlsx* done")
     assert "*3* created, *3* added to the group" in summary.text and "*2* failed" in summary.text
     rows = await result_rows(bulk, preview, "pilot-results.xlsx")
     assert [r[5] for r in rows[4:]] == ["not added: the group is full (3 seats)"] * 2
@@ -232,7 +234,7 @@ async def test_people_listed_in_a_file_can_be_removed_from_the_group(bulk: Roste
         in text_of(request)
     )
     await review(bulk, request, options=("skip_bad",))
-    summary = await in_thread(bulk, preview, "Removal of the people in *leavers.xlsx*")
+    summary = await in_thread(bulk, preview, "Bulk remove from Sales Team: leavers.xlsx* done")
     assert "*2* removed, *1* were not members, *1* skipped." in summary.text
     assert await members_of("Sales Team") == {"person2@example.org"}
     assert await UserRow.filter(email__startswith="person").count() == 3
@@ -277,7 +279,7 @@ async def test_a_group_is_enrolled_in_a_course_and_unenrolled_after_approval(
     assert "*4* unenrolled, *0* were not enrolled." in text_of(summary)
     assert await onboarding.count() == 0
     log = await bulk.run(MANAGER, "log actions enrol")
-    assert "enrol in course · *Sales Team* · Onboarding" in log and "4/4 members: 4 enrolled" in log
+    assert "enrol in course · *Sales Team* · Onboarding" in log and "4/4 rows: *4* enrolled" in log
 
 
 async def test_people_listed_in_a_file_can_be_deleted_from_the_school_but_never_admins(
@@ -302,7 +304,7 @@ async def test_people_listed_in_a_file_can_be_deleted_from_the_school_but_never_
     preview = await upload(bulk, "leavers.xlsx", data, user=ADMIN, kind="delete users")
     assert "*3* school user(s) to delete for good" in text_of(preview)
     await review(bulk, await send_for_approval(bulk, preview, user=ADMIN))
-    summary = await in_thread(bulk, preview, "Deleting the people in *leavers.xlsx*")
+    summary = await in_thread(bulk, preview, "leavers.xlsx* done")
     assert "*2* deleted, *1* were not school users, *1* admins kept, *0* skipped." in summary.text
     assert await UserRow.filter(email__startswith="person").count() == 0
     assert await MembershipRow.filter(user__email__startswith="person").count() == 0
@@ -336,7 +338,7 @@ async def test_progress_is_set_from_the_progress_template_for_enrolled_members(
     assert "Row 5, *email*: eve@example.org and Python 101 are also on row 2" in text_of(preview)
     assert "Row 6, *progress*: `abc` is not a percentage" in text_of(preview)
     await review(bulk, await send_for_approval(bulk, preview))
-    summary = await in_thread(bulk, preview, "Progress updates from *progress.xlsx*")
+    summary = await in_thread(bulk, preview, "Progress updates for Sales Team: progress.xlsx* done")
     assert "*1* set, *2* not changed, *2* skipped." in summary.text
     enrolment = await EnrollmentRow.get(user__email="eve@example.org", course__title="Python 101")
     assert enrolment.progress == 40 and enrolment.completed_at is None

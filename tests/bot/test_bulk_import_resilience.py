@@ -58,7 +58,9 @@ async def test_a_worker_killed_mid_import_resumes_and_ends_as_a_clean_run(
             assert await UserRow.filter(email__startswith="person").count() == killed.rows_done
 
             worker = start_worker(roster, database_url)
-            summary = await in_thread(roster, preview, "Import of *big.xlsx*", timeout=60)
+            summary = await in_thread(
+                roster, preview, "Bulk add to Sales Team: big.xlsx* done", timeout=60
+            )
             rows = await result_rows(roster, preview, "big-results.xlsx")
         finally:
             worker.terminate()
@@ -74,7 +76,7 @@ async def test_a_worker_killed_mid_import_resumes_and_ends_as_a_clean_run(
         assert len(invitations) == len(set(invitations)) == ROWS
         replies = [m.text for m in thread(roster, preview)]
         assert sum(r.startswith("Importing") for r in replies) == 1
-        assert sum("Import of" in r for r in replies) == 1
+        assert sum("big.xlsx* done:" in r for r in replies) == 1
         assert len(rows) == ROWS + 1
         assert {r[5] for r in rows[1:]} == {"created and added"}
 
@@ -88,7 +90,9 @@ async def test_a_429_storm_postpones_progress_edits_and_never_fails_the_import(
         await review(roster, await send_for_approval(roster, preview))
         progress = await in_thread(roster, preview, "Importing")
         roster.slack.rate_limit("chat.update", times=3, retry_after=1)
-        summary = await in_thread(roster, preview, "Import of *storm.xlsx*", timeout=60)
+        summary = await in_thread(
+            roster, preview, "Bulk add to Sales Team: storm.xlsx* done", timeout=60
+        )
         assert "*300* created" in summary.text
 
         edits = [c for c in roster.slack.calls_to("chat.update") if c.args.get("ts") == progress.ts]

@@ -125,13 +125,15 @@ async def bulk(school: Roster) -> Roster:
     return await allow_bulk(school)
 
 
-async def allow_bulk(school: Roster, who: SlackProfile | None = None) -> Roster:
-    """The school, where MANAGER (or ``who``) may also run bulk actions."""
+async def allow_bulk(
+    school: Roster, who: SlackProfile | None = None, capability: str = "users.manage.bulk"
+) -> Roster:
+    """The school, where MANAGER (or ``who``) also holds ``capability`` (bulk actions)."""
     services = school.services
     admin = await services.users.actor(ADMIN)
     manager = await services.permissions.subject(
         admin, who or SlackProfile(MANAGER, "max@school.org", "Max")
     )
     held = (await services.permissions.of(admin, manager)).capabilities
-    await services.permissions.save(admin, manager, [*held, "users.manage.bulk"])
+    await services.permissions.save(admin, manager, [*held, capability])
     return school

@@ -314,13 +314,7 @@ async def test_people_listed_in_a_file_can_be_deleted_from_the_school_but_never_
 async def test_progress_is_set_from_the_progress_template_for_enrolled_members(
     bulk: Roster,
 ) -> None:
-    services = bulk.services
-    admin = await services.users.actor(ADMIN)
-    manager = await services.permissions.subject(
-        admin, SlackProfile(MANAGER, "max@school.org", "Max")
-    )
-    held = (await services.permissions.of(admin, manager)).capabilities
-    await services.permissions.save(admin, manager, [*held, "users.manage.progress"])
+    await allow_bulk(bulk, capability="users.manage.progress")
     assert "Added" in await bulk.run(ADMIN, 'add "Sales Team" eve@example.org')
     assert "template is in" in await bulk.run(MANAGER, "template progress")
     shared = bulk.slack.calls_to("files.completeUploadExternal")[-1]

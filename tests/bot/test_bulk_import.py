@@ -43,6 +43,7 @@ async def result_rows(roster: Roster, preview: Message, name: str) -> list[list[
 
 
 async def test_an_approved_import_adds_everyone_and_reports_in_its_thread(bulk: Roster) -> None:
+    assert "Say `enrol on` or `enrol off`." in await bulk.run(ADMIN, "import-settings enrol maybe")
     assert "can now choose to enrol" in await bulk.run(ADMIN, "import-settings enrol on")
     data = workbook(
         HEADER,

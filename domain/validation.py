@@ -19,7 +19,7 @@ _EMAIL = re.compile(rf"^{_LOCAL}@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}$")
 _SPACES = "\u00a0\u2007\u202f\u200b\ufeff"
 
 
-def _has_control(text: str) -> bool:
+def has_control(text: str) -> bool:
     """Control or format characters (line breaks, zero-width, direction marks).
 
     Printable ASCII, nearly every value, is answered at C speed; only other
@@ -42,7 +42,7 @@ def normalize_email(value: str) -> str:
         email = email.removeprefix("mailto:")
     if not email:
         raise InvalidInput("email", "an email address is required, e.g. ada@school.org.")
-    if len(email) > 254 or _has_control(email) or not _EMAIL.match(email):
+    if len(email) > 254 or has_control(email) or not _EMAIL.match(email):
         raise InvalidInput(
             "email", f"`{email[:80]}` is not a valid email address; use the form ada@school.org."
         )
@@ -57,7 +57,7 @@ def normalize_title(value: str, *, what: str = "title") -> str:
         raise InvalidInput(
             what, f"keep the {what} to {MAX_TITLE} characters (it has {len(title)})."
         )
-    if _has_control(title):
+    if has_control(title):
         raise InvalidInput(what, f"remove the control characters from the {what}.")
     return title
 
@@ -72,7 +72,7 @@ def normalize_description(value: str | None) -> str:
 def normalize_username(value: str | None, *, email: str) -> str:
     """The typed username, or the address's local part when none was given."""
     username = clean_text(value or "") or email.split("@", 1)[0]
-    if len(username) > MAX_USERNAME or _has_control(username) or " " in username:
+    if len(username) > MAX_USERNAME or has_control(username) or " " in username:
         raise InvalidInput(
             "username",
             f"use a username of at most {MAX_USERNAME} characters without spaces.",

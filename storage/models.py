@@ -17,9 +17,9 @@ class UserRow(Model):
     last_login_at = fields.DatetimeField(null=True)
     password_hash = fields.CharField(max_length=200, null=True)
     permissions_set_at = fields.DatetimeField(null=True)
-    first_name = fields.CharField(max_length=100, default="")
-    last_name = fields.CharField(max_length=100, default="")
-    tags = fields.CharField(max_length=1000, default="")
+    first_name = fields.CharField(max_length=100, default="", db_default="")
+    last_name = fields.CharField(max_length=100, default="", db_default="")
+    tags = fields.CharField(max_length=1000, default="", db_default="")
     """When this user's manager permissions were first set; until then the school
     default is copied to them on their first assignment to a group."""
 
@@ -77,6 +77,7 @@ class MembershipRow(Model):
         "models.UserRow", related_name="memberships", on_delete=fields.CASCADE
     )
     joined_at = fields.DatetimeField(auto_now_add=True)
+    source = fields.CharField(max_length=8, default="manual", db_default="manual")
 
     class Meta:
         table = "memberships"
@@ -265,3 +266,39 @@ class BulkJobItemRow(Model):
     class Meta:
         table = "bulk_job_items"
         unique_together = (("job", "row"),)
+
+
+# A rule that decides a group's members, or, with no group, a saved user segment.
+# A preview is a draft; saving makes it active and the one before it replaced.
+class MembershipRuleRow(Model):
+    id = fields.IntField(primary_key=True)
+    group = fields.ForeignKeyField("models.GroupRow", on_delete=fields.CASCADE, null=True)
+    name = fields.CharField(max_length=80, default="")
+    name_key = fields.CharField(max_length=80, default="", db_index=True)
+    text = fields.TextField()
+    state = fields.CharField(max_length=16, db_index=True)
+    created_by = fields.ForeignKeyField(
+        "models.UserRow", related_name="rules", on_delete=fields.SET_NULL, null=True
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    saved_at = fields.DatetimeField(null=True)
+    last_run_at = fields.DatetimeField(null=True)
+    last_added = fields.IntField(default=0)
+    last_removed = fields.IntField(default=0)
+
+    class Meta:
+        table = "membership_rules"
+
+
+# Every membership a rule added or ended, and what set it off.
+class RuleEventRow(Model):
+    id = fields.IntField(primary_key=True)
+    group = fields.ForeignKeyField("models.GroupRow", on_delete=fields.CASCADE)
+    user = fields.ForeignKeyField("models.UserRow", on_delete=fields.SET_NULL, null=True)
+    email = fields.CharField(max_length=254)
+    change = fields.CharField(max_length=8)
+    cause = fields.CharField(max_length=120)
+    at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "rule_events"

@@ -67,16 +67,16 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='UserRow',
             name='first_name',
-            field=fields.CharField(default='', max_length=100),
+            field=fields.CharField(default='', db_default='', max_length=100),
         ),
         ops.AddField(
             model_name='UserRow',
             name='last_name',
-            field=fields.CharField(default='', max_length=100),
+            field=fields.CharField(default='', db_default='', max_length=100),
         ),
         ops.AddField(
             model_name='UserRow',
             name='tags',
-            field=fields.CharField(default='', max_length=1000),
+            field=fields.CharField(default='', db_default='', max_length=1000),
         ),
     ]

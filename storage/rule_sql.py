@@ -1,0 +1,155 @@
+"""A rule as one SQL condition on ``users u``, for SQLite and PostgreSQL alike.
+
+It must answer exactly as :func:`domain.rules.matches` does; the property
+test in ``tests/storage/test_rule_sql.py`` checks that on both engines.
+Values always travel as parameters; only lengths the compiler computed itself
+are written into the text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from domain.rules import (
+    AllOf,
+    AnyOf,
+    Attr,
+    Condition,
+    Not,
+    Op,
+    Rule,
+    fold,
+    threshold,
+)
+from domain.validation import title_key
+
+_UPPER, _LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
+_COLUMNS = {
+    Attr.EMAIL: "u.email",
+    Attr.USERNAME: "u.username",
+    Attr.FIRST_NAME: "u.first_name",
+    Attr.LAST_NAME: "u.last_name",
+    Attr.STATUS: "u.status",
+    Attr.CREATED: "u.created_at",
+    Attr.LAST_SIGN_IN: "u.last_login_at",
+}
+
+
+@dataclass
+class _Compiler:
+    postgres: bool
+    now: datetime
+    params: list[Any] = field(default_factory=list)
+
+    def bind(self, value: Any) -> str:
+        self.params.append(value)
+        return "?"
+
+    def fold(self, expression: str) -> str:
+        """A–Z to a–z only: SQLite's lower(); PostgreSQL's would fold more letters."""
+        if self.postgres:
+            return f"translate({expression}, '{_UPPER}', '{_LOWER}')"
+        return f"lower({expression})"
+
+    def find(self, haystack: str, needle: str) -> str:
+        """The 1-based position of ``needle`` in ``haystack``, 0 when absent."""
+        return f"{'strpos' if self.postgres else 'instr'}({haystack}, {needle})"
+
+    def rule(self, rule: Rule) -> str:
+        if isinstance(rule, Not):
+            return f"NOT ({self.rule(rule.part)})"
+        if isinstance(rule, AllOf | AnyOf):
+            joiner = " AND " if isinstance(rule, AllOf) else " OR "
+            return "(" + joiner.join(self.rule(p) for p in rule.parts) + ")"
+        return self.condition(rule)
+
+    def condition(self, c: Condition) -> str:
+        if c.attribute in (Attr.CREATED, Attr.LAST_SIGN_IN):
+            return self.moment(c)
+        if c.attribute in (Attr.ENROLLED, Attr.COMPLETED, Attr.PROGRESS):
+            return self.enrolment(c)
+        if c.attribute is Attr.MEMBER:
+            keys = self.keys(c)
+            return (
+                "EXISTS (SELECT 1 FROM memberships rm JOIN groups rg ON rg.id = rm.group_id "
+                f"WHERE rm.user_id = u.id AND rg.title_key IN ({keys}))"
+            )
+        if c.attribute is Attr.TAG:
+            return self.tag(c)
+        return self.text(c, self.column(c.attribute))
+
+    def column(self, attribute: Attr) -> str:
+        if attribute is Attr.DOMAIN:
+            at_sign = self.find("u.email", "'@'")
+            return f"substr(u.email, {at_sign} + 1)"
+        return _COLUMNS[attribute]
+
+    def text(self, c: Condition, column: str) -> str:
+        if c.operator is Op.IS_EMPTY:
+            return f"{column} = ''"
+        folded = self.fold(column)
+        if c.operator is Op.IN and isinstance(c.value, tuple):
+            return f"{folded} IN ({', '.join(self.bind(fold(v)) for v in c.value)})"
+        value = fold(str(c.value))
+        if c.operator is Op.CONTAINS:
+            return f"{self.find(folded, self.bind(value))} > 0"
+        if c.operator is Op.STARTS_WITH:
+            return f"substr({folded}, 1, {len(value)}) = {self.bind(value)}"
+        if c.operator is Op.ENDS_WITH:
+            return (
+                f"(length({column}) >= {len(value)} AND "
+                f"substr({folded}, length({column}) - {len(value) - 1}) = {self.bind(value)})"
+            )
+        return f"{folded} = {self.bind(value)}"
+
+    def tag(self, c: Condition) -> str:
+        """Tags are one string with ", " between them, and a tag has no comma: a
+        tag matches when the whole string holds it between those separators."""
+        if c.operator is Op.IS_EMPTY:
+            return "u.tags = ''"
+        tags = self.fold("u.tags")
+        values = c.value if isinstance(c.value, tuple) else (str(c.value),)
+        shapes = {
+            Op.EQUALS: (f"', ' || {tags} || ','", ", {},"),
+            Op.IN: (f"', ' || {tags} || ','", ", {},"),
+            Op.CONTAINS: (tags, "{}"),
+            Op.STARTS_WITH: (f"', ' || {tags}", ", {}"),
+            Op.ENDS_WITH: (f"{tags} || ','", "{},"),
+        }
+        haystack, needle = shapes[c.operator]
+        found = [f"{self.find(haystack, self.bind(needle.format(fold(v))))} > 0" for v in values]
+        return "(" + " OR ".join(found) + ")"
+
+    def moment(self, c: Condition) -> str:
+        column = _COLUMNS[c.attribute]
+        if c.operator is Op.IS_EMPTY:
+            return f"{column} IS NULL"
+        edge = self.bind(threshold(c, self.now))
+        compare = "<" if c.operator is Op.BEFORE else ">="
+        return f"({column} IS NOT NULL AND {column} {compare} {edge})"
+
+    def enrolment(self, c: Condition) -> str:
+        if c.attribute is Attr.PROGRESS:
+            course = self.bind(title_key(c.course or ""))
+            compare = ">=" if c.operator is Op.AT_LEAST else "<="
+            extra = f"rc.title_key = {course} AND re.progress {compare} {self.bind(c.value)}"
+        else:
+            extra = f"rc.title_key IN ({self.keys(c)})"
+            if c.attribute is Attr.COMPLETED:
+                extra += " AND re.completed_at IS NOT NULL"
+        return (
+            "EXISTS (SELECT 1 FROM enrollments re JOIN courses rc ON rc.id = re.course_id "
+            f"WHERE re.user_id = u.id AND {extra})"
+        )
+
+    def keys(self, c: Condition) -> str:
+        names = c.value if isinstance(c.value, tuple) else (str(c.value),)
+        return ", ".join(self.bind(title_key(n)) for n in names)
+
+
+def compile_rule(rule: Rule, *, postgres: bool, now: datetime) -> tuple[str, list[Any]]:
+    """``(condition, parameters)``, with ``?`` placeholders as :mod:`storage.sql` takes."""
+    compiler = _Compiler(postgres, now)
+    return compiler.rule(rule), compiler.params

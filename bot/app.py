@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.jobs import JobRunner
 from bot.listeners import register_listeners
 from bot.mailer import SMTP_MISSING_TOLD, DeliveryWorker, SmtpTransport, tell_admins_smtp_is_missing
+from bot.rule_sweeper import keep_rules_true
 from bot.services import Services
 from bot.settings import Settings
 from bot.web import activity_api, pages
@@ -85,7 +86,8 @@ def build_services(settings: Settings) -> Services:
 
 async def run_worker(settings: Settings) -> None:
     """`roster worker`: applies approved bulk jobs until SIGTERM or Ctrl-C."""
-    runner = job_runner(settings, build_services(settings))
+    services = build_services(settings)
+    runner = job_runner(settings, services)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal in (SIGINT, SIGTERM):
@@ -95,6 +97,7 @@ async def run_worker(settings: Settings) -> None:
     settle_heap()
     try:
         await runner.run(stop)
+        await services.rules.settled()
     finally:
         await db.close()
 
@@ -109,6 +112,7 @@ def create_app(settings: Settings) -> web.Application:
     app[BOLT] = build_bolt(settings, services, checker, runner)
     app.on_cleanup.append(lambda _: _close(checker))
     app.cleanup_ctx.append(_database(settings))
+    app.cleanup_ctx.append(_rules(settings))
     app.cleanup_ctx.append(_mail(settings))
     app.cleanup_ctx.append(_jobs(settings, runner))
     if settings.socket_mode:
@@ -179,6 +183,24 @@ def _mail(settings: Settings):
         await task
 
     return mail
+
+
+def _rules(settings: Settings):
+    """Re-evaluates every group rule at start (a change made just before a crash
+    may not have reached its rules), then the dated ones every so often; at
+    shutdown, lets the last round of changes finish."""
+
+    async def rules(app: web.Application) -> AsyncIterator[None]:
+        service, stop = app[SERVICES].rules, asyncio.Event()
+        task = asyncio.create_task(
+            keep_rules_true(service, stop, every=settings.rule_sweep_minutes * 60)
+        )
+        yield
+        stop.set()
+        await task
+        await service.settled()
+
+    return rules
 
 
 def _jobs(settings: Settings, runner: JobRunner):

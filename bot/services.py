@@ -17,6 +17,7 @@ from domain.invitations import InvitationService
 from domain.mail import Letters
 from domain.members import MemberService
 from domain.ports import Store
+from domain.rule_groups import RuleService
 from domain.users import UserService
 
 
@@ -32,6 +33,7 @@ class Services:
     courses: CourseService
     users: UserService
     permissions: PermissionService
+    rules: RuleService
 
     @classmethod
     def build(
@@ -44,19 +46,24 @@ class Services:
         mail_retry_base: float = 5.0,
         delivering: bool = True,
     ) -> Services:
-        invitations = InvitationService(store, ttl=invite_ttl)
+        def changed(user_ids: Iterable[int], cause: str) -> None:
+            rules.touch(user_ids, cause)
+
+        invitations = InvitationService(store, ttl=invite_ttl, changed=changed)
         letters = letters or Letters("Roster School", "http://localhost:3000")
         mail = MailService(
             store, letters, invitations, retry_base=mail_retry_base, delivering=delivering
         )
+        rules = RuleService(store, mail)
         return cls(
             groups=GroupService(store),
-            members=MemberService(store, mail),
+            members=MemberService(store, mail, changed=changed),
             mail=mail,
             invitations=invitations,
-            activity=ActivityService(store, mail),
+            activity=ActivityService(store, mail, changed=changed),
             imports=ImportService(),
-            jobs=BulkJobs(store, mail, env_admins=env_admins),
+            jobs=BulkJobs(store, mail, env_admins=env_admins, changed=changed),
+            rules=rules,
             courses=CourseService(store),
             users=UserService(store, env_admins=env_admins),
             permissions=PermissionService(store),

@@ -35,6 +35,8 @@ class Settings:
     job_chunk_rows: int = 2000
     job_pause_seconds: float = 0.0
     """A pause between chunks, to leave a busy SQLite writer room for everyone else."""
+    rule_sweep_minutes: int = 60
+    """How often rules with dates (created, last sign-in) are re-evaluated for everyone."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -56,6 +58,7 @@ class Settings:
             run_jobs=_yes_no(env, "ROSTER_RUN_JOBS", default=True),
             job_chunk_rows=_count(env, "ROSTER_JOB_CHUNK_ROWS", 2000, most=10_000),
             job_pause_seconds=_seconds(env, "ROSTER_JOB_PAUSE_SECONDS", 0.0),
+            rule_sweep_minutes=_count(env, "ROSTER_RULE_SWEEP_MINUTES", 60, most=1440),
         )
 
     @property

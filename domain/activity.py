@@ -20,7 +20,7 @@ from domain.errors import DomainError
 from domain.invitations import Clock, utc_now
 from domain.mail import OutgoingEmail, Trigger
 from domain.naming import parse_id
-from domain.ports import Store
+from domain.ports import Changed, Store
 from domain.validation import normalize_email, title_key
 
 MAX_BATCH = 1000
@@ -162,8 +162,11 @@ _Waiting = tuple[list[ActivityEvent], asyncio.Future[Ingested]]
 
 
 class ActivityService:
-    def __init__(self, store: Store, mail: MailService, *, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, store: Store, mail: MailService, *, changed: Changed, clock: Clock = utc_now
+    ) -> None:
         self._store = store
+        self._changed = changed
         self._mail = mail
         self._clock = clock
         self._pending: list[_Waiting] = []
@@ -226,7 +229,12 @@ class ActivityService:
                 return []
             return [self._mail.letters.completed(user, course)]
 
-        return await self._store.activity.record(combined, completion_emails, self._clock())
+        stored = await self._store.activity.record(combined, completion_emails, self._clock())
+        for item in combined:
+            if item.event.event_id in stored:
+                what = item.event.type.value.replace("_", " ")
+                self._changed([item.user.id], f"{what} reported by the course player")
+        return stored
 
     async def _lookups(
         self, events: Sequence[ActivityEvent]

@@ -22,7 +22,7 @@ from domain.imports import RowProblem, StagedRow, Tally
 from domain.invitations import Clock, utc_now
 from domain.mail import OutgoingEmail, Trigger
 from domain.permissions import Capability, require
-from domain.ports import Store
+from domain.ports import Changed, Store
 from domain.validation import parse_since
 
 ENROL_SETTING = "imports.enrol_in_courses"
@@ -233,10 +233,12 @@ class BulkJobs:
         mail: MailService,
         *,
         env_admins: Iterable[str] = (),
+        changed: Changed,
         clock: Clock = utc_now,
     ) -> None:
         self._store = store
         self._mail = mail
+        self._changed = changed
         self._env_admins = frozenset(env_admins)
         """Slack ids of the admins named in the environment: never deleted in bulk."""
         self._clock = clock
@@ -410,7 +412,17 @@ class BulkJobs:
         return job
 
     async def run_chunk(self, job: BulkJob, limit: int) -> BulkJob:
-        """Applies the next ``limit`` rows, with their emails, in one transaction."""
+        """Applies the next ``limit`` rows, with their emails, in one transaction, then
+        tells the membership rules whose data changed."""
+        done = await self._apply_chunk(job, limit)
+        if done.checkpoint > job.checkpoint:
+            ids = await self._store.jobs.user_ids(
+                job.id, after=job.checkpoint, upto=done.checkpoint
+            )
+            self._changed(ids, f"bulk action #{job.id} ({job.kind.value})")
+        return done
+
+    async def _apply_chunk(self, job: BulkJob, limit: int) -> BulkJob:
         group = await self._store.groups.get(job.group_id) if job.group_id else None
         if group is None:
             return await self._store.jobs.finish_failed(

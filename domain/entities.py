@@ -173,3 +173,55 @@ class Enrollment:
     course: Course
     progress: int
     completed_at: datetime | None
+
+
+class RuleState(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    REPLACED = "replaced"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class SavedRule:
+    """A group's rule (``group_id`` set) or a user segment (``name`` set), in any state."""
+
+    id: int
+    group_id: int | None
+    name: str
+    text: str
+    state: RuleState
+    created_by: User | None
+    created_at: datetime
+    saved_at: datetime | None
+    last_run_at: datetime | None
+    last_added: int
+    last_removed: int
+
+
+@dataclass(frozen=True, slots=True)
+class RulePreview:
+    """What saving a rule would change, before it is saved; lists are the first few by email."""
+
+    matching: int
+    added: int
+    removed: int
+    manual_kept: int
+    first_added: tuple[User, ...]
+    first_removed: tuple[User, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRun:
+    """What one evaluation changed."""
+
+    added: tuple[User, ...]
+    removed: tuple[User, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleEvent:
+    email: str
+    change: str
+    cause: str
+    at: datetime

@@ -18,7 +18,7 @@ from typing import NoReturn
 from domain import passwords
 from domain.entities import Enrollment, User
 from domain.errors import DomainError, InvalidInput
-from domain.ports import Store
+from domain.ports import Changed, Store
 from domain.validation import normalize_email
 
 SESSION_DAYS = 14
@@ -72,8 +72,11 @@ def token_hash(token: str) -> str:
 
 
 class InvitationService:
-    def __init__(self, store: Store, *, ttl: timedelta, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, store: Store, *, ttl: timedelta, changed: Changed, clock: Clock = utc_now
+    ) -> None:
         self._store = store
+        self._changed = changed
         self._ttl = ttl
         self._clock = clock
         self._failures: dict[str, list[datetime]] = {}
@@ -109,6 +112,7 @@ class InvitationService:
         redeemed = await self._store.invitations.redeem(token_hash(token), digest, self._clock())
         if redeemed is None:
             raise LinkNotUsable(LinkState.USED)
+        self._changed([redeemed.id], "accepted the invitation")
         return await self._session(redeemed)
 
     async def sign_in(self, email: str, password: str) -> SignedIn:
@@ -129,6 +133,7 @@ class InvitationService:
             await passwords.hash_password(password) if passwords.needs_rehash(digest) else None
         )
         await self._store.invitations.signed_in(user.id, self._clock(), rehashed)
+        self._changed([user.id], "signed in")
         return await self._session(user)
 
     def _recent(self, email: str) -> list[datetime]:

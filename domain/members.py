@@ -7,16 +7,17 @@ from domain.entities import Actor, AddMemberOutcome, Course, Group, MemberRow, P
 from domain.errors import MemberNotFound
 from domain.mail import OutgoingEmail
 from domain.permissions import Capability, require
-from domain.ports import Store
+from domain.ports import Changed, Store
 from domain.validation import normalize_email, normalize_username
 
 MEMBERS_PER_PAGE = 20
 
 
 class MemberService:
-    def __init__(self, store: Store, mail: MailService) -> None:
+    def __init__(self, store: Store, mail: MailService, *, changed: Changed) -> None:
         self._store = store
         self._mail = mail
+        self._changed = changed
 
     async def add(
         self, actor: Actor, group: Group, *, email: str, username: str | None = None
@@ -44,6 +45,8 @@ class MemberService:
         user, created, already, enrolled, kept = await self._store.members.add(
             group_id=group.id, email=clean_email, username=clean_username, compose=emails
         )
+        if not already:
+            self._changed([user.id], f"added to {group.title} by hand")
         return AddMemberOutcome(
             group=group,
             user=user,
@@ -60,6 +63,7 @@ class MemberService:
         user = await self._store.members.remove(group_id=group.id, email=clean_email)
         if user is None:
             raise MemberNotFound(clean_email)
+        self._changed([user.id], f"removed from {group.title} by hand")
         return user
 
     async def page(self, actor: Actor, group: Group, *, offset: int = 0) -> Page[MemberRow]:

@@ -6,7 +6,7 @@ what is allowed and what it means, storage makes it so atomically.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -19,6 +19,10 @@ from domain.entities import (
     MemberRow,
     Page,
     PermissionChange,
+    RuleEvent,
+    RulePreview,
+    RuleRun,
+    SavedRule,
     SlackProfile,
     User,
     UserStatus,
@@ -29,6 +33,7 @@ if TYPE_CHECKING:
     from domain.activity import Resolved
     from domain.bulk_jobs import BulkJob, CheckCounts, ItemResult, JobKind, JobState
     from domain.imports import StagedRow
+    from domain.rules import Rule
 
 
 class GroupStore(Protocol):
@@ -70,6 +75,9 @@ class GroupStore(Protocol):
         in the same transaction, recorded as a change by ``changed_by``."""
         ...
 
+
+Changed = Callable[[Iterable[int], str], None]
+"""Tells the membership rules whose data just changed (user ids), and why."""
 
 Compose = Callable[[User, bool, list[Course]], list[OutgoingEmail]]
 """(user, created_user, newly enrolled courses) -> the emails that change causes."""
@@ -273,6 +281,49 @@ class JobStore(Protocol):
     async def results(
         self, job_id: int, *, after: int, limit: int, problems_only: bool
     ) -> list[ItemResult]: ...
+    async def user_ids(self, job_id: int, *, after: int, upto: int) -> list[int]:
+        """The school users named by the job's rows in (after, upto]."""
+        ...
+
+
+class RuleStore(Protocol):
+    async def catalogue(self) -> tuple[dict[str, str], dict[str, str]]:
+        """Course titles and group titles, each by title key."""
+        ...
+
+    async def draft(
+        self, *, group_id: int | None, name: str, text: str, created_by: int | None
+    ) -> SavedRule: ...
+    async def get(self, rule_id: int) -> SavedRule | None: ...
+    async def activate(self, rule_id: int, now: datetime) -> SavedRule | None:
+        """Compare-and-set draft -> active (the rule it replaces: replaced); None otherwise."""
+        ...
+
+    async def cancel(self, rule_id: int) -> SavedRule | None: ...
+    async def end(self, group_id: int) -> SavedRule | None: ...
+    async def active_for_group(self, group_id: int) -> SavedRule | None: ...
+    async def active_group_rules(self) -> list[SavedRule]: ...
+    async def segments(self) -> list[SavedRule]: ...
+    async def segment(self, name: str) -> SavedRule | None: ...
+    async def preview(
+        self, group_id: int | None, rule: Rule, now: datetime, *, limit: int
+    ) -> RulePreview: ...
+    async def changes(self, group_id: int | None, rule: Rule, now: datetime) -> RuleRun: ...
+    async def apply(
+        self,
+        rule_id: int,
+        group_id: int,
+        rule: Rule,
+        now: datetime,
+        *,
+        user_ids: Collection[int] | None,
+        cause: str,
+        compose: Compose,
+    ) -> RuleRun:
+        """One transaction: memberships added and ended, enrolments, emails, events."""
+        ...
+
+    async def events(self, group_id: int, *, limit: int) -> list[RuleEvent]: ...
 
 
 class Store(Protocol):
@@ -286,3 +337,4 @@ class Store(Protocol):
     settings: SettingsStore
     activity: ActivityStore
     jobs: JobStore
+    rules: RuleStore

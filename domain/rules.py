@@ -2,7 +2,7 @@
 
 Storage compiles the same model to SQL (``storage/rule_sql.py``); a property
 test holds the two to the same answers. Text comparisons ignore the case of
-A–Z only, because that is what both database engines can do the same way.
+A-Z only, because that is what both database engines can do the same way.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from domain.errors import DomainError
-from domain.validation import has_control, clean_text, title_key
+from domain.validation import clean_text, has_control, title_key
 
 MAX_TEXT = 2000
 MAX_CONDITIONS = 30
@@ -28,7 +28,7 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 
 
 def fold(text: str) -> str:
-    """Lower-cases A–Z and nothing else, exactly as ``lower()`` in SQLite does."""
+    """Lower-cases A-Z and nothing else, exactly as ``lower()`` in SQLite does."""
     return text.translate(_ASCII_LOWER)
 
 

@@ -268,6 +268,15 @@ class JobStore:
             ItemResult(_staged(r), f"skipped: {r.problem}" if r.problem else r.result) for r in rows
         ]
 
+    async def user_ids(self, job_id: int, *, after: int, upto: int) -> list[int]:
+        rows = await fetch(
+            None,
+            "SELECT u.id FROM bulk_job_items i JOIN users u ON u.email = i.email "
+            'WHERE i.job_id = ? AND i."row" > ? AND i."row" <= ?',
+            [job_id, after, upto],
+        )
+        return [r["id"] for r in rows]
+
     async def _entity(self, job_id: int, conn: BaseDBAsyncClient | None = None) -> BulkJob:
         row = (
             await BulkJobRow.filter(id=job_id)
@@ -311,7 +320,9 @@ async def _add(
         "INSERT INTO memberships (group_id, user_id, joined_at) VALUES (?, ?, ?)",
         [(group.id, users[i["email"]].id, now) for i in joining],
     )
-    courses = await _enrol(conn, group.id, [users[i["email"]].id for i in joining], enrol, now)
+    courses = await enrol_in_group_courses(
+        conn, group.id, [users[i["email"]].id for i in joining], enrol, now
+    )
     created = {i["email"] for i in fresh}
     emails = [
         mail
@@ -561,7 +572,7 @@ async def _users(conn: BaseDBAsyncClient, emails: list[str]) -> dict[str, User]:
     }
 
 
-async def _enrol(
+async def enrol_in_group_courses(
     conn: BaseDBAsyncClient, group_id: int, user_ids: list[int], enrol: bool, now: datetime
 ) -> dict[int, list[Course]]:
     """The group's courses each new member was not yet enrolled in, now enrolled."""

@@ -12,6 +12,7 @@ from storage.jobs import JobStore
 from storage.members import MemberStore
 from storage.outbox import OutboxStore
 from storage.permissions import PermissionStore
+from storage.rules import RuleStore
 from storage.settings import SettingsStore
 from storage.users import UserStore
 
@@ -28,3 +29,4 @@ class TortoiseStore:
     settings: SettingsStore = field(default_factory=SettingsStore)
     activity: ActivityStore = field(default_factory=ActivityStore)
     jobs: JobStore = field(default_factory=JobStore)
+    rules: RuleStore = field(default_factory=RuleStore)

@@ -160,8 +160,18 @@ async def _write(school: list[Person]) -> None:
         "INSERT INTO users (id, email, username, status, is_admin, created_at, last_login_at, "
         "first_name, last_name, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (p.id, p.email, p.username, p.status, False, p.created_at, p.last_login_at)
-            + (p.first_name, p.last_name, ", ".join(p.tags))
+            (
+                p.id,
+                p.email,
+                p.username,
+                p.status,
+                False,
+                p.created_at,
+                p.last_login_at,
+                p.first_name,
+                p.last_name,
+                ", ".join(p.tags),
+            )
             for p in school
         ],
     )

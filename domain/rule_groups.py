@@ -1,0 +1,273 @@
+"""Groups whose members a rule decides, and saved user segments.
+
+A rule is previewed (what it would add and remove) before it is saved; saving
+applies it to everyone at once. Afterwards, whatever changes a user (a new
+user, an import, an enrolment, progress, a sign-in, a membership) marks that
+user, and a background round re-evaluates only the marked users against
+every group rule, within a fraction of a second. Rules with dates change with
+time alone, so the app also sweeps all rules periodically.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from domain.emails import MailService
+from domain.entities import (
+    Actor,
+    Course,
+    Group,
+    RuleEvent,
+    RulePreview,
+    RuleRun,
+    SavedRule,
+    User,
+)
+from domain.invitations import Clock, utc_now
+from domain.mail import OutgoingEmail
+from domain.permissions import Capability, require
+from domain.ports import Store
+from domain.rules import (
+    Attr,
+    Catalogue,
+    FormRow,
+    Rule,
+    RuleError,
+    conditions,
+    from_form,
+    parse,
+    to_text,
+)
+from domain.validation import normalize_title, title_key
+
+log = logging.getLogger(__name__)
+
+PREVIEW_FIRST = 10
+RECENT_EVENTS = 10
+SETTLE_SECONDS = 0.05
+"""How long a round waits for more changes to gather before it evaluates."""
+MAX_ROUNDS = 3
+"""Rules may depend on other groups' membership; a change ripples at most this far."""
+DATED = (Attr.CREATED, Attr.LAST_SIGN_IN)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSummary:
+    group: Group
+    rule: SavedRule | None
+    parsed: Rule | None
+    events: tuple[RuleEvent, ...]
+
+
+class RuleService:
+    def __init__(self, store: Store, mail: MailService, *, clock: Clock = utc_now) -> None:
+        self._store = store
+        self._mail = mail
+        self._clock = clock
+        self._dirty: dict[int, str] = {}
+        self._round: asyncio.Task[None] | None = None
+
+    async def catalogue(self, group: Group | None) -> Catalogue:
+        courses, groups = await self._store.rules.catalogue()
+        return Catalogue(courses, groups, own_group=title_key(group.title) if group else None)
+
+    async def read(self, actor: Actor, group: Group | None, text: str) -> Rule:
+        """A rule typed as text; :class:`RuleError` points at the mistake."""
+        require(actor, Capability.MANAGE_SEGMENTS, group)
+        return parse(text, await self.catalogue(group))
+
+    async def read_form(
+        self,
+        actor: Actor,
+        group: Group | None,
+        blocks: tuple[tuple[list[FormRow], bool], tuple[list[FormRow], bool]],
+    ) -> Rule:
+        require(actor, Capability.MANAGE_SEGMENTS, group)
+        (first, first_all), (second, second_all) = blocks
+        return from_form(first, first_all, second, second_all, await self.catalogue(group))
+
+    async def preview(
+        self, actor: Actor, group: Group | None, rule: Rule, *, name: str = ""
+    ) -> tuple[SavedRule, RulePreview]:
+        """Keeps the rule as a draft and counts what saving it would change."""
+        require(actor, Capability.MANAGE_SEGMENTS, group)
+        if group is not None and group.seat_limit is not None:
+            raise RuleError(
+                f"{group.title} has a seat limit of {group.seat_limit}, and a rule decides "
+                "who is in a group, not how many; remove the seat limit (Edit group) first."
+            )
+        if group is None:
+            name = normalize_title(name, what="segment name")
+        draft = await self._store.rules.draft(
+            group_id=group.id if group else None,
+            name=name,
+            text=to_text(rule),
+            created_by=actor.user_id,
+        )
+        counts = await self._store.rules.preview(
+            group.id if group else None, rule, self._clock(), limit=PREVIEW_FIRST
+        )
+        return draft, counts
+
+    async def preview_list(self, draft: SavedRule) -> RuleRun:
+        """Everyone the preview counts, for its file."""
+        group = await self._group_of(draft)
+        rule = parse(draft.text, await self.catalogue(group))
+        return await self._store.rules.changes(draft.group_id, rule, self._clock())
+
+    async def decide(self, actor: Actor, rule_id: int, *, save: bool) -> tuple[SavedRule, bool]:
+        """Saves or cancels a draft once; ``(rule, changed)``, unchanged when it was
+        already decided (a second click, or a second person)."""
+        saved = await self._draft(rule_id)
+        require(actor, Capability.MANAGE_SEGMENTS, await self._group_of(saved))
+        rules = self._store.rules
+        moved = await (rules.activate(rule_id, self._clock()) if save else rules.cancel(rule_id))
+        return (moved, True) if moved else (await self._draft(rule_id), False)
+
+    async def run(self, saved: SavedRule, cause: str) -> RuleRun:
+        """Applies a group's rule to every user now."""
+        group = await self._group_of(saved)
+        if group is None:
+            return RuleRun((), ())
+        return await self._apply(saved, group, None, cause)
+
+    async def active(self, actor: Actor, group: Group) -> SavedRule:
+        """The group's rule, for "Re-evaluate now"."""
+        require(actor, Capability.MANAGE_SEGMENTS, group)
+        saved = await self._store.rules.active_for_group(group.id)
+        if saved is None:
+            raise RuleError(
+                f"{group.title} has no rule, so there is nothing to re-evaluate; "
+                f"set one with `/group rule {group.title} set <rule>`."
+            )
+        return saved
+
+    async def summary(self, actor: Actor, group: Group) -> RuleSummary:
+        require(actor, Capability.VIEW_GROUPS, group)
+        saved = await self._store.rules.active_for_group(group.id)
+        parsed = await self._parsed(saved, group) if saved else None
+        events = await self._store.rules.events(group.id, limit=RECENT_EVENTS)
+        return RuleSummary(group, saved, parsed, tuple(events))
+
+    async def end(self, actor: Actor, group: Group) -> SavedRule:
+        """Removes the rule; everyone it added stays, now as a member added by hand."""
+        require(actor, Capability.MANAGE_SEGMENTS, group)
+        ended = await self._store.rules.end(group.id)
+        if ended is None:
+            raise RuleError(f"{group.title} has no rule to remove.")
+        return ended
+
+    async def segments(self, actor: Actor) -> list[SavedRule]:
+        require(actor, Capability.VIEW_GROUPS)
+        return await self._store.rules.segments()
+
+    async def segment(self, actor: Actor, name: str) -> tuple[SavedRule, Rule]:
+        """A saved segment and its rule, to filter a list by."""
+        require(actor, Capability.VIEW_GROUPS)
+        saved = await self._store.rules.segment(name)
+        if saved is None:
+            raise RuleError(
+                f"there is no segment “{name}”; `/group segment list` shows the saved ones."
+            )
+        parsed = await self._parsed(saved, None)
+        if parsed is None:
+            raise RuleError(
+                f"segment “{saved.name}” names a course or group that no longer exists; "
+                "save it again with `/group segment new`."
+            )
+        return saved, parsed
+
+    def touch(self, user_ids: Iterable[int], cause: str) -> None:
+        """Marks users whose data changed; a round soon re-evaluates them."""
+        for user_id in user_ids:
+            self._dirty.setdefault(user_id, cause)
+        if self._dirty and (self._round is None or self._round.done()):
+            self._round = asyncio.get_running_loop().create_task(self._rounds())
+
+    async def settled(self) -> None:
+        """Waits for the rounds under way (at shutdown, so no change is lost)."""
+        while self._round is not None and not self._round.done():
+            await asyncio.shield(self._round)
+
+    async def reevaluate(self, causes: dict[int, str]) -> int:
+        """Re-evaluates these users against every group rule; how many memberships changed."""
+        changed_total = 0
+        pending = causes
+        for _ in range(MAX_ROUNDS):
+            if not pending:
+                break
+            changed: dict[int, str] = {}
+            for saved in await self._store.rules.active_group_rules():
+                group = await self._group_of(saved)
+                if group is None:
+                    continue
+                for cause in set(pending.values()):
+                    ids = [u for u, c in pending.items() if c == cause]
+                    run = await self._apply(saved, group, ids, cause)
+                    for user in (*run.added, *run.removed):
+                        changed[user.id] = f"membership of {group.title} changed"
+            changed_total += len(changed)
+            pending = changed
+        return changed_total
+
+    async def sweep(self, *, dated_only: bool) -> None:
+        """Group rules against everyone: those with dates because time moves on with no
+        event to say so; all of them at start, in case a change was cut short."""
+        for saved in await self._store.rules.active_group_rules():
+            group = await self._group_of(saved)
+            rule = await self._parsed(saved, group) if group else None
+            dated = rule is not None and any(c.attribute in DATED for c in conditions(rule))
+            if group and rule and (dated or not dated_only):
+                cause = "scheduled re-evaluation" if dated_only else "re-evaluated at start"
+                await self._apply(saved, group, None, cause)
+
+    async def _rounds(self) -> None:
+        while self._dirty:
+            await asyncio.sleep(SETTLE_SECONDS)
+            batch, self._dirty = self._dirty, {}
+            try:
+                await self.reevaluate(batch)
+            except Exception:
+                log.exception("re-evaluating %d changed users failed", len(batch))
+
+    async def _apply(
+        self, saved: SavedRule, group: Group, user_ids: list[int] | None, cause: str
+    ) -> RuleRun:
+        rule = await self._parsed(saved, group)
+        if rule is None:
+            log.warning("rule #%d of %s names something deleted; skipped", saved.id, group.title)
+            return RuleRun((), ())
+        enabled = await self._mail.enabled()
+
+        def emails(user: User, created: bool, enrolled: list[Course]) -> list[OutgoingEmail]:
+            return self._mail.for_new_member(
+                enabled, user, group, created=created, enrolled=enrolled
+            )
+
+        return await self._store.rules.apply(
+            saved.id,
+            group.id,
+            rule,
+            self._clock(),
+            user_ids=user_ids,
+            cause=cause,
+            compose=emails,
+        )
+
+    async def _parsed(self, saved: SavedRule, group: Group | None) -> Rule | None:
+        try:
+            return parse(saved.text, await self.catalogue(group))
+        except RuleError:
+            return None
+
+    async def _group_of(self, saved: SavedRule) -> Group | None:
+        return await self._store.groups.get(saved.group_id) if saved.group_id else None
+
+    async def _draft(self, rule_id: int) -> SavedRule:
+        saved = await self._store.rules.get(rule_id)
+        if saved is None:
+            raise RuleError(f"there is no rule #{rule_id}; `/group rule <group>` shows a group's.")
+        return saved

@@ -1,0 +1,348 @@
+"""Saved rules and the set-based statements that apply them.
+
+A rule is compiled once per run to a condition on ``users u``; previews count
+with it, runs insert and delete memberships with it, never user by user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from domain.entities import (
+    RuleEvent,
+    RulePreview,
+    RuleRun,
+    RuleState,
+    SavedRule,
+    User,
+    UserStatus,
+)
+from domain.ports import Compose
+from domain.rules import Rule
+from storage import convert
+from storage.jobs import enrol_in_group_courses
+from storage.models import (
+    CourseRow,
+    GroupRow,
+    MembershipRuleRow,
+    RuleEventRow,
+    UserRow,
+)
+from storage.outbox import queue
+from storage.rule_sql import compile_rule
+from storage.sql import execute, execute_many, fetch, marks
+
+CHUNK = 5000
+T = TypeVar("T")
+_USER_COLUMNS = "u.id, u.email, u.username, u.status"
+
+
+def _postgres(conn: BaseDBAsyncClient | None = None) -> bool:
+    db = conn if conn is not None else UserRow._meta.db
+    return db.capabilities.dialect == "postgres"
+
+
+def _where(rule: Rule, now: datetime, conn: BaseDBAsyncClient | None = None) -> tuple[str, list]:
+    return compile_rule(rule, postgres=_postgres(conn), now=now)
+
+
+def _users(rows: Sequence[dict[str, Any]]) -> tuple[User, ...]:
+    return tuple(User(r["id"], r["email"], r["username"], UserStatus(r["status"])) for r in rows)
+
+
+def _chunks(items: Sequence[T]) -> list[Sequence[T]]:
+    return [items[start : start + CHUNK] for start in range(0, len(items), CHUNK)]
+
+
+class RuleStore:
+    async def catalogue(self) -> tuple[dict[str, str], dict[str, str]]:
+        courses = await CourseRow.all().values_list("title_key", "title")
+        groups = await GroupRow.all().values_list("title_key", "title")
+        return dict(courses), dict(groups)  # type: ignore[arg-type]
+
+    async def draft(
+        self, *, group_id: int | None, name: str, text: str, created_by: int | None
+    ) -> SavedRule:
+        row = await MembershipRuleRow.create(
+            group_id=group_id,
+            name=name,
+            name_key=name.casefold(),
+            text=text,
+            state=RuleState.DRAFT.value,
+            created_by_id=created_by,
+        )
+        return await self._one(row.id)
+
+    async def get(self, rule_id: int) -> SavedRule | None:
+        return await self._one(rule_id)
+
+    async def activate(self, rule_id: int, now: datetime) -> SavedRule | None:
+        """Compare-and-set draft -> active; the rule it replaces becomes replaced."""
+        async with in_transaction() as conn:
+            row = await MembershipRuleRow.get_or_none(id=rule_id).using_db(conn)
+            moved = (
+                await MembershipRuleRow.filter(id=rule_id, state=RuleState.DRAFT.value)
+                .using_db(conn)
+                .update(state=RuleState.ACTIVE.value, saved_at=now)
+            )
+            if row is None or not moved:
+                return None
+            same = MembershipRuleRow.filter(state=RuleState.ACTIVE.value).exclude(id=rule_id)
+            if row.group_id is not None:
+                same = same.filter(group_id=row.group_id)
+            else:
+                same = same.filter(group_id=None, name_key=row.name_key)
+            await same.using_db(conn).update(state=RuleState.REPLACED.value)
+        return await self._one(rule_id)
+
+    async def cancel(self, rule_id: int) -> SavedRule | None:
+        moved = await MembershipRuleRow.filter(id=rule_id, state=RuleState.DRAFT.value).update(
+            state=RuleState.CANCELLED.value
+        )
+        return await self._one(rule_id) if moved else None
+
+    async def end(self, group_id: int) -> SavedRule | None:
+        """Ends the group's rule; the people it added stay, as members added by hand."""
+        async with in_transaction() as conn:
+            row = (
+                await MembershipRuleRow.filter(group_id=group_id, state=RuleState.ACTIVE.value)
+                .using_db(conn)
+                .first()
+            )
+            if row is None:
+                return None
+            await (
+                MembershipRuleRow.filter(id=row.id)
+                .using_db(conn)
+                .update(state=RuleState.REPLACED.value)
+            )
+            await execute(
+                conn,
+                "UPDATE memberships SET source = 'manual' WHERE group_id = ? AND source = 'rule'",
+                [group_id],
+            )
+        return await self._one(row.id)
+
+    async def active_for_group(self, group_id: int) -> SavedRule | None:
+        row = await MembershipRuleRow.filter(
+            group_id=group_id, state=RuleState.ACTIVE.value
+        ).first()
+        return await self._one(row.id) if row else None
+
+    async def active_group_rules(self) -> list[SavedRule]:
+        rows = await MembershipRuleRow.filter(
+            state=RuleState.ACTIVE.value, group_id__isnull=False
+        ).order_by("id")
+        return [await self._convert(r) for r in rows]
+
+    async def segments(self) -> list[SavedRule]:
+        rows = await MembershipRuleRow.filter(
+            state=RuleState.ACTIVE.value, group_id__isnull=True
+        ).order_by("name_key")
+        return [await self._convert(r) for r in rows]
+
+    async def segment(self, name: str) -> SavedRule | None:
+        row = await MembershipRuleRow.filter(
+            state=RuleState.ACTIVE.value, group_id__isnull=True, name_key=name.casefold()
+        ).first()
+        return await self._convert(row) if row else None
+
+    async def preview(
+        self, group_id: int | None, rule: Rule, now: datetime, *, limit: int
+    ) -> RulePreview:
+        """Counts in three statements; with no group, only who matches."""
+        where, params = _where(rule, now)
+        count = await fetch(None, f"SELECT COUNT(*) AS n FROM users u WHERE {where}", params)
+        if group_id is None:
+            first = await fetch(
+                None,
+                f"SELECT {_USER_COLUMNS} FROM users u WHERE {where} ORDER BY u.email LIMIT {limit}",
+                params,
+            )
+            return RulePreview(count[0]["n"], 0, 0, 0, _users(first), ())
+        added = await self._adding(group_id, where, params, limit=limit)
+        removed = await self._ending(group_id, where, params, limit=limit)
+        kept = await fetch(
+            None,
+            "SELECT COUNT(*) AS n FROM memberships m JOIN users u ON u.id = m.user_id "
+            f"WHERE m.group_id = ? AND m.source = 'manual' AND NOT ({where})",
+            [group_id, *params],
+        )
+        return RulePreview(
+            matching=count[0]["n"],
+            added=await self._count_adding(group_id, where, params),
+            removed=await self._count_ending(group_id, where, params),
+            manual_kept=kept[0]["n"],
+            first_added=_users(added),
+            first_removed=_users(removed),
+        )
+
+    async def changes(self, group_id: int | None, rule: Rule, now: datetime) -> RuleRun:
+        """Everyone a preview counts, for its file: who would be added and removed
+        (or, for a segment, who matches)."""
+        where, params = _where(rule, now)
+        if group_id is None:
+            rows = await fetch(
+                None, f"SELECT {_USER_COLUMNS} FROM users u WHERE {where} ORDER BY u.email", params
+            )
+            return RuleRun(_users(rows), ())
+        added = await self._adding(group_id, where, params, limit=None)
+        removed = await self._ending(group_id, where, params, limit=None)
+        return RuleRun(_users(added), _users(removed))
+
+    async def apply(
+        self,
+        rule_id: int,
+        group_id: int,
+        rule: Rule,
+        now: datetime,
+        *,
+        user_ids: Collection[int] | None,
+        cause: str,
+        compose: Compose,
+    ) -> RuleRun:
+        """Adds who matches and ends the rule's memberships of who no longer does,
+        for everyone or only ``user_ids``; with enrolments in the group's courses,
+        their emails and an event per change, in one transaction."""
+        async with in_transaction() as conn:
+            where, params = _where(rule, now, conn)
+            added: list[dict[str, Any]] = []
+            removed: list[dict[str, Any]] = []
+            for scope, scope_params in _scopes(user_ids):
+                scoped = f"({where}){scope}" if scope else where
+                sql_params = [*params, *scope_params]
+                added += await self._adding(group_id, scoped, sql_params, limit=None, conn=conn)
+                removed += await self._ending(
+                    group_id,
+                    where,
+                    params,
+                    limit=None,
+                    conn=conn,
+                    only=scope,
+                    only_params=scope_params,
+                )
+            await execute_many(
+                conn,
+                "INSERT INTO memberships (group_id, user_id, joined_at, source) "
+                "VALUES (?, ?, ?, 'rule') ON CONFLICT (group_id, user_id) DO NOTHING",
+                [(group_id, r["id"], now) for r in added],
+            )
+            for chunk in _chunks([r["id"] for r in removed]):
+                await execute(
+                    conn,
+                    f"DELETE FROM memberships WHERE group_id = ? AND source = 'rule' "
+                    f"AND user_id IN ({marks(len(chunk))})",
+                    [group_id, *chunk],
+                )
+            new_users, gone = _users(added), _users(removed)
+            emails = []
+            for chunk in _chunks(new_users):
+                enrolled = await enrol_in_group_courses(
+                    conn, group_id, [u.id for u in chunk], True, now
+                )
+                for user in chunk:
+                    emails += compose(user, False, enrolled.get(user.id, []))
+            await queue(emails, now, conn)
+            await execute_many(
+                conn,
+                "INSERT INTO rule_events (group_id, user_id, email, change, cause, at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(group_id, u.id, u.email, "added", cause[:120], now) for u in new_users]
+                + [(group_id, u.id, u.email, "removed", cause[:120], now) for u in gone],
+            )
+            counts = {"last_run_at": now}
+            if user_ids is None:
+                counts |= {"last_added": len(new_users), "last_removed": len(gone)}
+            await MembershipRuleRow.filter(id=rule_id).using_db(conn).update(**counts)
+        return RuleRun(new_users, gone)
+
+    async def events(self, group_id: int, *, limit: int) -> list[RuleEvent]:
+        rows = await RuleEventRow.filter(group_id=group_id).order_by("-at", "-id").limit(limit)
+        return [RuleEvent(r.email, r.change, r.cause, r.at) for r in rows]
+
+    async def _adding(
+        self,
+        group_id: int,
+        where: str,
+        params: list[Any],
+        *,
+        limit: int | None,
+        conn: BaseDBAsyncClient | None = None,
+    ) -> list[dict[str, Any]]:
+        tail = f" ORDER BY u.email LIMIT {limit}" if limit is not None else ""
+        return await fetch(
+            conn,
+            f"SELECT {_USER_COLUMNS} FROM users u WHERE {where} AND NOT EXISTS "
+            "(SELECT 1 FROM memberships m WHERE m.group_id = ? AND m.user_id = u.id)" + tail,
+            [*params, group_id],
+        )
+
+    async def _ending(
+        self,
+        group_id: int,
+        where: str,
+        params: list[Any],
+        *,
+        limit: int | None,
+        conn: BaseDBAsyncClient | None = None,
+        only: str = "",
+        only_params: Sequence[Any] = (),
+    ) -> list[dict[str, Any]]:
+        tail = f" ORDER BY u.email LIMIT {limit}" if limit is not None else ""
+        return await fetch(
+            conn,
+            f"SELECT {_USER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id "
+            f"WHERE m.group_id = ? AND m.source = 'rule'{only} AND NOT ({where})" + tail,
+            [group_id, *only_params, *params],
+        )
+
+    async def _count_adding(self, group_id: int, where: str, params: list[Any]) -> int:
+        rows = await fetch(
+            None,
+            f"SELECT COUNT(*) AS n FROM users u WHERE {where} AND NOT EXISTS "
+            "(SELECT 1 FROM memberships m WHERE m.group_id = ? AND m.user_id = u.id)",
+            [*params, group_id],
+        )
+        return int(rows[0]["n"])
+
+    async def _count_ending(self, group_id: int, where: str, params: list[Any]) -> int:
+        rows = await fetch(
+            None,
+            "SELECT COUNT(*) AS n FROM memberships m JOIN users u ON u.id = m.user_id "
+            f"WHERE m.group_id = ? AND m.source = 'rule' AND NOT ({where})",
+            [group_id, *params],
+        )
+        return int(rows[0]["n"])
+
+    async def _one(self, rule_id: int) -> SavedRule | None:
+        row = await MembershipRuleRow.get_or_none(id=rule_id)
+        return await self._convert(row) if row else None
+
+    async def _convert(self, row: MembershipRuleRow) -> SavedRule:
+        author = await UserRow.get_or_none(id=row.created_by_id) if row.created_by_id else None
+        return SavedRule(
+            id=row.id,
+            group_id=row.group_id,
+            name=row.name,
+            text=row.text,
+            state=RuleState(row.state),
+            created_by=convert.user(author) if author else None,
+            created_at=row.created_at,
+            saved_at=row.saved_at,
+            last_run_at=row.last_run_at,
+            last_added=row.last_added,
+            last_removed=row.last_removed,
+        )
+
+
+def _scopes(user_ids: Collection[int] | None) -> list[tuple[str, list[int]]]:
+    """The whole school as one scope, or the changed users in chunks of ids."""
+    if user_ids is None:
+        return [("", [])]
+    ids = sorted(set(user_ids))
+    return [(f" AND u.id IN ({marks(len(c))})", list(c)) for c in _chunks(ids)]

@@ -65,11 +65,11 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "members",
-        "<group>",
-        '/group members "Sales Onboarding"',
-        "members with last login and courses",
+        "<group> [segment]",
+        '/group members "Sales Onboarding" "Acme people"',
+        "members with last login and courses; with a segment, only those in it",
         1,
-        1,
+        2,
         Capability.VIEW_GROUPS,
     ),
     Command(
@@ -218,6 +218,33 @@ COMMANDS: tuple[Command, ...] = (
         2,
         Capability.APPROVE_BULK,
     ),
+    Command(
+        "rule",
+        "<group> [set <rule> | edit | refresh | clear]",
+        '/group rule "Sales Onboarding" set email endswith "@acme.com"',
+        "the rule that decides a group's members: show it, preview a new one, re-evaluate it",
+        1,
+        None,
+        Capability.VIEW_GROUPS,
+    ),
+    Command(
+        "segment new",
+        "",
+        "/group segment new",
+        "save a user segment: a rule without a group, to filter lists by",
+        0,
+        0,
+        Capability.MANAGE_SEGMENTS,
+    ),
+    Command(
+        "segment list",
+        "",
+        "/group segment list",
+        "the saved user segments and their rules",
+        0,
+        0,
+        Capability.VIEW_GROUPS,
+    ),
 )
 BY_NAME = {c.name: c for c in COMMANDS}
 TWO_WORDS = {c.name.split()[0] for c in COMMANDS if " " in c.name}
@@ -297,3 +324,31 @@ def mentioned_user(token: str) -> str | None:
     """The Slack user id of an ``<@U123|name>`` mention (escaped by Slack), else None."""
     match = MENTION.match(token.strip())
     return match.group(1) if match else None
+
+
+RULE_VERBS = ("set", "edit", "refresh", "clear")
+_RULE_CALL = re.compile(r'^\s*rule\s+("[^"]*"|\S+)(?:\s+(\S+))?(?:\s+(.*))?$', re.DOTALL | re.I)
+_SLACK_ESCAPES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
+
+
+def rule_call(text: str) -> tuple[str, str, str]:
+    """``(group, verb, rule text)`` of ``/group rule``, the rule exactly as typed.
+
+    The rule keeps its quotes (the shell-like split of other commands would
+    drop them) and loses Slack's escaping of ``<``, ``>`` and ``&``.
+    """
+    raw = _MAILTO.sub(r"\1", text.translate(_QUOTES))
+    for escaped, plain_text in _SLACK_ESCAPES:
+        raw = raw.replace(escaped, plain_text)
+    match = _RULE_CALL.match(raw)
+    if match is None:
+        raise UsageError("Name the group: `/group rule <group>`.", BY_NAME["rule"])
+    group, verb, rest = match.group(1).strip('"'), (match.group(2) or "").lower(), match.group(3)
+    if verb and verb not in RULE_VERBS:
+        raise UsageError(
+            f"`{verb}` is not something a rule does; use set, edit, refresh or clear.",
+            BY_NAME["rule"],
+        )
+    if verb == "set" and not (rest or "").strip():
+        raise UsageError("Write the rule after `set`.", BY_NAME["rule"])
+    return group, verb, (rest or "").strip()

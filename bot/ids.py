@@ -23,6 +23,10 @@ class Action(StrEnum):
     SEND_FOR_APPROVAL = "imports.send_for_approval"
     CANCEL_IMPORT = "imports.cancel"
     REVIEW_IMPORT = "imports.review.open"
+    EDIT_RULE = "rules.edit"
+    REFRESH_RULE = "rules.refresh"
+    SAVE_RULE = "rules.save"
+    CANCEL_RULE = "rules.cancel"
 
 
 class Modal(StrEnum):
@@ -37,6 +41,7 @@ class Modal(StrEnum):
     NOTIFICATIONS = "notifications.edit"
     IMPORT = "imports.upload"
     REVIEW_IMPORT = "imports.review"
+    RULE_FORM = "rules.form"
 
 
 class MenuChoice(StrEnum):
@@ -67,3 +72,9 @@ class Field(StrEnum):
     IMPORT_KIND = "import_kind"
     DECISION = "decision"
     REASON = "reason"
+    SEGMENT_NAME = "segment_name"
+    RULE_MATCH_FIRST = "rule_match_first"
+    RULE_MATCH_SECOND = "rule_match_second"
+    RULE_ROW = "rule_row"
+    """Prefix: ``rule_row<n>.attr|op|value`` for each condition row of the rule form."""
+    RULE_TEXT = "rule_text"

@@ -75,6 +75,8 @@ class MemberRow:
     user: User
     joined_at: datetime
     courses: tuple[Course, ...]
+    by_rule: bool = False
+    """Added by the group's rule (which may remove them again), not by hand."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from domain.emails import MailService
 from domain.entities import Actor, AddMemberOutcome, Course, Group, MemberRow, Page, User
 from domain.errors import MemberNotFound
+from domain.invitations import utc_now
 from domain.mail import OutgoingEmail
 from domain.permissions import Capability, require
 from domain.ports import Changed, Store
+from domain.rules import Rule
 from domain.validation import normalize_email, normalize_username
 
 MEMBERS_PER_PAGE = 20
@@ -66,8 +68,15 @@ class MemberService:
         self._changed([user.id], f"removed from {group.title} by hand")
         return user
 
-    async def page(self, actor: Actor, group: Group, *, offset: int = 0) -> Page[MemberRow]:
+    async def page(
+        self, actor: Actor, group: Group, *, offset: int = 0, only: Rule | None = None
+    ) -> Page[MemberRow]:
+        """A page of members; with ``only`` (a segment's rule), of those who meet it."""
         require(actor, Capability.VIEW_GROUPS, group)
         return await self._store.members.page(
-            group_id=group.id, offset=max(offset, 0), limit=MEMBERS_PER_PAGE
+            group_id=group.id,
+            offset=max(offset, 0),
+            limit=MEMBERS_PER_PAGE,
+            only=only,
+            now=utc_now(),
         )

@@ -103,7 +103,11 @@ class MemberStore(Protocol):
         """Members who have neither set a password nor signed in through the player."""
         ...
 
-    async def page(self, *, group_id: int, offset: int, limit: int) -> Page[MemberRow]: ...
+    async def page(
+        self, *, group_id: int, offset: int, limit: int, only: Rule | None = None, now: datetime
+    ) -> Page[MemberRow]:
+        """A page of members, or of those who meet ``only`` (a segment's rule) at ``now``."""
+        ...
 
 
 class UserStore(Protocol):

@@ -77,6 +77,7 @@ class RuleService:
     async def read(self, actor: Actor, group: Group | None, text: str) -> Rule:
         """A rule typed as text; :class:`RuleError` points at the mistake."""
         require(actor, Capability.MANAGE_SEGMENTS, group)
+        _check_target(group)
         return parse(text, await self.catalogue(group))
 
     async def read_form(
@@ -86,6 +87,7 @@ class RuleService:
         blocks: tuple[tuple[list[FormRow], bool], tuple[list[FormRow], bool]],
     ) -> Rule:
         require(actor, Capability.MANAGE_SEGMENTS, group)
+        _check_target(group)
         (first, first_all), (second, second_all) = blocks
         return from_form(first, first_all, second, second_all, await self.catalogue(group))
 
@@ -94,11 +96,7 @@ class RuleService:
     ) -> tuple[SavedRule, RulePreview]:
         """Keeps the rule as a draft and counts what saving it would change."""
         require(actor, Capability.MANAGE_SEGMENTS, group)
-        if group is not None and group.seat_limit is not None:
-            raise RuleError(
-                f"{group.title} has a seat limit of {group.seat_limit}, and a rule decides "
-                "who is in a group, not how many; remove the seat limit (Edit group) first."
-            )
+        _check_target(group)
         if group is None:
             name = normalize_title(name, what="segment name")
         draft = await self._store.rules.draft(
@@ -114,7 +112,7 @@ class RuleService:
 
     async def preview_list(self, draft: SavedRule) -> RuleRun:
         """Everyone the preview counts, for its file."""
-        group = await self._group_of(draft)
+        group = await self.group_of(draft)
         rule = parse(draft.text, await self.catalogue(group))
         return await self._store.rules.changes(draft.group_id, rule, self._clock())
 
@@ -122,14 +120,14 @@ class RuleService:
         """Saves or cancels a draft once; ``(rule, changed)``, unchanged when it was
         already decided (a second click, or a second person)."""
         saved = await self._draft(rule_id)
-        require(actor, Capability.MANAGE_SEGMENTS, await self._group_of(saved))
+        require(actor, Capability.MANAGE_SEGMENTS, await self.group_of(saved))
         rules = self._store.rules
         moved = await (rules.activate(rule_id, self._clock()) if save else rules.cancel(rule_id))
         return (moved, True) if moved else (await self._draft(rule_id), False)
 
     async def run(self, saved: SavedRule, cause: str) -> RuleRun:
         """Applies a group's rule to every user now."""
-        group = await self._group_of(saved)
+        group = await self.group_of(saved)
         if group is None:
             return RuleRun((), ())
         return await self._apply(saved, group, None, cause)
@@ -148,7 +146,7 @@ class RuleService:
     async def summary(self, actor: Actor, group: Group) -> RuleSummary:
         require(actor, Capability.VIEW_GROUPS, group)
         saved = await self._store.rules.active_for_group(group.id)
-        parsed = await self._parsed(saved, group) if saved else None
+        parsed = await self.parsed(saved, group) if saved else None
         events = await self._store.rules.events(group.id, limit=RECENT_EVENTS)
         return RuleSummary(group, saved, parsed, tuple(events))
 
@@ -159,6 +157,10 @@ class RuleService:
         if ended is None:
             raise RuleError(f"{group.title} has no rule to remove.")
         return ended
+
+    def require_segments(self, actor: Actor) -> None:
+        """Before the segment form opens, so nobody fills it in to be refused."""
+        require(actor, Capability.MANAGE_SEGMENTS)
 
     async def segments(self, actor: Actor) -> list[SavedRule]:
         require(actor, Capability.VIEW_GROUPS)
@@ -172,7 +174,7 @@ class RuleService:
             raise RuleError(
                 f"there is no segment “{name}”; `/group segment list` shows the saved ones."
             )
-        parsed = await self._parsed(saved, None)
+        parsed = await self.parsed(saved, None)
         if parsed is None:
             raise RuleError(
                 f"segment “{saved.name}” names a course or group that no longer exists; "
@@ -181,9 +183,10 @@ class RuleService:
         return saved, parsed
 
     def touch(self, user_ids: Iterable[int], cause: str) -> None:
-        """Marks users whose data changed; a round soon re-evaluates them."""
+        """Marks users whose data changed; a round soon re-evaluates them. A user marked
+        twice before the round keeps the later cause, the one the round sees."""
         for user_id in user_ids:
-            self._dirty.setdefault(user_id, cause)
+            self._dirty[user_id] = cause
         if self._dirty and (self._round is None or self._round.done()):
             self._round = asyncio.get_running_loop().create_task(self._rounds())
 
@@ -201,7 +204,7 @@ class RuleService:
                 break
             changed: dict[int, str] = {}
             for saved in await self._store.rules.active_group_rules():
-                group = await self._group_of(saved)
+                group = await self.group_of(saved)
                 if group is None:
                     continue
                 for cause in set(pending.values()):
@@ -217,8 +220,8 @@ class RuleService:
         """Group rules against everyone: those with dates because time moves on with no
         event to say so; all of them at start, in case a change was cut short."""
         for saved in await self._store.rules.active_group_rules():
-            group = await self._group_of(saved)
-            rule = await self._parsed(saved, group) if group else None
+            group = await self.group_of(saved)
+            rule = await self.parsed(saved, group) if group else None
             dated = rule is not None and any(c.attribute in DATED for c in conditions(rule))
             if group and rule and (dated or not dated_only):
                 cause = "scheduled re-evaluation" if dated_only else "re-evaluated at start"
@@ -236,7 +239,7 @@ class RuleService:
     async def _apply(
         self, saved: SavedRule, group: Group, user_ids: list[int] | None, cause: str
     ) -> RuleRun:
-        rule = await self._parsed(saved, group)
+        rule = await self.parsed(saved, group)
         if rule is None:
             log.warning("rule #%d of %s names something deleted; skipped", saved.id, group.title)
             return RuleRun((), ())
@@ -257,13 +260,16 @@ class RuleService:
             compose=emails,
         )
 
-    async def _parsed(self, saved: SavedRule, group: Group | None) -> Rule | None:
+    async def parsed(self, saved: SavedRule, group: Group | None) -> Rule | None:
+        """A saved rule read back; None when it names a course or group since deleted
+        or renamed."""
         try:
             return parse(saved.text, await self.catalogue(group))
         except RuleError:
             return None
 
-    async def _group_of(self, saved: SavedRule) -> Group | None:
+    async def group_of(self, saved: SavedRule) -> Group | None:
+        """The group a rule is for; None for a segment (or a group since deleted)."""
         return await self._store.groups.get(saved.group_id) if saved.group_id else None
 
     async def _draft(self, rule_id: int) -> SavedRule:
@@ -271,3 +277,11 @@ class RuleService:
         if saved is None:
             raise RuleError(f"there is no rule #{rule_id}; `/group rule <group>` shows a group's.")
         return saved
+
+
+def _check_target(group: Group | None) -> None:
+    if group is not None and group.seat_limit is not None:
+        raise RuleError(
+            f"{group.title} has a seat limit of {group.seat_limit}, and a rule decides who is "
+            "in a group, not how many; put the rule on a group created without a seat limit."
+        )

@@ -175,6 +175,13 @@ class RuleError(DomainError):
         self.message, self.text, self.position, self.row = message, text, position, row
         super().__init__(message)
 
+    def short(self) -> str:
+        """One line, for a form field's error: where, and what was expected."""
+        if self.position is None or not self.text:
+            return self.message
+        near = self.text[self.position : self.position + 20].strip() or "the end"
+        return f"At character {self.position + 1} (near “{near}”): {self.message}"
+
     def explain(self) -> str:
         """The message with the text and a caret under the place it is about."""
         if self.position is None or not self.text:

@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 from domain.entities import Course, MemberRow, Page, User, UserStatus
 from domain.errors import GroupNotFound, SeatLimitReached
 from domain.ports import Compose
+from domain.rules import Rule
 from storage import convert
 from storage.models import (
     EnrollmentRow,
@@ -20,6 +21,8 @@ from storage.models import (
     UserRow,
 )
 from storage.outbox import queue
+from storage.rule_sql import compile_rule, on_postgres
+from storage.sql import fetch
 
 
 class MemberStore:
@@ -100,9 +103,20 @@ class MemberStore:
         ).order_by("email")
         return [convert.user(r) for r in rows]
 
-    async def page(self, *, group_id: int, offset: int, limit: int) -> Page[MemberRow]:
-        """One page in three queries, whatever the group's size."""
+    async def page(
+        self, *, group_id: int, offset: int, limit: int, only: Rule | None = None, now: datetime
+    ) -> Page[MemberRow]:
+        """One page in three queries, whatever the group's size (four with a segment)."""
         query = MembershipRow.filter(group_id=group_id)
+        if only is not None:
+            where, params = compile_rule(only, postgres=on_postgres(), now=now)
+            rows = await fetch(
+                None,
+                f"SELECT m.id FROM memberships m JOIN users u ON u.id = m.user_id "
+                f"WHERE m.group_id = ? AND {where}",
+                [group_id, *params],
+            )
+            query = query.filter(id__in=[r["id"] for r in rows])
         total = await query.count()
         rows = (
             await query.order_by("joined_at", "id")
@@ -124,6 +138,7 @@ class MemberStore:
                 user=convert.user(r.user),
                 joined_at=r.joined_at,
                 courses=tuple(current[r.user_id]),
+                by_rule=r.source == "rule",
             )
             for r in rows
         )

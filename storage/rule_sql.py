@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from domain.rules import (
     AllOf,
     AnyOf,
@@ -24,6 +26,7 @@ from domain.rules import (
     threshold,
 )
 from domain.validation import title_key
+from storage.models import UserRow
 
 _UPPER, _LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
 _COLUMNS = {
@@ -147,6 +150,11 @@ class _Compiler:
     def keys(self, c: Condition) -> str:
         names = c.value if isinstance(c.value, tuple) else (str(c.value),)
         return ", ".join(self.bind(title_key(n)) for n in names)
+
+
+def on_postgres(conn: BaseDBAsyncClient | None = None) -> bool:
+    db = conn if conn is not None else UserRow._meta.db
+    return db.capabilities.dialect == "postgres"
 
 
 def compile_rule(rule: Rule, *, postgres: bool, now: datetime) -> tuple[str, list[Any]]:

@@ -34,7 +34,7 @@ from storage.models import (
     UserRow,
 )
 from storage.outbox import queue
-from storage.rule_sql import compile_rule
+from storage.rule_sql import compile_rule, on_postgres
 from storage.sql import execute, execute_many, fetch, marks
 
 CHUNK = 5000
@@ -42,13 +42,8 @@ T = TypeVar("T")
 _USER_COLUMNS = "u.id, u.email, u.username, u.status"
 
 
-def _postgres(conn: BaseDBAsyncClient | None = None) -> bool:
-    db = conn if conn is not None else UserRow._meta.db
-    return db.capabilities.dialect == "postgres"
-
-
 def _where(rule: Rule, now: datetime, conn: BaseDBAsyncClient | None = None) -> tuple[str, list]:
-    return compile_rule(rule, postgres=_postgres(conn), now=now)
+    return compile_rule(rule, postgres=on_postgres(conn), now=now)
 
 
 def _users(rows: Sequence[dict[str, Any]]) -> tuple[User, ...]:

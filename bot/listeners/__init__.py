@@ -9,7 +9,15 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import slack_people
-from bot.listeners import errors, group_actions, group_command, home, imports, modal_submissions
+from bot.listeners import (
+    errors,
+    group_actions,
+    group_command,
+    home,
+    imports,
+    modal_submissions,
+    rules,
+)
 from bot.services import Services
 from bot.xlsx_reader import SpreadsheetChecker
 from domain.entities import Actor
@@ -34,7 +42,7 @@ def register_listeners(
             context["actor"] = actor
         await next()
 
-    for module in (errors, group_command, group_actions, modal_submissions, home):
+    for module in (errors, group_command, group_actions, modal_submissions, home, rules):
         module.register(app, services)
     imports.register(app, services, checker, wake)
 

@@ -65,15 +65,21 @@ def register(app: AsyncApp, services: Services) -> None:
         """The first click opens the page; a pager click replaces it where it stands."""
         await ack()
         key, offset = page_value(action["value"])
-        group = await group_of(context["actor"], key, Capability.VIEW_GROUPS)
-        page = await services.members.page(context["actor"], group, offset=offset)
+        group_key, _, segment_name = key.partition("/")
+        actor = context["actor"]
+        group = await group_of(actor, group_key, Capability.VIEW_GROUPS)
+        segment, only = (
+            await services.rules.segment(actor, segment_name) if segment_name else (None, None)
+        )
+        page = await services.members.page(actor, group, offset=offset, only=only)
         paging = action["action_id"] != Action.GROUP_MEMBERS
         if _from_view(body) and paging:
             await client.views_update(view_id=body["view"]["id"], view=members_modal(group, page))
         elif _from_view(body):
             await client.views_open(trigger_id=body["trigger_id"], view=members_modal(group, page))
         else:
-            text, blocks = members_message(group, page)
+            name = segment.name if segment else ""
+            text, blocks = members_message(group, page, segment=name)
             await respond(text=text, blocks=blocks, replace_original=paging)
 
     @app.action(re.compile(rf"^{re.escape(Action.DASHBOARD_PAGE)}\."))

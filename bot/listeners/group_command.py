@@ -10,11 +10,13 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import slack_people
-from bot.commands import BY_NAME, UsageError, mentioned_user, parse
+from bot.commands import BY_NAME, UsageError, mentioned_user, parse, rule_call
 from bot.listeners.errors import guard
 from bot.listeners.imports import post_preview, share_template
+from bot.listeners.rules import open_form, refresh, send_preview
 from bot.services import Services
 from bot.views import replies
+from bot.views import rules as rule_views
 from bot.views.action_log import action_log
 from bot.views.blocks import section
 from bot.views.dashboard import GROUPS_PER_MESSAGE, list_message
@@ -40,6 +42,7 @@ class Call:
     client: AsyncWebClient
     trigger_id: str
     channel_id: str
+    text: str
 
     async def say(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         await self.respond(text=text, blocks=blocks, response_type="ephemeral")
@@ -84,8 +87,45 @@ async def _remove(call: Call, args: list[str]) -> None:
 
 async def _members(call: Call, args: list[str]) -> None:
     group = await call.services.groups.resolve(call.actor, args[0], Capability.VIEW_GROUPS)
-    page = await call.services.members.page(call.actor, group)
-    await call.say(*members_message(group, page))
+    segment, only = (
+        await call.services.rules.segment(call.actor, args[1]) if len(args) > 1 else (None, None)
+    )
+    page = await call.services.members.page(call.actor, group, only=only)
+    await call.say(*members_message(group, page, segment=segment.name if segment else ""))
+
+
+async def _rule(call: Call, args: list[str]) -> None:
+    """Show the rule, preview a typed one, open the form, re-evaluate or remove it."""
+    name, verb, text = rule_call(call.text)
+    rules = call.services.rules
+    if verb == "edit":
+        await open_form(call.client, call.services, call.actor, name, call.trigger_id)
+        return
+    group = await call.services.groups.resolve(
+        call.actor, name, Capability.MANAGE_SEGMENTS if verb else Capability.VIEW_GROUPS
+    )
+    if verb == "set":
+        rule = await rules.read(call.actor, group, text)
+        await send_preview(call.client, call.services, call.actor, group, rule)
+        await call.say(rule_views.preview_sent())
+    elif verb == "refresh":
+        await call.say(rule_views.refreshing(group))
+        await refresh(call.client, call.services, call.actor, group)
+    elif verb == "clear":
+        await rules.end(call.actor, group)
+        await call.say(rule_views.rule_ended(group))
+    else:
+        await call.say(*rule_views.summary_message(await rules.summary(call.actor, group)))
+
+
+async def _segment_new(call: Call, args: list[str]) -> None:
+    call.services.rules.require_segments(call.actor)
+    await call.client.views_open(trigger_id=call.trigger_id, view=rule_views.rule_modal(None))
+
+
+async def _segment_list(call: Call, args: list[str]) -> None:
+    segments = await call.services.rules.segments(call.actor)
+    await call.say(*rule_views.segments_message(segments))
 
 
 def _verb(args: list[str], what: str) -> bool:
@@ -256,6 +296,9 @@ ROUTES: dict[str, Handler] = {
     "enrol": _enrol,
     "unenrol": _unenrol,
     "import-settings": _import_settings,
+    "rule": _rule,
+    "segment new": _segment_new,
+    "segment list": _segment_list,
 }
 
 
@@ -280,5 +323,6 @@ def register(app: AsyncApp, services: Services) -> None:
             client,
             command["trigger_id"],
             command["channel_id"],
+            command.get("text", ""),
         )
         await ROUTES[parsed.command.name](call, parsed.args)

@@ -20,6 +20,7 @@ from domain.errors import (
     TitleTaken,
     UserNotFound,
 )
+from domain.rules import RuleError
 
 
 def _suggest(names: Sequence[str]) -> str:
@@ -75,6 +76,8 @@ def describe(error: DomainError, *, admins: Sequence[str] = ()) -> str:
         )
     if isinstance(error, JobNotFound):
         return f"There is no bulk action #{error.job_id}; `/group log actions` lists them."
+    if isinstance(error, RuleError):
+        return error.explain()
     if isinstance(error, NotLinkable):
         return f"<@{error.slack_user_id}> can't be a manager: {error.reason}."
     return f"That didn't work: {escape(str(error))}."

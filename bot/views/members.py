@@ -23,24 +23,33 @@ from domain.entities import Group, MemberRow, Page
 def member_line(row: MemberRow) -> str:
     user = row.user
     courses = listing([escape(c.title) for c in row.courses], empty="no current courses", most=5)
+    how = " · :gear: by rule" if row.by_rule else ""
     return (
-        f"*{escape(user.username)}* · {escape(user.email)} · _{user.status}_\n"
+        f"*{escape(user.username)}* · {escape(user.email)} · _{user.status}_{how}\n"
         f"      last login: {when(user.last_login_at)} · courses: {courses}"
     )
 
 
-def members_message(group: Group, page: Page[MemberRow]) -> tuple[str, list[Block]]:
-    """Members packed into as few sections as fit Slack's 3,000 characters, none cut."""
-    title = f"Members of {group.title} ({page.total})"
+def members_message(
+    group: Group, page: Page[MemberRow], *, segment: str = ""
+) -> tuple[str, list[Block]]:
+    """Members packed into as few sections as fit Slack's 3,000 characters, none cut;
+    with a segment's name, the page holds only members in that segment."""
+    within = f" in segment {segment}" if segment else ""
+    title = f"Members of {group.title}{within} ({page.total})"
     blocks: list[Block] = [header(title)]
-    if not page.items:
+    if not page.items and segment:
+        blocks.append(section(f"No member of {escape(group.title)} is in this segment."))
+    elif not page.items:
         blocks.append(
             section(f"No members yet. Add one with `/group add #{group.id} ada@school.org`.")
         )
     blocks.extend(section(text) for text in packed([member_line(row) for row in page.items]))
     if group.seat_limit:
         blocks.append(context(f"{page.total} of {group.seat_limit} seats taken"))
-    blocks.extend(pager(page, Action.MEMBERS_PAGE, str(group.id)))
+    blocks.extend(
+        pager(page, Action.MEMBERS_PAGE, f"{group.id}/{segment}" if segment else str(group.id))
+    )
     return title, blocks
 
 

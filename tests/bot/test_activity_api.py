@@ -3,42 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import sys
 import time
 from typing import Any
 
-import aiohttp
 import pytest
 
-from bot.web.activity_api import sign
 from local_smtp import text_of
 from storage.models import ActivityEventRow, EnrollmentRow, UserRow
+from tests.bot.activity import post
 from tests.bot.conftest import ACTIVITY_SECRET, MANAGER, Roster
 
 LEA = "lea@school.org"
-
-
-async def post(
-    roster: Roster,
-    body: Any,
-    *,
-    secret: str = ACTIVITY_SECRET,
-    timestamp: int | None = None,
-) -> tuple[int, dict[str, Any]]:
-    raw = json.dumps(body).encode()
-    ts = str(int(time.time()) if timestamp is None else timestamp)
-    headers = {
-        "Content-Type": "application/json",
-        "X-Roster-Timestamp": ts,
-        "X-Roster-Signature": sign(secret, ts, raw),
-    }
-    async with (
-        aiohttp.ClientSession() as session,
-        session.post(f"{roster.url}/api/activity", data=raw, headers=headers) as answer,
-    ):
-        return answer.status, await answer.json()
 
 
 def event(event_id: str, kind: str, **fields: Any) -> dict[str, Any]:

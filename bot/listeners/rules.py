@@ -1,0 +1,229 @@
+"""Rules for groups and segments: the form, the preview's buttons, re-evaluation.
+
+A preview goes to the person's direct message with Roster, its full list as a
+file in the thread. Saving a group's rule posts "evaluating" in that thread
+and edits it to the outcome once the rule has run for everyone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.ids import Action, Field, Modal
+from bot.listeners.errors import guard
+from bot.services import Services
+from bot.views.errors import describe as describe_error
+from bot.views.modals import done_modal
+from bot.views.rules import (
+    SEGMENT,
+    already_decided,
+    decided_message,
+    evaluated,
+    evaluating,
+    form_rows,
+    form_text,
+    preview_message,
+    row_error_field,
+    rule_modal,
+    segment_saved,
+)
+from bot.xlsx_export import people_workbook
+from domain.entities import Actor, Group, RuleRun, SavedRule
+from domain.errors import DomainError, InvalidInput
+from domain.permissions import Capability
+from domain.rules import Rule, RuleError, describe
+from domain.validation import normalize_title
+
+
+async def send_preview(
+    client: AsyncWebClient,
+    services: Services,
+    actor: Actor,
+    group: Group | None,
+    rule: Rule,
+    *,
+    name: str = "",
+) -> None:
+    """The preview message in the person's direct messages, and its full list in the thread."""
+    draft, preview = await services.rules.preview(actor, group, rule, name=name)
+    direct = (await client.conversations_open(users=actor.slack_user_id))["channel"]["id"]
+    text, blocks = preview_message(group, draft, describe(rule), preview)
+    posted = await client.chat_postMessage(channel=direct, text=text, blocks=blocks)
+    run = await services.rules.preview_list(draft)
+    content = await asyncio.to_thread(people_workbook, _listed(run, segment=group is None))
+    await client.files_upload_v2(
+        channel=direct,
+        thread_ts=posted["ts"],
+        content=content,
+        filename="segment-preview.xlsx" if group is None else "rule-preview.xlsx",
+        title=text,
+        initial_comment="Everyone the preview counts, with what saving would do to each.",
+    )
+
+
+def _listed(run: RuleRun, *, segment: bool) -> list[tuple[str, Any]]:
+    added = "matches" if segment else "would be added"
+    return [(added, u) for u in run.added] + [("would be removed", u) for u in run.removed]
+
+
+async def run_rule(
+    client: AsyncWebClient,
+    services: Services,
+    saved: SavedRule,
+    group: Group,
+    *,
+    channel: str,
+    thread_ts: str | None,
+    cause: str,
+) -> RuleRun:
+    """Posts "evaluating", applies the rule for everyone, then edits the post to the outcome."""
+    status = await client.chat_postMessage(
+        channel=channel, thread_ts=thread_ts, text=evaluating(group)
+    )
+    run = await services.rules.run(saved, cause)
+    await client.chat_update(channel=channel, ts=status["ts"], text=evaluated(group, run))
+    return run
+
+
+async def refresh(client: AsyncWebClient, services: Services, actor: Actor, group: Group) -> None:
+    """Re-evaluate now: the status goes to the person's direct messages."""
+    saved = await services.rules.active(actor, group)
+    direct = (await client.conversations_open(users=actor.slack_user_id))["channel"]["id"]
+    cause = f"re-evaluated by {await _name(services, actor)}"
+    await run_rule(client, services, saved, group, channel=direct, thread_ts=None, cause=cause)
+
+
+async def _name(services: Services, actor: Actor) -> str:
+    identity = await services.users.whoami(actor)
+    return identity.user.username if identity.user else actor.slack_user_id
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    guarded = guard(services)
+
+    @app.view(Modal.RULE_FORM)
+    async def submitted(
+        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    ) -> None:
+        """Checks the rule before the modal closes, so a mistake shows on its field."""
+        actor, values = context["actor"], view["state"]["values"]
+        text = form_text(values)
+        name = ""
+        try:
+            group = await _target(services, actor, view.get("private_metadata") or "")
+            if group is None:
+                typed = values.get(Field.SEGMENT_NAME, {}).get(Field.SEGMENT_NAME, {})
+                name = normalize_title(typed.get("value") or "", what="segment name")
+            rules = services.rules
+            rule = await (
+                rules.read(actor, group, text)
+                if text.strip()
+                else rules.read_form(actor, group, form_rows(values))
+            )
+        except InvalidInput as bad:
+            await ack(response_action="errors", errors={Field.SEGMENT_NAME: bad.message})
+            return
+        except RuleError as bad:
+            field = Field.RULE_TEXT if text.strip() or bad.row is None else row_error_field(bad.row)
+            await ack(response_action="errors", errors={field: bad.short()})
+            return
+        except DomainError as error:
+            message = describe_error(error, admins=await services.users.admin_slack_ids())
+            await ack(response_action="update", view=done_modal("Rule", message))
+            return
+        await ack()
+        await send_preview(client, services, actor, group, rule, name=name)
+
+    @app.action(Action.SAVE_RULE)
+    @guarded
+    async def save(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:
+        await ack()
+        await _decide(client, services, context["actor"], body, int(action["value"]), save=True)
+
+    @app.action(Action.CANCEL_RULE)
+    @guarded
+    async def cancel(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:
+        await ack()
+        await _decide(client, services, context["actor"], body, int(action["value"]), save=False)
+
+    @app.action(Action.EDIT_RULE)
+    @guarded
+    async def edit(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:
+        await ack()
+        await open_form(client, services, context["actor"], action["value"], body["trigger_id"])
+
+    @app.action(Action.REFRESH_RULE)
+    @guarded
+    async def refresh_now(
+        ack: AsyncAck, action: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    ) -> None:
+        await ack()
+        actor = context["actor"]
+        group = await services.groups.resolve(actor, action["value"], Capability.MANAGE_SEGMENTS)
+        await refresh(client, services, actor, group)
+
+
+async def open_form(
+    client: AsyncWebClient, services: Services, actor: Actor, group_key: str, trigger_id: str
+) -> None:
+    """The rule form for a group, filled in with its current rule."""
+    group = await services.groups.resolve(actor, group_key, Capability.MANAGE_SEGMENTS)
+    summary = await services.rules.summary(actor, group)
+    text = summary.rule.text if summary.rule else ""
+    await client.views_open(trigger_id=trigger_id, view=rule_modal(group, text=text))
+
+
+async def _target(services: Services, actor: Actor, metadata: str) -> Group | None:
+    if metadata == SEGMENT:
+        return None
+    return await services.groups.resolve(actor, metadata, Capability.MANAGE_SEGMENTS)
+
+
+async def _decide(
+    client: AsyncWebClient,
+    services: Services,
+    actor: Actor,
+    body: dict[str, Any],
+    rule_id: int,
+    *,
+    save: bool,
+) -> None:
+    """Saves or cancels once; a second click is told it was already decided."""
+    draft, moved = await services.rules.decide(actor, rule_id, save=save)
+    channel, ts = body["container"]["channel_id"], body["container"]["message_ts"]
+    if not moved:
+        await client.chat_postMessage(channel=channel, thread_ts=ts, text=already_decided(draft))
+        return
+    group = await services.rules.group_of(draft)
+    words = describe(await services.rules.parsed(draft, group))
+    text, blocks = decided_message(group, draft, words, saved=save, by=actor.slack_user_id)
+    await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+    if not save:
+        return
+    if group is None:
+        await client.chat_postMessage(channel=channel, thread_ts=ts, text=segment_saved(draft))
+        return
+    cause = f"rule saved by {await _name(services, actor)}"
+    await run_rule(client, services, draft, group, channel=channel, thread_ts=ts, cause=cause)

@@ -1,0 +1,320 @@
+"""Rules for groups and segments: the form, the preview, the status and the summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.ids import Action, Field, Modal
+from bot.views.blocks import (
+    Block,
+    actions,
+    button,
+    context,
+    escape,
+    header,
+    listing,
+    option,
+    section,
+    when,
+)
+from bot.views.modals import View, input_block, modal, text_input
+from domain.entities import Group, RulePreview, RuleRun, SavedRule, User
+from domain.rule_groups import RuleSummary
+from domain.rules import LABELS, MAX_TEXT, OP_LABELS, Attr, FormRow, Op, describe
+
+FIRST_ROWS = 3
+SECOND_ROWS = 2
+SEGMENT = "segment"
+"""``private_metadata`` of the form when it defines a segment rather than a group's rule."""
+
+_ATTRIBUTES = [option(LABELS[a], a.value) for a in Attr]
+_OPERATORS = [option(OP_LABELS[o], o.value) for o in Op]
+_NOT = "not"
+_MATCH = [option("all of these", "all"), option("any of these", "any")]
+_CHANGE = {"added": ":heavy_plus_sign:", "removed": ":heavy_minus_sign:"}
+
+
+def row_fields(number: int) -> tuple[str, str, str]:
+    """block_ids of a form row's attribute, operator and value inputs."""
+    return (
+        f"{Field.RULE_ROW}{number}.attr",
+        f"{Field.RULE_ROW}{number}.op",
+        f"{Field.RULE_ROW}{number}.value",
+    )
+
+
+def rule_modal(group: Group | None, *, text: str = "") -> View:
+    """Two blocks of condition rows (each all-of or any-of, joined by and), or text."""
+    blocks: list[Block] = []
+    if group is None:
+        blocks.append(input_block(Field.SEGMENT_NAME, "Segment name", text_input(max_length=80)))
+    what = f"who is in *{escape(group.title)}*" if group else "who is in this segment"
+    blocks.append(
+        section(
+            f"Decide {what} with condition rows, or write the rule as text at the bottom. "
+            "Each row: what, how to compare, and a value (a list: comma-separated; "
+            "a date: 2026-01-31; progress: course, percent)."
+        )
+    )
+    blocks += _row_block(Field.RULE_MATCH_FIRST, "People who match", range(FIRST_ROWS))
+    blocks += _row_block(
+        Field.RULE_MATCH_SECOND,
+        "…and who also match",
+        range(FIRST_ROWS, FIRST_ROWS + SECOND_ROWS),
+    )
+    blocks.append(
+        input_block(
+            Field.RULE_TEXT,
+            "Or the rule as text",
+            text_input(
+                text,
+                max_length=MAX_TEXT,
+                multiline=True,
+                placeholder='email endswith "@acme.com" and (tag in ["sales", "cs"] '
+                'or completed "Onboarding 101")',
+            ),
+            optional=True,
+            hint="Used instead of the rows when filled in. Operators: equals, !=, contains, "
+            "startswith, endswith, in [..], is empty, before/after 2026-01-31, within 30 days, "
+            "at least/at most; combine with and, or, not and (parentheses).",
+        )
+    )
+    title = "Group rule" if group else "New segment"
+    return modal(
+        Modal.RULE_FORM,
+        title,
+        blocks,
+        submit="Preview",
+        group=group,
+        metadata="" if group else SEGMENT,
+    )
+
+
+def _row_block(match_field: Field, label: str, numbers: range) -> list[Block]:
+    blocks = [
+        input_block(
+            match_field,
+            label,
+            {"type": "static_select", "options": _MATCH, "initial_option": _MATCH[0]},
+        )
+    ]
+    for number in numbers:
+        attr, op, value = row_fields(number)
+        blocks += [
+            input_block(
+                attr,
+                f"Condition {number + 1}",
+                {"type": "static_select", "options": _ATTRIBUTES},
+                optional=True,
+            ),
+            input_block(
+                op,
+                "compared by",
+                {
+                    "type": "static_select",
+                    "options": [*_OPERATORS, option("does not equal", _NOT)],
+                },
+                optional=True,
+            ),
+            input_block(value, "value", text_input(max_length=500), optional=True),
+        ]
+    return blocks
+
+
+def form_rows(
+    values: dict[str, Any],
+) -> tuple[tuple[list[FormRow], bool], tuple[list[FormRow], bool]]:
+    """The submitted rows, two blocks of them, each with whether it is all-of."""
+
+    def chosen(block_id: str) -> str:
+        element = values.get(block_id, {}).get(block_id, {})
+        return (element.get("selected_option") or {}).get("value", "")
+
+    def typed(block_id: str) -> str:
+        return values.get(block_id, {}).get(block_id, {}).get("value") or ""
+
+    def rows(numbers: range) -> list[FormRow]:
+        found = []
+        for number in numbers:
+            attr, op, value = row_fields(number)
+            operator = chosen(op)
+            negate = operator == _NOT
+            found.append(
+                FormRow(chosen(attr), Op.EQUALS.value if negate else operator, typed(value), negate)
+            )
+        return found
+
+    return (
+        (rows(range(FIRST_ROWS)), chosen(Field.RULE_MATCH_FIRST) != "any"),
+        (
+            rows(range(FIRST_ROWS, FIRST_ROWS + SECOND_ROWS)),
+            chosen(Field.RULE_MATCH_SECOND) != "any",
+        ),
+    )
+
+
+def form_text(values: dict[str, Any]) -> str:
+    return values.get(Field.RULE_TEXT, {}).get(Field.RULE_TEXT, {}).get("value") or ""
+
+
+def row_error_field(row: int) -> str:
+    """Where a row's problem shows: under its value, or its attribute when none is set."""
+    return row_fields(row)[2]
+
+
+def _people(users: tuple[User, ...], total: int) -> str:
+    names = [f"{escape(u.email)}" for u in users]
+    return listing(names, most=len(names)) + (
+        f" and {total - len(users)} more" if total > len(users) else ""
+    )
+
+
+def _rule_lines(text: str, rule_words: str) -> str:
+    return f"*Rule:* {escape(rule_words)}\n```{escape(text)}```"
+
+
+def preview_message(
+    group: Group | None, draft: SavedRule, words: str, preview: RulePreview
+) -> tuple[str, list[Block]]:
+    """What saving would change, with Save rule and Cancel."""
+    if group is None:
+        title = f"Preview of segment {draft.name}"
+        lines = [f"*{preview.matching}* people match today."]
+        if preview.first_added:
+            lines.append(f"First ones: {_people(preview.first_added, preview.matching)}")
+    else:
+        title = f"Preview of the rule for {group.title}"
+        lines = [
+            f"*{preview.matching}* people match. Saving adds *{preview.added}* and removes "
+            f"*{preview.removed}*."
+        ]
+        if preview.first_added:
+            lines.append(f"Added: {_people(preview.first_added, preview.added)}")
+        if preview.removed:
+            lines.append(
+                f":warning: This rule would *remove {preview.removed}* people the current rule "
+                f"added: {_people(preview.first_removed, preview.removed)}"
+            )
+        if preview.manual_kept:
+            lines.append(
+                f"{preview.manual_kept} members added by hand don't match; they stay, because "
+                "a rule never removes someone added by hand."
+            )
+    blocks = [
+        header(title),
+        section(_rule_lines(draft.text, words)),
+        section("\n".join(lines)),
+        actions(
+            button("Save rule", Action.SAVE_RULE, str(draft.id), style="primary"),
+            button("Cancel", Action.CANCEL_RULE, str(draft.id)),
+        ),
+        context("The full list is in this thread. Nothing changes until you save."),
+    ]
+    return title, blocks
+
+
+def decided_message(
+    group: Group | None, draft: SavedRule, words: str, *, saved: bool, by: str
+) -> tuple[str, list[Block]]:
+    """The preview once someone chose: no buttons, and what was chosen."""
+    target = f"the rule for {group.title}" if group else f"segment {draft.name}"
+    outcome = f"Saved by <@{by}>" if saved else f"Cancelled by <@{by}>; nothing changed"
+    return f"{outcome}: {target}", [
+        header(f"Preview of {target}"[:150]),
+        section(_rule_lines(draft.text, words)),
+        context(f"{outcome}."),
+    ]
+
+
+def already_decided(draft: SavedRule) -> str:
+    return (
+        f"This preview was already {draft.state.value}; nothing was changed. "
+        "Open the rule again to make a new preview."
+    )
+
+
+def evaluating(group: Group) -> str:
+    return f":hourglass_flowing_sand: Evaluating the rule for *{escape(group.title)}* for everyone…"
+
+
+def evaluated(group: Group, run: RuleRun) -> str:
+    return (
+        f":white_check_mark: Done: the rule for *{escape(group.title)}* added "
+        f"*{len(run.added)}* and removed *{len(run.removed)}*."
+    )
+
+
+def segment_saved(draft: SavedRule) -> str:
+    return (
+        f":white_check_mark: Segment *{escape(draft.name)}* is saved. Filter a group's members "
+        f'with `/group members <group> "{escape(draft.name)}"`.'
+    )
+
+
+def summary_message(summary: RuleSummary) -> tuple[str, list[Block]]:
+    """The rule in words, when it ran and what it changed, with its buttons."""
+    group, saved = summary.group, summary.rule
+    title = f"Rule of {group.title}"
+    if saved is None:
+        return title, [
+            header(title),
+            section(
+                f"*{escape(group.title)}* has no rule: its members are added by hand. "
+                f'Set one with `/group rule "{escape(group.title)}" set <rule>` or the button.'
+            ),
+            actions(button("Set a rule", Action.EDIT_RULE, str(group.id))),
+        ]
+    words = describe(summary.parsed) if summary.parsed else "(names a deleted course or group)"
+    by = (
+        f"<@{saved.created_by.slack_user_id}>"
+        if saved.created_by and saved.created_by.slack_user_id
+        else "someone"
+    )
+    lines = [
+        _rule_lines(saved.text, words),
+        f"Saved {when(saved.saved_at)} by {by}. Last run {when(saved.last_run_at)}; "
+        f"the last full run added {saved.last_added} and removed {saved.last_removed}.",
+    ]
+    if summary.events:
+        changes = [
+            f"{when(e.at)} {_CHANGE[e.change]} {escape(e.email)} ({escape(e.cause)})"
+            for e in summary.events
+        ]
+        lines.append("*Recent changes*\n" + "\n".join(changes))
+    return title, [
+        header(title),
+        *(section(line) for line in lines),
+        actions(
+            button("Edit rule", Action.EDIT_RULE, str(group.id)),
+            button("Re-evaluate now", Action.REFRESH_RULE, str(group.id)),
+        ),
+    ]
+
+
+def segments_message(segments: list[SavedRule]) -> tuple[str, list[Block]]:
+    title = f"User segments ({len(segments)})"
+    if not segments:
+        return title, [
+            header(title),
+            section("No segments yet. `/group segment new` opens the form to save one."),
+        ]
+    lines = [f"*{escape(s.name)}*: `{escape(s.text)}`" for s in segments]
+    return title, [header(title), *(section(line) for line in lines)]
+
+
+def rule_ended(group: Group) -> str:
+    return (
+        f"*{escape(group.title)}* has no rule any more. Everyone it added stays, now as a "
+        "member added by hand."
+    )
+
+
+def refreshing(group: Group) -> str:
+    return (
+        f"Re-evaluating the rule for *{escape(group.title)}*; the outcome is in your direct "
+        "messages with Roster."
+    )
+
+
+def preview_sent() -> str:
+    return "The preview is in your direct messages with Roster; nothing changes until you save."

@@ -1,0 +1,260 @@
+"""Rule-based groups and segments through Slack: preview, save, stay true, re-evaluate."""
+
+from __future__ import annotations
+
+import copy
+import io
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from slack_emulator.state import Message
+from storage.models import MembershipRow, RuleEventRow
+from tests.bot.activity import post
+from tests.bot.conftest import ADMIN, MANAGER, Roster, allow_bulk
+from tests.bot.uploads import direct_channel, in_thread, text_of, thread
+from tests.waiting import eventually
+
+ACME = ("ann@acme.com", "bob@acme.com", "cy@acme.com")
+
+
+@pytest.fixture
+async def acme(school: Roster) -> Roster:
+    """Three acme.com people and one other in Support; an empty group "Acme" for the
+    rule, managed by MANAGER."""
+    for email in ACME:
+        assert "Added" in await school.run(ADMIN, f"add Support {email}")
+    assert "Added" in await school.run(ADMIN, "add Support dee@other.org")
+    assert "Created" in await school.run(ADMIN, "create Acme")
+    assert "now manages" in await school.run(ADMIN, f"managers Acme add <@{MANAGER}>")
+    return school
+
+
+async def members(group: str) -> dict[str, str]:
+    rows = await MembershipRow.filter(group__title=group).prefetch_related("user")
+    return {r.user.email: r.source for r in rows}
+
+
+def directs(roster: Roster, user: str) -> list[Message]:
+    return [
+        m
+        for m in roster.slack.messages
+        if m.channel == direct_channel(user) and m.thread_ts is None
+    ]
+
+
+async def preview_of(roster: Roster, user: str, before: int) -> Message:
+    await roster.slack.wait_for(lambda: len(directs(roster, user)) > before, timeout=20)
+    return directs(roster, user)[-1]
+
+
+async def set_rule(roster: Roster, group: str, rule: str, *, user: str = ADMIN) -> Message:
+    before = len(directs(roster, user))
+    reply = await roster.run(user, f'rule "{group}" set {rule}')
+    assert "The preview is in your direct messages" in reply, reply
+    return await preview_of(roster, user, before)
+
+
+async def preview_file(roster: Roster, preview: Message) -> list[list[Any]]:
+    def shared() -> list[str]:
+        return [f for m in thread(roster, preview) for f in m.files]
+
+    content = roster.slack.files[(await roster.slack.wait_for(shared))[0]].content
+    return [[c.value for c in r] for r in load_workbook(io.BytesIO(content))["People"].iter_rows()]
+
+
+async def save(roster: Roster, preview: Message, *, user: str = ADMIN) -> Message:
+    assert (await roster.driver.click(user, preview, "rules.save")).status == 200
+    return await in_thread(roster, preview, "Done:")
+
+
+async def test_a_text_rule_is_previewed_then_saved_and_applied(acme: Roster) -> None:
+    preview = await set_rule(acme, "Acme", 'email endswith "@acme.com" and not username = "cy"')
+    shown = text_of(preview)
+    assert "Preview of the rule for Acme" in shown
+    assert "email ends with “@acme.com” and not (username equals “cy”)" in shown
+    assert "*2* people match. Saving adds *2* and removes *0*." in shown
+    assert "ann@acme.com, bob@acme.com" in shown
+    rows = await preview_file(acme, preview)
+    assert rows == [
+        ["change", "email", "username", "status"],
+        ["would be added", "ann@acme.com", "ann", "invited"],
+        ["would be added", "bob@acme.com", "bob", "invited"],
+    ]
+    assert await members("Acme") == {}
+
+    done = await save(acme, preview)
+    assert "Done: the rule for *Acme* added *2* and removed *0*." in done.text
+    posted = [c.args.get("text", "") for c in acme.slack.calls_to("chat.postMessage")]
+    assert any("Evaluating the rule for *Acme*" in text for text in posted)
+    assert done.edits == 1
+    assert await members("Acme") == {"ann@acme.com": "rule", "bob@acme.com": "rule"}
+    assert "Saved by <@U0ADMIN>" in text_of(preview)
+    listed = await acme.run(ADMIN, "members Acme")
+    assert listed.count("by rule") == 2
+
+    summary = await acme.run(MANAGER, "rule Acme")
+    assert "email ends with “@acme.com” and not (username equals “cy”)" in summary
+    assert "the last full run added 2 and removed 0" in summary
+    assert "ann@acme.com (rule saved by ada)" in summary
+    events = await RuleEventRow.filter(change="added").count()
+    assert events == 2
+
+
+async def test_a_mistake_points_at_where_it_is_and_changes_nothing(acme: Roster) -> None:
+    reply = await acme.run(ADMIN, 'rule Acme set email endswith "@acme.com" and tag inn ["a"]')
+    assert "At character 36" in reply
+    assert "expected an operator" in reply and "found `inn`" in reply
+    unknown = await acme.run(ADMIN, 'rule Acme set completed "Cooking"')
+    assert "there is no course “Cooking”; `/group course list` shows the catalogue." in unknown
+    assert await members("Acme") == {}
+
+
+async def test_the_form_builds_the_rule_and_cancel_changes_nothing(acme: Roster) -> None:
+    modal = await (await acme.driver.command(ADMIN, "rule Acme edit")).modal()
+    bad = await acme.driver.submit(
+        ADMIN,
+        modal,
+        {"rule_row0.attr": "created", "rule_row0.op": "before", "rule_row0.value": "soon"},
+    )
+    assert bad.ack["errors"] == {"rule_row0.value": "write a date such as 2026-01-31."}
+    before = len(directs(acme, ADMIN))
+    good = await acme.driver.submit(
+        ADMIN,
+        modal,
+        {
+            "rule_row0.attr": "domain",
+            "rule_row0.op": "equals",
+            "rule_row0.value": "acme.com",
+            "rule_match_second": "any",
+            "rule_row3.attr": "username",
+            "rule_row3.op": "in",
+            "rule_row3.value": "ann, cy",
+            "rule_row4.attr": "status",
+            "rule_row4.op": "not",
+            "rule_row4.value": "invited",
+        },
+    )
+    assert good.status == 200 and not good.ack
+    preview = await preview_of(acme, ADMIN, before)
+    assert (
+        "email domain equals “acme.com” and (username is one of “ann”, “cy” or "
+        "not (status equals “invited”))" in text_of(preview)
+    )
+    assert "Saving adds *2*" in text_of(preview)
+    assert (await acme.driver.click(ADMIN, preview, "rules.cancel")).status == 200
+    await acme.slack.wait_for(lambda: "Cancelled by" in text_of(preview))
+    assert await members("Acme") == {}
+    assert "has no rule" in await acme.run(ADMIN, "rule Acme")
+
+
+async def test_manual_members_stay_and_a_narrower_rule_warns_before_it_removes(
+    acme: Roster,
+) -> None:
+    assert "Added" in await acme.run(ADMIN, "add Acme dee@other.org")
+    await save(acme, await set_rule(acme, "Acme", 'domain = "acme.com"'))
+    assert await members("Acme") == {
+        "dee@other.org": "manual",
+        **{e: "rule" for e in ACME},
+    }
+    narrower = await set_rule(acme, "Acme", 'username in ["ann"]')
+    shown = text_of(narrower)
+    assert "Saving adds *0* and removes *2*" in shown
+    assert (
+        "This rule would *remove 2* people the current rule added: bob@acme.com, cy@acme.com"
+        in shown
+    )
+    assert "1 members added by hand don't match; they stay" in shown
+    done = await save(acme, narrower)
+    assert "added *0* and removed *2*" in done.text
+    assert await members("Acme") == {"dee@other.org": "manual", "ann@acme.com": "rule"}
+
+
+async def test_the_group_stays_true_as_people_change(acme: Roster) -> None:
+    """A new user, an enrolment and a completion from the course player each move
+    someone within seconds, logged with their cause."""
+    await save(acme, await set_rule(acme, "Acme", 'domain = "acme.com" or completed "Python 101"'))
+    assert set(await members("Acme")) == set(ACME)
+
+    assert "Added" in await acme.run(ADMIN, "add Support eve@acme.com")
+    await eventually(
+        lambda: _has(members("Acme"), "eve@acme.com"), what="the new user to join by the rule"
+    )
+    assert "Added" in await acme.run(MANAGER, 'add "Sales Team" dee@other.org')
+    status, _ = await post(
+        acme,
+        {
+            "id": "dee-done",
+            "type": "course_completed",
+            "user": {"email": "dee@other.org"},
+            "course": "Python 101",
+        },
+    )
+    assert status == 200
+    await eventually(lambda: _has(members("Acme"), "dee@other.org"), what="dee to join")
+    causes = await RuleEventRow.filter(change="added").values_list("email", "cause")
+    assert ("eve@acme.com", "added to Support by hand") in causes
+    assert ("dee@other.org", "course completed reported by the course player") in causes
+    summary = await acme.run(ADMIN, "rule Acme")
+    assert "dee@other.org (course completed reported by the course player)" in summary
+
+
+async def _has(found: Any, email: str) -> bool:
+    return email in await found
+
+
+async def test_refresh_re_evaluates_and_a_second_save_click_changes_nothing(
+    acme: Roster,
+) -> None:
+    preview = await set_rule(acme, "Acme", 'domain = "acme.com"')
+    as_first_seen = copy.deepcopy(preview)
+    await save(acme, preview)
+    assert (await acme.driver.click(ADMIN, as_first_seen, "rules.save")).status == 200
+    told = await in_thread(acme, preview, "already")
+    assert "This preview was already active; nothing was changed." in told.text
+    assert await RuleEventRow.filter(change="added").count() == 3
+
+    await MembershipRow.filter(user__email="ann@acme.com").delete()
+    reply = await acme.run(ADMIN, "rule Acme refresh")
+    assert "Re-evaluating the rule for *Acme*" in reply
+    await eventually(lambda: _has(members("Acme"), "ann@acme.com"), what="ann back")
+    summary = await acme.driver.command(ADMIN, "rule Acme")
+    shown = await summary.reply()
+    assert (await acme.driver.click(ADMIN, shown, "rules.refresh")).status == 200
+    await acme.slack.wait_for(
+        lambda: sum("added *0* and removed *0*" in m.text for m in directs(acme, ADMIN)) == 1
+    )
+
+
+async def test_a_group_with_a_seat_limit_cannot_take_a_rule(acme: Roster) -> None:
+    modal = await (await acme.driver.command(ADMIN, "create")).modal()
+    await acme.driver.submit(ADMIN, modal, {"title": "Limited", "seat_limit": "5"})
+    reply = await acme.run(ADMIN, 'rule Limited set domain = "acme.com"')
+    assert "has a seat limit of 5" in reply and "created without a seat limit" in reply
+
+
+async def test_segments_need_their_capability_and_filter_the_member_list(acme: Roster) -> None:
+    denied = await acme.run(MANAGER, "segment new")
+    assert "Manage user segments" in denied
+    await allow_bulk(acme, capability="segments.manage")
+    modal = await (await acme.driver.command(MANAGER, "segment new")).modal()
+    before = len(directs(acme, MANAGER))
+    submitted = await acme.driver.submit(
+        MANAGER,
+        modal,
+        {"segment_name": "Acme people", "rule_text": 'email endswith "@acme.com"'},
+    )
+    assert not submitted.ack
+    preview = await preview_of(acme, MANAGER, before)
+    assert "*3* people match today." in text_of(preview)
+    assert (await acme.driver.click(MANAGER, preview, "rules.save")).status == 200
+    await in_thread(acme, preview, "Segment *Acme people* is saved")
+    assert '*Acme people*: `email endswith "@acme.com"`' in await acme.run(MANAGER, "segment list")
+    assert "Added" in await acme.run(MANAGER, 'add "Sales Team" ann@acme.com')
+    assert "Added" in await acme.run(MANAGER, 'add "Sales Team" dee@other.org')
+    filtered = await acme.run(MANAGER, 'members "Sales Team" "Acme people"')
+    assert "Members of Sales Team in segment Acme people (1)" in filtered
+    assert "ann@acme.com" in filtered and "dee@other.org" not in filtered
+    missing = await acme.run(MANAGER, 'members "Sales Team" "Nobody"')
+    assert "there is no segment “Nobody”; `/group segment list` shows the saved ones." in missing

@@ -132,10 +132,14 @@ class RuleService:
             return RuleRun((), ())
         return await self._apply(saved, group, None, cause)
 
+    async def current(self, actor: Actor, group: Group) -> SavedRule | None:
+        """The group's rule, to edit it."""
+        require(actor, Capability.MANAGE_SEGMENTS, group)
+        return await self._store.rules.active_for_group(group.id)
+
     async def active(self, actor: Actor, group: Group) -> SavedRule:
         """The group's rule, for "Re-evaluate now"."""
-        require(actor, Capability.MANAGE_SEGMENTS, group)
-        saved = await self._store.rules.active_for_group(group.id)
+        saved = await self.current(actor, group)
         if saved is None:
             raise RuleError(
                 f"{group.title} has no rule, so there is nothing to re-evaluate; "

@@ -250,10 +250,12 @@ class RuleStore:
                 [(group_id, u.id, u.email, "added", cause[:120], now) for u in new_users]
                 + [(group_id, u.id, u.email, "removed", cause[:120], now) for u in gone],
             )
-            counts = {"last_run_at": now}
             if user_ids is None:
-                counts |= {"last_added": len(new_users), "last_removed": len(gone)}
-            await MembershipRuleRow.filter(id=rule_id).using_db(conn).update(**counts)
+                await (
+                    MembershipRuleRow.filter(id=rule_id)
+                    .using_db(conn)
+                    .update(last_run_at=now, last_added=len(new_users), last_removed=len(gone))
+                )
         return RuleRun(new_users, gone)
 
     async def events(self, group_id: int, *, limit: int) -> list[RuleEvent]:

@@ -106,8 +106,8 @@ async def _rule(call: Call, args: list[str]) -> None:
     )
     if verb == "set":
         rule = await rules.read(call.actor, group, text)
-        await send_preview(call.client, call.services, call.actor, group, rule)
         await call.say(rule_views.preview_sent())
+        await send_preview(call.client, call.services, call.actor, group, rule)
     elif verb == "refresh":
         await call.say(rule_views.refreshing(group))
         await refresh(call.client, call.services, call.actor, group)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ids import Action, Field, Modal
@@ -27,6 +27,7 @@ from bot.views.rules import (
     form_rows,
     form_text,
     preview_message,
+    refreshing,
     row_error_field,
     rule_modal,
     segment_saved,
@@ -177,11 +178,16 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.action(Action.REFRESH_RULE)
     @guarded
     async def refresh_now(
-        ack: AsyncAck, action: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+        ack: AsyncAck,
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        context: dict[str, Any],
     ) -> None:
         await ack()
         actor = context["actor"]
         group = await services.groups.resolve(actor, action["value"], Capability.MANAGE_SEGMENTS)
+        await respond(text=refreshing(group), response_type="ephemeral", replace_original=False)
         await refresh(client, services, actor, group)
 
 
@@ -190,8 +196,8 @@ async def open_form(
 ) -> None:
     """The rule form for a group, filled in with its current rule."""
     group = await services.groups.resolve(actor, group_key, Capability.MANAGE_SEGMENTS)
-    summary = await services.rules.summary(actor, group)
-    text = summary.rule.text if summary.rule else ""
+    saved = await services.rules.current(actor, group)
+    text = saved.text if saved else ""
     await client.views_open(trigger_id=trigger_id, view=rule_modal(group, text=text))
 
 
@@ -221,6 +227,7 @@ async def _decide(
     text, blocks = decided_message(group, draft, words, saved=save, by=actor.slack_user_id)
     await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
     if not save:
+        await client.chat_postMessage(channel=channel, thread_ts=ts, text=text)
         return
     if group is None:
         await client.chat_postMessage(channel=channel, thread_ts=ts, text=segment_saved(draft))

@@ -272,8 +272,9 @@ def summary_message(summary: RuleSummary) -> tuple[str, list[Block]]:
     )
     lines = [
         _rule_lines(saved.text, words),
-        f"Saved {when(saved.saved_at)} by {by}. Last run {when(saved.last_run_at)}; "
-        f"the last full run added {saved.last_added} and removed {saved.last_removed}.",
+        f"Saved {when(saved.saved_at)} by {by}. Last evaluated for everyone "
+        f"{when(saved.last_run_at)}: it added {saved.last_added} and removed "
+        f"{saved.last_removed}.",
     ]
     if summary.events:
         changes = [

@@ -23,6 +23,8 @@ from bot.views import modals
 from bot.views.emails import notifications_modal
 from bot.views.imports import approval_request, import_modal, preview_message, review_modal
 from bot.views.permissions import DEFAULT, permissions_modal, pick_manager_modal
+from bot.views.rules import preview_message as rule_preview
+from bot.views.rules import rule_modal
 from bot.xlsx_template import build_template
 from domain.bulk_jobs import BulkJob
 from domain.entities import Group, PermissionSet, User, UserStatus
@@ -76,9 +78,9 @@ class Scene:
         """Whatever the caller saw next: a reply, a modal, or a direct message."""
         assert interaction.status == 200, interaction.body
         slack = self.roster.slack
-        replies = slack.responses(interaction.response_url) if interaction.response_url else []
 
         def shown() -> str | None:
+            replies = slack.responses(interaction.response_url) if interaction.response_url else []
             if replies:
                 return Reply(replies[0], "", "").text
             for call in slack.calls[interaction.call_mark :]:
@@ -426,6 +428,70 @@ CASES: tuple[Case, ...] = (
         "Review bulk add",
         lambda s: s.click("request", Action.REVIEW_IMPORT),
     ),
+    Case(
+        "rule",
+        (C.VIEW_GROUPS,),
+        "Rule of Sales",
+        lambda s: s.command(f"rule #{s.sales}"),
+    ),
+    Case(
+        "rule:set",
+        (C.MANAGE_SEGMENTS,),
+        "The preview is in your direct messages",
+        lambda s: s.command(f'rule #{s.sales} set username = "nobody-else"'),
+    ),
+    Case(
+        "rule:refresh",
+        (C.MANAGE_SEGMENTS,),
+        "Re-evaluating the rule",
+        lambda s: s.command(f"rule #{s.sales} refresh"),
+    ),
+    Case(
+        "segment new",
+        (C.MANAGE_SEGMENTS,),
+        "New segment",
+        lambda s: s.command("segment new"),
+        scoped=False,
+    ),
+    Case(
+        "segment list",
+        (C.VIEW_GROUPS,),
+        "User segments",
+        lambda s: s.command("segment list"),
+        scoped=False,
+    ),
+    Case(
+        Action.EDIT_RULE,
+        (C.MANAGE_SEGMENTS,),
+        "Group rule",
+        lambda s: s.click("rule", Action.EDIT_RULE),
+    ),
+    Case(
+        Action.REFRESH_RULE,
+        (C.MANAGE_SEGMENTS,),
+        "Re-evaluating the rule",
+        lambda s: s.click("rule", Action.REFRESH_RULE),
+    ),
+    Case(
+        Action.SAVE_RULE,
+        (C.MANAGE_SEGMENTS,),
+        "Evaluating the rule",
+        lambda s: s.click("rule preview", Action.SAVE_RULE),
+    ),
+    Case(
+        Action.CANCEL_RULE,
+        (C.MANAGE_SEGMENTS,),
+        "Cancelled by",
+        lambda s: s.click("rule doomed", Action.CANCEL_RULE),
+    ),
+    Case(
+        Modal.RULE_FORM,
+        (C.MANAGE_SEGMENTS,),
+        "Group rule",
+        lambda s: s.submit(
+            rule_modal(_group(s.sales, "Sales Team")), {Field.RULE_TEXT: 'username = "nobody"'}
+        ),
+    ),
     # Last: an approved import starts running, and its messages would mix with others'.
     Case(
         Modal.REVIEW_IMPORT,
@@ -437,6 +503,24 @@ CASES: tuple[Case, ...] = (
         ),
     ),
 )
+
+
+async def _rules(school: Roster, group: Group, scene: Scene) -> None:
+    """Sales Team gets a rule that matches nobody (so its members stay as they are),
+    and two previews of another wait in the admin's direct messages."""
+    services, admin = school.services, await school.services.users.actor(ADMIN)
+    rule = await services.rules.read(admin, group, 'username = "nobody"')
+    draft, _ = await services.rules.preview(admin, group, rule)
+    saved, _ = await services.rules.decide(admin, draft.id, save=True)
+    await services.rules.run(saved, "the table's scene")
+    scene.surfaces["rule"] = await (await school.driver.command(ADMIN, f"rule #{group.id}")).reply()
+    client = AsyncWebClient(token=school.slack.bot_token, base_url=school.slack.api_url)
+    direct = (await client.conversations_open(users=ADMIN))["channel"]["id"]
+    for name in ("rule preview", "rule doomed"):
+        draft, counts = await services.rules.preview(admin, group, rule)
+        text, blocks = rule_preview(group, draft, "nobody", counts)
+        posted = await client.chat_postMessage(channel=direct, text=text, blocks=blocks)
+        scene.surfaces[name] = next(m for m in school.slack.messages if m.ts == posted["ts"])
 
 
 def _pending(scene: Scene) -> BulkJob:
@@ -525,6 +609,8 @@ TABLES = (
     models.GroupManagerRow,
     models.MembershipRow,
     models.EnrollmentRow,
+    models.MembershipRuleRow,
+    models.RuleEventRow,
     models.CapabilityGrantRow,
     models.DefaultCapabilityRow,
     models.PermissionChangeRow,
@@ -584,6 +670,7 @@ async def _scene(school: Roster, caller: str) -> Scene:
     scene.surfaces["doomed"], _ = await _staged(school, group, "to-cancel.xlsx")
     _, job = await _staged(school, group, "to-review.xlsx")
     scene.pending, _ = await services.jobs.send_for_approval(admin, job.id)
+    await _rules(school, group, scene)
     client = AsyncWebClient(token=school.slack.bot_token, base_url=school.slack.api_url)
     text, blocks = approval_request(scene.pending)
     posted = await client.chat_postMessage(channel=ADMIN, text=text, blocks=blocks)

@@ -131,6 +131,7 @@ async def test_help_marks_what_the_caller_cannot_use(school: Roster) -> None:
         "import-settings",
         "enrol",
         "unenrol",
+        "segment",
     }
     assert "_needs Manage users: Basic user actions_" in "\n".join(lines)
     assert not any(

@@ -1,0 +1,81 @@
+"""Upgrading a database that already holds a school, on both engines.
+
+Every other test starts from a fully migrated, empty database; this one
+stops at the first release's schema, writes a user, a group and a membership,
+then applies the later migrations. New NOT NULL columns need a database
+default for that to work, and existing rows must get the right value.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+from pathlib import Path
+
+import asyncpg
+import pytest
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate
+
+from storage import db
+from storage.sql import execute, fetch
+
+_counter = itertools.count()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return db.sqlite_url(tmp_path / "old.sqlite3")
+    cluster = request.getfixturevalue("postgres")
+    name = f"roster_upgrade_{os.getpid()}_{next(_counter)}"
+
+    async def create() -> None:
+        connection = await asyncpg.connect(cluster.admin_url)
+        await connection.execute(f"CREATE DATABASE {name}")
+        await connection.close()
+
+    asyncio.run(create())
+    return cluster.url(name)
+
+
+async def _upgrade(url: str) -> list[dict[str, object]]:
+    await migrate(config=db.tortoise_config(url), target="models.0001_initial")
+    await Tortoise.close_connections()
+    await db.connect(url)
+    await execute(
+        None,
+        "INSERT INTO users (email, username, status, is_admin, created_at) "
+        "VALUES ('ada@school.org', 'ada', 'active', ?, '2026-01-01 00:00:00+00:00')",
+        [False],
+    )
+    await execute(
+        None,
+        "INSERT INTO groups (title, title_key, description, created_at, updated_at) VALUES "
+        "('Sales', 'sales', '', '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00')",
+        [],
+    )
+    await execute(
+        None,
+        "INSERT INTO memberships (group_id, user_id, joined_at) "
+        "SELECT g.id, u.id, '2026-01-01 00:00:00+00:00' FROM groups g, users u",
+        [],
+    )
+    await db.close()
+    await db.migrate(url)
+    await db.connect(url)
+    try:
+        return await fetch(
+            None,
+            "SELECT u.first_name, u.last_name, u.tags, m.source FROM users u "
+            "JOIN memberships m ON m.user_id = u.id",
+            [],
+        )
+    finally:
+        await db.close()
+
+
+def test_an_existing_school_upgrades_and_keeps_its_rows(empty_url: str) -> None:
+    rows = asyncio.run(_upgrade(empty_url))
+    assert rows == [{"first_name": "", "last_name": "", "tags": "", "source": "manual"}]

@@ -29,6 +29,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bulk_import import stall_meter
+
 from bot.services import Services
 from domain.entities import Actor, Group
 from domain.permissions import Capability
@@ -45,6 +47,7 @@ DOMAINS = ("globex.org", "school.edu")
 TAGS = ("sales, emea", "cs", "", "support, apac", "emea")
 FIRST = ("Ada", "Grace", "Émile", "Alan", "Hedy", "Linus")
 LAST = ("Lovelace", "Hopper", "Zola", "Turing", "Lamarr", "")
+BROAD_RULE = 'status in ["invited", "active", "suspended"]'
 RULE = (
     'email endswith "@acme.com" and (tag in ["sales", "cs"] or completed "Course 1") '
     'and progress "Course 2" at least 10'
@@ -257,9 +260,28 @@ async def bench(database_url: str, users: int, runs: int, waiting: int) -> None:
         )
 
     await services.rules.settled()
+    await everyone(services, actor)
     await db.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory: {peak:.0f} MB")
+
+
+async def everyone(services: Services, actor: Actor) -> None:
+    """The worst case for apply: a rule every user meets, on a new group, so
+    everyone is added (and emailed) in one run."""
+    group = await services.groups.create(actor, title="Everyone")
+    rule = await services.rules.read(actor, group, BROAD_RULE)
+    took, (draft, counts) = await timed(lambda: services.rules.preview(actor, group, rule))
+    print(f"broad rule ({BROAD_RULE}): preview {took * 1000:.0f} ms, {counts.added:,} to add")
+    saved, _ = await services.rules.decide(actor, draft.id, save=True)
+    stop = asyncio.Event()
+    meter = asyncio.create_task(stall_meter(stop))
+    took, run = await timed(lambda: services.rules.run(saved, "benchmark"))
+    stop.set()
+    print(
+        f"broad apply: {len(run.added):,} added and emailed in {took:.2f} s; "
+        f"worst event-loop stall {await meter * 1000:.0f} ms"
+    )
 
 
 async def main(users: int, runs: int, waiting: int, database_url: str | None) -> None:

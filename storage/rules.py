@@ -38,6 +38,9 @@ from storage.rule_sql import compile_rule, on_postgres
 from storage.sql import execute, execute_many, fetch, marks
 
 CHUNK = 5000
+"""Ids per IN list: well under both engines' limits on parameters."""
+APPLY_CHUNK = 1000
+"""People per transaction when a rule runs."""
 T = TypeVar("T")
 _USER_COLUMNS = "u.id, u.email, u.username, u.status"
 
@@ -50,8 +53,56 @@ def _users(rows: Sequence[dict[str, Any]]) -> tuple[User, ...]:
     return tuple(User(r["id"], r["email"], r["username"], UserStatus(r["status"])) for r in rows)
 
 
-def _chunks(items: Sequence[T]) -> list[Sequence[T]]:
-    return [items[start : start + CHUNK] for start in range(0, len(items), CHUNK)]
+def _chunks(items: Sequence[T], size: int = CHUNK) -> list[Sequence[T]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+async def _join(
+    conn: BaseDBAsyncClient,
+    group_id: int,
+    users: Sequence[User],
+    now: datetime,
+    cause: str,
+    compose: Compose,
+) -> None:
+    await execute_many(
+        conn,
+        "INSERT INTO memberships (group_id, user_id, joined_at, source) "
+        "VALUES (?, ?, ?, 'rule') ON CONFLICT (group_id, user_id) DO NOTHING",
+        [(group_id, u.id, now) for u in users],
+    )
+    enrolled = await enrol_in_group_courses(conn, group_id, [u.id for u in users], True, now)
+    emails = [e for u in users for e in compose(u, False, enrolled.get(u.id, []))]
+    await queue(emails, now, conn)
+    await _log(conn, group_id, users, "added", now, cause)
+
+
+async def _leave(
+    conn: BaseDBAsyncClient, group_id: int, users: Sequence[User], now: datetime, cause: str
+) -> None:
+    await execute(
+        conn,
+        "DELETE FROM memberships WHERE group_id = ? AND source = 'rule' "
+        f"AND user_id IN ({marks(len(users))})",
+        [group_id, *(u.id for u in users)],
+    )
+    await _log(conn, group_id, users, "removed", now, cause)
+
+
+async def _log(
+    conn: BaseDBAsyncClient,
+    group_id: int,
+    users: Sequence[User],
+    change: str,
+    now: datetime,
+    cause: str,
+) -> None:
+    await execute_many(
+        conn,
+        "INSERT INTO rule_events (group_id, user_id, email, change, cause, at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(group_id, u.id, u.email, change, cause[:120], now) for u in users],
+    )
 
 
 class RuleStore:
@@ -150,30 +201,34 @@ class RuleStore:
     async def preview(
         self, group_id: int | None, rule: Rule, now: datetime, *, limit: int
     ) -> RulePreview:
-        """Counts in three statements; with no group, only who matches."""
+        """Counts in two passes (over the users, then over the group), and the first
+        few people each way; with no group, only who matches."""
         where, params = _where(rule, now)
-        count = await fetch(None, f"SELECT COUNT(*) AS n FROM users u WHERE {where}", params)
+        first = await self._adding(group_id, where, params, limit=limit)
         if group_id is None:
-            first = await fetch(
-                None,
-                f"SELECT {_USER_COLUMNS} FROM users u WHERE {where} ORDER BY u.email LIMIT {limit}",
-                params,
-            )
+            count = await fetch(None, f"SELECT COUNT(*) AS n FROM users u WHERE {where}", params)
             return RulePreview(count[0]["n"], 0, 0, 0, _users(first), ())
-        added = await self._adding(group_id, where, params, limit=limit)
-        removed = await self._ending(group_id, where, params, limit=limit)
-        kept = await fetch(
+        matching = await fetch(
             None,
-            "SELECT COUNT(*) AS n FROM memberships m JOIN users u ON u.id = m.user_id "
-            f"WHERE m.group_id = ? AND m.source = 'manual' AND NOT ({where})",
+            "SELECT COUNT(*) AS matching, COUNT(*) - COUNT(m.user_id) AS adding FROM users u "
+            f"LEFT JOIN memberships m ON m.user_id = u.id AND m.group_id = ? WHERE {where}",
             [group_id, *params],
         )
+        leaving = await fetch(
+            None,
+            "SELECT COALESCE(SUM(CASE WHEN m.source = 'rule' THEN 1 ELSE 0 END), 0) AS removed, "
+            "COALESCE(SUM(CASE WHEN m.source = 'manual' THEN 1 ELSE 0 END), 0) AS kept "
+            f"FROM memberships m JOIN users u ON u.id = m.user_id "
+            f"WHERE m.group_id = ? AND NOT ({where})",
+            [group_id, *params],
+        )
+        removed = await self._ending(group_id, where, params, limit=limit)
         return RulePreview(
-            matching=count[0]["n"],
-            added=await self._count_adding(group_id, where, params),
-            removed=await self._count_ending(group_id, where, params),
-            manual_kept=kept[0]["n"],
-            first_added=_users(added),
+            matching=int(matching[0]["matching"]),
+            added=int(matching[0]["adding"]),
+            removed=int(leaving[0]["removed"]),
+            manual_kept=int(leaving[0]["kept"]),
+            first_added=_users(first),
             first_removed=_users(removed),
         )
 
@@ -181,12 +236,9 @@ class RuleStore:
         """Everyone a preview counts, for its file: who would be added and removed
         (or, for a segment, who matches)."""
         where, params = _where(rule, now)
-        if group_id is None:
-            rows = await fetch(
-                None, f"SELECT {_USER_COLUMNS} FROM users u WHERE {where} ORDER BY u.email", params
-            )
-            return RuleRun(_users(rows), ())
         added = await self._adding(group_id, where, params, limit=None)
+        if group_id is None:
+            return RuleRun(_users(added), ())
         removed = await self._ending(group_id, where, params, limit=None)
         return RuleRun(_users(added), _users(removed))
 
@@ -202,61 +254,38 @@ class RuleStore:
         compose: Compose,
     ) -> RuleRun:
         """Adds who matches and ends the rule's memberships of who no longer does,
-        for everyone or only ``user_ids``; with enrolments in the group's courses,
-        their emails and an event per change, in one transaction."""
-        async with in_transaction() as conn:
-            where, params = _where(rule, now, conn)
-            added: list[dict[str, Any]] = []
-            removed: list[dict[str, Any]] = []
-            for scope, scope_params in _scopes(user_ids):
-                scoped = f"({where}){scope}" if scope else where
-                sql_params = [*params, *scope_params]
-                added += await self._adding(group_id, scoped, sql_params, limit=None, conn=conn)
-                removed += await self._ending(
-                    group_id,
-                    where,
-                    params,
-                    limit=None,
-                    conn=conn,
-                    only=scope,
-                    only_params=scope_params,
-                )
-            await execute_many(
-                conn,
-                "INSERT INTO memberships (group_id, user_id, joined_at, source) "
-                "VALUES (?, ?, ?, 'rule') ON CONFLICT (group_id, user_id) DO NOTHING",
-                [(group_id, r["id"], now) for r in added],
+        for everyone or only ``user_ids``.
+
+        Each chunk of people commits on its own, with their enrolments in the
+        group's courses, their emails and an event per change: a rule that adds a
+        whole school then holds neither the database nor the event loop for long.
+        """
+        where, params = _where(rule, now)
+        joining: list[User] = []
+        leaving: list[User] = []
+        for scope, scope_params in _scopes(user_ids):
+            scoped = f"({where}){scope} AND u.id > ?"
+            last = 0
+            while page := await self._adding(
+                group_id, scoped, [*params, *scope_params, last], limit=APPLY_CHUNK, by_id=True
+            ):
+                people = _users(page)
+                async with in_transaction() as conn:
+                    await _join(conn, group_id, people, now, cause, compose)
+                joining += people
+                last = page[-1]["id"]
+            while page := await self._ending(
+                group_id, where, params, limit=APPLY_CHUNK, only=scope, only_params=scope_params
+            ):
+                people = _users(page)
+                async with in_transaction() as conn:
+                    await _leave(conn, group_id, people, now, cause)
+                leaving += people
+        if user_ids is None:
+            await MembershipRuleRow.filter(id=rule_id).update(
+                last_run_at=now, last_added=len(joining), last_removed=len(leaving)
             )
-            for chunk in _chunks([r["id"] for r in removed]):
-                await execute(
-                    conn,
-                    f"DELETE FROM memberships WHERE group_id = ? AND source = 'rule' "
-                    f"AND user_id IN ({marks(len(chunk))})",
-                    [group_id, *chunk],
-                )
-            new_users, gone = _users(added), _users(removed)
-            emails = []
-            for chunk in _chunks(new_users):
-                enrolled = await enrol_in_group_courses(
-                    conn, group_id, [u.id for u in chunk], True, now
-                )
-                for user in chunk:
-                    emails += compose(user, False, enrolled.get(user.id, []))
-            await queue(emails, now, conn)
-            await execute_many(
-                conn,
-                "INSERT INTO rule_events (group_id, user_id, email, change, cause, at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [(group_id, u.id, u.email, "added", cause[:120], now) for u in new_users]
-                + [(group_id, u.id, u.email, "removed", cause[:120], now) for u in gone],
-            )
-            if user_ids is None:
-                await (
-                    MembershipRuleRow.filter(id=rule_id)
-                    .using_db(conn)
-                    .update(last_run_at=now, last_added=len(new_users), last_removed=len(gone))
-                )
-        return RuleRun(new_users, gone)
+        return RuleRun(joining, leaving)
 
     async def events(self, group_id: int, *, limit: int) -> list[RuleEvent]:
         rows = await RuleEventRow.filter(group_id=group_id).order_by("-at", "-id").limit(limit)
@@ -264,16 +293,22 @@ class RuleStore:
 
     async def _adding(
         self,
-        group_id: int,
+        group_id: int | None,
         where: str,
         params: list[Any],
         *,
         limit: int | None,
-        conn: BaseDBAsyncClient | None = None,
+        by_id: bool = False,
     ) -> list[dict[str, Any]]:
-        tail = f" ORDER BY u.email LIMIT {limit}" if limit is not None else ""
+        """Who meets the rule and is not yet in the group (with no group: who meets it),
+        by email; ``by_id`` orders by id instead, for paging through them."""
+        order = "u.id" if by_id else "u.email"
+        tail = f" ORDER BY {order}" + (f" LIMIT {limit}" if limit is not None else "")
+        if group_id is None:
+            sql = f"SELECT {_USER_COLUMNS} FROM users u WHERE {where}{tail}"
+            return await fetch(None, sql, params)
         return await fetch(
-            conn,
+            None,
             f"SELECT {_USER_COLUMNS} FROM users u WHERE {where} AND NOT EXISTS "
             "(SELECT 1 FROM memberships m WHERE m.group_id = ? AND m.user_id = u.id)" + tail,
             [*params, group_id],
@@ -286,35 +321,17 @@ class RuleStore:
         params: list[Any],
         *,
         limit: int | None,
-        conn: BaseDBAsyncClient | None = None,
         only: str = "",
         only_params: Sequence[Any] = (),
     ) -> list[dict[str, Any]]:
+        """Who the rule added but no longer meets it, by email."""
         tail = f" ORDER BY u.email LIMIT {limit}" if limit is not None else ""
         return await fetch(
-            conn,
+            None,
             f"SELECT {_USER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id "
             f"WHERE m.group_id = ? AND m.source = 'rule'{only} AND NOT ({where})" + tail,
             [group_id, *only_params, *params],
         )
-
-    async def _count_adding(self, group_id: int, where: str, params: list[Any]) -> int:
-        rows = await fetch(
-            None,
-            f"SELECT COUNT(*) AS n FROM users u WHERE {where} AND NOT EXISTS "
-            "(SELECT 1 FROM memberships m WHERE m.group_id = ? AND m.user_id = u.id)",
-            [*params, group_id],
-        )
-        return int(rows[0]["n"])
-
-    async def _count_ending(self, group_id: int, where: str, params: list[Any]) -> int:
-        rows = await fetch(
-            None,
-            "SELECT COUNT(*) AS n FROM memberships m JOIN users u ON u.id = m.user_id "
-            f"WHERE m.group_id = ? AND m.source = 'rule' AND NOT ({where})",
-            [group_id, *params],
-        )
-        return int(rows[0]["n"])
 
     async def _one(self, rule_id: int) -> SavedRule | None:
         row = await MembershipRuleRow.get_or_none(id=rule_id)

@@ -97,6 +97,15 @@ class SeatLimitReached(DomainError):
         super().__init__(f"{group_title} is full ({seat_limit} seats)")
 
 
+class KeptByRule(DomainError):
+    """The member is in the group by its rule; removed by hand, the rule would add them back."""
+
+    def __init__(self, email: str, group_title: str) -> None:
+        self.email = email
+        self.group_title = group_title
+        super().__init__(f"{email} is in {group_title} by its rule")
+
+
 class NotLinkable(DomainError):
     """A Slack account cannot be tied to a school user (a bot, or no email)."""
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from domain.entities import Course, MemberRow, Page, User, UserStatus
-from domain.errors import GroupNotFound, SeatLimitReached
+from domain.errors import GroupNotFound, KeptByRule, SeatLimitReached
 from domain.ports import Compose
 from domain.rules import Rule
 from storage import convert
@@ -76,6 +76,10 @@ class MemberStore:
             user = await UserRow.get_or_none(email=email).using_db(conn)
             if user is None:
                 return None
+            membership = MembershipRow.filter(group_id=group_id, user_id=user.id)
+            if await membership.filter(source="rule").using_db(conn).exists():
+                group = await GroupRow.get(id=group_id).using_db(conn)
+                raise KeptByRule(email, group.title)
             deleted = (
                 await MembershipRow.filter(group_id=group_id, user_id=user.id)
                 .using_db(conn)

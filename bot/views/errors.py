@@ -12,6 +12,7 @@ from domain.errors import (
     DomainError,
     GroupNotFound,
     InvalidInput,
+    KeptByRule,
     MemberNotFound,
     NotificationOff,
     NotLinkable,
@@ -76,6 +77,13 @@ def describe(error: DomainError, *, admins: Sequence[str] = ()) -> str:
         )
     if isinstance(error, JobNotFound):
         return f"There is no bulk action #{error.job_id}; `/group log actions` lists them."
+    if isinstance(error, KeptByRule):
+        title = escape(error.group_title)
+        return (
+            f"*{escape(error.email)}* is in *{title}* by its rule, so removing them by hand "
+            f'would not last. Change the rule (`/group rule "{title}" edit`) to leave them '
+            "out; nothing was changed."
+        )
     if isinstance(error, RuleError):
         return error.explain()
     if isinstance(error, NotLinkable):

@@ -169,6 +169,12 @@ async def test_manual_members_stay_and_a_narrower_rule_warns_before_it_removes(
     done = await save(acme, narrower)
     assert "added *0* and removed *2*" in done.text
     assert await members("Acme") == {"dee@other.org": "manual", "ann@acme.com": "rule"}
+    refused = await acme.run(ADMIN, "remove Acme ann@acme.com")
+    assert "*ann@acme.com* is in *Acme* by its rule, so removing them by hand would not last." in (
+        refused
+    )
+    assert "Removed" in await acme.run(ADMIN, "remove Acme dee@other.org")
+    assert await members("Acme") == {"ann@acme.com": "rule"}
 
 
 async def test_the_group_stays_true_as_people_change(acme: Roster) -> None:

@@ -13,6 +13,7 @@ import json
 import re
 import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -144,6 +145,37 @@ def _filled_template(people: int) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+async def _rule_group(running: Running, tour: Tour) -> None:
+    driver, slack = running.driver, running.slack
+    scene("Ada gives a group a rule: Python 101 learners past half way, and Lin")
+    await tour.type(ADMIN, "create Python Club")
+    rule = 'progress "Python 101" at least 50 or email startswith "lin@"'
+    await tour.type(ADMIN, f'rule "Python Club" set {rule}')
+    preview = await slack.wait_for(
+        lambda: next((m for m in slack.messages if "rules.save" in str(m.blocks)), None)
+    )
+    print("\n  The preview in Ada's direct messages, before anything changes:")
+    print(_indent(render(preview.blocks, tour.names)))
+
+    scene("Ada saves the rule; its thread says what it did")
+    await driver.click(ADMIN, preview, "rules.save")
+    done = await slack.wait_for(
+        lambda: next(
+            (m for m in slack.messages if m.text.startswith(":white_check_mark: Done")), None
+        )
+    )
+    print(_indent(render_text(done.text, tour.names)))
+
+    scene("Nadia passes half way in Python 101; the player reports it and she joins in seconds")
+    started = time.perf_counter()
+    answer = await _report_progress(running.url, "nadia@demo.school", "Python 101", 60)
+    print(_indent(f"POST /api/activity → {answer}"))
+    await running.app[SERVICES].rules.settled()
+    print(f"  (her membership changed {time.perf_counter() - started:.2f} s after the report)")
+    await tour.type(ADMIN, 'members "Python Club"')
+    await tour.type(ADMIN, 'rule "Python Club"')
 
 
 async def _bulk_import(running: Running, tour: Tour) -> None:
@@ -332,6 +364,7 @@ async def run_demo() -> int:
                         )
                     )
 
+            await _rule_group(running, tour)
             await _bulk_import(running, tour)
 
     print("\nThat was Roster against the built-in Slack emulator. To connect a real workspace,")

@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import io
+
 import pytest
 
 from bot.demo import run_demo
 
 
-async def test_the_demo_tour_runs_and_shows_a_grant_turning_denied_into_allowed(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    assert await run_demo() == 0
-    out = capsys.readouterr().out
+@pytest.fixture(scope="module")
+def out() -> str:
+    """The tour's output, run once for every test here: it takes a while."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert asyncio.run(run_demo()) == 0
+    return printed.getvalue()
+
+
+def test_the_demo_tour_runs_and_shows_a_grant_turning_denied_into_allowed(out: str) -> None:
     denied = out.index("it needs the *Manage users: Create a user* permission")
     granted = out.index("• Granted *Manage users: Bulk actions*, *Manage users: Create a user*")
     allowed = out.index("Added *nadia* (nadia@demo.school)")
     assert denied < granted < allowed
 
 
-async def test_the_demo_follows_an_invitation_to_a_signed_in_learner(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    assert await run_demo() == 0
-    out = capsys.readouterr().out
+def test_the_demo_follows_an_invitation_to_a_signed_in_learner(out: str) -> None:
     steps = [
         "Subject: You're invited to Demo School",
         "Not saved: it has 9 characters",
@@ -34,11 +39,7 @@ async def test_the_demo_follows_an_invitation_to_a_signed_in_learner(
     assert positions == sorted(positions)
 
 
-async def test_the_demo_shows_a_bulk_import_from_upload_to_summary(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    assert await run_demo() == 0
-    out = capsys.readouterr().out
+def test_the_demo_shows_a_bulk_import_from_upload_to_summary(out: str) -> None:
     steps = [
         "*3,000* row(s) ready: *3,000* new to the school",
         "• Row 3002, *username*: is empty; type a username.",
@@ -48,6 +49,20 @@ async def test_the_demo_shows_a_bulk_import_from_upload_to_summary(
         "*3,000* created, *3,000* added to the group",
         "[file: trainees-results.xlsx]",
         "*done with errors*",
+    ]
+    positions = [out.index(step) for step in steps]
+    assert positions == sorted(positions)
+
+
+def test_the_demo_previews_a_rule_group_and_an_event_moves_a_learner_in(out: str) -> None:
+    steps = [
+        "== Preview of the rule for Python Club ==",
+        "*1* people match. Saving adds *1* and removes *0*.",
+        "[ Save rule ] [ Cancel ]",
+        "Done: the rule for *Python Club* added *1* and removed *0*.",
+        "s after the report)",
+        "*nadia* · nadia@demo.school · _active_ · :gear: by rule",
+        ":heavy_plus_sign: nadia@demo.school (course progress reported by the course player)",
     ]
     positions = [out.index(step) for step in steps]
     assert positions == sorted(positions)

@@ -56,7 +56,7 @@ class Services:
         )
         rules = RuleService(store, mail)
         return cls(
-            groups=GroupService(store),
+            groups=GroupService(store, changed=changed),
             members=MemberService(store, mail, changed=changed),
             mail=mail,
             invitations=invitations,
@@ -65,6 +65,6 @@ class Services:
             jobs=BulkJobs(store, mail, env_admins=env_admins, changed=changed),
             rules=rules,
             courses=CourseService(store),
-            users=UserService(store, env_admins=env_admins),
+            users=UserService(store, changed=changed, env_admins=env_admins),
             permissions=PermissionService(store),
         )

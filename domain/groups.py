@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from domain.entities import Actor, Course, Group, Page, SlackProfile
+from domain.entities import Actor, Course, Group, Page, SlackProfile, User
 from domain.errors import GroupNotFound, TitleTaken
 from domain.naming import closest, parse_id
 from domain.permissions import Capability, require
-from domain.ports import Store
+from domain.ports import Changed, Store
 from domain.users import link_profiles
 from domain.validation import (
     normalize_description,
@@ -19,8 +19,15 @@ from domain.validation import (
 
 
 class GroupService:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, changed: Changed) -> None:
         self._store = store
+        self._changed = changed
+
+    async def _linked(self, profiles: Collection[SlackProfile]) -> list[User]:
+        """School users for new managers; one who is new to the school may meet a rule."""
+        users = await link_profiles(self._store, profiles)
+        self._changed([u.id for u in users], "became a group manager")
+        return users
 
     async def resolve(self, actor: Actor, name: str, capability: Capability) -> Group:
         """The group a user named, checked against what they may do with it.
@@ -61,7 +68,7 @@ class GroupService:
         require(actor, Capability.CREATE_GROUP)
         clean_title = normalize_title(title)
         await self._ensure_title_free(clean_title)
-        manager_users = await link_profiles(self._store, managers)
+        manager_users = await self._linked(managers)
         return await self._store.groups.create(
             title=clean_title,
             key=title_key(clean_title),
@@ -111,7 +118,7 @@ class GroupService:
         self, actor: Actor, group: Group, profiles: Collection[SlackProfile]
     ) -> Group:
         require(actor, Capability.ASSIGN_MANAGERS, group)
-        users = await link_profiles(self._store, profiles)
+        users = await self._linked(profiles)
         return await self._store.groups.set_managers(
             group.id, [u.id for u in users], changed_by=actor.user_id
         )
@@ -122,7 +129,7 @@ class GroupService:
         require(actor, Capability.ASSIGN_MANAGERS, group)
         if any(m.slack_user_id == profile.slack_user_id for m in group.managers):
             return group, False
-        users = await link_profiles(self._store, [profile])
+        users = await self._linked([profile])
         ids = [m.id for m in group.managers] + [users[0].id]
         return await self._store.groups.set_managers(group.id, ids, changed_by=actor.user_id), True
 

@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable
 
 from domain.entities import Actor, Identity, SlackProfile, User, UserStatus
 from domain.errors import NotLinkable
-from domain.ports import Store
+from domain.ports import Changed, Store
 from domain.validation import normalize_email, normalize_username
 
 
@@ -31,8 +31,9 @@ def _profile_email(profile: SlackProfile) -> str:
 
 
 class UserService:
-    def __init__(self, store: Store, *, env_admins: Iterable[str] = ()) -> None:
+    def __init__(self, store: Store, *, changed: Changed, env_admins: Iterable[str] = ()) -> None:
         self._store = store
+        self._changed = changed
         self._env_admins = frozenset(env_admins)
 
     async def actor(self, slack_user_id: str) -> Actor:
@@ -56,6 +57,7 @@ class UserService:
         users = self._store.users
         if profile.slack_user_id in self._env_admins:
             user: User | None = await users.link_slack(profile, email=email, admin=False)
+            self._changed([user.id], "an admin's first request")
         else:
             user = await users.link_existing(profile.slack_user_id, email)
         return await self._actor_of(profile.slack_user_id, user)
@@ -93,11 +95,13 @@ class UserService:
     async def create_learner(self, *, email: str, username: str | None = None) -> User:
         """A school user outside any group, as the course player's sign-up would make."""
         clean = normalize_email(email)
-        return await self._store.users.create(
+        user = await self._store.users.create(
             email=clean,
             username=normalize_username(username, email=clean),
             status=UserStatus.ACTIVE,
         )
+        self._changed([user.id], "joined the school")
+        return user
 
     async def admin_slack_ids(self) -> list[str]:
         """Who to ask when a capability is missing."""

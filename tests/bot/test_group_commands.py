@@ -30,7 +30,7 @@ async def test_an_unknown_subcommand_answers_with_the_nearest_usage(roster: Rost
     text = await roster.run(ADMIN, "memebers Sales")
     assert "`memebers` is not a /group command" in text
     assert "Did you mean `/group members`?" in text
-    assert "*Usage:* `/group members <group>`" in text
+    assert "*Usage:* `/group members <group> [segment]`" in text
 
 
 async def test_a_wrong_argument_count_answers_with_that_commands_usage(roster: Roster) -> None:

@@ -8,6 +8,7 @@ and edits it to the outcome once the rule has run for everyone.
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -139,29 +140,19 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
         await send_preview(client, services, actor, group, rule, name=name)
 
-    @app.action(Action.SAVE_RULE)
+    @app.action(re.compile(rf"^({re.escape(Action.SAVE_RULE)}|{re.escape(Action.CANCEL_RULE)})$"))
     @guarded
-    async def save(
+    async def decide(
         ack: AsyncAck,
         body: dict[str, Any],
         action: dict[str, Any],
         client: AsyncWebClient,
         context: dict[str, Any],
     ) -> None:
+        """*Save rule* or *Cancel* on a preview."""
         await ack()
-        await _decide(client, services, context["actor"], body, int(action["value"]), save=True)
-
-    @app.action(Action.CANCEL_RULE)
-    @guarded
-    async def cancel(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        context: dict[str, Any],
-    ) -> None:
-        await ack()
-        await _decide(client, services, context["actor"], body, int(action["value"]), save=False)
+        save = action["action_id"] == Action.SAVE_RULE
+        await _decide(client, services, context["actor"], body, int(action["value"]), save=save)
 
     @app.action(Action.EDIT_RULE)
     @guarded

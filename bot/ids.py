@@ -51,6 +51,7 @@ class MenuChoice(StrEnum):
     MANAGERS = "managers"
     RENAME = "rename"
     DELETE = "delete"
+    RULE = "rule"
 
 
 class Field(StrEnum):

@@ -24,6 +24,7 @@ from bot.views.imports import import_modal
 from bot.views.members import members_message, members_modal
 from bot.views.paging import page_value
 from bot.views.permissions import permissions_modal, pick_manager_modal
+from bot.views.rules import rule_modal
 from domain.entities import Actor, Group
 from domain.permissions import Capability
 
@@ -32,6 +33,7 @@ _MENU_NEEDS = {
     MenuChoice.MANAGERS: Capability.ASSIGN_MANAGERS,
     MenuChoice.RENAME: Capability.EDIT_GROUP,
     MenuChoice.DELETE: Capability.DELETE_GROUP,
+    MenuChoice.RULE: Capability.MANAGE_SEGMENTS,
 }
 
 
@@ -183,6 +185,9 @@ def register(app: AsyncApp, services: Services) -> None:
             view = modals.managers_modal(group)
         elif menu is MenuChoice.RENAME:
             view = modals.rename_modal(group)
+        elif menu is MenuChoice.RULE:
+            saved = await services.rules.current(context["actor"], group)
+            view = rule_modal(group, text=saved.text if saved else "")
         else:
             view = modals.delete_modal(group)
         await client.views_open(trigger_id=body["trigger_id"], view=view)

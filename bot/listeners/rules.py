@@ -25,6 +25,7 @@ from bot.views.rules import (
     decided_message,
     evaluated,
     evaluating,
+    evaluation_failed,
     form_rows,
     form_text,
     preview_message,
@@ -86,7 +87,11 @@ async def run_rule(
     status = await client.chat_postMessage(
         channel=channel, thread_ts=thread_ts, text=evaluating(group)
     )
-    run = await services.rules.run(saved, cause)
+    try:
+        run = await services.rules.run(saved, cause)
+    except Exception:
+        await client.chat_update(channel=channel, ts=status["ts"], text=evaluation_failed(group))
+        raise
     await client.chat_update(channel=channel, ts=status["ts"], text=evaluated(group, run))
     return run
 

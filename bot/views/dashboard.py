@@ -34,6 +34,7 @@ _MENU: tuple[tuple[MenuChoice, str, Capability], ...] = (
     (MenuChoice.MANAGERS, "Managers", Capability.ASSIGN_MANAGERS),
     (MenuChoice.RENAME, "Rename", Capability.EDIT_GROUP),
     (MenuChoice.DELETE, "Delete", Capability.DELETE_GROUP),
+    (MenuChoice.RULE, "Membership rule", Capability.MANAGE_SEGMENTS),
 )
 
 

@@ -244,6 +244,14 @@ def evaluated(group: Group, run: RuleRun) -> str:
     )
 
 
+def evaluation_failed(group: Group) -> str:
+    return (
+        f":warning: Evaluating the rule for *{escape(group.title)}* stopped on our side. The "
+        "rule is saved and what it already changed stays; press *Re-evaluate now* in "
+        f'`/group rule "{escape(group.title)}"` to finish.'
+    )
+
+
 def segment_saved(draft: SavedRule) -> str:
     return (
         f":white_check_mark: Segment *{escape(draft.name)}* is saved. Filter a group's members "

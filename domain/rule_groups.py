@@ -126,11 +126,18 @@ class RuleService:
         return (moved, True) if moved else (await self._draft(rule_id), False)
 
     async def run(self, saved: SavedRule, cause: str) -> RuleRun:
-        """Applies a group's rule to every user now."""
+        """Applies a group's rule to every user now; the people it moved are then
+        re-evaluated against the other rules, which may depend on this group."""
         group = await self.group_of(saved)
         if group is None:
             return RuleRun((), ())
-        return await self._apply(saved, group, None, cause)
+        return await self._run(saved, group, cause)
+
+    async def _run(self, saved: SavedRule, group: Group, cause: str) -> RuleRun:
+        run = await self._apply(saved, group, None, cause)
+        moved = [u.id for u in (*run.added, *run.removed)]
+        self.touch(moved, f"membership of {group.title} changed")
+        return run
 
     async def current(self, actor: Actor, group: Group) -> SavedRule | None:
         """The group's rule, to edit it."""
@@ -229,7 +236,7 @@ class RuleService:
             dated = rule is not None and any(c.attribute in DATED for c in conditions(rule))
             if group and rule and (dated or not dated_only):
                 cause = "scheduled re-evaluation" if dated_only else "re-evaluated at start"
-                await self._apply(saved, group, None, cause)
+                await self._run(saved, group, cause)
 
     async def _rounds(self) -> None:
         while self._dirty:

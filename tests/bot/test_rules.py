@@ -265,3 +265,22 @@ async def test_segments_need_their_capability_and_filter_the_member_list(acme: R
     assert "ann@acme.com" in filtered and "dee@other.org" not in filtered
     missing = await acme.run(MANAGER, 'members "Sales Team" "Nobody"')
     assert "there is no segment “Nobody”; `/group segment list` shows the saved ones." in missing
+
+
+async def test_a_change_ripples_through_a_rule_on_another_rule_group(acme: Roster) -> None:
+    """Acme Fans' rule is membership of Acme. Saving Acme's rule, then a new user
+    joining Acme by it, each ripple on into Acme Fans (whose rule is older, so it
+    is evaluated first and needs the second round)."""
+    assert "Created" in await acme.run(ADMIN, "create Acme Fans")
+    fans = await set_rule(acme, "Acme Fans", 'member "Acme"')
+    assert "Saving adds *0*" in text_of(fans)
+    await save(acme, fans)
+    await save(acme, await set_rule(acme, "Acme", 'domain = "acme.com"'))
+    await eventually(lambda: _has(members("Acme Fans"), "cy@acme.com"), what="Acme's people in")
+    causes = await RuleEventRow.filter(group__title="Acme Fans").values_list("cause", flat=True)
+    assert set(causes) == {"membership of Acme changed"}
+    assert "Added" in await acme.run(ADMIN, "add Support eve@acme.com")
+    await eventually(lambda: _has(members("Acme Fans"), "eve@acme.com"), what="eve in Acme Fans")
+    assert "eve@acme.com" in await members("Acme")
+    groups = await RuleEventRow.filter(email="eve@acme.com").values_list("group__title", flat=True)
+    assert sorted(groups) == ["Acme", "Acme Fans"]

@@ -272,7 +272,11 @@ def summary_message(summary: RuleSummary) -> tuple[str, list[Block]]:
             ),
             actions(button("Set a rule", Action.EDIT_RULE, str(group.id))),
         ]
-    words = describe(summary.parsed) if summary.parsed else "(names a deleted course or group)"
+    words = (
+        describe(summary.parsed)
+        if summary.parsed
+        else "(it names a course or group that was renamed or deleted: set the rule again)"
+    )
     by = (
         f"<@{saved.created_by.slack_user_id}>"
         if saved.created_by and saved.created_by.slack_user_id

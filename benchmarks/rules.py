@@ -238,7 +238,8 @@ async def bench(database_url: str, users: int, runs: int, waiting: int) -> None:
         f"{_target(max(previews), 'preview', sqlite)}; matching {counts.matching:,}, "
         f"added {counts.added:,}, removed {counts.removed:,}"
     )
-    took, listed = await timed(lambda: services.rules.preview_list(draft))
+    took, listed = await timed(lambda: services.rules.preview_list(actor, draft))
+    assert listed is not None, "an admin may view users"
     print(f"preview list: {len(listed.added):,} to add in {took * 1000:.0f} ms")
 
     saved, _ = await services.rules.decide(actor, draft.id, save=True)

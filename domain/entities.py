@@ -211,6 +211,8 @@ class RulePreview:
     manual_kept: int
     first_added: tuple[User, ...]
     first_removed: tuple[User, ...]
+    names_shown: bool = True
+    """False for someone who may not view the school's users: counts only, no names."""
 
 
 @dataclass(frozen=True, slots=True)

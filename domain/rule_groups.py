@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from domain.emails import MailService
 from domain.entities import (
@@ -28,7 +28,7 @@ from domain.entities import (
 )
 from domain.invitations import Clock, utc_now
 from domain.mail import OutgoingEmail
-from domain.permissions import Capability, require
+from domain.permissions import Capability, allows, require
 from domain.ports import Store
 from domain.rules import (
     Attr,
@@ -108,10 +108,15 @@ class RuleService:
         counts = await self._store.rules.preview(
             group.id if group else None, rule, self._clock(), limit=PREVIEW_FIRST
         )
+        if not allows(actor, Capability.VIEW_USERS):
+            counts = replace(counts, first_added=(), first_removed=(), names_shown=False)
         return draft, counts
 
-    async def preview_list(self, draft: SavedRule) -> RuleRun:
-        """Everyone the preview counts, for its file."""
+    async def preview_list(self, actor: Actor, draft: SavedRule) -> RuleRun | None:
+        """Everyone the preview counts, for its file; None for someone who may not view
+        the school's users (a rule reaches beyond the groups they manage)."""
+        if not allows(actor, Capability.VIEW_USERS):
+            return None
         group = await self.group_of(draft)
         rule = parse(draft.text, await self.catalogue(group))
         return await self._store.rules.changes(draft.group_id, rule, self._clock())

@@ -56,7 +56,9 @@ async def send_preview(
     direct = (await client.conversations_open(users=actor.slack_user_id))["channel"]["id"]
     text, blocks = preview_message(group, draft, describe(rule), preview)
     posted = await client.chat_postMessage(channel=direct, text=text, blocks=blocks)
-    run = await services.rules.preview_list(draft)
+    run = await services.rules.preview_list(actor, draft)
+    if run is None:
+        return
     content = await asyncio.to_thread(people_workbook, _listed(run, segment=group is None))
     await client.files_upload_v2(
         channel=direct,

@@ -208,7 +208,12 @@ def preview_message(
             button("Save rule", Action.SAVE_RULE, str(draft.id), style="primary"),
             button("Cancel", Action.CANCEL_RULE, str(draft.id)),
         ),
-        context("The full list is in this thread. Nothing changes until you save."),
+        context(
+            "The full list is in this thread. Nothing changes until you save."
+            if preview.names_shown
+            else "Names are shown to those who may view users (*View users*). "
+            "Nothing changes until you save."
+        ),
     ]
     return title, blocks
 

@@ -519,10 +519,24 @@ async def _previewed(scene: Scene, act: Awaitable[str]) -> str:
     work goes on after the reply, and must not be taken for what the next case shows
     or changes."""
     slack = scene.roster.slack
-    before = len(slack.calls_to("files.completeUploadExternal"))
+    uploads = len(slack.calls_to("files.completeUploadExternal"))
+    posts = len(slack.calls_to("chat.postMessage"))
     seen = await act
-    if ":no_entry:" not in seen:
-        await slack.wait_for(lambda: len(slack.calls_to("files.completeUploadExternal")) > before)
+    if ":no_entry:" in seen:
+        return seen
+
+    def preview() -> str | None:
+        return next(
+            (
+                str(c.args["blocks"])
+                for c in slack.calls_to("chat.postMessage")[posts:]
+                if "rules.save" in str(c.args.get("blocks"))
+            ),
+            None,
+        )
+
+    if "The full list is in this thread" in await slack.wait_for(preview):
+        await slack.wait_for(lambda: len(slack.calls_to("files.completeUploadExternal")) > uploads)
     return seen
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from domain.entities import SlackProfile
 from slack_emulator.state import Message
 from storage.models import MembershipRow, RuleEventRow
 from tests.bot.activity import post
@@ -284,3 +285,21 @@ async def test_a_change_ripples_through_a_rule_on_another_rule_group(acme: Roste
     assert "eve@acme.com" in await members("Acme")
     groups = await RuleEventRow.filter(email="eve@acme.com").values_list("group__title", flat=True)
     assert sorted(groups) == ["Acme", "Acme Fans"]
+
+
+async def test_without_view_users_a_preview_gives_counts_but_no_names(acme: Roster) -> None:
+    """A rule reaches the whole school, beyond the manager's groups: only someone who
+    may view users sees who it would add."""
+    services = acme.services
+    admin = await services.users.actor(ADMIN)
+    manager = await services.permissions.subject(
+        admin, SlackProfile(MANAGER, "max@school.org", "Max")
+    )
+    await services.permissions.save(admin, manager, ["groups.view", "segments.manage"])
+    preview = await set_rule(acme, "Acme", 'domain = "acme.com"', user=MANAGER)
+    shown = text_of(preview)
+    assert "Saving adds *3*" in shown and "Added:" not in shown
+    assert "Names are shown to those who may view users" in shown
+    await save(acme, preview, user=MANAGER)
+    assert not [f for m in thread(acme, preview) for f in m.files]
+    assert set(await members("Acme")) == set(ACME)

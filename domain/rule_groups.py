@@ -140,8 +140,9 @@ class RuleService:
 
     async def _run(self, saved: SavedRule, group: Group, cause: str) -> RuleRun:
         run = await self._apply(saved, group, None, cause)
-        moved = [u.id for u in (*run.added, *run.removed)]
-        self.touch(moved, f"membership of {group.title} changed")
+        if any(_on_membership(rule) for _, _, rule in await self._active()):
+            moved = [u.id for u in (*run.added, *run.removed)]
+            self.touch(moved, f"membership of {group.title} changed")
         return run
 
     async def current(self, actor: Actor, group: Group) -> SavedRule | None:
@@ -214,32 +215,26 @@ class RuleService:
     async def reevaluate(self, causes: dict[int, str]) -> int:
         """Re-evaluates these users against every group rule; how many memberships changed."""
         changed_total = 0
-        pending = causes
+        pending, rules = causes, await self._active()
         for _ in range(MAX_ROUNDS):
             if not pending:
                 break
             changed: dict[int, str] = {}
-            for saved in await self._store.rules.active_group_rules():
-                group = await self.group_of(saved)
-                if group is None:
-                    continue
+            for saved, group, rule in rules:
                 for cause in set(pending.values()):
                     ids = [u for u, c in pending.items() if c == cause]
-                    run = await self._apply(saved, group, ids, cause)
+                    run = await self._apply(saved, group, ids, cause, rule)
                     for user in (*run.added, *run.removed):
                         changed[user.id] = f"membership of {group.title} changed"
             changed_total += len(changed)
-            pending = changed
+            pending, rules = changed, [r for r in rules if _on_membership(r[2])]
         return changed_total
 
     async def sweep(self, *, dated_only: bool) -> None:
         """Group rules against everyone: those with dates because time moves on with no
         event to say so; all of them at start, in case a change was cut short."""
-        for saved in await self._store.rules.active_group_rules():
-            group = await self.group_of(saved)
-            rule = await self.parsed(saved, group) if group else None
-            dated = rule is not None and any(c.attribute in DATED for c in conditions(rule))
-            if group and rule and (dated or not dated_only):
+        for saved, group, rule in await self._active():
+            if not dated_only or any(c.attribute in DATED for c in conditions(rule)):
                 cause = "scheduled re-evaluation" if dated_only else "re-evaluated at start"
                 await self._run(saved, group, cause)
 
@@ -252,10 +247,32 @@ class RuleService:
             except Exception:
                 log.exception("re-evaluating %d changed users failed", len(batch))
 
+    async def _active(self) -> list[tuple[SavedRule, Group, Rule]]:
+        """Every group's rule, read; one that names something since renamed or deleted
+        is skipped (and `/group rule` says so)."""
+        found = []
+        courses, groups = await self._store.rules.catalogue()
+        for saved in await self._store.rules.active_group_rules():
+            group = await self.group_of(saved)
+            if group is None:
+                continue
+            try:
+                found.append((saved, group, parse(saved.text, Catalogue(courses, groups))))
+            except RuleError:
+                log.warning(
+                    "rule #%d of %s names something renamed or deleted", saved.id, group.title
+                )
+        return found
+
     async def _apply(
-        self, saved: SavedRule, group: Group, user_ids: list[int] | None, cause: str
+        self,
+        saved: SavedRule,
+        group: Group,
+        user_ids: list[int] | None,
+        cause: str,
+        rule: Rule | None = None,
     ) -> RuleRun:
-        rule = await self.parsed(saved, group)
+        rule = rule or await self.parsed(saved, group)
         if rule is None:
             log.warning("rule #%d of %s names something deleted; skipped", saved.id, group.title)
             return RuleRun((), ())
@@ -293,6 +310,11 @@ class RuleService:
         if saved is None:
             raise RuleError(f"there is no rule #{rule_id}; `/group rule <group>` shows a group's.")
         return saved
+
+
+def _on_membership(rule: Rule) -> bool:
+    """Whether a rule depends on who is in some group, so a membership change matters."""
+    return any(c.attribute is Attr.MEMBER for c in conditions(rule))
 
 
 def _check_target(group: Group | None) -> None:

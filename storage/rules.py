@@ -57,6 +57,15 @@ def _chunks(items: Sequence[T], size: int = CHUNK) -> list[Sequence[T]]:
     return [items[start : start + size] for start in range(0, len(items), size)]
 
 
+async def _people(ids: Sequence[int]) -> list[User]:
+    rows = await fetch(
+        None,
+        f"SELECT {_USER_COLUMNS} FROM users u WHERE u.id IN ({marks(len(ids))}) ORDER BY u.email",
+        list(ids),
+    )
+    return list(_users(rows))
+
+
 async def _join(
     conn: BaseDBAsyncClient,
     group_id: int,
@@ -261,31 +270,35 @@ class RuleStore:
         whole school then holds neither the database nor the event loop for long.
         """
         where, params = _where(rule, now)
+        joining_ids: list[int] = []
+        leaving_ids: list[int] = []
+        for scope, scope_params in _scopes(user_ids):
+            scoped = f"({where}){scope}" if scope else where
+            found = await self._adding(
+                group_id, scoped, [*params, *scope_params], limit=None, columns="u.id"
+            )
+            joining_ids += [r["id"] for r in found]
+            found = await self._ending(
+                group_id, where, params, only=scope, only_params=scope_params, columns="u.id"
+            )
+            leaving_ids += [r["id"] for r in found]
         joining: list[User] = []
         leaving: list[User] = []
-        for scope, scope_params in _scopes(user_ids):
-            scoped = f"({where}){scope} AND u.id > ?"
-            last = 0
-            while page := await self._adding(
-                group_id, scoped, [*params, *scope_params, last], limit=APPLY_CHUNK, by_id=True
-            ):
-                people = _users(page)
-                async with in_transaction() as conn:
-                    await _join(conn, group_id, people, now, cause, compose)
-                joining += people
-                last = page[-1]["id"]
-            while page := await self._ending(
-                group_id, where, params, limit=APPLY_CHUNK, only=scope, only_params=scope_params
-            ):
-                people = _users(page)
-                async with in_transaction() as conn:
-                    await _leave(conn, group_id, people, now, cause)
-                leaving += people
+        for chunk in _chunks(joining_ids, APPLY_CHUNK):
+            people = await _people(chunk)
+            async with in_transaction() as conn:
+                await _join(conn, group_id, people, now, cause, compose)
+            joining += people
+        for chunk in _chunks(leaving_ids, APPLY_CHUNK):
+            people = await _people(chunk)
+            async with in_transaction() as conn:
+                await _leave(conn, group_id, people, now, cause)
+            leaving += people
         if user_ids is None:
             await MembershipRuleRow.filter(id=rule_id).update(
                 last_run_at=now, last_added=len(joining), last_removed=len(leaving)
             )
-        return RuleRun(joining, leaving)
+        return RuleRun(tuple(joining), tuple(leaving))
 
     async def events(self, group_id: int, *, limit: int) -> list[RuleEvent]:
         rows = await RuleEventRow.filter(group_id=group_id).order_by("-at", "-id").limit(limit)
@@ -298,18 +311,17 @@ class RuleStore:
         params: list[Any],
         *,
         limit: int | None,
-        by_id: bool = False,
+        columns: str = _USER_COLUMNS,
     ) -> list[dict[str, Any]]:
         """Who meets the rule and is not yet in the group (with no group: who meets it),
-        by email; ``by_id`` orders by id instead, for paging through them."""
-        order = "u.id" if by_id else "u.email"
-        tail = f" ORDER BY {order}" + (f" LIMIT {limit}" if limit is not None else "")
+        by email; only their ids (``columns="u.id"``) is the cheaper question a run asks."""
+        tail = " ORDER BY u.email" + (f" LIMIT {limit}" if limit is not None else "")
         if group_id is None:
-            sql = f"SELECT {_USER_COLUMNS} FROM users u WHERE {where}{tail}"
+            sql = f"SELECT {columns} FROM users u WHERE {where}{tail}"
             return await fetch(None, sql, params)
         return await fetch(
             None,
-            f"SELECT {_USER_COLUMNS} FROM users u WHERE {where} AND NOT EXISTS "
+            f"SELECT {columns} FROM users u WHERE {where} AND NOT EXISTS "
             "(SELECT 1 FROM memberships m WHERE m.group_id = ? AND m.user_id = u.id)" + tail,
             [*params, group_id],
         )
@@ -320,15 +332,16 @@ class RuleStore:
         where: str,
         params: list[Any],
         *,
-        limit: int | None,
+        limit: int | None = None,
         only: str = "",
         only_params: Sequence[Any] = (),
+        columns: str = _USER_COLUMNS,
     ) -> list[dict[str, Any]]:
         """Who the rule added but no longer meets it, by email."""
-        tail = f" ORDER BY u.email LIMIT {limit}" if limit is not None else ""
+        tail = " ORDER BY u.email" + (f" LIMIT {limit}" if limit is not None else "")
         return await fetch(
             None,
-            f"SELECT {_USER_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id "
+            f"SELECT {columns} FROM memberships m JOIN users u ON u.id = m.user_id "
             f"WHERE m.group_id = ? AND m.source = 'rule'{only} AND NOT ({where})" + tail,
             [group_id, *only_params, *params],
         )

@@ -3,7 +3,11 @@
 It must answer exactly as :func:`domain.rules.matches` does; the property
 test in ``tests/storage/test_rule_sql.py`` checks that on both engines.
 Values always travel as parameters; only lengths the compiler computed itself
-are written into the text.
+are written into the text. Over the whole school, enrolments and memberships
+are asked as ``u.id IN (subquery)``: both engines then build the subquery's
+set once, even under OR, instead of probing it user by user (PostgreSQL
+previewed 100k users in 1.4 s the other way, 0.45 s this way). For a few
+changed users, a correlated EXISTS probes just their rows.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ _COLUMNS = {
 class _Compiler:
     postgres: bool
     now: datetime
+    few: bool
     params: list[Any] = field(default_factory=list)
 
     def bind(self, value: Any) -> str:
@@ -75,9 +80,10 @@ class _Compiler:
             return self.enrolment(c)
         if c.attribute is Attr.MEMBER:
             keys = self.keys(c)
-            return (
-                "EXISTS (SELECT 1 FROM memberships rm JOIN groups rg ON rg.id = rm.group_id "
-                f"WHERE rm.user_id = u.id AND rg.title_key IN ({keys}))"
+            return self.related(
+                "memberships rm JOIN groups rg ON rg.id = rm.group_id",
+                "rm",
+                f"rg.title_key IN ({keys})",
             )
         if c.attribute is Attr.TAG:
             return self.tag(c)
@@ -142,10 +148,13 @@ class _Compiler:
             extra = f"rc.title_key IN ({self.keys(c)})"
             if c.attribute is Attr.COMPLETED:
                 extra += " AND re.completed_at IS NOT NULL"
-        return (
-            "EXISTS (SELECT 1 FROM enrollments re JOIN courses rc ON rc.id = re.course_id "
-            f"WHERE re.user_id = u.id AND {extra})"
-        )
+        return self.related("enrollments re JOIN courses rc ON rc.id = re.course_id", "re", extra)
+
+    def related(self, tables: str, alias: str, condition: str) -> str:
+        """Whether the user has a row in ``tables`` meeting ``condition``."""
+        if self.few:
+            return f"EXISTS (SELECT 1 FROM {tables} WHERE {alias}.user_id = u.id AND {condition})"
+        return f"u.id IN (SELECT {alias}.user_id FROM {tables} WHERE {condition})"
 
     def keys(self, c: Condition) -> str:
         names = c.value if isinstance(c.value, tuple) else (str(c.value),)
@@ -157,7 +166,13 @@ def on_postgres(conn: BaseDBAsyncClient | None = None) -> bool:
     return db.capabilities.dialect == "postgres"
 
 
-def compile_rule(rule: Rule, *, postgres: bool, now: datetime) -> tuple[str, list[Any]]:
-    """``(condition, parameters)``, with ``?`` placeholders as :mod:`storage.sql` takes."""
-    compiler = _Compiler(postgres, now)
+def compile_rule(
+    rule: Rule, *, postgres: bool, now: datetime, few: bool = False
+) -> tuple[str, list[Any]]:
+    """``(condition, parameters)``, with ``?`` placeholders as :mod:`storage.sql` takes.
+
+    ``few``: the query asks about a handful of users (those who just changed), so
+    enrolments and memberships are probed per user instead of gathered in full.
+    """
+    compiler = _Compiler(postgres, now, few)
     return compiler.rule(rule), compiler.params

@@ -45,8 +45,8 @@ T = TypeVar("T")
 _USER_COLUMNS = "u.id, u.email, u.username, u.status"
 
 
-def _where(rule: Rule, now: datetime, conn: BaseDBAsyncClient | None = None) -> tuple[str, list]:
-    return compile_rule(rule, postgres=on_postgres(conn), now=now)
+def _where(rule: Rule, now: datetime, *, few: bool = False) -> tuple[str, list]:
+    return compile_rule(rule, postgres=on_postgres(), now=now, few=few)
 
 
 def _users(rows: Sequence[dict[str, Any]]) -> tuple[User, ...]:
@@ -269,7 +269,7 @@ class RuleStore:
         group's courses, their emails and an event per change: a rule that adds a
         whole school then holds neither the database nor the event loop for long.
         """
-        where, params = _where(rule, now)
+        where, params = _where(rule, now, few=user_ids is not None)
         joining_ids: list[int] = []
         leaving_ids: list[int] = []
         for scope, scope_params in _scopes(user_ids):

@@ -200,10 +200,11 @@ async def _compare(database_url: str, school: list[Person], rule_list: list[Rule
         await _write(school)
         postgres = database_url.startswith("postgres")
         for rule in rule_list:
-            where, params = compile_rule(rule, postgres=postgres, now=NOW)
-            rows = await fetch(None, f"SELECT u.id FROM users u WHERE {where}", params)
             expected = {p.id for p in school if matches(rule, p, NOW)}
-            assert {r["id"] for r in rows} == expected, (rule, where, params)
+            for few in (False, True):
+                where, params = compile_rule(rule, postgres=postgres, now=NOW, few=few)
+                rows = await fetch(None, f"SELECT u.id FROM users u WHERE {where}", params)
+                assert {r["id"] for r in rows} == expected, (rule, where, params)
     finally:
         await db.close()
 

@@ -8,7 +8,7 @@ A-Z only, because that is what both database engines can do the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -806,19 +806,3 @@ def _text_meets(c: Condition, text: str) -> bool:
     if c.operator is Op.ENDS_WITH:
         return text.endswith(value)
     return text == value
-
-
-def split_tags(tags: str) -> tuple[str, ...]:
-    """Tags as users keep them: one string, ``", "`` between tags."""
-    return tuple(tags.split(", ")) if tags else ()
-
-
-def names_used(rule: Rule) -> Collection[str]:
-    """The course and group titles a rule depends on."""
-    found: set[str] = set()
-    for c in conditions(rule):
-        if c.course:
-            found.add(c.course)
-        if c.attribute in (Attr.ENROLLED, Attr.COMPLETED, Attr.MEMBER):
-            found.update(c.value if isinstance(c.value, tuple) else (str(c.value),))
-    return found

@@ -35,7 +35,7 @@ from bot.views.rules import (
     segment_saved,
 )
 from bot.xlsx_export import people_workbook
-from domain.entities import Actor, Group, RuleRun, SavedRule
+from domain.entities import Actor, Group, RuleRun, SavedRule, User
 from domain.errors import DomainError, InvalidInput
 from domain.permissions import Capability
 from domain.rules import Rule, RuleError, describe
@@ -70,7 +70,7 @@ async def send_preview(
     )
 
 
-def _listed(run: RuleRun, *, segment: bool) -> list[tuple[str, Any]]:
+def _listed(run: RuleRun, *, segment: bool) -> list[tuple[str, User]]:
     added = "matches" if segment else "would be added"
     return [(added, u) for u in run.added] + [("would be removed", u) for u in run.removed]
 

@@ -14,8 +14,17 @@ from slack_emulator.state import Message
 from storage.models import MembershipRow, RuleEventRow
 from tests.bot.activity import post
 from tests.bot.conftest import ADMIN, MANAGER, Roster, allow_bulk
-from tests.bot.uploads import direct_channel, in_thread, text_of, thread
+from tests.bot.uploads import (
+    direct_channel,
+    in_thread,
+    review,
+    send_for_approval,
+    text_of,
+    thread,
+    upload,
+)
 from tests.waiting import eventually
+from tests.workbooks import workbook
 
 ACME = ("ann@acme.com", "bob@acme.com", "cy@acme.com")
 
@@ -303,3 +312,19 @@ async def test_without_view_users_a_preview_gives_counts_but_no_names(acme: Rost
     await save(acme, preview, user=MANAGER)
     assert not [f for m in thread(acme, preview) for f in m.files]
     assert set(await members("Acme")) == set(ACME)
+
+
+async def test_people_a_bulk_import_creates_join_by_the_rule(acme: Roster) -> None:
+    await save(acme, await set_rule(acme, "Acme", 'tag = "emea"'))
+    await allow_bulk(acme)
+    data = workbook(
+        ["username", "email", "tags"],
+        ["pia", "pia@example.org", "sales, emea"],
+        ["quinn", "quinn@example.org", "sales"],
+    )
+    preview = await upload(acme, "team.xlsx", data)
+    await review(acme, await send_for_approval(acme, preview))
+    await eventually(lambda: _has(members("Acme"), "pia@example.org"), what="pia to join Acme")
+    assert "quinn@example.org" not in await members("Acme")
+    cause = await RuleEventRow.get(email="pia@example.org").values_list("cause", flat=True)
+    assert cause == "bulk action #1 (add members)"

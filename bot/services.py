@@ -56,7 +56,7 @@ class Services:
         )
         rules = RuleService(store, mail)
         return cls(
-            groups=GroupService(store, changed=changed),
+            groups=GroupService(store, changed=changed, renamed=rules.group_renamed),
             members=MemberService(store, mail, changed=changed),
             mail=mail,
             invitations=invitations,

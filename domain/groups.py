@@ -8,7 +8,7 @@ from domain.entities import Actor, Course, Group, Page, SlackProfile, User
 from domain.errors import GroupNotFound, TitleTaken
 from domain.naming import closest, parse_id
 from domain.permissions import Capability, require
-from domain.ports import Changed, Store
+from domain.ports import Changed, Renamed, Store
 from domain.users import link_profiles
 from domain.validation import (
     normalize_description,
@@ -19,9 +19,10 @@ from domain.validation import (
 
 
 class GroupService:
-    def __init__(self, store: Store, *, changed: Changed) -> None:
+    def __init__(self, store: Store, *, changed: Changed, renamed: Renamed) -> None:
         self._store = store
         self._changed = changed
+        self._renamed = renamed
 
     async def _linked(self, profiles: Collection[SlackProfile]) -> list[User]:
         """School users for new managers; one who is new to the school may meet a rule."""
@@ -83,13 +84,15 @@ class GroupService:
         require(actor, Capability.EDIT_GROUP, group)
         clean_title = normalize_title(title)
         await self._ensure_title_free(clean_title, except_id=group.id)
-        return await self._store.groups.update(
+        renamed = await self._store.groups.update(
             group.id,
             title=clean_title,
             key=title_key(clean_title),
             description=group.description,
             seat_limit=group.seat_limit,
         )
+        await self._renamed(group.title, renamed)
+        return renamed
 
     async def delete(self, actor: Actor, group: Group) -> None:
         """Deletes the group and its memberships; its members stay school users."""

@@ -6,7 +6,7 @@ what is allowed and what it means, storage makes it so atomically.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -78,6 +78,9 @@ class GroupStore(Protocol):
 
 Changed = Callable[[Iterable[int], str], None]
 """Tells the membership rules whose data just changed (user ids), and why."""
+
+Renamed = Callable[[str, Group], Awaitable[None]]
+"""Tells the membership rules a group's old title and the group as it is now called."""
 
 Compose = Callable[[User, bool, list[Course]], list[OutgoingEmail]]
 """(user, created_user, newly enrolled courses) -> the emails that change causes."""
@@ -332,6 +335,7 @@ class RuleStore(Protocol):
         ...
 
     async def events(self, group_id: int, *, limit: int) -> list[RuleEvent]: ...
+    async def set_text(self, rule_id: int, text: str) -> None: ...
 
 
 class Store(Protocol):

@@ -40,6 +40,7 @@ from domain.rules import (
     from_form,
     parse,
     to_text,
+    with_group_renamed,
 )
 from domain.validation import normalize_title, title_key
 
@@ -229,6 +230,21 @@ class RuleService:
             changed_total += len(changed)
             pending, rules = changed, [r for r in rules if _on_membership(r[2])]
         return changed_total
+
+    async def group_renamed(self, old_title: str, group: Group) -> None:
+        """Rules and segments naming a renamed group follow it; they would otherwise
+        name a group that no longer exists and stop being read."""
+        courses, groups = await self._store.rules.catalogue()
+        catalogue = Catalogue(courses, {**groups, title_key(old_title): old_title})
+        rules = self._store.rules
+        for saved in [*await rules.active_group_rules(), *await rules.segments()]:
+            try:
+                rule = parse(saved.text, catalogue)
+            except RuleError:
+                continue
+            moved = with_group_renamed(rule, old_title, group.title)
+            if moved != rule:
+                await rules.set_text(saved.id, to_text(moved))
 
     async def sweep(self, *, dated_only: bool) -> None:
         """Group rules against everyone: those with dates because time moves on with no

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple
@@ -718,6 +718,23 @@ def _row_condition(attribute: Attr, operator: Op, text: str, catalogue: Catalogu
     if check:
         return Condition(attribute, operator, check(attribute, text, catalogue))
     return Condition(attribute, operator, check_value(attribute, text))
+
+
+def with_group_renamed(rule: Rule, old: str, new: str) -> Rule:
+    """The rule with membership of the group once called ``old`` now naming ``new``."""
+    if isinstance(rule, Not):
+        return Not(with_group_renamed(rule.part, old, new))
+    if isinstance(rule, AllOf | AnyOf):
+        return type(rule)(tuple(with_group_renamed(p, old, new) for p in rule.parts))
+    if rule.attribute is not Attr.MEMBER:
+        return rule
+
+    def swap(name: str) -> str:
+        return new if title_key(name) == title_key(old) else name
+
+    if isinstance(rule.value, tuple):
+        return replace(rule, value=tuple(swap(v) for v in rule.value))
+    return replace(rule, value=swap(str(rule.value)))
 
 
 # ---------------------------------------------------------------- evaluating

@@ -300,6 +300,9 @@ class RuleStore:
             )
         return RuleRun(tuple(joining), tuple(leaving))
 
+    async def set_text(self, rule_id: int, text: str) -> None:
+        await MembershipRuleRow.filter(id=rule_id).update(text=text)
+
     async def events(self, group_id: int, *, limit: int) -> list[RuleEvent]:
         rows = await RuleEventRow.filter(group_id=group_id).order_by("-at", "-id").limit(limit)
         return [RuleEvent(r.email, r.change, r.cause, r.at) for r in rows]

@@ -280,7 +280,7 @@ def summary_message(summary: RuleSummary) -> tuple[str, list[Block]]:
     words = (
         describe(summary.parsed)
         if summary.parsed
-        else "(it names a course or group that was renamed or deleted: set the rule again)"
+        else "(it names a course or group that was deleted: set the rule again)"
     )
     by = (
         f"<@{saved.created_by.slack_user_id}>"

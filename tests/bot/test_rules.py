@@ -328,3 +328,15 @@ async def test_people_a_bulk_import_creates_join_by_the_rule(acme: Roster) -> No
     assert "quinn@example.org" not in await members("Acme")
     cause = await RuleEventRow.get(email="pia@example.org").values_list("cause", flat=True)
     assert cause == "bulk action #1 (add members)"
+
+
+async def test_rules_follow_a_renamed_group(acme: Roster) -> None:
+    await save(acme, await set_rule(acme, "Acme", 'domain = "acme.com"'))
+    assert "Created" in await acme.run(ADMIN, "create Acme Fans")
+    await save(acme, await set_rule(acme, "Acme Fans", 'member in ["Acme", "Support"]'))
+    assert "Renamed" in await acme.run(ADMIN, 'rename Acme "Acme Corp"')
+    summary = await acme.run(ADMIN, 'rule "Acme Fans"')
+    assert 'member ["Acme Corp", "Support"]' in summary
+    assert "Created" in await acme.run(ADMIN, "create Newcomers")
+    assert "Added" in await acme.run(ADMIN, "add Newcomers fay@acme.com")
+    await eventually(lambda: _has(members("Acme Fans"), "fay@acme.com"), what="fay in Acme Fans")

@@ -33,7 +33,7 @@ from domain.ports import Store
 from domain.rules import (
     Attr,
     Catalogue,
-    FormRow,
+    FormBlocks,
     Rule,
     RuleError,
     conditions,
@@ -85,7 +85,7 @@ class RuleService:
         self,
         actor: Actor,
         group: Group | None,
-        blocks: tuple[tuple[list[FormRow], bool], tuple[list[FormRow], bool]],
+        blocks: FormBlocks,
     ) -> Rule:
         require(actor, Capability.MANAGE_SEGMENTS, group)
         _check_target(group)
@@ -157,7 +157,7 @@ class RuleService:
         if saved is None:
             raise RuleError(
                 f"{group.title} has no rule, so there is nothing to re-evaluate; "
-                f"set one with `/group rule {group.title} set <rule>`."
+                f'set one with `/group rule "{group.title}" set <rule>`.'
             )
         return saved
 

@@ -632,6 +632,10 @@ class FormRow:
     negate: bool = False
 
 
+FormBlocks = tuple[tuple[Sequence[FormRow], bool], tuple[Sequence[FormRow], bool]]
+"""The form's two blocks of rows, each with whether it is all-of (rather than any-of)."""
+
+
 def from_form(
     first: Sequence[FormRow],
     first_all: bool,

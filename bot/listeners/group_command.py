@@ -109,8 +109,7 @@ async def _rule(call: Call, args: list[str]) -> None:
         await call.say(rule_views.preview_sent())
         await send_preview(call.client, call.services, call.actor, group, rule)
     elif verb == "refresh":
-        await call.say(rule_views.refreshing(group))
-        await refresh(call.client, call.services, call.actor, group)
+        await refresh(call.client, call.services, call.actor, group, call.say)
     elif verb == "clear":
         await rules.end(call.actor, group)
         await call.say(rule_views.rule_ended(group))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -98,9 +99,17 @@ async def run_rule(
     return run
 
 
-async def refresh(client: AsyncWebClient, services: Services, actor: Actor, group: Group) -> None:
-    """Re-evaluate now: the status goes to the person's direct messages."""
+async def refresh(
+    client: AsyncWebClient,
+    services: Services,
+    actor: Actor,
+    group: Group,
+    say: Callable[[str], Awaitable[object]],
+) -> None:
+    """Re-evaluate now: ``say`` tells the person where the outcome will be, once the
+    group is known to have a rule; the status goes to their direct messages."""
     saved = await services.rules.active(actor, group)
+    await say(refreshing(group))
     direct = (await client.conversations_open(users=actor.slack_user_id))["channel"]["id"]
     cause = f"re-evaluated by {await _name(services, actor)}"
     await run_rule(client, services, saved, group, channel=direct, thread_ts=None, cause=cause)
@@ -185,8 +194,11 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
         actor = context["actor"]
         group = await services.groups.resolve(actor, action["value"], Capability.MANAGE_SEGMENTS)
-        await respond(text=refreshing(group), response_type="ephemeral", replace_original=False)
-        await refresh(client, services, actor, group)
+
+        async def say(text: str) -> None:
+            await respond(text=text, response_type="ephemeral", replace_original=False)
+
+        await refresh(client, services, actor, group, say)
 
 
 async def open_form(

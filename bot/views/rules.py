@@ -20,7 +20,7 @@ from bot.views.blocks import (
 from bot.views.modals import View, input_block, modal, text_input
 from domain.entities import Group, RulePreview, RuleRun, SavedRule, User
 from domain.rule_groups import RuleSummary
-from domain.rules import LABELS, MAX_TEXT, OP_LABELS, Attr, FormRow, Op, describe
+from domain.rules import LABELS, MAX_TEXT, OP_LABELS, Attr, FormBlocks, FormRow, Op, describe
 
 FIRST_ROWS = 3
 SECOND_ROWS = 2
@@ -123,7 +123,7 @@ def _row_block(match_field: Field, label: str, numbers: range) -> list[Block]:
 
 def form_rows(
     values: dict[str, Any],
-) -> tuple[tuple[list[FormRow], bool], tuple[list[FormRow], bool]]:
+) -> FormBlocks:
     """The submitted rows, two blocks of them, each with whether it is all-of."""
 
     def chosen(block_id: str) -> str:

@@ -25,6 +25,9 @@ class Command:
     needs: Capability | None = None
     """What `/group help` checks to mark the command as out of the caller's reach;
     the service behind the command enforces it."""
+    rest_at: int | None = None
+    """With ``max_args`` None: the argument that takes the rest of the text (by
+    default the last required one, e.g. a title with spaces)."""
 
     @property
     def usage(self) -> str:
@@ -47,12 +50,13 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "add",
-        "<group> <email> [username]",
-        '/group add "Sales Onboarding" ada@school.org',
-        "add one member, creating the user if new",
+        "<group> <email> [name or username]",
+        '/group add "Sales Onboarding" ana@school.org Ana García',
+        "add one member, creating the user if new (the name is their username)",
         2,
-        3,
+        None,
         Capability.BASIC_USER_ACTIONS,
+        rest_at=2,
     ),
     Command(
         "remove",
@@ -283,8 +287,8 @@ def parse(text: str) -> Parsed:
         command.max_args is not None and len(args) > command.max_args
     ):
         raise UsageError(_count_problem(command, len(args)), command)
-    if command.max_args is None and len(args) > command.min_args:
-        keep = max(command.min_args - 1, 0)
+    keep = command.rest_at if command.rest_at is not None else max(command.min_args - 1, 0)
+    if command.max_args is None and len(args) > keep + 1:
         args = [*args[:keep], " ".join(args[keep:])]
     return Parsed(command, args)
 

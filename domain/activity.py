@@ -8,7 +8,8 @@ problem. An event id seen before changes nothing, so the player may retry.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -16,12 +17,12 @@ from typing import Any
 
 from domain.emails import MailService
 from domain.entities import Course, User
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInput
 from domain.invitations import Clock, utc_now
 from domain.mail import OutgoingEmail, Trigger
 from domain.naming import parse_id
 from domain.ports import Changed, Store
-from domain.validation import normalize_email, title_key
+from domain.validation import normalize_email, normalize_label, normalize_title, title_key
 
 MAX_BATCH = 1000
 FUTURE_SLACK = timedelta(minutes=5)
@@ -113,13 +114,12 @@ def _parse(item: Any, now: datetime) -> ActivityEvent:
     except ValueError:
         raise _Bad("type", f"one of {', '.join(t.value for t in EventType)}") from None
     user = item.get("user") if isinstance(item.get("user"), dict) else {}
-    try:
-        email = normalize_email(str(user.get("email", "")))
-    except DomainError:
-        raise _Bad("user.email", "the learner's email address is required") from None
+    email = _checked("user.email", lambda: normalize_email(_string(user.get("email"))))
     course = item.get("course")
     if kind is not EventType.SIGN_IN and (not isinstance(course, str | int) or course == ""):
         raise _Bad("course", "the course's title or id is required for this type")
+    if isinstance(course, str):
+        course = _checked("course", lambda: normalize_title(course, what="course"))
     return ActivityEvent(
         event_id=event_id,
         type=kind,
@@ -127,8 +127,43 @@ def _parse(item: Any, now: datetime) -> ActivityEvent:
         course=None if course is None else str(course),
         occurred_at=_when(item.get("occurred_at"), now),
         percent=_percent(kind, item.get("percent")),
-        details={k: v for k, v in item.items() if k in {"assessment", "score", "certificate"}},
+        details=_details(item),
     )
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _Bad("user.email", "the learner's email address is required, as a string")
+    return value
+
+
+def _checked(field: str, normalise: Callable[[], str]) -> str:
+    """A value through the normaliser every other path uses; its refusal, by field."""
+    try:
+        return normalise()
+    except InvalidInput as bad:
+        raise _Bad(field, bad.message) from None
+
+
+def _details(item: Mapping[str, Any]) -> dict[str, Any]:
+    """What the gradebook and certificates will read: names tidied, the score a number."""
+    details: dict[str, Any] = {}
+    for key in ("assessment", "certificate"):
+        if key in item:
+            value = item[key]
+            if not isinstance(value, str):
+                raise _Bad(key, "a name is required, as a string")
+            details[key] = _checked(key, lambda v=value, k=key: normalize_label(v, field=k))
+    if "score" in item:
+        score = item["score"]
+        if (
+            isinstance(score, bool)
+            or not isinstance(score, int | float)
+            or not math.isfinite(score)
+        ):
+            raise _Bad("score", "a number is required")
+        details["score"] = score
+    return details
 
 
 def _when(value: Any, now: datetime) -> datetime:

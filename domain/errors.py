@@ -57,12 +57,18 @@ class TitleTaken(DomainError):
 
 
 class InvalidInput(DomainError):
-    """A value typed by the user cannot be used; ``field`` names which one."""
+    """A value typed by the user cannot be used; ``field`` names which one.
 
-    def __init__(self, field: str, message: str) -> None:
+    ``problem`` and ``fix`` are kept apart for places that show them in their
+    own columns (a spreadsheet's row problems); ``message`` joins them.
+    """
+
+    def __init__(self, field: str, message: str, *, fix: str = "") -> None:
         self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
+        self.problem = message
+        self.fix = fix
+        self.message = f"{message}; {fix}." if fix else message
+        super().__init__(f"{field}: {self.message}")
 
 
 class DenialReason(StrEnum):

@@ -8,7 +8,7 @@ every problem says which row, which column, what is wrong and how to fix it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
@@ -16,7 +16,15 @@ from typing import NamedTuple
 from domain.entities import Actor
 from domain.errors import DomainError, InvalidInput
 from domain.permissions import Capability, require
-from domain.validation import MAX_USERNAME, clean_text, normalize_email, title_key
+from domain.validation import (
+    clean_text,
+    normalize_email,
+    normalize_name,
+    normalize_tags,
+    normalize_username,
+    title_key,
+    visible,
+)
 
 REQUIRED = ("username", "email")
 ERROR_COLUMN = "error"
@@ -24,9 +32,6 @@ ERROR_COLUMN = "error"
 OPTIONAL = ("first name", "last name", "tags")
 PROGRESS_COLUMNS = ("email", "course", "progress")
 """The progress template: whose progress, in which course, in percent (0-100)."""
-MAX_NAME = 100
-MAX_TAGS = 20
-MAX_TAGS_TEXT = 1000
 
 TIPS = (
     "Fill in one person per row, starting on row 2. Username and email are required.",
@@ -311,21 +316,15 @@ def _formula(columns: Sequence[str], index: int, number: int) -> RowProblem:
 def _check_row(
     number: int, texts: list[str], at: dict[str, int]
 ) -> tuple[StagedRow | None, list[RowProblem], str]:
-    """(the row, ready; or None and its problems; a note worth telling)."""
+    """(the row, ready; or None and its problems; a note worth telling).
+
+    Each value goes through the same normaliser as when it is typed in Slack or
+    sent by the course player, so a name refused there is refused here too."""
     problems: list[RowProblem] = []
     username = texts[at["username"]]
     raw_email = texts[at["email"]]
     if not username:
-        problems.append(RowProblem(number, "username", "is empty", "type a username"))
-    elif len(username) > MAX_USERNAME or " " in username:
-        problems.append(
-            RowProblem(
-                number,
-                "username",
-                f"`{username[:40]}` is too long or has spaces",
-                f"use at most {MAX_USERNAME} characters without spaces",
-            )
-        )
+        problems.append(RowProblem(number, "username", "is empty", "type a name or username"))
     email, note = "", ""
     if not raw_email:
         problems.append(RowProblem(number, "email", "is empty", "type an email address"))
@@ -337,33 +336,35 @@ def _check_row(
                 RowProblem(
                     number,
                     "email",
-                    f"`{raw_email[:80]}` is not an email address",
+                    f"`{visible(raw_email)}` is not an email address",
                     "type it as name@example.org",
                 )
             )
         if email and raw_email[:7].lower() == "mailto:":
             note = f"row {number}: the email was a link; read it as {email}"
     first, last, tags = (texts[at[n]] if n in at else "" for n in OPTIONAL)
-    for name, value in (("first name", first), ("last name", last)):
-        if len(value) > MAX_NAME:
-            problems.append(
-                RowProblem(number, name, "is too long", f"keep it to {MAX_NAME} characters")
-            )
-    if tags:
-        parts = [t for t in (clean_text(t) for t in tags.split(",")) if t]
-        if len(parts) > MAX_TAGS or len(tags) > MAX_TAGS_TEXT:
-            problems.append(
-                RowProblem(
-                    number,
-                    "tags",
-                    "has too many tags",
-                    f"keep {MAX_TAGS} or fewer, {MAX_TAGS_TEXT} characters in all",
-                )
-            )
-        tags = ", ".join(parts)
+    values = [
+        _normalised(problems, number, "username", lambda: normalize_username(username, email="")),
+        _normalised(
+            problems, number, "first name", lambda: normalize_name(first, field="first name")
+        ),
+        _normalised(problems, number, "last name", lambda: normalize_name(last, field="last name")),
+        _normalised(problems, number, "tags", lambda: normalize_tags(tags)),
+    ]
     if problems:
         return None, problems, ""
-    return StagedRow(number, username, email, first, last, tags), problems, note
+    return StagedRow(number, values[0], email, values[1], values[2], values[3]), problems, note
+
+
+def _normalised(
+    problems: list[RowProblem], number: int, column: str, normalise: Callable[[], str]
+) -> str:
+    """The value ``normalise`` makes, or "" with its problem added to the row's."""
+    try:
+        return normalise()
+    except InvalidInput as bad:
+        problems.append(RowProblem(number, column, bad.problem, bad.fix or "correct it"))
+        return ""
 
 
 def _text(value: object) -> str:

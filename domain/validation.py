@@ -11,28 +11,110 @@ from domain.errors import InvalidInput
 MAX_TITLE = 80
 MAX_DESCRIPTION = 1000
 MAX_USERNAME = 64
+MAX_NAME = 100
+MAX_TAGS = 20
+MAX_TAGS_TEXT = 1000
+MAX_LABEL = 200
 MAX_SEATS = 100_000
 
 _LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _EMAIL = re.compile(rf"^{_LOCAL}@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}$")
-_SPACES = "\u00a0\u2007\u202f\u200b\ufeff"
+_TRIM = (
+    " \t\r\n\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u200b\u202f\u205f\u3000\ufeff"
+)
+"""What people's copy and paste leaves around a value: spaces of every width,
+tabs and line ends, the zero-width space and the byte-order mark."""
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+_JOINERS = frozenset({"\u200c", "\u200d"})
+"""Zero-width (non-)joiners are format characters that Persian, Indic scripts and
+emoji sequences need to be written correctly, so names may hold them."""
+_NAMED = {
+    "\t": "a tab",
+    "\n": "a line break",
+    "\r": "a line break",
+    "\u2028": "a line break",
+    "\u2029": "a paragraph break",
+}
+
+
+def unsafe_char(ch: str) -> bool:
+    """Whether a character can't be shown or stored safely: control and format
+    characters (line breaks, tabs, direction overrides that disguise text),
+    surrogates, private-use characters and Unicode's noncharacters."""
+    if ch in _JOINERS:
+        return False
+    code = ord(ch)
+    if 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:
+        return True
+    return unicodedata.category(ch) in _UNSAFE_CATEGORIES
 
 
 def has_control(text: str) -> bool:
-    """Control or format characters (line breaks, zero-width, direction marks).
+    """Whether any character of ``text`` is unsafe (see :func:`unsafe_char`).
 
     Printable ASCII, nearly every value, is answered at C speed; only other
     text is looked at character by character.
     """
     if text.isascii() and text.isprintable():
         return False
-    return any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in text)
+    return any(unsafe_char(ch) for ch in text)
+
+
+def visible(text: str, limit: int = 80) -> str:
+    """A value as it can be quoted back to a person: unsafe characters shown as
+    \u2400-style symbols or U+FFFD, cut to ``limit`` characters."""
+    shown = "".join(_symbol(ch) if unsafe_char(ch) else ch for ch in text[:limit])
+    return shown + ("…" if len(text) > limit else "")
+
+
+def _symbol(ch: str) -> str:
+    code = ord(ch)
+    return chr(0x2400 + code) if code < 0x20 else "\ufffd"
+
+
+def _what(ch: str) -> str:
+    if ch in _NAMED:
+        return _NAMED[ch]
+    return f"an invisible control character (U+{ord(ch):04X})"
 
 
 def clean_text(value: str) -> str:
-    """Trim ordinary and non-breaking spaces people paste from documents."""
-    return value.strip().strip(_SPACES).strip()
+    """Trim the spaces and line ends people paste from documents; nothing else, so
+    an invisible control character at either end is still seen and refused."""
+    return value.strip(_TRIM)
+
+
+def tidy(value: str | None, *, field: str, limit: int) -> str:
+    """The one way a short piece of text people typed becomes a stored value.
+
+    Trimmed, composed (NFC, so "é" typed two ways is one name), runs of spaces
+    collapsed into one; refused with :class:`InvalidInput` naming the
+    character, when it holds one that can't be shown or stored safely, or
+    when it is longer than ``limit``. Every path into Roster (command, modal,
+    spreadsheet, activity API, web form) calls this, so they cannot drift.
+    """
+    text = clean_text(value or "")
+    if not (text.isascii() and text.isprintable()):
+        for ch in text:
+            if unsafe_char(ch):
+                raise InvalidInput(
+                    field,
+                    f"`{visible(text)}` has {_what(ch)}",
+                    fix=f"type the {field} again without it",
+                )
+        text = unicodedata.normalize("NFC", text)
+        text = " ".join(text.split())
+    elif "  " in text:
+        text = " ".join(text.split())
+    if len(text) > limit:
+        raise InvalidInput(
+            field,
+            f"the {field} is {len(text)} characters long",
+            fix=f"keep it to {limit} characters",
+        )
+    return text
 
 
 def normalize_email(value: str) -> str:
@@ -44,40 +126,68 @@ def normalize_email(value: str) -> str:
         raise InvalidInput("email", "an email address is required, e.g. ada@school.org.")
     if len(email) > 254 or has_control(email) or not _EMAIL.match(email):
         raise InvalidInput(
-            "email", f"`{email[:80]}` is not a valid email address; use the form ada@school.org."
+            "email",
+            f"`{visible(email)}` is not a valid email address; use the form ada@school.org.",
         )
     return email
 
 
 def normalize_title(value: str, *, what: str = "title") -> str:
-    title = " ".join(clean_text(value).split())
+    title = tidy(value, field=what, limit=MAX_TITLE)
     if not title:
         raise InvalidInput(what, f"a {what} is required.")
-    if len(title) > MAX_TITLE:
-        raise InvalidInput(
-            what, f"keep the {what} to {MAX_TITLE} characters (it has {len(title)})."
-        )
-    if has_control(title):
-        raise InvalidInput(what, f"remove the control characters from the {what}.")
     return title
 
 
 def normalize_description(value: str | None) -> str:
-    text = clean_text(value or "")
-    if len(text) > MAX_DESCRIPTION:
-        raise InvalidInput("description", f"keep the description to {MAX_DESCRIPTION} characters.")
+    """Several lines are welcome in a description; other control characters are not."""
+    return _paragraphs(value, field="description", limit=MAX_DESCRIPTION)
+
+
+def normalize_reason(value: str | None) -> str:
+    """Why an admin decided as they did: free text over several lines, shown in Slack."""
+    return _paragraphs(value, field="reason", limit=MAX_DESCRIPTION)
+
+
+def _paragraphs(value: str | None, *, field: str, limit: int) -> str:
+    lines = (value or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = "\n".join(tidy(line, field=field, limit=limit) for line in lines).strip()
+    if len(text) > limit:
+        raise InvalidInput(field, f"keep the {field} to {limit} characters.")
     return text
 
 
 def normalize_username(value: str | None, *, email: str) -> str:
-    """The typed username, or the address's local part when none was given."""
-    username = clean_text(value or "") or email.split("@", 1)[0]
-    if len(username) > MAX_USERNAME or has_control(username) or " " in username:
+    """The username as the person wrote it: a name and surname are welcome, in any
+    script; with none given, the address's local part."""
+    return tidy(value, field="username", limit=MAX_USERNAME) or email.split("@", 1)[0]
+
+
+def normalize_name(value: str | None, *, field: str) -> str:
+    """A first or last name; may be empty."""
+    return tidy(value, field=field, limit=MAX_NAME)
+
+
+def normalize_tags(value: str | None) -> str:
+    """Comma-separated tags, each tidied; empty ones dropped, repeats kept once."""
+    text = value or ""
+    if len(text) > MAX_TAGS_TEXT:
         raise InvalidInput(
-            "username",
-            f"use a username of at most {MAX_USERNAME} characters without spaces.",
+            "tags", f"the tags have {len(text):,} characters", fix=f"keep to {MAX_TAGS_TEXT}"
         )
-    return username
+    tags: dict[str, str] = {}
+    for part in text.split(","):
+        tag = tidy(part, field="tags", limit=MAX_TAGS_TEXT)
+        if tag:
+            tags.setdefault(tag.casefold(), tag)
+    if len(tags) > MAX_TAGS:
+        raise InvalidInput("tags", f"there are {len(tags)} tags", fix=f"keep {MAX_TAGS} or fewer")
+    return ", ".join(tags.values())
+
+
+def normalize_label(value: str | None, *, field: str) -> str:
+    """A short name reported by another system (an assessment, a certificate)."""
+    return tidy(value, field=field, limit=MAX_LABEL)
 
 
 def normalize_seat_limit(value: int | str | None) -> int | None:

@@ -85,3 +85,59 @@ def test_rows_are_checked_each_and_every_problem_names_row_column_and_fix() -> N
         "email: ada@school.org is also on row 2; keep one of the two rows",
     )
     assert rejected[8][:2] == ("=A1", "frank@school.org")
+
+
+PERSIAN = "\u0645\u0631\u06cc\u0645\u200c\u0632\u0627\u062f\u0647"
+"""Maryam-zadeh in Persian: its zero-width non-joiner is part of the name."""
+
+
+def test_names_with_spaces_accents_and_any_script_are_usernames() -> None:
+    columns = ("username", "email", "first name", "last name", "tags")
+    rows = [
+        (2, cells("  Ana   García ", "ana@school.org", "Ana", "García")),
+        (3, cells("Fatima Smith-Jones", "fatima@school.org")),
+        (4, cells("Seán O'Brien", "sean@school.org")),
+        (5, cells("王小明", "wang@school.org")),
+        (6, cells(PERSIAN, "maryam@school.org")),
+        (7, cells("Zoë", "zoe@school.org", None, None, " sales ,, SALES, emea ")),
+    ]
+    tally = Tally(columns)
+    ready = [
+        (r.username, r.first_name, r.last_name, r.tags) for r in check_rows(columns, rows, tally)
+    ]
+    assert ready == [
+        ("Ana García", "Ana", "García", ""),
+        ("Fatima Smith-Jones", "", "", ""),
+        ("Seán O'Brien", "", "", ""),
+        ("王小明", "", "", ""),
+        (PERSIAN, "", "", ""),
+        ("Zoë", "", "", "sales, emea"),
+    ]
+    assert tally.rejected == 0
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "said"),
+    [
+        ("username", "Ana\x01García", "invisible control character (U+0001)"),
+        ("username", "Ana\nGarcía", "a line break"),
+        ("first name", "Ana\tMaría", "a tab"),
+        ("last name", "Gar\x1ecía", "invisible control character (U+001E)"),
+        ("tags", "sales, em\x1eea", "invisible control character (U+001E)"),
+        ("username", "evil\u202egnp.exe", "invisible control character (U+202E)"),
+        ("username", "x" * 65, "65 characters long"),
+    ],
+)
+def test_unsafe_characters_are_refused_with_row_column_and_fix(
+    column: str, value: str, said: str
+) -> None:
+    columns = ("username", "email", "first name", "last name", "tags")
+    row = dict.fromkeys(columns, "")
+    row.update({"username": "Ana", "email": "ana@school.org", column: value})
+    tally = Tally(columns)
+    staged = list(check_rows(columns, [(4, cells(*row.values()))], tally))
+    assert tally.rejected == 1 and staged[0].problem
+    problem = tally.first_problems[0]
+    assert (problem.row, problem.column) == (4, column)
+    assert said in problem.problem
+    assert problem.fix

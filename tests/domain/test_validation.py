@@ -4,7 +4,18 @@ import pytest
 
 from domain.errors import InvalidInput
 from domain.naming import closest
-from domain.validation import normalize_email, normalize_seat_limit, normalize_title, title_key
+from domain.validation import (
+    normalize_description,
+    normalize_email,
+    normalize_label,
+    normalize_name,
+    normalize_reason,
+    normalize_seat_limit,
+    normalize_tags,
+    normalize_title,
+    normalize_username,
+    title_key,
+)
 
 
 @pytest.mark.parametrize(
@@ -73,3 +84,51 @@ def test_closest_prefers_titles_containing_what_was_typed() -> None:
     titles = ["Sales Team", "Support", "Sales Leads", "Engineering"]
     assert closest("sales", titles) == ["Sales Team", "Sales Leads"]
     assert closest("Enginering", titles) == ["Engineering"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("Ana García", "Ana García"),
+        ("  Ana \u00a0  García\t", "Ana García"),
+        ("Fatima Smith-Jones", "Fatima Smith-Jones"),
+        ("D'Angelo", "D'Angelo"),
+        ("Jose\u0301", "José"),
+        ("Ἀλέξανδρος", "Ἀλέξανδρος"),
+        ("", "ada"),
+        (None, "ada"),
+    ],
+)
+def test_a_username_is_a_name_in_any_script(typed: str | None, stored: str) -> None:
+    assert normalize_username(typed, email="ada@school.org") == stored
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["Ana\x00", "Ana\x1eGarcía", "Ana\nGarcía", "a\u200bb", "\ud800", "\ue000", "x\u2028y"],
+)
+def test_what_cannot_be_shown_or_stored_is_refused_and_named_visibly(typed: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        normalize_username(typed, email="ada@school.org")
+    assert caught.value.field == "username"
+    assert caught.value.fix == "type the username again without it"
+    shown = caught.value.message
+    assert shown.isprintable()
+
+
+def test_every_name_field_uses_the_same_rules() -> None:
+    assert normalize_name(" Zoë ", field="first name") == "Zoë"
+    with pytest.raises(InvalidInput) as caught:
+        normalize_name("Zo\x01ë", field="first name")
+    assert caught.value.field == "first name"
+    assert normalize_tags(" sales , , Sales,emea ") == "sales, emea"
+    with pytest.raises(InvalidInput, match="21 tags"):
+        normalize_tags(",".join(f"t{i}" for i in range(21)))
+    assert normalize_label("Final exam", field="assessment") == "Final exam"
+
+
+def test_descriptions_and_reasons_keep_their_lines_but_no_control_characters() -> None:
+    assert normalize_description("Line one\r\n  Line   two ") == "Line one\nLine two"
+    with pytest.raises(InvalidInput) as caught:
+        normalize_reason("Wrong file\x07")
+    assert caught.value.field == "reason"

@@ -324,7 +324,7 @@ def _check_row(
     username = texts[at["username"]]
     raw_email = texts[at["email"]]
     if not username:
-        problems.append(RowProblem(number, "username", "is empty", "type a name or username"))
+        problems.append(RowProblem(number, "username", "is empty", "type a username"))
     email, note = "", ""
     if not raw_email:
         problems.append(RowProblem(number, "email", "is empty", "type an email address"))

@@ -163,7 +163,7 @@ def row_error_field(row: int) -> str:
 
 
 def _people(users: tuple[User, ...], total: int) -> str:
-    names = [f"{escape(u.email)}" for u in users]
+    names = [f"{escape(u.username)} ({escape(u.email)})" for u in users]
     return listing(names, most=len(names)) + (
         f" and {total - len(users)} more" if total > len(users) else ""
     )

@@ -23,7 +23,7 @@ async def test_help_lists_every_command_with_an_example(roster: Roster) -> None:
         "course list",
     ):
         assert f"/group {command}" in text
-    assert 'e.g. `/group add "Sales Onboarding" ada@school.org`' in text
+    assert 'e.g. `/group add "Sales Onboarding" ana@school.org Ana García`' in text
 
 
 async def test_an_unknown_subcommand_answers_with_the_nearest_usage(roster: Roster) -> None:
@@ -36,7 +36,7 @@ async def test_an_unknown_subcommand_answers_with_the_nearest_usage(roster: Rost
 async def test_a_wrong_argument_count_answers_with_that_commands_usage(roster: Roster) -> None:
     text = await roster.run(ADMIN, "add Sales")
     assert "`add` needs more" in text
-    assert "*Usage:* `/group add <group> <email> [username]`" in text
+    assert "*Usage:* `/group add <group> <email> [name or username]`" in text
 
 
 async def test_titles_are_unique_regardless_of_case(school: Roster) -> None:
@@ -55,6 +55,27 @@ async def test_adding_a_new_email_creates_an_invited_user_enrolled_in_the_course
     user = await UserRow.get(email="bob@example.org")
     assert user.status == "invited"
     assert await EnrollmentRow.filter(user_id=user.id).count() == 1
+
+
+async def test_a_name_and_surname_is_a_username_quoted_or_not(school: Roster) -> None:
+    text = await school.run(ADMIN, 'add "Sales Team" ana@example.org Ana   García')
+    assert "Added *Ana García* (ana@example.org)" in text
+    text = await school.run(ADMIN, 'add "Sales Team" fatima@example.org "Fatima Smith-Jones"')
+    assert "Added *Fatima Smith-Jones* (fatima@example.org)" in text
+    names = await UserRow.filter(email__in=["ana@example.org", "fatima@example.org"]).values_list(
+        "username", flat=True
+    )
+    assert sorted(names) == ["Ana García", "Fatima Smith-Jones"]
+
+
+async def test_a_name_with_a_control_character_is_refused_and_nothing_is_stored(
+    school: Roster,
+) -> None:
+    text = await school.run(ADMIN, 'add "Sales Team" ana@example.org "Ana\x01García"')
+    assert "The username is not right" in text
+    assert "invisible control character (U+0001)" in text
+    assert "type the username again without it" in text
+    assert not await UserRow.filter(email="ana@example.org").exists()
 
 
 async def test_adding_an_existing_user_says_so_and_reports_current_enrolments(

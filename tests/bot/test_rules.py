@@ -85,7 +85,7 @@ async def test_a_text_rule_is_previewed_then_saved_and_applied(acme: Roster) -> 
     assert "Preview of the rule for Acme" in shown
     assert "email ends with “@acme.com” and not (username equals “cy”)" in shown
     assert "*2* people match. Saving adds *2* and removes *0*." in shown
-    assert "ann@acme.com, bob@acme.com" in shown
+    assert "ann (ann@acme.com), bob (bob@acme.com)" in shown
     rows = await preview_file(acme, preview)
     assert rows == [
         ["change", "email", "username", "status"],
@@ -175,8 +175,8 @@ async def test_manual_members_stay_and_a_narrower_rule_warns_before_it_removes(
     shown = text_of(narrower)
     assert "Saving adds *0* and removes *2*" in shown
     assert (
-        "This rule would *remove 2* people the current rule added: bob@acme.com, cy@acme.com"
-        in shown
+        "This rule would *remove 2* people the current rule added: "
+        "bob (bob@acme.com), cy (cy@acme.com)" in shown
     )
     assert "1 members added by hand don't match; they stay" in shown
     done = await save(acme, narrower)

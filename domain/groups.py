@@ -33,14 +33,16 @@ class GroupService:
     async def resolve(self, actor: Actor, name: str, capability: Capability) -> Group:
         """The group a user named, checked against what they may do with it.
 
-        Suggestions only list groups the actor may see, so a typo never reveals
-        the titles of other managers' groups.
+        A group the actor may not see answers exactly as a group that does not
+        exist, so neither its title nor its existence leaks (``#7`` names any
+        group); suggestions only list groups the actor may see.
         """
         groups = self._store.groups
         group_id = parse_id(name)
         group = await groups.get(group_id) if group_id is not None else None
         group = group or await groups.find_by_key(title_key(name))
-        if group is None:
+        if group is None or not (actor.is_admin or group.id in actor.managed_group_ids):
+            require(actor, capability)
             visible = None if actor.is_admin else actor.managed_group_ids
             raise GroupNotFound(name, closest(name, await groups.titles(visible)))
         require(actor, capability, group)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from domain.entities import Actor, Group
-from domain.errors import DenialReason, PermissionDenied
+from domain.errors import DenialReason, GroupNotFound, PermissionDenied
 
 
 class Capability(StrEnum):
@@ -162,7 +162,11 @@ def allows(actor: Actor, capability: Capability, group: Group | None = None) -> 
 
 
 def require(actor: Actor, capability: Capability, group: Group | None = None) -> None:
+    """Raises when the actor may not. A group that is not theirs answers as one that
+    does not exist: its title, and that it exists, are not theirs to know."""
     reason = denial(actor, capability, group)
+    if reason is DenialReason.NOT_THEIR_GROUP and group is not None:
+        raise GroupNotFound(f"#{group.id}")
     if reason is not None:
         raise PermissionDenied(
             LABELS[capability], reason, group_title=group.title if group else None

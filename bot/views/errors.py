@@ -110,12 +110,9 @@ def denied(error: PermissionDenied, admins: Sequence[str]) -> str:
             f"it needs {needs}, which only group managers can be given, and you manage no group"
         )
         fix = f"Ask {who} to make you a manager"
-    elif error.reason is DenialReason.NOT_GRANTED:
+    else:
         problem = f"it needs the {needs} permission, which you don't have"
         fix = f"Ask {who} to grant it with `/group permissions @you`"
-    else:
-        problem = "you don't manage this group"
-        fix = f"Ask {who} to assign you with `/group managers <group> add @you`"
     return f":no_entry: You can't do that{where}: {problem}. {fix}; nothing was changed."
 
 

@@ -164,7 +164,7 @@ async def test_a_manager_of_another_group_cannot_send_the_file_for_approval(
     preview = await upload(bulk, "mine.xlsx", workbook(HEADER, *people(2)))
     clicked = await bulk.driver.click(OTHER_MANAGER, preview, "imports.send_for_approval")
     answer = (await clicked.reply()).text
-    assert "you don't manage this group" in answer and "nothing was changed" in answer
+    assert "There is no group called" in answer and "Sales Team" not in answer
     assert await BulkJobRow.filter(state="checked").count() == 1
 
 
@@ -208,7 +208,7 @@ async def test_a_file_dropped_in_the_direct_message_naming_the_group_is_checked(
     assert "with the group's name as the message" in str(told.args["text"])
     elsewhere = await bulk.driver.share_in_dm(MANAGER, "Support", stored)
     denied = await elsewhere.call("chat.postMessage")
-    assert "you don't manage" in str(denied.args["text"])
+    assert "There is no group called *Support*" in str(denied.args["text"])
     await asyncio.sleep(0.2)
     assert len(previews()) == 1
 

@@ -35,6 +35,18 @@ async def test_suggestions_never_reveal_other_managers_groups(school: Roster) ->
     assert "Support" not in answer.replace("*Supp*", "")
 
 
+async def test_a_group_someone_may_not_see_answers_as_one_that_does_not_exist(
+    school: Roster,
+) -> None:
+    support = await GroupRow.get(title="Support")
+    hidden = await school.run(MANAGER, f"members #{support.id}")
+    absent = await school.run(MANAGER, "members #9999")
+    assert hidden == absent.replace("#9999", f"#{support.id}")
+    assert "Support" not in hidden
+    stranger = await school.run(STRANGER, f"members #{support.id}")
+    assert "Support" not in stranger and "isn't linked to a school user" in stranger
+
+
 async def test_typing_an_admins_id_in_the_text_changes_nothing(school: Roster) -> None:
     before = await _snapshot()
     answer = await school.run(MANAGER, f"create <@{ADMIN}> user_id={ADMIN}")

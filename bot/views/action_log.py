@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from bot.views.blocks import Block, context, divider, escape, header, packed, section, when
+from bot.views.blocks import (
+    Block,
+    context,
+    divider,
+    escape,
+    fallback,
+    header,
+    packed,
+    section,
+    when,
+)
 from domain.bulk_jobs import FINISHED, BulkJob, JobKind, JobState
 from domain.entities import User
 
@@ -77,7 +87,7 @@ def action_log(jobs: list[BulkJob], filters: str) -> tuple[str, list[Block]]:
     blocks.append(
         context("Filter: `/group log actions [type] [since]`, e.g. `/group log actions add 7d`.")
     )
-    return title, blocks
+    return fallback(title), blocks
 
 
 HOME_JOBS = 5

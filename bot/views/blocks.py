@@ -15,6 +15,12 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def fallback(text: str) -> str:
+    """A message's ``text``, the words notifications and screen readers use: Slack
+    reads it as mrkdwn, so titles and file names in it are escaped like any block."""
+    return escape(text)
+
+
 def plain(text: str, limit: int = 75) -> dict[str, Any]:
     return {"type": "plain_text", "text": clip(text, limit), "emoji": True}
 

@@ -11,6 +11,7 @@ from bot.views.blocks import (
     button,
     context,
     escape,
+    fallback,
     header,
     listing,
     packed,
@@ -67,7 +68,7 @@ def email_log(
             + "; since: `7d`, `24h` or a date."
         )
     )
-    return title, blocks
+    return fallback(title), blocks
 
 
 def notifications_modal(enabled: frozenset[Trigger]) -> View:

@@ -57,7 +57,7 @@ def describe(error: DomainError, *, admins: Sequence[str] = ()) -> str:
             "already exists, and titles are unique regardless of case. Choose another title."
         )
     if isinstance(error, InvalidInput):
-        return f"The {error.field} is not right: {error.message}"
+        return f"The {error.field} is not right: {escape(error.message)}"
     if isinstance(error, PermissionDenied):
         return denied(error, admins)
     if isinstance(error, SeatLimitReached):
@@ -85,7 +85,7 @@ def describe(error: DomainError, *, admins: Sequence[str] = ()) -> str:
             "out; nothing was changed."
         )
     if isinstance(error, RuleError):
-        return error.explain()
+        return escape(error.explain())
     if isinstance(error, NotLinkable):
         return f"<@{error.slack_user_id}> can't be a manager: {error.reason}."
     return f"That didn't work: {escape(str(error))}."

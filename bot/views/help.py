@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.commands import COMMANDS, Command, UsageError
-from bot.views.blocks import Block, context, header, packed, section
+from bot.views.blocks import Block, context, escape, header, packed, section
 from domain.entities import Actor
 from domain.permissions import LABELS, allows
 
@@ -31,7 +31,7 @@ def _line(actor: Actor, command: Command) -> str:
 
 def usage_message(error: UsageError) -> tuple[str, list[Block]]:
     command = error.command or error.suggestion
-    text = error.problem
+    text = escape(error.problem)
     if error.suggestion is not None:
         text += f" Did you mean `/group {error.suggestion.name}`?"
     blocks = [section(f":warning: {text}")]

@@ -13,6 +13,7 @@ from bot.views.blocks import (
     button,
     context,
     escape,
+    fallback,
     header,
     listing,
     option,
@@ -185,7 +186,7 @@ def preview_message(job: BulkJob) -> tuple[str, list[Block]]:
         blocks.append(context(listing([escape(n) for n in job.notes], most=5)))
     blocks.append(_preview_footer(job))
     text = f"{_title(job)}: {check.ready:,} ready, {check.rejected:,} with problems"
-    return text, blocks
+    return fallback(text), blocks
 
 
 def _seats(job: BulkJob) -> str:
@@ -225,7 +226,7 @@ def approval_request(job: BulkJob) -> tuple[str, list[Block]]:
     if check.wont_fit:
         blocks.append(section(_seats(job)))
     blocks.append(actions(button("Review", Action.REVIEW_IMPORT, str(job.id), style="primary")))
-    return f"{_title(job)} needs your approval", blocks
+    return fallback(f"{_title(job)} needs your approval"), blocks
 
 
 def review_modal(job: BulkJob, enrol_allowed: bool) -> View:
@@ -326,7 +327,7 @@ def progress_message(job: BulkJob, rate: float | None) -> tuple[str, list[Block]
         JobKind.UPDATE_PROGRESS: "Updating progress from",
     }[job.kind]
     what = job.filename or job.course_title
-    return f"{verb} {what}: {done:,}/{job.rows_total:,}", [section(line)]
+    return fallback(f"{verb} {what}: {done:,}/{job.rows_total:,}"), [section(line)]
 
 
 def _duration(seconds: float) -> str:
@@ -346,7 +347,7 @@ def summary_message(job: BulkJob) -> tuple[str, list[Block]]:
 
 
 def refused_message(filename: str, problem: str) -> str:
-    return f":warning: *{escape(filename)}* can't be used: {problem}"
+    return f":warning: *{escape(filename)}* can't be used: {escape(problem)}"
 
 
 def preview_sent() -> str:

@@ -9,6 +9,7 @@ from bot.views.blocks import (
     Block,
     context,
     escape,
+    fallback,
     header,
     listing,
     packed,
@@ -50,7 +51,7 @@ def members_message(
     blocks.extend(
         pager(page, Action.MEMBERS_PAGE, f"{group.id}/{segment}" if segment else str(group.id))
     )
-    return title, blocks
+    return fallback(title), blocks
 
 
 def members_modal(group: Group, page: Page[MemberRow]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from bot.views.blocks import (
     button,
     context,
     escape,
+    fallback,
     header,
     listing,
     option,
@@ -215,7 +216,7 @@ def preview_message(
             "Nothing changes until you save."
         ),
     ]
-    return title, blocks
+    return fallback(title), blocks
 
 
 def decided_message(
@@ -224,7 +225,7 @@ def decided_message(
     """The preview once someone chose: no buttons, and what was chosen."""
     target = f"the rule for {group.title}" if group else f"segment {draft.name}"
     outcome = f"Saved by <@{by}>" if saved else f"Cancelled by <@{by}>; nothing changed"
-    return f"{outcome}: {target}", [
+    return f"{outcome}: {fallback(target)}", [
         header(f"Preview of {target}"[:150]),
         section(_rule_lines(draft.text, words)),
         context(f"{outcome}."),
@@ -269,7 +270,7 @@ def summary_message(summary: RuleSummary) -> tuple[str, list[Block]]:
     group, saved = summary.group, summary.rule
     title = f"Rule of {group.title}"
     if saved is None:
-        return title, [
+        return fallback(title), [
             header(title),
             section(
                 f"*{escape(group.title)}* has no rule: its members are added by hand. "
@@ -299,7 +300,7 @@ def summary_message(summary: RuleSummary) -> tuple[str, list[Block]]:
             for e in summary.events
         ]
         lines.append("*Recent changes*\n" + "\n".join(changes))
-    return title, [
+    return fallback(title), [
         header(title),
         *(section(line) for line in lines),
         actions(

@@ -159,7 +159,7 @@ async def test_the_form_builds_the_rule_and_cancel_changes_nothing(acme: Roster)
     assert "has no rule" in await acme.run(ADMIN, "rule Acme")
     nothing = await acme.run(ADMIN, "rule Acme refresh")
     assert "Acme has no rule, so there is nothing to re-evaluate" in nothing
-    assert 'set one with `/group rule "Acme" set <rule>`' in nothing
+    assert 'set one with `/group rule "Acme" set &lt;rule&gt;`' in nothing
 
 
 async def test_manual_members_stay_and_a_narrower_rule_warns_before_it_removes(

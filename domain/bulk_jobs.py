@@ -25,6 +25,11 @@ from domain.permissions import Capability, require
 from domain.ports import Changed, Store
 from domain.validation import parse_since
 
+OUTSIDE_GROUPS = (
+    "not in your groups only: this person is in no group you manage, or also in one "
+    "you don't; an admin must delete them"
+)
+PREVIEW_OUTSIDE = 10
 ENROL_SETTING = "imports.enrol_in_courses"
 """Whether an approved import may enrol people in the group's courses."""
 LOG_PAGE = 20
@@ -82,6 +87,9 @@ class CheckCounts:
     first_problems: tuple[RowProblem, ...] = ()
     free_seats: int | None = None
     """Seats left in the group when the file was checked; None: no seat limit."""
+    outside: int = 0
+    """People a delete names who are not only in the uploader's groups: kept."""
+    first_outside: tuple[str, ...] = ()
 
     @property
     def wont_fit(self) -> int:
@@ -105,6 +113,7 @@ class RunCounts:
     removed: int = 0
     not_members: int = 0
     updated: int = 0
+    outside: int = 0
 
     def plus(self, other: RunCounts) -> RunCounts:
         return RunCounts(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
@@ -270,9 +279,10 @@ class BulkJobs:
             reason = "Staging the rows failed; upload the file again."
             await jobs.finish_failed(job.id, reason, self._clock())
             raise
+        outside, first_outside = await self._mark_outside(actor, job.id, kind)
         new, existing, already = await jobs.preview_counts(job.id, group.id)
         counts = CheckCounts(
-            ready=tally.ready_rows,
+            ready=tally.ready_rows - outside,
             rejected=tally.rejected,
             blank_rows=tally.blank_rows,
             new_users=new,
@@ -282,8 +292,32 @@ class BulkJobs:
             free_seats=None
             if group.seat_limit is None
             else max(group.seat_limit - group.member_count, 0),
+            outside=outside,
+            first_outside=first_outside,
         )
         return await jobs.checked(job.id, counts, rows_total=tally.ready_rows + tally.rejected)
+
+    async def _mark_outside(
+        self, actor: Actor, job_id: int, kind: JobKind
+    ) -> tuple[int, tuple[str, ...]]:
+        """A manager's bulk delete reaches only people whose every group is theirs; the
+        others stay in the file as rows that will be skipped, and are counted apart."""
+        if kind is not JobKind.DELETE_USERS or actor.is_admin:
+            return 0, ()
+        return await self._store.jobs.mark_outside(
+            job_id, actor.managed_group_ids, OUTSIDE_GROUPS, first=PREVIEW_OUTSIDE
+        )
+
+    async def _delete_scope(self, job: BulkJob) -> frozenset[int] | None:
+        """The groups whose people the job may delete: the uploader's, read now (an
+        admin's upload: everyone). An uploader who has since left the school leaves
+        no authority behind, so nobody."""
+        uploader = job.uploaded_by
+        if uploader is None:
+            return frozenset()
+        if uploader.is_admin or uploader.slack_user_id in self._env_admins:
+            return None
+        return await self._store.users.managed_group_ids(uploader.id)
 
     def may_stage(self, actor: Actor, group: Group, kind: JobKind) -> None:
         """Checked before a file is even read, so a refusal comes at once."""
@@ -448,8 +482,8 @@ class BulkJobs:
         if job.kind is JobKind.UPDATE_PROGRESS:
             return await jobs.apply_progress_chunk(job, limit=limit, now=now)
         if job.kind is JobKind.DELETE_USERS:
-            keep = self._env_admins
-            return await jobs.apply_delete_chunk(job, limit=limit, keep=keep, now=now)
+            keep, scope = self._env_admins, await self._delete_scope(job)
+            return await jobs.apply_delete_chunk(job, limit=limit, keep=keep, scope=scope, now=now)
         if job.kind in FOR_COURSE and job.course_id is None:
             reason = f"The course {job.course_title} was deleted before the job finished."
             return await jobs.finish_failed(job.id, reason, now)

@@ -279,10 +279,24 @@ class JobStore(Protocol):
         ...
 
     async def apply_delete_chunk(
-        self, job: BulkJob, *, limit: int, keep: Collection[str], now: datetime
+        self,
+        job: BulkJob,
+        *,
+        limit: int,
+        keep: Collection[str],
+        scope: Collection[int] | None,
+        now: datetime,
     ) -> BulkJob:
         """Deletes the school users the rows name, with everything theirs; never an
-        admin, nor the users linked to the Slack ids in ``keep``."""
+        admin, nor the users linked to the Slack ids in ``keep``; with ``scope``, only
+        people in at least one of those groups and in no other."""
+        ...
+
+    async def mark_outside(
+        self, job_id: int, scope: Collection[int], problem: str, *, first: int
+    ) -> tuple[int, tuple[str, ...]]:
+        """Sets ``problem`` on the ready rows naming school users who are not only in
+        the ``scope`` groups; (how many, the first ``first`` emails)."""
         ...
 
     async def apply_remove_chunk(self, job: BulkJob, *, limit: int, now: datetime) -> BulkJob:

@@ -218,12 +218,47 @@ class JobStore:
         return await self._apply_chunk(job, limit, now, progress)
 
     async def apply_delete_chunk(
-        self, job: BulkJob, *, limit: int, keep: Collection[str], now: datetime
+        self,
+        job: BulkJob,
+        *,
+        limit: int,
+        keep: Collection[str],
+        scope: Collection[int] | None,
+        now: datetime,
     ) -> BulkJob:
         async def delete(conn: BaseDBAsyncClient, group: GroupRow, items: Items) -> RunCounts:
-            return await _delete(conn, items, frozenset(keep))
+            return await _delete(conn, items, frozenset(keep), scope)
 
         return await self._apply_chunk(job, limit, now, delete)
+
+    async def mark_outside(
+        self, job_id: int, scope: Collection[int], problem: str, *, first: int
+    ) -> tuple[int, tuple[str, ...]]:
+        ids = list(scope) or [0]
+        where = (
+            f"i.job_id = ? AND i.problem = '' AND EXISTS (SELECT 1 FROM users u WHERE "
+            f"u.email = i.email AND {_outside('u.id', len(ids))})"
+        )
+        async with in_transaction() as conn:
+            named = await fetch(
+                conn,
+                f'SELECT i.email FROM bulk_job_items i WHERE {where} ORDER BY i."row" LIMIT ?',
+                [job_id, *ids, *ids, first],
+            )
+            if not named:
+                return 0, ()
+            marked = await fetch(
+                conn,
+                f"SELECT COUNT(*) AS n FROM bulk_job_items i WHERE {where}",
+                [job_id, *ids, *ids],
+            )
+            await execute(
+                conn,
+                f"UPDATE bulk_job_items SET problem = ? WHERE id IN "
+                f"(SELECT i.id FROM bulk_job_items i WHERE {where})",
+                [problem, job_id, *ids, *ids],
+            )
+        return int(marked[0]["n"]), tuple(r["email"] for r in named)
 
     async def _apply_chunk(self, job: BulkJob, limit: int, now: datetime, apply: Apply) -> BulkJob:
         """The next rows after the checkpoint, applied with the new checkpoint in one
@@ -411,37 +446,64 @@ async def _unenrol_from(conn: BaseDBAsyncClient, course: Course, items: Items) -
     return RunCounts(removed=len(leaving), already=len(items) - len(leaving))
 
 
-async def _delete(conn: BaseDBAsyncClient, items: Items, keep: frozenset[str]) -> RunCounts:
+def _outside(user_id: str, count: int) -> str:
+    """A condition on a user: not only in the ``count`` groups given as parameters
+    (in none of them, or also in another), passed twice."""
+    groups = marks(count)
+    return (
+        f"(NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = {user_id} "
+        f"AND m.group_id IN ({groups})) OR EXISTS (SELECT 1 FROM memberships m "
+        f"WHERE m.user_id = {user_id} AND m.group_id NOT IN ({groups})))"
+    )
+
+
+async def _delete(
+    conn: BaseDBAsyncClient, items: Items, keep: frozenset[str], scope: Collection[int] | None
+) -> RunCounts:
     """One chunk of a delete-users job. Memberships, enrolments, invitations and
     activity go with each user (foreign keys cascade); sent emails stay, unlinked.
-    Admins are never deleted in bulk."""
+    Admins are never deleted in bulk; with a ``scope``, nor is anyone whose groups
+    are not all in it (they may have joined another group since the check)."""
     ready = [i for i in items if not i["problem"]]
     emails = [i["email"] for i in ready]
-    found = (
-        await fetch(
-            conn,
-            "SELECT id, email, is_admin, slack_user_id FROM users "
-            f"WHERE email IN ({marks(len(emails))})",
-            emails,
-        )
-        if emails
-        else []
-    )
+    found = await _deletable(conn, emails, scope) if emails else []
     admins = {r["email"] for r in found if r["is_admin"] or r["slack_user_id"] in keep}
-    doomed = {r["email"]: r["id"] for r in found if r["email"] not in admins}
+    outside = {r["email"] for r in found if r["outside"] and r["email"] not in admins}
+    doomed = {r["email"]: r["id"] for r in found if r["email"] not in admins | outside}
     if doomed:
         ids = list(doomed.values())
         await execute(conn, f"DELETE FROM users WHERE id IN ({marks(len(ids))})", ids)
     outcomes = [(i["id"], "deleted from the school") for i in ready if i["email"] in doomed]
     outcomes += [(i["id"], "not deleted: a school admin") for i in ready if i["email"] in admins]
-    absent = [i for i in ready if i["email"] not in doomed and i["email"] not in admins]
+    outcomes += [
+        (i["id"], "not deleted: no longer only in the uploader's groups")
+        for i in ready
+        if i["email"] in outside
+    ]
+    absent = [i for i in ready if i["email"] not in {r["email"] for r in found}]
     outcomes += [(i["id"], "not a school user; nothing to do") for i in absent]
     await _record(conn, outcomes)
     return RunCounts(
         removed=len(doomed),
         not_members=len(absent),
         failed=len(admins),
+        outside=len(outside),
         skipped=len(items) - len(ready),
+    )
+
+
+async def _deletable(
+    conn: BaseDBAsyncClient, emails: list[str], scope: Collection[int] | None
+) -> list[dict[str, Any]]:
+    """The users these emails name, each with whether they are outside ``scope``."""
+    ids = list(scope or ()) or [0]
+    outside = "0" if scope is None else f"CASE WHEN {_outside('u.id', len(ids))} THEN 1 ELSE 0 END"
+    params = [] if scope is None else [*ids, *ids]
+    return await fetch(
+        conn,
+        f"SELECT u.id, u.email, u.is_admin, u.slack_user_id, {outside} AS outside "
+        f"FROM users u WHERE u.email IN ({marks(len(emails))})",
+        [*params, *emails],
     )
 
 
@@ -618,7 +680,8 @@ def _check(data: dict[str, Any]) -> CheckCounts:
     if not data:
         return CheckCounts()
     problems = tuple(RowProblem(**p) for p in data.get("first_problems", []))
-    return CheckCounts(**{**data, "first_problems": problems})
+    outside = tuple(data.get("first_outside", ()))
+    return CheckCounts(**{**data, "first_problems": problems, "first_outside": outside})
 
 
 def _staged(row: BulkJobItemRow) -> StagedRow:

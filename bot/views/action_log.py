@@ -39,7 +39,8 @@ def outcome(job: BulkJob) -> str:
         ),
         JobKind.DELETE_USERS: (
             f"*{run.removed:,}* deleted, *{run.not_members:,}* were not school users, "
-            f"*{run.failed:,}* admins kept, *{run.skipped:,}* skipped"
+            f"*{run.failed:,}* admins kept, *{run.outside:,}* outside the uploader's groups "
+            f"kept, *{run.skipped:,}* skipped"
         ),
         JobKind.UPDATE_PROGRESS: (
             f"*{run.updated:,}* set, *{run.failed:,}* not changed, *{run.skipped:,}* skipped"

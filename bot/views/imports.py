@@ -25,6 +25,7 @@ from bot.views.blocks import (
 from bot.views.modals import View, input_block, modal, text_input
 from domain.bulk_jobs import (
     FOR_COURSE,
+    PREVIEW_OUTSIDE,
     BulkJob,
     JobKind,
     JobOptions,
@@ -124,10 +125,23 @@ def _title(job: BulkJob) -> str:
 
 def _deletions(job: BulkJob) -> str:
     check = job.check
-    return (
+    plan = (
         f"*{check.existing_users + check.already_members:,}* school user(s) to delete for good "
         f"(with their memberships, enrolments and progress), *{check.new_users:,}* not in the "
         "school."
+    )
+    return plan
+
+
+def _outside(job: BulkJob) -> str:
+    """The people a manager's delete names but may not delete, apart from the rest."""
+    check = job.check
+    named = listing([escape(e) for e in check.first_outside], most=PREVIEW_OUTSIDE)
+    more = check.outside - len(check.first_outside)
+    return (
+        f"\n:warning: *{check.outside:,}* not in the uploader's groups only (in no group "
+        "they manage, or also in another) will *not* be deleted; an admin must delete "
+        f"them: {named}" + (f" and {more:,} more" if more > 0 else "") + "."
     )
 
 
@@ -167,7 +181,8 @@ def _plan(job: BulkJob) -> str:
             "already members."
         )
     blank = f"; {check.blank_rows:,} blank row(s) skipped" if check.blank_rows else ""
-    return f"{plan} *{check.rejected:,}* row(s) with problems{blank}."
+    outside = _outside(job) if check.outside else ""
+    return f"{plan} *{check.rejected:,}* row(s) with problems{blank}.{outside}"
 
 
 def preview_message(job: BulkJob) -> tuple[str, list[Block]]:
@@ -204,6 +219,8 @@ def _preview_footer(job: BulkJob) -> Block:
             button("Send for approval", Action.SEND_FOR_APPROVAL, value, style="primary"),
             button("Cancel", Action.CANCEL_IMPORT, value),
         )
+    if job.state is JobState.CHECKED and job.check.outside:
+        return context("Nobody in this file is yours to delete: ask an admin to delete them.")
     if job.state is JobState.CHECKED:
         return context("Nothing can be imported from this file: fix the rows and upload again.")
     return context(f"*{job.state.capitalize()}*. What happens next is in this thread.")

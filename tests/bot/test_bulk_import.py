@@ -306,10 +306,53 @@ async def test_people_listed_in_a_file_can_be_deleted_from_the_school_but_never_
     assert "*3* school user(s) to delete for good" in text_of(preview)
     await review(bulk, await send_for_approval(bulk, preview, user=ADMIN))
     summary = await in_thread(bulk, preview, "leavers.xlsx* done")
-    assert "*2* deleted, *1* were not school users, *1* admins kept, *0* skipped." in summary.text
+    assert (
+        "*2* deleted, *1* were not school users, *1* admins kept, *0* outside the uploader's "
+        "groups kept, *0* skipped." in summary.text
+    )
     assert await UserRow.filter(email__startswith="person").count() == 0
     assert await MembershipRow.filter(user__email__startswith="person").count() == 0
     assert await UserRow.filter(email="ada@school.org").exists()
+
+
+async def test_a_managers_bulk_delete_reaches_only_people_whose_every_group_is_theirs(
+    bulk: Roster,
+) -> None:
+    await allow_bulk(bulk, capability="users.manage.delete")
+    for n in range(3):
+        assert "Added" in await bulk.run(ADMIN, f'add "Sales Team" person{n}@example.org')
+    assert "Added" in await bulk.run(ADMIN, "add Support person1@example.org")
+    data = workbook(
+        ["username", "email"],
+        ["p0", "person0@example.org"],
+        ["p1", "person1@example.org"],
+        ["p2", "person2@example.org"],
+        ["lea", "lea@school.org"],
+        ["ghost", "ghost@example.org"],
+    )
+    preview = await upload(bulk, "leavers.xlsx", data, kind="delete users")
+    shown = text_of(preview)
+    assert "*2* school user(s) to delete for good" in shown
+    assert (
+        "*2* not in the uploader's groups only (in no group they manage, or also in another) "
+        "will *not* be deleted; an admin must delete them: person1@example.org, "
+        "lea@school.org." in shown
+    )
+    request = await send_for_approval(bulk, preview)
+    assert "*2* not in the uploader's groups only" in text_of(request)
+    assert "Added" in await bulk.run(ADMIN, "add Support person2@example.org")
+    await review(bulk, request)
+    summary = await in_thread(bulk, preview, "leavers.xlsx* done")
+    assert (
+        "*1* deleted, *1* were not school users, *0* admins kept, *1* outside the uploader's "
+        "groups kept, *2* skipped." in summary.text
+    )
+    left = await UserRow.filter(email__startswith="person").values_list("email", flat=True)
+    assert sorted(left) == ["person1@example.org", "person2@example.org"]
+    assert await UserRow.filter(email="lea@school.org").exists()
+    results = await result_rows(bulk, preview, "leavers-results.xlsx")
+    assert results[2][-1].startswith("skipped: not in your groups only")
+    assert results[3][-1] == "not deleted: no longer only in the uploader's groups"
 
 
 async def test_progress_is_set_from_the_progress_template_for_enrolled_members(

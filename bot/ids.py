@@ -27,6 +27,7 @@ class Action(StrEnum):
     REFRESH_RULE = "rules.refresh"
     SAVE_RULE = "rules.save"
     CANCEL_RULE = "rules.cancel"
+    REVIEW_RULE = "rules.review.open"
 
 
 class Modal(StrEnum):
@@ -42,6 +43,7 @@ class Modal(StrEnum):
     IMPORT = "imports.upload"
     REVIEW_IMPORT = "imports.review"
     RULE_FORM = "rules.form"
+    REVIEW_RULE = "rules.review"
 
 
 class MenuChoice(StrEnum):

@@ -23,7 +23,7 @@ from domain.invitations import Clock, utc_now
 from domain.mail import OutgoingEmail, Trigger
 from domain.permissions import Capability, require
 from domain.ports import Changed, Store
-from domain.validation import parse_since
+from domain.validation import normalize_reason, parse_since
 
 OUTSIDE_GROUPS = (
     "not in your groups only: this person is in no group you manage, or also in one "
@@ -388,7 +388,7 @@ class BulkJobs:
         made returns the job unchanged; a different decision is refused."""
         require(actor, Capability.APPROVE_BULK)
         job = await self._job(job_id)
-        reason = reason.strip()
+        reason = normalize_reason(reason)
         if not approve and not reason:
             raise InvalidInput("reason", "Say why, so the uploader knows what to change.")
         if approve and job.check.rejected and not options.skip_bad:

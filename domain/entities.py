@@ -179,9 +179,11 @@ class Enrollment:
 
 class RuleState(StrEnum):
     DRAFT = "draft"
+    PENDING = "pending approval"
     ACTIVE = "active"
     REPLACED = "replaced"
     CANCELLED = "cancelled"
+    REJECTED = "rejected"
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +201,13 @@ class SavedRule:
     last_run_at: datetime | None
     last_added: int
     last_removed: int
+    decided_by: User | None = None
+    """The admin who approved or rejected a manager's rule."""
+    decided_at: datetime | None = None
+    reason: str = ""
+    channel: str = ""
+    """Where the preview sent for approval is: decisions are told in its thread."""
+    thread_ts: str = ""
 
 
 @dataclass(frozen=True, slots=True)

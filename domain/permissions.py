@@ -47,6 +47,7 @@ class Capability(StrEnum):
     MANAGE_PERMISSIONS = "permissions.manage"
     MANAGE_NOTIFICATIONS = "notifications.manage"
     APPROVE_BULK = "bulk.approve"
+    APPROVE_RULES = "rules.approve"
 
 
 LABELS: dict[Capability, str] = {
@@ -75,6 +76,7 @@ LABELS: dict[Capability, str] = {
     Capability.MANAGE_PERMISSIONS: "Manage managers' permissions",
     Capability.MANAGE_NOTIFICATIONS: "School emails (switches and log)",
     Capability.APPROVE_BULK: "Approve bulk imports (and whether they enrol)",
+    Capability.APPROVE_RULES: "Approve managers' group rules",
 }
 
 MANAGE_USERS_PARTS: tuple[Capability, ...] = (

@@ -320,8 +320,23 @@ class RuleStore(Protocol):
         self, *, group_id: int | None, name: str, text: str, created_by: int | None
     ) -> SavedRule: ...
     async def get(self, rule_id: int) -> SavedRule | None: ...
-    async def activate(self, rule_id: int, now: datetime) -> SavedRule | None:
-        """Compare-and-set draft -> active (the rule it replaces: replaced); None otherwise."""
+    async def activate(
+        self, rule_id: int, now: datetime, *, approved_by: int | None = None
+    ) -> SavedRule | None:
+        """Compare-and-set draft -> active, or with ``approved_by`` pending -> active (the
+        rule it replaces: replaced); None otherwise."""
+        ...
+
+    async def request_approval(
+        self, rule_id: int, *, channel: str, thread_ts: str
+    ) -> SavedRule | None:
+        """Compare-and-set draft -> pending, remembering where its preview is."""
+        ...
+
+    async def reject(
+        self, rule_id: int, *, by: int | None, reason: str, now: datetime
+    ) -> SavedRule | None:
+        """Compare-and-set pending -> rejected, with who and why."""
         ...
 
     async def cancel(self, rule_id: int) -> SavedRule | None: ...

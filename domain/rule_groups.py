@@ -23,9 +23,11 @@ from domain.entities import (
     RuleEvent,
     RulePreview,
     RuleRun,
+    RuleState,
     SavedRule,
     User,
 )
+from domain.errors import InvalidInput
 from domain.invitations import Clock, utc_now
 from domain.mail import OutgoingEmail
 from domain.permissions import Capability, allows, require
@@ -42,7 +44,7 @@ from domain.rules import (
     to_text,
     with_group_renamed,
 )
-from domain.validation import normalize_title, title_key
+from domain.validation import normalize_reason, normalize_title, title_key
 
 log = logging.getLogger(__name__)
 
@@ -71,15 +73,25 @@ class RuleService:
         self._dirty: dict[int, str] = {}
         self._round: asyncio.Task[None] | None = None
 
-    async def catalogue(self, group: Group | None) -> Catalogue:
+    async def catalogue(self, group: Group | None, actor: Actor | None = None) -> Catalogue:
+        """The names a rule may use; for a manager writing one, only their own groups,
+        so a rule never asks about a group they don't manage."""
         courses, groups = await self._store.rules.catalogue()
+        if actor is not None and not actor.is_admin:
+            theirs = set(await self._store.groups.titles(actor.managed_group_ids))
+            groups = {key: title for key, title in groups.items() if title in theirs}
         return Catalogue(courses, groups, own_group=title_key(group.title) if group else None)
 
     async def read(self, actor: Actor, group: Group | None, text: str) -> Rule:
         """A rule typed as text; :class:`RuleError` points at the mistake."""
         require(actor, Capability.MANAGE_SEGMENTS, group)
         _check_target(group)
-        return parse(text, await self.catalogue(group))
+        return parse(text, await self.catalogue(group, actor))
+
+    def needs_approval(self, actor: Actor, group: Group | None) -> bool:
+        """A manager's group rule reaches the whole school (it adds whoever matches,
+        enrols and emails them), so an admin approves it; segments only filter lists."""
+        return group is not None and not allows(actor, Capability.APPROVE_RULES)
 
     async def read_form(
         self,
@@ -90,7 +102,8 @@ class RuleService:
         require(actor, Capability.MANAGE_SEGMENTS, group)
         _check_target(group)
         (first, first_all), (second, second_all) = blocks
-        return from_form(first, first_all, second, second_all, await self.catalogue(group))
+        catalogue = await self.catalogue(group, actor)
+        return from_form(first, first_all, second, second_all, catalogue)
 
     async def preview(
         self, actor: Actor, group: Group | None, rule: Rule, *, name: str = ""
@@ -122,14 +135,65 @@ class RuleService:
         rule = parse(draft.text, await self.catalogue(group))
         return await self._store.rules.changes(draft.group_id, rule, self._clock())
 
-    async def decide(self, actor: Actor, rule_id: int, *, save: bool) -> tuple[SavedRule, bool]:
+    async def decide(
+        self, actor: Actor, rule_id: int, *, save: bool, channel: str = "", thread_ts: str = ""
+    ) -> tuple[SavedRule, bool]:
         """Saves or cancels a draft once; ``(rule, changed)``, unchanged when it was
-        already decided (a second click, or a second person)."""
+        already decided (a second click, or a second person). A manager's group rule
+        is not saved but sent for approval (its state then says so); ``channel`` and
+        ``thread_ts`` are where its preview is, to tell the decision there."""
         saved = await self._draft(rule_id)
-        require(actor, Capability.MANAGE_SEGMENTS, await self.group_of(saved))
+        group = await self.group_of(saved)
+        require(actor, Capability.MANAGE_SEGMENTS, group)
         rules = self._store.rules
-        moved = await (rules.activate(rule_id, self._clock()) if save else rules.cancel(rule_id))
+        if not save:
+            moved = await rules.cancel(rule_id)
+        elif self.needs_approval(actor, group):
+            moved = await rules.request_approval(rule_id, channel=channel, thread_ts=thread_ts)
+        else:
+            moved = await rules.activate(rule_id, self._clock())
         return (moved, True) if moved else (await self._draft(rule_id), False)
+
+    async def for_review(
+        self, actor: Actor, rule_id: int
+    ) -> tuple[SavedRule, Group | None, RulePreview]:
+        """A manager's rule waiting for approval, with what it would change now (the
+        school may have changed since its preview); admins only."""
+        require(actor, Capability.APPROVE_RULES)
+        saved = await self._draft(rule_id)
+        group = await self.group_of(saved)
+        if saved.state is not RuleState.PENDING or group is None:
+            return saved, group, RulePreview(0, 0, 0, 0, (), ())
+        rule = parse(saved.text, await self.catalogue(group))
+        preview = await self._store.rules.preview(
+            group.id, rule, self._clock(), limit=PREVIEW_FIRST
+        )
+        return saved, group, preview
+
+    async def review(
+        self, actor: Actor, rule_id: int, *, approve: bool, reason: str
+    ) -> tuple[SavedRule, bool]:
+        """Approves or rejects a manager's rule once; ``(rule, decided now)``. A repeat
+        of the decision changes nothing; the other decision afterwards is refused."""
+        require(actor, Capability.APPROVE_RULES)
+        why = normalize_reason(reason)
+        if not approve and not why:
+            raise InvalidInput("reason", "Say why, so the manager knows what to change.")
+        rules, now = self._store.rules, self._clock()
+        moved = await (
+            rules.activate(rule_id, now, approved_by=actor.user_id)
+            if approve
+            else rules.reject(rule_id, by=actor.user_id, reason=why, now=now)
+        )
+        if moved is not None:
+            return moved, True
+        saved = await self._draft(rule_id)
+        if saved.decided_at is not None and approve is (saved.state is not RuleState.REJECTED):
+            return saved, False
+        raise RuleError(
+            f"This rule was already {saved.state.value}, so it can't be "
+            f"{'approved' if approve else 'rejected'} now; nothing was changed."
+        )
 
     async def run(self, saved: SavedRule, cause: str) -> RuleRun:
         """Applies a group's rule to every user now; the people it moved are then

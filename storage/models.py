@@ -285,6 +285,13 @@ class MembershipRuleRow(Model):
     last_run_at = fields.DatetimeField(null=True)
     last_added = fields.IntField(default=0)
     last_removed = fields.IntField(default=0)
+    decided_by = fields.ForeignKeyField(
+        "models.UserRow", related_name="rule_decisions", on_delete=fields.SET_NULL, null=True
+    )
+    decided_at = fields.DatetimeField(null=True)
+    reason = fields.TextField(default="", db_default="")
+    channel = fields.CharField(max_length=32, default="", db_default="")
+    thread_ts = fields.CharField(max_length=32, default="", db_default="")
 
     class Meta:
         table = "membership_rules"

@@ -136,14 +136,19 @@ class RuleStore:
     async def get(self, rule_id: int) -> SavedRule | None:
         return await self._one(rule_id)
 
-    async def activate(self, rule_id: int, now: datetime) -> SavedRule | None:
-        """Compare-and-set draft -> active; the rule it replaces becomes replaced."""
+    async def activate(
+        self, rule_id: int, now: datetime, *, approved_by: int | None = None
+    ) -> SavedRule | None:
+        """Compare-and-set draft (or, approved, pending) -> active; the rule it
+        replaces becomes replaced."""
+        was = RuleState.DRAFT if approved_by is None else RuleState.PENDING
+        decision = {} if approved_by is None else {"decided_by_id": approved_by, "decided_at": now}
         async with in_transaction() as conn:
             row = await MembershipRuleRow.get_or_none(id=rule_id).using_db(conn)
             moved = (
-                await MembershipRuleRow.filter(id=rule_id, state=RuleState.DRAFT.value)
+                await MembershipRuleRow.filter(id=rule_id, state=was.value)
                 .using_db(conn)
-                .update(state=RuleState.ACTIVE.value, saved_at=now)
+                .update(state=RuleState.ACTIVE.value, saved_at=now, **decision)
             )
             if row is None or not moved:
                 return None
@@ -154,6 +159,22 @@ class RuleStore:
                 same = same.filter(group_id=None, name_key=row.name_key)
             await same.using_db(conn).update(state=RuleState.REPLACED.value)
         return await self._one(rule_id)
+
+    async def request_approval(
+        self, rule_id: int, *, channel: str, thread_ts: str
+    ) -> SavedRule | None:
+        moved = await MembershipRuleRow.filter(id=rule_id, state=RuleState.DRAFT.value).update(
+            state=RuleState.PENDING.value, channel=channel, thread_ts=thread_ts
+        )
+        return await self._one(rule_id) if moved else None
+
+    async def reject(
+        self, rule_id: int, *, by: int | None, reason: str, now: datetime
+    ) -> SavedRule | None:
+        moved = await MembershipRuleRow.filter(id=rule_id, state=RuleState.PENDING.value).update(
+            state=RuleState.REJECTED.value, decided_by_id=by, decided_at=now, reason=reason
+        )
+        return await self._one(rule_id) if moved else None
 
     async def cancel(self, rule_id: int) -> SavedRule | None:
         moved = await MembershipRuleRow.filter(id=rule_id, state=RuleState.DRAFT.value).update(
@@ -355,6 +376,7 @@ class RuleStore:
 
     async def _convert(self, row: MembershipRuleRow) -> SavedRule:
         author = await UserRow.get_or_none(id=row.created_by_id) if row.created_by_id else None
+        decider = await UserRow.get_or_none(id=row.decided_by_id) if row.decided_by_id else None
         return SavedRule(
             id=row.id,
             group_id=row.group_id,
@@ -367,6 +389,11 @@ class RuleStore:
             last_run_at=row.last_run_at,
             last_added=row.last_added,
             last_removed=row.last_removed,
+            decided_by=convert.user(decider) if decider else None,
+            decided_at=row.decided_at,
+            reason=row.reason,
+            channel=row.channel,
+            thread_ts=row.thread_ts,
         )
 
 

@@ -39,6 +39,7 @@ from bot.views.imports import (
     sent_for_approval,
 )
 from bot.views.modals import done_modal
+from bot.views.review import chosen_decision
 from bot.xlsx_reader import MAX_BYTES, SpreadsheetChecker
 from bot.xlsx_results import ROWS_TO_FIX, rows_to_fix
 from bot.xlsx_template import FILENAME, build_template
@@ -176,14 +177,14 @@ def register(
         values = view["state"]["values"]
         options = values.get(Field.IMPORT_OPTIONS, {}).get(Field.IMPORT_OPTIONS, {})
         ticked = options.get("selected_options") or []
-        choice = values[Field.DECISION][Field.DECISION].get("selected_option") or {}
+        approve, reason = chosen_decision(values)
         try:
             job, now = await services.jobs.decide(
                 context["actor"],
                 int(view.get("private_metadata") or 0),
-                approve=choice.get("value") == "approve",
+                approve=approve,
                 options=chosen_options([o["value"] for o in ticked]),
-                reason=values[Field.REASON][Field.REASON].get("value") or "",
+                reason=reason,
             )
         except InvalidInput as bad:
             await ack(response_action="errors", errors={_REVIEW_FIELDS[bad.field]: bad.message})

@@ -20,9 +20,11 @@ from bot.listeners.errors import guard
 from bot.services import Services
 from bot.views.errors import describe as describe_error
 from bot.views.modals import done_modal
+from bot.views.review import chosen_decision
 from bot.views.rules import (
     SEGMENT,
     already_decided,
+    approval_request,
     decided_message,
     evaluated,
     evaluating,
@@ -31,12 +33,16 @@ from bot.views.rules import (
     form_text,
     preview_message,
     refreshing,
+    review_modal,
+    review_recorded,
+    reviewed,
     row_error_field,
     rule_modal,
     segment_saved,
+    sent_for_approval,
 )
 from bot.xlsx_export import people_workbook
-from domain.entities import Actor, Group, RuleRun, SavedRule, User
+from domain.entities import Actor, Group, RuleRun, RuleState, SavedRule, User
 from domain.errors import DomainError, InvalidInput
 from domain.permissions import Capability
 from domain.rules import Rule, RuleError, describe
@@ -55,7 +61,8 @@ async def send_preview(
     """The preview message in the person's direct messages, and its full list in the thread."""
     draft, preview = await services.rules.preview(actor, group, rule, name=name)
     direct = (await client.conversations_open(users=actor.slack_user_id))["channel"]["id"]
-    text, blocks = preview_message(group, draft, describe(rule), preview)
+    approval = services.rules.needs_approval(actor, group)
+    text, blocks = preview_message(group, draft, describe(rule), preview, approval=approval)
     posted = await client.chat_postMessage(channel=direct, text=text, blocks=blocks)
     run = await services.rules.preview_list(actor, draft)
     if run is None:
@@ -170,6 +177,49 @@ def register(app: AsyncApp, services: Services) -> None:
         save = action["action_id"] == Action.SAVE_RULE
         await _decide(client, services, context["actor"], body, int(action["value"]), save=save)
 
+    @app.action(Action.REVIEW_RULE)
+    @guarded
+    async def review(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:
+        """An admin opens a manager's rule waiting for approval."""
+        await ack()
+        saved, group, preview = await services.rules.for_review(
+            context["actor"], int(action["value"])
+        )
+        if saved.state is not RuleState.PENDING or group is None:
+            view = done_modal("Group rule", review_recorded(saved, now_decided=False))
+        else:
+            words = describe(await services.rules.parsed(saved, group))
+            view = review_modal(group, saved, words, preview)
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.view(Modal.REVIEW_RULE)
+    async def reviewed_rule(
+        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    ) -> None:
+        approve, reason = chosen_decision(view["state"]["values"])
+        actor = context["actor"]
+        try:
+            saved, now = await services.rules.review(
+                actor, int(view.get("private_metadata") or 0), approve=approve, reason=reason
+            )
+        except InvalidInput as bad:
+            await ack(response_action="errors", errors={Field.REASON: bad.message})
+            return
+        except DomainError as error:
+            message = describe_error(error, admins=await services.users.admin_slack_ids())
+            await ack(response_action="update", view=done_modal("Not decided", message))
+            return
+        text = review_recorded(saved, now_decided=now)
+        await ack(response_action="update", view=done_modal("Group rule", text))
+        if now:
+            await _tell_reviewed(client, services, actor, saved)
+
     @app.action(Action.EDIT_RULE)
     @guarded
     async def edit(
@@ -201,6 +251,36 @@ def register(app: AsyncApp, services: Services) -> None:
         await refresh(client, services, actor, group, say)
 
 
+async def _ask_admins(
+    client: AsyncWebClient, services: Services, draft: SavedRule, group: Group, words: str
+) -> None:
+    """Every admin gets the request with a Review button; the manager hears where it went."""
+    admins = await services.users.admin_slack_ids()
+    await client.chat_postMessage(
+        channel=draft.channel, thread_ts=draft.thread_ts, text=sent_for_approval(admins)
+    )
+    text, blocks = approval_request(group, draft, words)
+    for admin in admins:
+        direct = (await client.conversations_open(users=admin))["channel"]["id"]
+        await client.chat_postMessage(channel=direct, text=text, blocks=blocks)
+
+
+async def _tell_reviewed(
+    client: AsyncWebClient, services: Services, actor: Actor, saved: SavedRule
+) -> None:
+    """The manager's preview shows the decision; an approved rule runs in its thread, as
+    an admin's own rule would."""
+    group = await services.rules.group_of(saved)
+    words = describe(await services.rules.parsed(saved, group))
+    text, blocks = decided_message(group, saved, words, by=actor.slack_user_id)
+    where = {"channel": saved.channel, "thread_ts": saved.thread_ts}
+    await client.chat_update(channel=saved.channel, ts=saved.thread_ts, text=text, blocks=blocks)
+    await client.chat_postMessage(**where, text=reviewed(saved))
+    if saved.state is RuleState.ACTIVE and group is not None:
+        cause = f"rule approved by {await _name(services, actor)}"
+        await run_rule(client, services, saved, group, **where, cause=cause)
+
+
 async def open_form(
     client: AsyncWebClient, services: Services, actor: Actor, group_key: str, trigger_id: str
 ) -> None:
@@ -227,17 +307,22 @@ async def _decide(
     save: bool,
 ) -> None:
     """Saves or cancels once; a second click is told it was already decided."""
-    draft, moved = await services.rules.decide(actor, rule_id, save=save)
     channel, ts = body["container"]["channel_id"], body["container"]["message_ts"]
+    draft, moved = await services.rules.decide(
+        actor, rule_id, save=save, channel=channel, thread_ts=ts
+    )
     if not moved:
         await client.chat_postMessage(channel=channel, thread_ts=ts, text=already_decided(draft))
         return
     group = await services.rules.group_of(draft)
     words = describe(await services.rules.parsed(draft, group))
-    text, blocks = decided_message(group, draft, words, saved=save, by=actor.slack_user_id)
+    text, blocks = decided_message(group, draft, words, by=actor.slack_user_id)
     await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
     if not save:
         await client.chat_postMessage(channel=channel, thread_ts=ts, text=text)
+        return
+    if draft.state is RuleState.PENDING and group is not None:
+        await _ask_admins(client, services, draft, group, words)
         return
     if group is None:
         await client.chat_postMessage(channel=channel, thread_ts=ts, text=segment_saved(draft))

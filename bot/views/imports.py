@@ -22,7 +22,8 @@ from bot.views.blocks import (
     section,
     when,
 )
-from bot.views.modals import View, input_block, modal, text_input
+from bot.views.modals import View, input_block, modal
+from bot.views.review import decision_blocks
 from domain.bulk_jobs import (
     FOR_COURSE,
     PREVIEW_OUTSIDE,
@@ -253,24 +254,11 @@ def review_modal(job: BulkJob, enrol_allowed: bool) -> View:
     if check.wont_fit:
         summary += f"\n{_seats(job)}"
     choices = _choices(job, enrol_allowed)
-    decision = [option("Approve", "approve"), option("Reject", "reject")]
     blocks: list[Block] = [section(summary)]
     if choices:
         element = {"type": "checkboxes", "options": choices, "initial_options": choices}
         blocks.append(input_block(Field.IMPORT_OPTIONS, "Options", element, optional=True))
-    blocks += [
-        input_block(
-            Field.DECISION,
-            "Decision",
-            {"type": "radio_buttons", "options": decision, "initial_option": decision[0]},
-        ),
-        input_block(
-            Field.REASON,
-            "Reason (needed to reject; the uploader sees it)",
-            text_input(max_length=500, multiline=True),
-            optional=True,
-        ),
-    ]
+    blocks += decision_blocks("uploader")
     if not enrol_allowed and job.kind is JobKind.ADD_MEMBERS:
         blocks.append(
             context("Enrolling is off for imports: `/group import-settings enrol on` allows it.")

@@ -19,7 +19,8 @@ from bot.views.blocks import (
     when,
 )
 from bot.views.modals import View, input_block, modal, text_input
-from domain.entities import Group, RulePreview, RuleRun, SavedRule, User
+from bot.views.review import decision_blocks
+from domain.entities import Group, RulePreview, RuleRun, RuleState, SavedRule, User
 from domain.rule_groups import RuleSummary
 from domain.rules import LABELS, MAX_TEXT, OP_LABELS, Attr, FormBlocks, FormRow, Op, describe
 
@@ -175,9 +176,15 @@ def _rule_lines(text: str, rule_words: str) -> str:
 
 
 def preview_message(
-    group: Group | None, draft: SavedRule, words: str, preview: RulePreview
+    group: Group | None,
+    draft: SavedRule,
+    words: str,
+    preview: RulePreview,
+    *,
+    approval: bool = False,
 ) -> tuple[str, list[Block]]:
-    """What saving would change, with Save rule and Cancel."""
+    """What saving would change, with Save rule (or, for a manager's group rule,
+    Send for approval) and Cancel."""
     if group is None:
         title = f"Preview of segment {draft.name}"
         lines = [f"*{preview.matching}* people match today."]
@@ -185,46 +192,118 @@ def preview_message(
             lines.append(f"First ones: {_people(preview.first_added, preview.matching)}")
     else:
         title = f"Preview of the rule for {group.title}"
-        lines = [
-            f"*{preview.matching}* people match. Saving adds *{preview.added}* and removes "
-            f"*{preview.removed}*."
-        ]
-        if preview.first_added:
-            lines.append(f"Added: {_people(preview.first_added, preview.added)}")
-        if preview.removed:
-            lines.append(
-                f":warning: This rule would *remove {preview.removed}* people the current rule "
-                f"added: {_people(preview.first_removed, preview.removed)}"
-            )
-        if preview.manual_kept:
-            lines.append(
-                f"{preview.manual_kept} members added by hand don't match; they stay, because "
-                "a rule never removes someone added by hand."
-            )
+        lines = _changes(preview)
+    until = "an admin approves" if approval else "you save"
+    save = "Send for approval" if approval else "Save rule"
     blocks = [
         header(title),
         section(_rule_lines(draft.text, words)),
         section("\n".join(lines)),
         actions(
-            button("Save rule", Action.SAVE_RULE, str(draft.id), style="primary"),
+            button(save, Action.SAVE_RULE, str(draft.id), style="primary"),
             button("Cancel", Action.CANCEL_RULE, str(draft.id)),
         ),
         context(
-            "The full list is in this thread. Nothing changes until you save."
+            f"The full list is in this thread. Nothing changes until {until}."
             if preview.names_shown
             else "Names are shown to those who may view users (*View users*). "
-            "Nothing changes until you save."
+            f"Nothing changes until {until}."
         ),
     ]
     return fallback(title), blocks
 
 
+def _changes(preview: RulePreview) -> list[str]:
+    """What saving a group's rule would change: the preview and the admin's review."""
+    lines = [
+        f"*{preview.matching}* people match. Saving adds *{preview.added}* and removes "
+        f"*{preview.removed}*."
+    ]
+    if preview.first_added:
+        lines.append(f"Added: {_people(preview.first_added, preview.added)}")
+    if preview.removed:
+        lines.append(
+            f":warning: This rule would *remove {preview.removed}* people the current rule "
+            f"added: {_people(preview.first_removed, preview.removed)}"
+        )
+    if preview.manual_kept:
+        lines.append(
+            f"{preview.manual_kept} members added by hand don't match; they stay, because "
+            "a rule never removes someone added by hand."
+        )
+    return lines
+
+
+def approval_request(group: Group, draft: SavedRule, words: str) -> tuple[str, list[Block]]:
+    """What each admin gets when a manager sends a group's rule for approval."""
+    who = _by(draft.created_by)
+    text = f"{who} asks to set the rule of *{escape(group.title)}*."
+    blocks = [
+        section(text),
+        section(_rule_lines(draft.text, words)),
+        actions(button("Review", Action.REVIEW_RULE, str(draft.id), style="primary")),
+    ]
+    return fallback(f"The rule of {group.title} needs your approval"), blocks
+
+
+def review_modal(group: Group, draft: SavedRule, words: str, preview: RulePreview) -> View:
+    """The rule, what it would change now, and the same decision as a bulk action's."""
+    summary = f"*{escape(group.title)}*, asked by {_by(draft.created_by)}:"
+    blocks: list[Block] = [
+        section(summary),
+        section(_rule_lines(draft.text, words)),
+        section("\n".join(_changes(preview))),
+        *decision_blocks("manager"),
+    ]
+    return modal(
+        Modal.REVIEW_RULE, "Review group rule", blocks, submit="Done", metadata=str(draft.id)
+    )
+
+
+def sent_for_approval(admins: list[str]) -> str:
+    who = listing([f"<@{a}>" for a in admins], empty="the school admins")
+    return (
+        f":incoming_envelope: Sent to {who} for approval. Nothing changes until one of them "
+        "approves; you'll hear the decision here."
+    )
+
+
+def reviewed(draft: SavedRule) -> str:
+    """The manager's line in the preview's thread once an admin decided."""
+    who = _by(draft.decided_by)
+    if draft.state is RuleState.REJECTED:
+        return f":no_entry: Rejected by {who}: {escape(draft.reason)}\nNothing changed."
+    return f":white_check_mark: Approved by {who}. The rule runs now."
+
+
+def review_recorded(draft: SavedRule, *, now_decided: bool) -> str:
+    """What the deciding admin sees; a second decision is told it changed nothing."""
+    if now_decided:
+        return f"{reviewed(draft)} The manager has been told in their thread."
+    if draft.state is RuleState.PENDING:
+        return "This rule is still waiting for approval."
+    by = f" by {_by(draft.decided_by)} {when(draft.decided_at)}" if draft.decided_by else ""
+    return f"This rule was already *{draft.state.value}*{by}; nothing more was done."
+
+
+def _by(user: User | None) -> str:
+    if user is None:
+        return "someone no longer in the school"
+    return f"<@{user.slack_user_id}>" if user.slack_user_id else escape(user.email)
+
+
 def decided_message(
-    group: Group | None, draft: SavedRule, words: str, *, saved: bool, by: str
+    group: Group | None, draft: SavedRule, words: str, *, by: str
 ) -> tuple[str, list[Block]]:
     """The preview once someone chose: no buttons, and what was chosen."""
     target = f"the rule for {group.title}" if group else f"segment {draft.name}"
-    outcome = f"Saved by <@{by}>" if saved else f"Cancelled by <@{by}>; nothing changed"
+    outcome = {
+        RuleState.CANCELLED: f"Cancelled by <@{by}>; nothing changed",
+        RuleState.PENDING: f"Sent for approval by <@{by}>; nothing changes until an admin approves",
+        RuleState.REJECTED: f"Rejected by {_by(draft.decided_by)}; nothing changed",
+    }.get(draft.state, f"Saved by <@{by}>")
+    if draft.state is not RuleState.REJECTED and draft.decided_by is not None:
+        outcome = f"Approved by {_by(draft.decided_by)}"
     return f"{outcome}: {fallback(target)}", [
         header(f"Preview of {target}"[:150]),
         section(_rule_lines(draft.text, words)),

@@ -79,6 +79,43 @@ async def save(roster: Roster, preview: Message, *, user: str = ADMIN) -> Messag
     return await in_thread(roster, preview, "Done:")
 
 
+async def let_manager(roster: Roster, *capabilities: str) -> None:
+    """MANAGER holds exactly these capabilities (in the groups they manage)."""
+    services = roster.services
+    admin = await services.users.actor(ADMIN)
+    manager = await services.permissions.subject(
+        admin, SlackProfile(MANAGER, "max@school.org", "Max")
+    )
+    await services.permissions.save(admin, manager, list(capabilities))
+
+
+def requests(roster: Roster) -> list[Message]:
+    return [m for m in directs(roster, ADMIN) if "rules.review.open" in str(m.blocks)]
+
+
+async def ask_approval(roster: Roster, preview: Message, *, user: str = MANAGER) -> Message:
+    """The manager's Send for approval; the admin's request it brings."""
+    before = len(requests(roster))
+    assert (await roster.driver.click(user, preview, "rules.save")).status == 200
+    await roster.slack.wait_for(lambda: len(requests(roster)) > before)
+    return requests(roster)[-1]
+
+
+async def decide(
+    roster: Roster, request: Message, decision: str = "approve", reason: str | None = None
+) -> tuple[str, str]:
+    """The admin reviews: (what the modal showed, what it says after the decision)."""
+    modal = await (await roster.driver.click(ADMIN, request, "rules.review.open")).modal()
+    shown = "\n".join(str(b) for b in modal.body["blocks"])
+    if "'block_id': 'decision'" not in shown:
+        return shown, shown
+    submitted = await roster.driver.submit(ADMIN, modal, {"decision": decision, "reason": reason})
+    assert submitted.status == 200
+    if submitted.ack.get("response_action") == "errors":
+        return shown, str(submitted.ack["errors"])
+    return shown, "\n".join(str(b) for b in modal.body["blocks"])
+
+
 async def test_a_text_rule_is_previewed_then_saved_and_applied(acme: Roster) -> None:
     preview = await set_rule(acme, "Acme", 'email endswith "@acme.com" and not username = "cy"')
     shown = text_of(preview)
@@ -302,19 +339,57 @@ async def test_a_change_ripples_through_a_rule_on_another_rule_group(acme: Roste
 async def test_without_view_users_a_preview_gives_counts_but_no_names(acme: Roster) -> None:
     """A rule reaches the whole school, beyond the manager's groups: only someone who
     may view users sees who it would add."""
-    services = acme.services
-    admin = await services.users.actor(ADMIN)
-    manager = await services.permissions.subject(
-        admin, SlackProfile(MANAGER, "max@school.org", "Max")
-    )
-    await services.permissions.save(admin, manager, ["groups.view", "segments.manage"])
+    await let_manager(acme, "groups.view", "segments.manage")
     preview = await set_rule(acme, "Acme", 'domain = "acme.com"', user=MANAGER)
     shown = text_of(preview)
     assert "Saving adds *3*" in shown and "Added:" not in shown
     assert "Names are shown to those who may view users" in shown
-    await save(acme, preview, user=MANAGER)
+    await decide(acme, await ask_approval(acme, preview))
+    await in_thread(acme, preview, "Done:")
     assert not [f for m in thread(acme, preview) for f in m.files]
     assert set(await members("Acme")) == set(ACME)
+
+
+async def test_a_managers_rule_waits_for_an_admin_and_runs_once_approved(acme: Roster) -> None:
+    """A manager's rule reaches the whole school, so an admin approves it first; a
+    rejection says why and changes nothing."""
+    await let_manager(acme, "groups.view", "segments.manage", "users.view")
+    preview = await set_rule(acme, "Acme", 'domain = "acme.com"', user=MANAGER)
+    assert "Send for approval" in text_of(preview)
+    assert "Nothing changes until an admin approves" in text_of(preview)
+    request = await ask_approval(acme, preview)
+    await in_thread(acme, preview, f"Sent to <@{ADMIN}> for approval")
+    assert "Sent for approval by" in text_of(preview) and "rules.save" not in str(preview.blocks)
+    assert "asks to set the rule of *Acme*" in text_of(request)
+    assert await members("Acme") == {}
+
+    shown, refused = await decide(acme, request, "reject")
+    assert "*3* people match. Saving adds *3* and removes *0*." in shown
+    assert "Say why, so the manager knows what to change." in refused
+    _, closed = await decide(acme, request, "reject", "Too broad: use the Sales tag")
+    assert "Rejected by" in closed
+    told = await in_thread(acme, preview, "Rejected by")
+    assert "Too broad: use the Sales tag" in told.text
+    _, again = await decide(acme, request)
+    assert "already *rejected*" in again
+    assert await members("Acme") == {}
+
+    preview = await set_rule(acme, "Acme", 'email endswith "@acme.com"', user=MANAGER)
+    await decide(acme, await ask_approval(acme, preview))
+    await in_thread(acme, preview, f"Approved by <@{ADMIN}>")
+    done = await in_thread(acme, preview, "Done:")
+    assert "added *3*" in done.text
+    assert set(await members("Acme")) == set(ACME)
+    cause = await RuleEventRow.filter(email="ann@acme.com").first().values_list("cause", flat=True)
+    assert cause == "rule approved by ada"
+
+
+async def test_a_manager_may_name_only_their_own_groups_in_a_rule(acme: Roster) -> None:
+    await let_manager(acme, "groups.view", "segments.manage")
+    reply = await acme.run(MANAGER, 'rule Acme set member "Support"')
+    assert "Support" in reply and "preview" not in reply.lower()
+    segment = await acme.run(MANAGER, 'rule Acme set member "Sales Team"')
+    assert "The preview is in your direct messages" in segment
 
 
 async def test_people_a_bulk_import_creates_join_by_the_rule(acme: Roster) -> None:

@@ -13,6 +13,7 @@ MAX_DESCRIPTION = 1000
 MAX_USERNAME = 64
 MAX_NAME = 100
 MAX_TAGS = 20
+MAX_TAG = 100
 MAX_TAGS_TEXT = 1000
 MAX_LABEL = 200
 MAX_SEATS = 100_000
@@ -177,7 +178,7 @@ def normalize_tags(value: str | None) -> str:
         )
     tags: dict[str, str] = {}
     for part in text.split(","):
-        tag = tidy(part, field="tags", limit=MAX_TAGS_TEXT)
+        tag = tidy(part, field="tag", limit=MAX_TAG)
         if tag:
             tags.setdefault(tag.casefold(), tag)
     if len(tags) > MAX_TAGS:

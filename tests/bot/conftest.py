@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -56,10 +57,15 @@ def mail_server() -> Iterator[MailServer]:
 
 @asynccontextmanager
 async def start_roster(
-    database_url: str, mail_server: MailServer | None, **overrides: Any
+    database_url: str,
+    mail_server: MailServer | None,
+    *,
+    access_log: logging.Logger | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[Roster]:
     """Roster, the Slack emulator and (unless None) a mail server, all on loopback;
-    ``overrides`` replace settings (chunk sizes, whether jobs run here)."""
+    ``overrides`` replace settings (chunk sizes, whether jobs run here); requests are
+    logged to ``access_log`` when given."""
     slack = SlackEmulator()
     await slack.start()
     slack.add_member(ADMIN, "Ada Admin", "ada@school.org")
@@ -84,7 +90,7 @@ async def start_roster(
     settings = replace(settings, **overrides)
     try:
         async with (
-            running_on_loopback(settings, port=port) as (app, url),
+            running_on_loopback(settings, port=port, access_log=access_log) as (app, url),
             aiohttp.ClientSession() as session,
         ):
             driver = SlackDriver(slack, url, SIGNING_SECRET, session)

@@ -127,7 +127,7 @@ class InvitationService:
         redeemed = await self._store.invitations.redeem(token_hash(token), purpose, digest, now)
         if redeemed is None:
             raise LinkNotUsable(LinkState.USED)
-        await self.throttle.succeeded(clear=[(SIGN_IN_EMAIL, redeemed.email)], undo=[])
+        await self.throttle.clear([(SIGN_IN_EMAIL, redeemed.email)])
         invited = purpose is LinkPurpose.INVITATION
         self._changed([redeemed.id], "accepted the invitation" if invited else "set a new password")
         return await self._session(redeemed, browser)
@@ -147,14 +147,16 @@ class InvitationService:
         await self.throttle.take(limits)
         found = await self._store.invitations.password_hash(clean)
         digest = found[1] if found else passwords.DUMMY_HASH
-        right = await self.hasher.verify(digest, password)
+        try:
+            right = await self.hasher.verify(digest, password)
+        except passwords.HasherBusy:
+            await self.throttle.withdraw(limits)
+            raise
         if found is None or not right or found[0].status is UserStatus.SUSPENDED:
             raise SignInFailed()
         user = found[0]
-        await self.throttle.succeeded(
-            clear=[limit for limit in limits if limit[0] is not SIGN_IN_CLIENT],
-            undo=[limit for limit in limits if limit[0] is SIGN_IN_CLIENT],
-        )
+        await self.throttle.clear([lim for lim in limits if lim[0] is not SIGN_IN_CLIENT])
+        await self.throttle.withdraw([lim for lim in limits if lim[0] is SIGN_IN_CLIENT])
         rehashed = await self.hasher.hash(password) if passwords.needs_rehash(digest) else None
         await self._store.invitations.signed_in(user.id, self._clock(), rehashed)
         self._changed([user.id], "signed in")

@@ -69,9 +69,13 @@ class HasherBusy(DomainError):
 
 class Hasher:
     """Argon2id in a bounded pool of its own; ``verifications`` counts every check run,
-    which is what a guessing flood costs (and what the throttling tests count)."""
+    which is what a guessing flood costs (and what the throttling tests count).
 
-    def __init__(self, *, workers: int = 2, most_waiting: int = 16) -> None:
+    Two threads (this runs on small machines, and each check takes a core); up to
+    64 checks wait, some eight seconds of work at 0.25 s each, beyond which a
+    sign-in is asked to come back in a few seconds rather than queue longer."""
+
+    def __init__(self, *, workers: int = 2, most_waiting: int = 64) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="argon2")
         self._most = workers + most_waiting
         self._busy = 0

@@ -86,8 +86,8 @@ SIGN_IN_EMAIL = Pace(Scope.EMAIL, 5, MINUTE / 2, 15 * MINUTE, forget_after=60 * 
 """Five wrong passwords, then 30 s, 1, 2, 4, 8 and at most 15 minutes between tries."""
 SIGN_IN_BROWSER = Pace(Scope.BROWSER, 5, MINUTE / 2, 15 * MINUTE, forget_after=60 * MINUTE)
 """The same, for a browser that signed in to the account before: its own count."""
-SIGN_IN_CLIENT = Pace(Scope.CLIENT, 30, MINUTE / 12, 5 * MINUTE, forget_after=15 * MINUTE)
-"""A school behind one address mistypes too: 30 free, then 5 s doubling to 5 minutes."""
+SIGN_IN_CLIENT = Pace(Scope.CLIENT, 30, MINUTE / 2, 5 * MINUTE, forget_after=15 * MINUTE)
+"""A school behind one address mistypes too: 30 free, then 30 s doubling to 5 minutes."""
 LINK_EMAIL = Pace(Scope.LINK_EMAIL, 3, 15 * MINUTE, 60 * MINUTE, forget_after=60 * MINUTE)
 """Three password links an hour to one address, so /forgot cannot flood an inbox."""
 LINK_CLIENT = Pace(Scope.LINK_CLIENT, 10, MINUTE, 15 * MINUTE, forget_after=60 * MINUTE)
@@ -136,22 +136,26 @@ class Throttle:
 
     async def take(self, limits: Sequence[Limit]) -> None:
         """Counts one attempt against every limit, or raises :class:`TooManyAttempts`
-        and counts nothing."""
+        and counts nothing. The verdict reads the clock under the lock, so attempts
+        are judged in the order, and at the time, they are counted."""
         now = self._clock()
         await self._prune(now)
         keys = [pace.key(value) for pace, value in limits]
-        verdict = await self._store.take(keys, now, lambda tallies: judge(limits, tallies, now))
+        verdict = await self._store.take(
+            keys, now, lambda tallies: judge(limits, tallies, self._clock())
+        )
         if verdict.refused is not None:
             raise TooManyAttempts(verdict.refused, max(1, math.ceil(verdict.wait.total_seconds())))
 
-    async def succeeded(self, *, clear: Sequence[Limit], undo: Sequence[Limit]) -> None:
-        """After the right password: ``clear`` starts those keys afresh (the account's
-        own), ``undo`` takes back the one attempt counted (a client's: its other
-        failures stand, so signing in to an account of one's own between guesses at
-        others wins nothing)."""
-        await self._store.settle(
-            clear=[pace.key(v) for pace, v in clear], lower=[pace.key(v) for pace, v in undo]
-        )
+    async def clear(self, limits: Sequence[Limit]) -> None:
+        """Starts these keys afresh: the account's own, once its password is proven."""
+        await self._store.settle(clear=[pace.key(v) for pace, v in limits], lower=[])
+
+    async def withdraw(self, limits: Sequence[Limit]) -> None:
+        """Takes back the one attempt counted under each key: it turned out right (a
+        client's other failures stand, so signing in to an account of one's own
+        between guesses at others wins nothing), or it was never checked."""
+        await self._store.settle(clear=[], lower=[pace.key(v) for pace, v in limits])
 
     async def _prune(self, now: datetime) -> None:
         """Now and then, in whichever process gets there: tallies nobody touched for

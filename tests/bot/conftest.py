@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -108,6 +109,15 @@ async def roster(database_url: str, mail_server: MailServer) -> AsyncIterator[Ro
 @pytest.fixture
 async def school(roster: Roster) -> Roster:
     return await furnish(roster)
+
+
+@pytest.fixture
+async def behind_proxy(database_url: str, mail_server: MailServer) -> AsyncIterator[Roster]:
+    """The school, with Roster trusting loopback as its reverse proxy: a request's
+    X-Forwarded-For names the client, as it would behind a real one."""
+    loopback = frozenset({ipaddress.ip_network("127.0.0.1/32")})
+    async with start_roster(database_url, mail_server, trusted_proxies=loopback) as roster:
+        yield await furnish(roster)
 
 
 async def furnish(roster: Roster) -> Roster:

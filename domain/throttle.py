@@ -10,7 +10,7 @@ An attempt is counted *before* the slow part (Argon2, an email) in one
 transaction that locks the keys' tallies, so forty requests sent at once
 are judged one after another and only the free few get through. Tallies are
 rows in the database, so the limits hold across processes and restarts;
-keys are hashed, so the table holds neither addresses nor emails.
+keys are hashed, so the table does not show addresses or emails in plain text.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ browser, with a screen reader, and with JavaScript off.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from html import escape
 
@@ -47,7 +48,7 @@ def wait_words(seconds: int) -> str:
     """45 seconds, 1 minute, 15 minutes: rounded up, never to zero."""
     if seconds < 60:
         return f"{seconds} second{'s' if seconds != 1 else ''}"
-    minutes = -(-seconds // 60)
+    minutes = math.ceil(seconds / 60)
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 

@@ -29,7 +29,7 @@ from bot.xlsx_template import build_template
 from domain.bulk_jobs import BulkJob
 from domain.entities import Group, PermissionSet, User, UserStatus
 from domain.imports import StagedRow, Tally
-from domain.mail import Trigger
+from domain.mail import SWITCHABLE, Trigger
 from domain.permissions import GRANTABLE, LABELS, MANAGE_USERS_PARTS, Capability
 from slack_emulator.driver import HomeTab, Interaction, Reply, block_texts
 from slack_emulator.state import Message
@@ -366,7 +366,7 @@ CASES: tuple[Case, ...] = (
         ADMIN_ONLY,
         "Emails saved",
         lambda s: s.submit(
-            notifications_modal(frozenset(Trigger)), {Field.NOTIFICATIONS: list(Trigger)}
+            notifications_modal(frozenset(Trigger)), {Field.NOTIFICATIONS: list(SWITCHABLE)}
         ),
         scoped=False,
     ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -23,6 +24,7 @@ from bot.rule_sweeper import keep_rules_true
 from bot.services import Services
 from bot.settings import Settings
 from bot.web import activity_api, pages
+from bot.web.access_log import RedactingAccessLogger
 from bot.xlsx_reader import SpreadsheetChecker
 from domain.mail import Letters
 from storage import db
@@ -111,6 +113,7 @@ def create_app(settings: Settings) -> web.Application:
     runner = job_runner(settings, services)
     app[BOLT] = build_bolt(settings, services, checker, runner)
     app.on_cleanup.append(lambda _: _close(checker))
+    app.on_cleanup.append(lambda _: _close_hasher(services))
     app.cleanup_ctx.append(_database(settings))
     app.cleanup_ctx.append(_rules(settings))
     app.cleanup_ctx.append(_mail(settings))
@@ -119,18 +122,29 @@ def create_app(settings: Settings) -> web.Application:
         app.cleanup_ctx.append(_socket_mode(settings))
     app.router.add_post("/slack/events", _slack_events)
     app.router.add_get("/healthz", _healthz)
-    pages.add_routes(app, services, base_url=settings.public_base_url, school=settings.school_name)
+    pages.add_routes(
+        app,
+        services,
+        base_url=settings.public_base_url,
+        school=settings.school_name,
+        trusted_proxies=settings.trusted_proxies,
+    )
     activity_api.add_routes(app, services, secret=settings.activity_secret)
     return app
 
 
+ACCESS_LOG = RedactingAccessLogger
+"""How every Roster server logs requests: password-link tokens never reach the log."""
+
+
 @asynccontextmanager
 async def running_on_loopback(
-    settings: Settings, *, port: int = 0
+    settings: Settings, *, port: int = 0, access_log: logging.Logger | None = None
 ) -> AsyncIterator[tuple[web.Application, str]]:
-    """Roster on loopback (a free port by default), for the demo, tests and benchmarks."""
+    """Roster on loopback (a free port by default), for the demo, tests and benchmarks;
+    no access log unless one is given."""
     app = create_app(settings)
-    runner = web.AppRunner(app, access_log=None)
+    runner = web.AppRunner(app, access_log=access_log, access_log_class=ACCESS_LOG)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     try:
@@ -163,8 +177,13 @@ async def _close(checker: SpreadsheetChecker) -> None:
     checker.close()
 
 
+async def _close_hasher(services: Services) -> None:
+    services.invitations.hasher.close()
+
+
 def _mail(settings: Settings):
-    """Delivers the outbox when SMTP is set; otherwise tells the admins, once."""
+    """Delivers the outbox when SMTP is set; otherwise tells the admins, once. At
+    shutdown, password links being answered are queued before the worker stops."""
 
     async def mail(app: web.Application) -> AsyncIterator[None]:
         services, stop = app[SERVICES], asyncio.Event()
@@ -179,6 +198,7 @@ def _mail(settings: Settings):
             )
         task = asyncio.create_task(job)
         yield
+        await services.resets.settled()
         stop.set()
         await task
 

@@ -43,12 +43,12 @@ async def _services() -> AsyncIterator[Services]:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from bot.app import create_app
+    from bot.app import ACCESS_LOG, create_app
 
     settings = Settings.from_env()
     mode = "Socket Mode" if settings.socket_mode else f"HTTP on :{settings.port}/slack/events"
     print(f"Roster serving ({mode}), database {settings.database_url}")
-    web.run_app(create_app(settings), port=settings.port, print=None)
+    web.run_app(create_app(settings), port=settings.port, print=None, access_log_class=ACCESS_LOG)
     return 0
 
 

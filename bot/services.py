@@ -13,9 +13,11 @@ from domain.emails import MailService
 from domain.grants import PermissionService
 from domain.groups import GroupService
 from domain.imports import ImportService
-from domain.invitations import InvitationService
+from domain.invitations import InvitationService, utc_now
 from domain.mail import Letters
 from domain.members import MemberService
+from domain.password_resets import PasswordResets
+from domain.passwords import Hasher
 from domain.ports import Store
 from domain.rule_groups import RuleService
 from domain.users import UserService
@@ -27,6 +29,7 @@ class Services:
     members: MemberService
     mail: MailService
     invitations: InvitationService
+    resets: PasswordResets
     activity: ActivityService
     imports: ImportService
     jobs: BulkJobs
@@ -45,12 +48,14 @@ class Services:
         invite_ttl: timedelta = timedelta(hours=72),
         mail_retry_base: float = 5.0,
         delivering: bool = True,
+        hasher: Hasher | None = None,
     ) -> Services:
         def changed(user_ids: Iterable[int], cause: str) -> None:
             rules.touch(user_ids, cause)
 
-        invitations = InvitationService(store, ttl=invite_ttl, changed=changed)
+        invitations = InvitationService(store, ttl=invite_ttl, changed=changed, hasher=hasher)
         letters = letters or Letters("Roster School", "http://localhost:3000")
+        resets = PasswordResets(store, letters, invitations.throttle, utc_now)
         mail = MailService(
             store, letters, invitations, retry_base=mail_retry_base, delivering=delivering
         )
@@ -60,6 +65,7 @@ class Services:
             members=MemberService(store, mail, changed=changed),
             mail=mail,
             invitations=invitations,
+            resets=resets,
             activity=ActivityService(store, mail, changed=changed),
             imports=ImportService(),
             jobs=BulkJobs(store, mail, env_admins=env_admins, changed=changed),

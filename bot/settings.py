@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class ConfigError(Exception):
@@ -37,6 +40,9 @@ class Settings:
     """A pause between chunks, to leave a busy SQLite writer room for everyone else."""
     rule_sweep_minutes: int = 60
     """How often rules with dates (created, last sign-in) are re-evaluated for everyone."""
+    trusted_proxies: frozenset[Network] = frozenset()
+    """Reverse proxies whose X-Forwarded-For names the learner's address (sign-in limits
+    count per address; behind a proxy, without this, everyone shares the proxy's)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -59,6 +65,7 @@ class Settings:
             job_chunk_rows=_count(env, "ROSTER_JOB_CHUNK_ROWS", 2000, most=10_000),
             job_pause_seconds=_seconds(env, "ROSTER_JOB_PAUSE_SECONDS", 0.0),
             rule_sweep_minutes=_count(env, "ROSTER_RULE_SWEEP_MINUTES", 60, most=1440),
+            trusted_proxies=_networks(env, "ROSTER_TRUSTED_PROXIES"),
         )
 
     @property
@@ -154,3 +161,18 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     if not 0 <= seconds <= 60:
         raise ConfigError(f"{name} must be a number of seconds from 0 to 60, not {value!r}.")
     return seconds
+
+
+def _networks(env: Mapping[str, str], name: str) -> frozenset[Network]:
+    networks = set()
+    for part in env.get(name, "").split(","):
+        if not part.strip():
+            continue
+        try:
+            networks.add(ipaddress.ip_network(part.strip(), strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"{name} lists proxy addresses or networks, comma-separated (e.g. "
+                f"127.0.0.1, 10.0.0.0/8); {part.strip()!r} is neither."
+            ) from None
+    return frozenset(networks)

@@ -6,10 +6,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from domain.entities import Actor, Course, Group, LoggedEmail, Page, User
+from domain.entities import Actor, Course, Group, LinkPurpose, LoggedEmail, Page, User
 from domain.errors import InvalidInput, NotificationOff
 from domain.invitations import Clock, InvitationService, utc_now
-from domain.mail import INVITE_LINK, TRIGGER_LABELS, Letters, MailState, OutgoingEmail, Trigger
+from domain.mail import (
+    INVITE_LINK,
+    RESET_LINK,
+    SWITCHABLE,
+    TRIGGER_LABELS,
+    Letters,
+    MailState,
+    OutgoingEmail,
+    Trigger,
+)
 from domain.permissions import Capability, require
 from domain.ports import Store
 from domain.validation import parse_since
@@ -17,6 +26,8 @@ from domain.validation import parse_since
 DISABLED_KEY = "mail.disabled_triggers"
 MAX_ATTEMPTS = 10
 LOG_PAGE = 20
+LINKS = {INVITE_LINK: (LinkPurpose.INVITATION, "invite"), RESET_LINK: (LinkPurpose.RESET, "reset")}
+"""Each placeholder a stored email may hold: the link minted for it, and its path."""
 
 
 def backoff(attempts: int, base: float = 5.0) -> timedelta:
@@ -53,8 +64,9 @@ class MailService:
         self._clock = clock
 
     async def enabled(self) -> frozenset[Trigger]:
+        """The notifications switched on; password links are sent whatever is stored."""
         disabled = set(await self._store.settings.get(DISABLED_KEY, []))
-        return frozenset(t for t in Trigger if t.value not in disabled)
+        return frozenset(t for t in Trigger if t not in SWITCHABLE or t.value not in disabled)
 
     async def switches(self, actor: Actor) -> frozenset[Trigger]:
         require(actor, Capability.MANAGE_NOTIFICATIONS)
@@ -64,9 +76,9 @@ class MailService:
         require(actor, Capability.MANAGE_NOTIFICATIONS)
         chosen = {Trigger(t) for t in triggers}
         await self._store.settings.put(
-            DISABLED_KEY, sorted(t.value for t in Trigger if t not in chosen)
+            DISABLED_KEY, sorted(t.value for t in SWITCHABLE if t not in chosen)
         )
-        return frozenset(chosen)
+        return await self.enabled()
 
     def for_new_member(
         self,
@@ -110,14 +122,15 @@ class MailService:
         return await self._store.outbox.due(self._clock(), limit)
 
     async def ready(self, email: LoggedEmail) -> Ready:
-        """Mints the invitation token now, so the stored body never holds one."""
-        if INVITE_LINK not in email.text or email.user_id is None:
-            return Ready(email, email.text, email.html)
-        token = await self._invitations.mint(email.user_id)
-        link = f"{self.letters.base_url}/invite/{token}"
-        return Ready(
-            email, email.text.replace(INVITE_LINK, link), email.html.replace(INVITE_LINK, link)
-        )
+        """Mints the link's token now, so the stored body never holds one."""
+        text, page = email.text, email.html
+        for placeholder, (purpose, path) in LINKS.items():
+            if placeholder not in text or email.user_id is None:
+                continue
+            token = await self._invitations.mint(email.user_id, purpose)
+            link = f"{self.letters.base_url}/{path}/{token}"
+            text, page = text.replace(placeholder, link), page.replace(placeholder, link)
+        return Ready(email, text, page)
 
     async def delivered(self, email: LoggedEmail) -> None:
         await self._store.outbox.mark(email.id, MailState.SENT, sent_at=self._clock())

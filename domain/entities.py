@@ -161,13 +161,22 @@ class LoggedEmail:
     sent_at: datetime | None
 
 
+class LinkPurpose(StrEnum):
+    """What an emailed link is for: the first password, or a new one after /forgot."""
+
+    INVITATION = "invitation"
+    RESET = "reset"
+
+
 @dataclass(frozen=True, slots=True)
 class Invitation:
-    """An invitation link's record; the token itself exists only in the email."""
+    """A password link's record (an invitation or a reset); the token itself exists
+    only in the email."""
 
     user: User
     expires_at: datetime
     used_at: datetime | None
+    purpose: LinkPurpose = LinkPurpose.INVITATION
 
 
 @dataclass(frozen=True, slots=True)

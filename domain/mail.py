@@ -18,6 +18,9 @@ from domain.entities import Course, Group, User
 INVITE_LINK = "\x1einvite-link\x1e"
 """Stands for the invitation link until sending; user input can hold no control character."""
 
+RESET_LINK = "\x1ereset-link\x1e"
+"""Stands for a password-reset link until sending, like :data:`INVITE_LINK`."""
+
 
 class Trigger(StrEnum):
     INVITATION = "invitation"
@@ -25,6 +28,7 @@ class Trigger(StrEnum):
     COURSE_COMPLETION = "course_completion"
     SEAT_ENROLLMENT = "seat_enrollment"
     MEMBERSHIP_ADDED = "membership_added"
+    PASSWORD_RESET = "password_reset"
 
 
 TRIGGER_LABELS: dict[Trigger, str] = {
@@ -33,7 +37,12 @@ TRIGGER_LABELS: dict[Trigger, str] = {
     Trigger.COURSE_COMPLETION: "Course completion",
     Trigger.SEAT_ENROLLMENT: "Seat enrollment (joining a group with a seat limit)",
     Trigger.MEMBERSHIP_ADDED: "Added to a group",
+    Trigger.PASSWORD_RESET: "Password link a learner asked for (always sent)",
 }
+
+SWITCHABLE: tuple[Trigger, ...] = tuple(t for t in Trigger if t is not Trigger.PASSWORD_RESET)
+"""The notifications an admin may switch off. A password link is a security email
+the learner asked for: switching it off would only lock people out."""
 
 
 class MailState(StrEnum):
@@ -135,6 +144,39 @@ class Letters:
             f"Congratulations on completing {course.title}!",
             "See your courses",
             self._login,
+        )
+
+    def password_reset(self, user: User) -> OutgoingEmail:
+        body = (
+            f"Someone, hopefully you, asked for a new password for {user.email} at "
+            f"{self.school}. The link works once, for an hour; using it signs you out "
+            "everywhere else.\nIf it wasn't you, ignore this email: your password stays "
+            "as it is."
+        )
+        return self._email(
+            user,
+            Trigger.PASSWORD_RESET,
+            f"{self.school}: choose a new password",
+            body,
+            "Choose a new password",
+            RESET_LINK,
+        )
+
+    def new_invitation_link(self, user: User) -> OutgoingEmail:
+        """For someone who asks to reset a password they never set: the invitation
+        they lost, again."""
+        body = (
+            f"You asked for a way into {self.school}, and you have not chosen a password "
+            "yet. Choose one with this link; it works once, for a limited time.\n"
+            "If it wasn't you, ignore this email."
+        )
+        return self._email(
+            user,
+            Trigger.PASSWORD_RESET,
+            f"{self.school}: your link to set a password",
+            body,
+            "Set your password",
+            INVITE_LINK,
         )
 
     @property

@@ -15,6 +15,7 @@ from domain.entities import (
     Enrollment,
     Group,
     Invitation,
+    LinkPurpose,
     LoggedEmail,
     MemberRow,
     Page,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from domain.bulk_jobs import BulkJob, CheckCounts, ItemResult, JobKind, JobState
     from domain.imports import StagedRow
     from domain.rules import Rule
+    from domain.throttle import Tally, Verdict
 
 
 class GroupStore(Protocol):
@@ -180,16 +182,48 @@ class OutboxStore(Protocol):
 
 
 class InvitationStore(Protocol):
-    async def create(self, user_id: int, token_hash: str, expires_at: datetime) -> None: ...
+    async def create(
+        self, user_id: int, token_hash: str, expires_at: datetime, purpose: LinkPurpose
+    ) -> None: ...
     async def find(self, token_hash: str) -> Invitation | None: ...
-    async def redeem(self, token_hash: str, password_hash: str, now: datetime) -> User | None:
-        """Marks the invitation used and sets the password, once; None otherwise."""
+    async def redeem(
+        self, token_hash: str, purpose: LinkPurpose, password_hash: str, now: datetime
+    ) -> User | None:
+        """Uses the link once and sets the password, in one transaction that also
+        revokes the user's other links, ends their sessions and forgets their
+        browsers. None when the link was used, expired, is for another purpose, or
+        its user is suspended."""
         ...
 
     async def password_hash(self, email: str) -> tuple[User, str] | None: ...
     async def signed_in(self, user_id: int, now: datetime, new_hash: str | None) -> None: ...
     async def open_session(self, user_id: int, token_hash: str, expires_at: datetime) -> None: ...
     async def session_user(self, token_hash: str, now: datetime) -> User | None: ...
+    async def end_session(self, token_hash: str) -> None: ...
+    async def remember_browser(self, user_id: int, token_hash: str, now: datetime) -> None:
+        """Marks a browser that signed in to this account; only the newest few are kept."""
+        ...
+
+    async def knows_browser(self, token_hash: str, email: str, since: datetime) -> bool:
+        """Whether this browser signed in to the account with this email after ``since``."""
+        ...
+
+
+class AttemptStore(Protocol):
+    async def take(
+        self, keys: Sequence[str], now: datetime, judge: Callable[[list[Tally]], Verdict]
+    ) -> Verdict:
+        """Locks the keys' tallies (a missing one reads as empty) in one transaction,
+        asks ``judge``, and stores the tallies of the verdict when it allows."""
+        ...
+
+    async def settle(self, *, clear: Sequence[str], lower: Sequence[str]) -> None:
+        """Deletes the ``clear`` tallies; takes one attempt off each ``lower`` tally."""
+        ...
+
+    async def forget_before(self, moment: datetime) -> int:
+        """Deletes tallies last touched before ``moment``; how many."""
+        ...
 
 
 class ActivityStore(Protocol):
@@ -375,6 +409,7 @@ class Store(Protocol):
     permissions: PermissionStore
     outbox: OutboxStore
     invitations: InvitationStore
+    attempts: AttemptStore
     settings: SettingsStore
     activity: ActivityStore
     jobs: JobStore

@@ -135,7 +135,9 @@ class PermissionChangeRow(Model):
         table = "permission_changes"
 
 
-# An invitation link: only a hash of its token is kept; the token is in the email alone.
+# A password link, an invitation or a reset (``purpose``): only a hash of its token
+# is kept; the token is in the email alone. ``used_at`` is also set when another
+# link of the user sets the password first.
 class InvitationRow(Model):
     id = fields.IntField(primary_key=True)
     user = fields.ForeignKeyField("models.UserRow", on_delete=fields.CASCADE)
@@ -143,6 +145,7 @@ class InvitationRow(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)
+    purpose = fields.CharField(max_length=16, default="invitation", db_default="invitation")
 
     class Meta:
         table = "invitations"
@@ -158,6 +161,31 @@ class WebSessionRow(Model):
 
     class Meta:
         table = "web_sessions"
+
+
+# A browser that signed in to an account (a cookie of its own, kept as a hash): sign-in
+# limits others run into on that account do not slow it down.
+class KnownBrowserRow(Model):
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField("models.UserRow", on_delete=fields.CASCADE)
+    token_hash = fields.CharField(max_length=64)
+    last_seen_at = fields.DatetimeField()
+
+    class Meta:
+        table = "known_browsers"
+        unique_together = (("token_hash", "user"),)
+
+
+# Recent sign-in or password-link attempts under one key (an email, a client, a
+# browser; hashed): counted before the password is checked, pruned when stale.
+class AttemptTallyRow(Model):
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=64, unique=True)
+    count = fields.IntField(default=0)
+    last_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "attempt_tallies"
 
 
 # Every email, from the moment it is decided until it is delivered or fails: the

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from storage.activity import ActivityStore
+from storage.attempts import AttemptStore
 from storage.courses import CourseStore
 from storage.groups import GroupStore
 from storage.invitations import InvitationStore
@@ -26,6 +27,7 @@ class TortoiseStore:
     permissions: PermissionStore = field(default_factory=PermissionStore)
     outbox: OutboxStore = field(default_factory=OutboxStore)
     invitations: InvitationStore = field(default_factory=InvitationStore)
+    attempts: AttemptStore = field(default_factory=AttemptStore)
     settings: SettingsStore = field(default_factory=SettingsStore)
     activity: ActivityStore = field(default_factory=ActivityStore)
     jobs: JobStore = field(default_factory=JobStore)

@@ -21,7 +21,7 @@ from bot.views.blocks import (
 )
 from bot.views.modals import View, input_block, modal
 from domain.entities import AddMemberOutcome, Group, LoggedEmail, Page, User, UserStatus
-from domain.mail import TRIGGER_LABELS, Trigger
+from domain.mail import SWITCHABLE, TRIGGER_LABELS, Trigger
 
 _STATE = {
     "queued": ":hourglass: queued",
@@ -72,7 +72,7 @@ def email_log(
 
 
 def notifications_modal(enabled: frozenset[Trigger]) -> View:
-    options = [{"text": plain(TRIGGER_LABELS[t]), "value": t.value} for t in Trigger]
+    options = [{"text": plain(TRIGGER_LABELS[t]), "value": t.value} for t in SWITCHABLE]
     element: dict[str, Any] = {"type": "checkboxes", "options": options}
     ticked = [o for o in options if Trigger(o["value"]) in enabled]
     if ticked:
@@ -80,14 +80,17 @@ def notifications_modal(enabled: frozenset[Trigger]) -> View:
     blocks = [
         section("Which emails Roster sends, for the whole school."),
         input_block(Field.NOTIFICATIONS, "Send these emails", element, optional=True),
-        context("Switched-off emails are not queued at all; the Emails log shows what was sent."),
+        context(
+            "Switched-off emails are not queued at all; the Emails log shows what was sent. "
+            "Password links learners ask for on the sign-in page are always sent."
+        ),
     ]
     return modal(Modal.NOTIFICATIONS, "Notification emails", blocks, submit="Save")
 
 
 def notifications_saved(enabled: frozenset[Trigger]) -> str:
-    on = [TRIGGER_LABELS[t] for t in Trigger if t in enabled]
-    off = [TRIGGER_LABELS[t] for t in Trigger if t not in enabled]
+    on = [TRIGGER_LABELS[t] for t in SWITCHABLE if t in enabled]
+    off = [TRIGGER_LABELS[t] for t in SWITCHABLE if t not in enabled]
     return (
         f":white_check_mark: Sending: {listing(on, empty='nothing')}.\n"
         f"Not sending: {listing(off, empty='nothing')}."

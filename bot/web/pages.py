@@ -2,45 +2,67 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from bot.services import Services
+from bot.settings import Network
 from bot.views import pages
+from bot.web.clients import client_address
+from domain.entities import LinkPurpose
 from domain.errors import InvalidInput
 from domain.invitations import (
+    BROWSER_DAYS,
+    SESSION_DAYS,
     LinkNotUsable,
     LinkState,
     SignedIn,
     SignInFailed,
-    TooManyAttempts,
 )
+from domain.passwords import HasherBusy
+from domain.throttle import TooManyAttempts
 
 COOKIE = "roster_session"
+BROWSER_COOKIE = "roster_browser"
+"""Marks a browser that signed in to an account before; see domain/throttle.py."""
+LINK_PATHS = {LinkPurpose.INVITATION: "invite", LinkPurpose.RESET: "reset"}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def add_routes(app: web.Application, services: Services, *, base_url: str, school: str) -> None:
+def add_routes(
+    app: web.Application,
+    services: Services,
+    *,
+    base_url: str,
+    school: str,
+    trusted_proxies: Collection[Network] = (),
+) -> None:
     invitations = services.invitations
     secure = base_url.startswith("https://")
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(base_url))
 
-    def html(text: str, status: int = 200) -> web.Response:
-        return web.Response(text=text, status=status, content_type="text/html")
+    def html(text: str, status: int = 200, wait: int | None = None) -> web.Response:
+        headers = {"Retry-After": str(wait)} if wait is not None else None
+        return web.Response(text=text, status=status, content_type="text/html", headers=headers)
 
     def signed_in(outcome: SignedIn) -> web.Response:
         response = _see_other("/me")
-        response.set_cookie(
-            COOKIE,
-            outcome.session_token,
-            httponly=True,
-            samesite="Lax",
-            secure=secure,
-            path="/",
-            max_age=14 * 24 * 3600,
+        cookies = (
+            (COOKIE, outcome.session_token, SESSION_DAYS),
+            (BROWSER_COOKIE, outcome.browser_token, BROWSER_DAYS),
         )
+        for name, value, days in cookies:
+            response.set_cookie(
+                name,
+                value,
+                httponly=True,
+                samesite="Lax",
+                secure=secure,
+                path="/",
+                max_age=days * 24 * 3600,
+            )
         return response
 
     def same_origin(request: web.Request) -> None:
@@ -49,27 +71,43 @@ def add_routes(app: web.Application, services: Services, *, base_url: str, schoo
         if sent and sent != origin:
             raise web.HTTPForbidden(text="This form can only be sent from the school's own page.")
 
-    async def invite_form(request: web.Request) -> web.StreamResponse:
-        state, user = await invitations.state(request.match_info["token"])
-        if state is not LinkState.VALID or user is None:
-            return html(pages.link_not_usable(school, state), status=410)
-        return html(pages.set_password(school, user))
+    def client(request: web.Request) -> str:
+        return client_address(request, trusted_proxies)
 
-    async def invite_submit(request: web.Request) -> web.StreamResponse:
-        same_origin(request)
-        token = request.match_info["token"]
-        form = await request.post()
-        try:
-            outcome = await invitations.accept(
-                token, str(form.get("password", "")), str(form.get("confirm", ""))
-            )
-        except LinkNotUsable as error:
-            return html(pages.link_not_usable(school, error.state), status=410)
-        except InvalidInput as error:
-            _, user = await invitations.state(token)
-            assert user is not None
-            return html(pages.set_password(school, user, f"Not saved: {error.message}"), 400)
-        return signed_in(outcome)
+    def link_routes(purpose: LinkPurpose) -> tuple[Handler, Handler]:
+        async def form(request: web.Request) -> web.StreamResponse:
+            state, user = await invitations.state(request.match_info["token"], purpose)
+            if user is None or state is not LinkState.VALID:
+                return html(pages.link_not_usable(school, state, purpose), status=410)
+            return html(pages.set_password(school, user, purpose=purpose))
+
+        async def submit(request: web.Request) -> web.StreamResponse:
+            same_origin(request)
+            token = request.match_info["token"]
+            form = await request.post()
+            try:
+                outcome = await invitations.accept(
+                    token,
+                    str(form.get("password", "")),
+                    str(form.get("confirm", "")),
+                    purpose=purpose,
+                    browser=request.cookies.get(BROWSER_COOKIE),
+                )
+            except LinkNotUsable as error:
+                return html(pages.link_not_usable(school, error.state, purpose), status=410)
+            except InvalidInput as error:
+                _, user = await invitations.state(token, purpose)
+                assert user is not None
+                problem = f"Not saved: {error.message}"
+                return html(pages.set_password(school, user, problem, purpose=purpose), 400)
+            except HasherBusy as busy:
+                _, user = await invitations.state(token, purpose)
+                assert user is not None
+                page = pages.set_password(school, user, pages.BUSY, purpose=purpose)
+                return html(page, 503, busy.seconds)
+            return signed_in(outcome)
+
+        return form, submit
 
     async def login_form(request: web.Request) -> web.StreamResponse:
         return html(pages.sign_in(school))
@@ -79,20 +117,36 @@ def add_routes(app: web.Application, services: Services, *, base_url: str, schoo
         form = await request.post()
         email = str(form.get("email", ""))
         try:
-            outcome = await invitations.sign_in(email, str(form.get("password", "")))
+            outcome = await invitations.sign_in(
+                email,
+                str(form.get("password", "")),
+                client=client(request),
+                browser=request.cookies.get(BROWSER_COOKIE),
+            )
         except TooManyAttempts as paused:
-            wait = (
-                f"Too many wrong passwords for this email. Wait {paused.minutes} minute(s) "
-                "and try again, or ask your school for a new invitation to set a new one."
-            )
-            return html(pages.sign_in(school, email, wait), status=429)
+            page = pages.sign_in(school, email, pages.paused(paused.scope, paused.seconds))
+            return html(page, 429, paused.seconds)
+        except HasherBusy as busy:
+            return html(pages.sign_in(school, email, pages.BUSY), 503, busy.seconds)
         except SignInFailed:
-            wrong = (
-                "The email or the password is wrong. If you never set a password, use the "
-                "link in your invitation email, or ask your school for a new one."
-            )
-            return html(pages.sign_in(school, email, wrong), status=401)
+            return html(pages.sign_in(school, email, pages.WRONG_PASSWORD), status=401)
         return signed_in(outcome)
+
+    async def forgot_form(request: web.Request) -> web.StreamResponse:
+        return html(pages.forgot(school))
+
+    async def forgot_submit(request: web.Request) -> web.StreamResponse:
+        """The same answer for every address, known or not; see domain/password_resets.py."""
+        same_origin(request)
+        email = str((await request.post()).get("email", ""))
+        try:
+            clean = await services.resets.request(email, client=client(request))
+        except InvalidInput as error:
+            return html(pages.forgot(school, email, error.message), status=400)
+        except TooManyAttempts as paused:
+            page = pages.forgot(school, email, pages.paused(paused.scope, paused.seconds))
+            return html(page, 429, paused.seconds)
+        return html(pages.forgot_sent(school, clean))
 
     async def me(request: web.Request) -> web.StreamResponse:
         token = request.cookies.get(COOKIE, "")
@@ -102,15 +156,23 @@ def add_routes(app: web.Application, services: Services, *, base_url: str, schoo
         return html(pages.my_courses(school, user, await invitations.my_courses(user)))
 
     async def logout(request: web.Request) -> web.StreamResponse:
+        """Ends the session in the database, not only in this browser."""
         same_origin(request)
+        token = request.cookies.get(COOKIE, "")
+        if token:
+            await invitations.sign_out(token)
         response = _see_other("/login")
         response.del_cookie(COOKIE, path="/")
         return response
 
-    app.router.add_get("/invite/{token}", invite_form)
-    app.router.add_post("/invite/{token}", invite_submit)
+    for purpose, path in LINK_PATHS.items():
+        form, submit = link_routes(purpose)
+        app.router.add_get(f"/{path}/{{token}}", form)
+        app.router.add_post(f"/{path}/{{token}}", submit)
     app.router.add_get("/login", login_form)
     app.router.add_post("/login", login_submit)
+    app.router.add_get("/forgot", forgot_form)
+    app.router.add_post("/forgot", forgot_submit)
     app.router.add_get("/me", me)
     app.router.add_post("/logout", logout)
     app.middlewares.append(_page_headers)
@@ -121,13 +183,17 @@ def _see_other(path: str) -> web.Response:
     return web.Response(status=303, headers={"Location": path})
 
 
+PAGES = ("/invite/", "/reset/", "/login", "/forgot", "/me", "/logout")
+
+
 @web.middleware
 async def _page_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Referrers only to our own pages (invitation tokens are in URLs; and a browser
-    sends ``Origin: null`` on a same-origin post under ``no-referrer``, which the
-    origin check must refuse), no framing, no caching, no scripts."""
+    """Referrers only to our own pages (password-link tokens are in URLs, which is also
+    why the access log cuts them; and a browser sends ``Origin: null`` on a
+    same-origin post under ``no-referrer``, which the origin check must refuse), no
+    framing, no caching, no scripts."""
     response = await handler(request)
-    if request.path.startswith(("/invite/", "/login", "/me", "/logout")):
+    if request.path.startswith(PAGES):
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["X-Content-Type-Options"] = "nosniff"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -56,10 +58,15 @@ def mail_server() -> Iterator[MailServer]:
 
 @asynccontextmanager
 async def start_roster(
-    database_url: str, mail_server: MailServer | None, **overrides: Any
+    database_url: str,
+    mail_server: MailServer | None,
+    *,
+    access_log: logging.Logger | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[Roster]:
     """Roster, the Slack emulator and (unless None) a mail server, all on loopback;
-    ``overrides`` replace settings (chunk sizes, whether jobs run here)."""
+    ``overrides`` replace settings (chunk sizes, whether jobs run here); requests are
+    logged to ``access_log`` when given."""
     slack = SlackEmulator()
     await slack.start()
     slack.add_member(ADMIN, "Ada Admin", "ada@school.org")
@@ -84,7 +91,7 @@ async def start_roster(
     settings = replace(settings, **overrides)
     try:
         async with (
-            running_on_loopback(settings, port=port) as (app, url),
+            running_on_loopback(settings, port=port, access_log=access_log) as (app, url),
             aiohttp.ClientSession() as session,
         ):
             driver = SlackDriver(slack, url, SIGNING_SECRET, session)
@@ -102,6 +109,15 @@ async def roster(database_url: str, mail_server: MailServer) -> AsyncIterator[Ro
 @pytest.fixture
 async def school(roster: Roster) -> Roster:
     return await furnish(roster)
+
+
+@pytest.fixture
+async def behind_proxy(database_url: str, mail_server: MailServer) -> AsyncIterator[Roster]:
+    """The school, with Roster trusting loopback as its reverse proxy: a request's
+    X-Forwarded-For names the client, as it would behind a real one."""
+    loopback = frozenset({ipaddress.ip_network("127.0.0.1/32")})
+    async with start_roster(database_url, mail_server, trusted_proxies=loopback) as roster:
+        yield await furnish(roster)
 
 
 async def furnish(roster: Roster) -> Roster:

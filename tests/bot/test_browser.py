@@ -1,4 +1,5 @@
-"""A real browser (headless Chromium, driven by Playwright) takes an invitation to the end."""
+"""A real browser (headless Chromium, driven by Playwright) takes an invitation, and a
+forgotten password, to the end."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from local_smtp import text_of
 from storage.models import UserRow
 from tests.bot.conftest import MANAGER, Roster
 
+EVE = "eve@example.org"
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -75,3 +77,40 @@ async def test_a_learner_sets_a_password_and_signs_in_in_a_browser(
     members = await school.run(MANAGER, 'members "Sales Team"')
     eve = members[members.index("*eve*") :].split("\n*", 1)[0]
     assert "last login: never" not in eve and "last login: <!date^" in eve
+
+
+async def test_a_learner_who_forgot_sets_a_new_password_in_a_browser(
+    school: Roster, browser: Browser
+) -> None:
+    assert "Added" in await school.run(MANAGER, 'add "Sales Team" eve@example.org')
+    invitation = re.search(r"http://\S+/invite/\S+", text_of(await school.inbox.wait_for(EVE)))
+    assert invitation
+    page = await browser.new_page()
+    await page.goto(invitation.group(0))
+    await page.fill("#password", "correct horse battery")
+    await page.fill("#confirm", "correct horse battery")
+    await page.click("button[type=submit]")
+    await page.wait_for_url("**/me")
+    await page.click("text=Sign out")
+    await page.wait_for_url("**/login")
+
+    await page.click("text=Forgot your password?")
+    await page.wait_for_url("**/forgot")
+    await page.fill("#email", EVE)
+    await page.click("button[type=submit]")
+    assert await page.title() == "Check your email · Example School"
+    reset = re.search(r"http://\S+/reset/\S+", text_of(await school.inbox.wait_for(EVE, 2)))
+    assert reset
+    await page.goto(reset.group(0))
+    assert await page.title() == "Choose a new password · Example School"
+    await page.fill("#password", "lantern orchard sunrise")
+    await page.fill("#confirm", "lantern orchard sunrise")
+    await page.click("button[type=submit]")
+    await page.wait_for_url("**/me")
+    assert "Hello, eve" in await page.inner_text("h1")
+    await page.click("text=Sign out")
+    await page.wait_for_url("**/login")
+    await page.fill("#email", EVE)
+    await page.fill("#password", "lantern orchard sunrise")
+    await page.click("button[type=submit]")
+    await page.wait_for_url("**/me")

@@ -31,7 +31,7 @@ from bot.xlsx_template import build_template
 from domain.bulk_jobs import BulkJob
 from domain.entities import Actor, Group, PermissionSet, RulePreview, SavedRule, User, UserStatus
 from domain.imports import StagedRow, Tally
-from domain.mail import Trigger
+from domain.mail import SWITCHABLE, Trigger
 from domain.permissions import GRANTABLE, LABELS, MANAGE_USERS_PARTS, Capability
 from slack_emulator.driver import HomeTab, Interaction, Reply, block_texts
 from slack_emulator.state import Message
@@ -374,7 +374,7 @@ CASES: tuple[Case, ...] = (
         ADMIN_ONLY,
         "Emails saved",
         lambda s: s.submit(
-            notifications_modal(frozenset(Trigger)), {Field.NOTIFICATIONS: list(Trigger)}
+            notifications_modal(frozenset(Trigger)), {Field.NOTIFICATIONS: list(SWITCHABLE)}
         ),
         scoped=False,
     ),

@@ -16,11 +16,21 @@ BASE = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
         ({**BASE, "SLACK_APP_TOKEN": "xoxb-2"}, "SLACK_APP_TOKEN should start with 'xapp-'"),
         ({**BASE, "ROSTER_PORT": "http"}, "ROSTER_PORT must be a port number"),
         ({**BASE, "ROSTER_ADMINS": "ada@school.org"}, "ROSTER_ADMINS holds Slack user ids"),
+        (
+            {**BASE, "ROSTER_TRUSTED_PROXIES": "10.0.0.1, proxy.local"},
+            "ROSTER_TRUSTED_PROXIES lists proxy addresses or networks.*'proxy.local' is neither",
+        ),
     ],
 )
 def test_a_bad_environment_names_the_variable(env: dict[str, str], named: str) -> None:
     with pytest.raises(ConfigError, match=named):
         Settings.from_env(env)
+
+
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    settings = Settings.from_env({**BASE, "ROSTER_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8, ::1"})
+    assert {str(n) for n in settings.trusted_proxies} == {"127.0.0.1/32", "10.0.0.0/8", "::1/128"}
+    assert Settings.from_env(BASE).trusted_proxies == frozenset()
 
 
 def test_defaults_and_socket_mode() -> None:

@@ -32,12 +32,15 @@ def test_the_password_rule_names_what_failed(password: str, problem: str) -> Non
     assert problem in caught.value.message
 
 
-async def test_argon2id_hashes_and_verifies() -> None:
-    digest = await passwords.hash_password("correct horse battery")
+async def test_argon2id_hashes_and_verifies_in_a_pool_of_its_own() -> None:
+    hasher = passwords.Hasher(workers=1)
+    digest = await hasher.hash("correct horse battery")
     assert digest.startswith("$argon2id$")
-    assert await passwords.verify(digest, "correct horse battery")
-    assert not await passwords.verify(digest, "correct horse batterz")
-    assert not await passwords.verify("not a hash", "anything")
+    assert await hasher.verify(digest, "correct horse battery")
+    assert not await hasher.verify(digest, "correct horse batterz")
+    assert not await hasher.verify("not a hash", "anything")
+    assert hasher.verifications == 3
+    hasher.close()
 
 
 def test_an_invitation_escapes_html_and_waits_for_its_link() -> None:

@@ -9,8 +9,10 @@ default for that to work, and existing rows must get the right value.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
@@ -18,8 +20,10 @@ import pytest
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate
 
+from domain.entities import LinkPurpose, UserStatus
 from storage import db
 from storage.sql import execute, fetch
+from storage.store import TortoiseStore
 
 _counter = itertools.count()
 
@@ -79,3 +83,42 @@ async def _upgrade(url: str) -> list[dict[str, object]]:
 def test_an_existing_school_upgrades_and_keeps_its_rows(empty_url: str) -> None:
     rows = asyncio.run(_upgrade(empty_url))
     assert rows == [{"first_name": "", "last_name": "", "tags": "", "source": "manual"}]
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def _upgrade_with_a_pending_invitation(url: str) -> list[dict[str, object]]:
+    await migrate(config=db.tortoise_config(url), target="models.0005_rules")
+    await Tortoise.close_connections()
+    await db.connect(url)
+    await execute(
+        None,
+        "INSERT INTO users (email, username, status, is_admin, created_at, first_name, "
+        "last_name, tags) VALUES ('eve@example.org', 'eve', 'invited', ?, "
+        "'2026-11-01 00:00:00+00:00', '', '', '')",
+        [False],
+    )
+    await execute(
+        None,
+        "INSERT INTO invitations (user_id, token_hash, created_at, expires_at) "
+        "SELECT id, ?, '2026-11-30 00:00:00+00:00', '2099-01-01 00:00:00+00:00' FROM users",
+        [_digest("an old invitation")],
+    )
+    await db.close()
+    await db.migrate(url)
+    await db.connect(url)
+    try:
+        user = await TortoiseStore().invitations.redeem(
+            _digest("an old invitation"), LinkPurpose.INVITATION, "hash", datetime.now(UTC)
+        )
+        assert user is not None and user.status is UserStatus.ACTIVE
+        return await fetch(None, "SELECT purpose FROM invitations", [])
+    finally:
+        await db.close()
+
+
+def test_invitations_sent_before_the_upgrade_still_work(empty_url: str) -> None:
+    rows = asyncio.run(_upgrade_with_a_pending_invitation(empty_url))
+    assert rows == [{"purpose": "invitation"}]

@@ -4,7 +4,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0005_rules')]
+    dependencies = [('models', '0006_web_security')]
 
     initial = False
 

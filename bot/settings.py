@@ -99,16 +99,49 @@ def _admins(value: str) -> frozenset[str]:
     return frozenset(ids)
 
 
+SMTP_FORM = "smtp://user:password@host:587 (or smtps:// for TLS on connect)"
+
+
 def _smtp_url(value: str) -> str | None:
+    """Checked as far as a connection needs it, and reported without repeating the
+    value: start-up errors end up in logs that more people read than hold the password."""
     value = value.strip()
     if not value:
         return None
-    if urlsplit(value).scheme not in {"smtp", "smtps"} or not urlsplit(value).hostname:
+    problem = _smtp_problem(value)
+    if problem:
         raise ConfigError(
-            "SMTP_URL looks like smtp://user:password@host:587 (or smtps:// for TLS on "
-            f"connect), not {value!r}."
+            f"SMTP_URL {problem}; write it as {SMTP_FORM}. (Its value is not shown, as it "
+            "may hold a password.)"
         )
     return value
+
+
+def _smtp_problem(value: str) -> str | None:
+    """What is wrong with the URL, in words that never repeat a part of it that
+    could be the password; None when it is usable."""
+    if "://" not in value:
+        return "needs smtp:// or smtps:// in front"
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        return "cannot be read as a URL (is a [ left unclosed?)"
+    if parts.scheme not in {"smtp", "smtps"}:
+        scheme = parts.scheme if parts.scheme.isalnum() else "something else"
+        return f"starts with {scheme}:// instead of smtp:// or smtps://"
+    if not host:
+        return "names no host"
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        return (
+            "has a port that is not a number from 1 to 65535 (a password holding @ : / ? or # "
+            "must be percent-encoded, # as %23)"
+        )
+    return None
 
 
 def _header(env: Mapping[str, str], name: str, default: str) -> str:

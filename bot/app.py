@@ -24,6 +24,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.web import activity_api, pages
 from bot.xlsx_reader import SpreadsheetChecker
+from domain.invitations import Clock, utc_now
 from domain.mail import Letters
 from storage import db
 from storage.store import TortoiseStore
@@ -58,6 +59,9 @@ def job_runner(settings: Settings, services: Services) -> JobRunner:
         slack_client(settings),
         chunk_rows=settings.job_chunk_rows,
         pause=settings.job_pause_seconds,
+        report_retry=settings.job_report_retry_seconds,
+        retention=timedelta(days=settings.job_retention_days),
+        prune_every=settings.job_prune_seconds,
     )
 
 
@@ -73,7 +77,7 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def build_services(settings: Settings) -> Services:
+def build_services(settings: Settings, job_clock: Clock = utc_now) -> Services:
     return Services.build(
         TortoiseStore(),
         env_admins=settings.admins,
@@ -81,6 +85,7 @@ def build_services(settings: Settings) -> Services:
         invite_ttl=timedelta(hours=settings.invite_ttl_hours),
         mail_retry_base=settings.mail_retry_base_seconds,
         delivering=settings.smtp_url is not None,
+        job_clock=job_clock,
     )
 
 
@@ -102,9 +107,10 @@ async def run_worker(settings: Settings) -> None:
         await db.close()
 
 
-def create_app(settings: Settings) -> web.Application:
-    """Nothing connects here; the database opens and closes with the app."""
-    services = build_services(settings)
+def create_app(settings: Settings, *, job_clock: Clock = utc_now) -> web.Application:
+    """Nothing connects here; the database opens and closes with the app. ``job_clock``
+    is the time bulk jobs go by (tests move it to see retention at work)."""
+    services = build_services(settings, job_clock)
     app = web.Application()
     app[SERVICES] = services
     checker = SpreadsheetChecker()
@@ -126,10 +132,10 @@ def create_app(settings: Settings) -> web.Application:
 
 @asynccontextmanager
 async def running_on_loopback(
-    settings: Settings, *, port: int = 0
+    settings: Settings, *, port: int = 0, job_clock: Clock = utc_now
 ) -> AsyncIterator[tuple[web.Application, str]]:
     """Roster on loopback (a free port by default), for the demo, tests and benchmarks."""
-    app = create_app(settings)
+    app = create_app(settings, job_clock=job_clock)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()

@@ -37,6 +37,12 @@ class Settings:
     """A pause between chunks, to leave a busy SQLite writer room for everyone else."""
     rule_sweep_minutes: int = 60
     """How often rules with dates (created, last sign-in) are re-evaluated for everyone."""
+    job_retention_days: int = 30
+    """How long a finished bulk job keeps its uploaded rows; its counts stay for good."""
+    job_prune_seconds: float = 600.0
+    """How often the job runner looks for rows past the retention period."""
+    job_report_retry_seconds: float = 60.0
+    """The wait before a failed job report is tried again (doubling each time)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -59,6 +65,7 @@ class Settings:
             job_chunk_rows=_count(env, "ROSTER_JOB_CHUNK_ROWS", 2000, most=10_000),
             job_pause_seconds=_seconds(env, "ROSTER_JOB_PAUSE_SECONDS", 0.0),
             rule_sweep_minutes=_count(env, "ROSTER_RULE_SWEEP_MINUTES", 60, most=1440),
+            job_retention_days=_count(env, "ROSTER_JOB_RETENTION_DAYS", 30, most=3650),
         )
 
     @property

@@ -14,6 +14,7 @@ from bot.app import SERVICES, running_on_loopback
 from bot.services import Services
 from bot.settings import Settings
 from domain.entities import SlackProfile
+from domain.invitations import Clock, utc_now
 from local_smtp import MailServer, free_port
 from slack_emulator import SlackDriver, SlackEmulator
 
@@ -56,10 +57,15 @@ def mail_server() -> Iterator[MailServer]:
 
 @asynccontextmanager
 async def start_roster(
-    database_url: str, mail_server: MailServer | None, **overrides: Any
+    database_url: str,
+    mail_server: MailServer | None,
+    *,
+    job_clock: Clock = utc_now,
+    **overrides: Any,
 ) -> AsyncIterator[Roster]:
     """Roster, the Slack emulator and (unless None) a mail server, all on loopback;
-    ``overrides`` replace settings (chunk sizes, whether jobs run here)."""
+    ``overrides`` replace settings (chunk sizes, whether jobs run here), and
+    ``job_clock`` is the time bulk jobs go by."""
     slack = SlackEmulator()
     await slack.start()
     slack.add_member(ADMIN, "Ada Admin", "ada@school.org")
@@ -84,7 +90,7 @@ async def start_roster(
     settings = replace(settings, **overrides)
     try:
         async with (
-            running_on_loopback(settings, port=port) as (app, url),
+            running_on_loopback(settings, port=port, job_clock=job_clock) as (app, url),
             aiohttp.ClientSession() as session,
         ):
             driver = SlackDriver(slack, url, SIGNING_SECRET, session)

@@ -35,8 +35,11 @@ EDIT_INTERVAL = 1.0
 REPORT_TRIES = 3
 """Tries at posting a finished job's summary and results file before giving up."""
 PRUNE_BATCH = 5000
-"""Staged rows deleted per statement when pruning: short enough never to hold
-SQLite's writer for long (see benchmarks/job_retention.py)."""
+PRUNE_PAUSE = 0.1
+"""Staged rows deleted per statement when pruning, and the pause between batches:
+another process writing the same SQLite file then waits some 30 ms at most, not
+130 ms without the pause, and 500,000 rows go in about 12 s (see
+benchmarks/job_retention.py)."""
 
 
 class Progress:
@@ -128,8 +131,8 @@ class JobRunner:
         while not stop.is_set():
             job = await self._jobs.next_runnable()
             if job is None:
-                if not await self._prune():
-                    await self._sleep(stop)
+                pruning = await self._prune()
+                await self._sleep(stop, PRUNE_PAUSE if pruning else self._poll)
                 continue
             try:
                 await self._run(job, stop)
@@ -137,18 +140,20 @@ class JobRunner:
                 log.exception("bulk job %s stopped; it resumes on the next round", job.id)
                 await self._sleep(stop)
 
-    async def _sleep(self, stop: asyncio.Event) -> None:
+    async def _sleep(self, stop: asyncio.Event, seconds: float | None = None) -> None:
+        """Until the next poll (or ``seconds``), an approval here, or the stop."""
         self._wake.clear()
         waiters = [asyncio.create_task(e.wait()) for e in (stop, self._wake)]
+        timeout = self._poll if seconds is None else seconds
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.wait(waiters, return_when="FIRST_COMPLETED"), self._poll)
+            await asyncio.wait_for(asyncio.wait(waiters, return_when="FIRST_COMPLETED"), timeout)
         for waiter in waiters:
             waiter.cancel()
 
     async def _prune(self) -> bool:
         """One batch of the rows of jobs past the retention period, when a round is due;
         True while there may be more. Called only when no job waits, so a job approved
-        meanwhile starts after at most one batch."""
+        meanwhile starts after at most one batch and its pause."""
         if time.monotonic() < self._next_prune:
             return False
         try:

@@ -192,8 +192,8 @@ class JobStore:
 
     async def prune_rows(self, *, finished_before: datetime, limit: int, now: datetime) -> bool:
         """One short statement per batch, outside any transaction, so SQLite's writer is
-        never held for long; a job is marked only once a batch finds no rows left, so
-        stopping between batches loses nothing."""
+        never held for long; a job is marked pruned only once none of its rows are
+        left, so stopping between batches loses nothing."""
         waiting = await _unreported().values_list("id", flat=True)
         job = (
             await BulkJobRow.filter(state__in=_FINISHED, rows_pruned_at=None)

@@ -19,6 +19,14 @@ BASE = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
         ({**BASE, "SLACK_APP_TOKEN": "xoxb-2"}, "SLACK_APP_TOKEN should start with 'xapp-'"),
         ({**BASE, "ROSTER_PORT": "http"}, "ROSTER_PORT must be a port number"),
         ({**BASE, "ROSTER_ADMINS": "ada@school.org"}, "ROSTER_ADMINS holds Slack user ids"),
+        (
+            {**BASE, "ROSTER_JOB_RETENTION_DAYS": "30d"},
+            "ROSTER_JOB_RETENTION_DAYS must be a whole number from 1 to 3650, not '30d'",
+        ),
+        (
+            {**BASE, "ROSTER_JOB_RETENTION_DAYS": "0"},
+            "ROSTER_JOB_RETENTION_DAYS must be a whole number from 1 to 3650",
+        ),
     ],
 )
 def test_a_bad_environment_names_the_variable(env: dict[str, str], named: str) -> None:
@@ -30,6 +38,8 @@ def test_defaults_and_socket_mode() -> None:
     settings = Settings.from_env({**BASE, "ROSTER_ADMINS": "U1, U2", "SLACK_APP_TOKEN": "xapp-9"})
     assert settings.admins == {"U1", "U2"} and settings.socket_mode and settings.port == 3000
     assert settings.database_url.endswith("roster.sqlite3")
+    assert settings.job_retention_days == 30
+    assert Settings.from_env({**BASE, "ROSTER_JOB_RETENTION_DAYS": "7"}).job_retention_days == 7
 
 
 @pytest.mark.parametrize(

@@ -55,3 +55,26 @@ async def test_a_results_file_slack_refuses_is_tried_three_times_then_the_thread
         replies = [m.text for m in thread(roster, preview)]
         assert sum("refused.xlsx* done" in r for r in replies) == 1
         assert "*done*" in await roster.run(MANAGER, "log actions")
+
+
+async def test_when_even_the_summary_is_refused_the_last_message_carries_the_counts(
+    database_url: str,
+) -> None:
+    settings = {"job_report_retry_seconds": 0.05, "job_chunk_rows": 2, "job_pause_seconds": 0.2}
+    async with start_roster(database_url, None, **settings) as roster:
+        await allow_bulk(await furnish(roster))
+        preview = await upload(roster, "quiet.xlsx", workbook(HEADER, *people(6)))
+        await review(roster, await send_for_approval(roster, preview))
+        await in_thread(roster, preview, "Importing")
+        roster.slack.rate_limit("chat.postMessage", times=3 * CALLS_PER_TRY, retry_after=0)
+
+        told = await in_thread(roster, preview, "could not post the summary", timeout=60)
+        assert (
+            "could not post the summary and results file of *Bulk add to Sales Team: "
+            "quiet.xlsx* after 3 tries (`ratelimited`) and has stopped trying. It is *done*: "
+            "*6* created, *6* added to the group" in told.text
+        )
+        await eventually(reported("quiet.xlsx"), what="the job marked reported")
+        replies = [m.text for m in thread(roster, preview)]
+        assert not any("quiet.xlsx* done" in r for r in replies)
+        assert not roster.slack.calls_to(UPLOAD), "no file before its summary"

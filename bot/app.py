@@ -26,6 +26,7 @@ from bot.settings import Settings
 from bot.web import activity_api, pages
 from bot.web.access_log import RedactingAccessLogger
 from bot.xlsx_reader import SpreadsheetChecker
+from domain.invitations import Clock, utc_now
 from domain.mail import Letters
 from storage import db
 from storage.store import TortoiseStore
@@ -60,6 +61,9 @@ def job_runner(settings: Settings, services: Services) -> JobRunner:
         slack_client(settings),
         chunk_rows=settings.job_chunk_rows,
         pause=settings.job_pause_seconds,
+        report_retry=settings.job_report_retry_seconds,
+        retention=timedelta(days=settings.job_retention_days),
+        prune_every=settings.job_prune_seconds,
     )
 
 
@@ -75,7 +79,7 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def build_services(settings: Settings) -> Services:
+def build_services(settings: Settings, job_clock: Clock = utc_now) -> Services:
     return Services.build(
         TortoiseStore(),
         env_admins=settings.admins,
@@ -83,6 +87,7 @@ def build_services(settings: Settings) -> Services:
         invite_ttl=timedelta(hours=settings.invite_ttl_hours),
         mail_retry_base=settings.mail_retry_base_seconds,
         delivering=settings.smtp_url is not None,
+        job_clock=job_clock,
     )
 
 
@@ -104,9 +109,10 @@ async def run_worker(settings: Settings) -> None:
         await db.close()
 
 
-def create_app(settings: Settings) -> web.Application:
-    """Nothing connects here; the database opens and closes with the app."""
-    services = build_services(settings)
+def create_app(settings: Settings, *, job_clock: Clock = utc_now) -> web.Application:
+    """Nothing connects here; the database opens and closes with the app. ``job_clock``
+    is the time bulk jobs go by (tests move it to see retention at work)."""
+    services = build_services(settings, job_clock)
     app = web.Application()
     app[SERVICES] = services
     checker = SpreadsheetChecker()
@@ -139,11 +145,15 @@ ACCESS_LOG = RedactingAccessLogger
 
 @asynccontextmanager
 async def running_on_loopback(
-    settings: Settings, *, port: int = 0, access_log: logging.Logger | None = None
+    settings: Settings,
+    *,
+    port: int = 0,
+    access_log: logging.Logger | None = None,
+    job_clock: Clock = utc_now,
 ) -> AsyncIterator[tuple[web.Application, str]]:
     """Roster on loopback (a free port by default), for the demo, tests and benchmarks;
     no access log unless one is given."""
-    app = create_app(settings)
+    app = create_app(settings, job_clock=job_clock)
     runner = web.AppRunner(app, access_log=access_log, access_log_class=ACCESS_LOG)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()

@@ -8,6 +8,9 @@ same message instead of posting a second one.
 
 Progress edits go through a client with no rate-limit retries: a 429 only
 postpones the next edit by Slack's Retry-After, and never holds up the import.
+A summary or results file Slack won't take is tried a few times, then the thread
+says so. While no job waits, the runner also deletes the staged rows of jobs
+finished longer ago than the retention period, a batch at a time.
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ import asyncio
 import contextlib
 import logging
 import time
+from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.views.imports import progress_message, summary_message
+from bot.views.imports import progress_message, report_not_sent, summary_message
 from bot.xlsx_results import results_file, results_filename
 from domain.bulk_jobs import FINISHED, BulkJob, BulkJobs, JobState
 
@@ -28,6 +32,14 @@ log = logging.getLogger("roster.jobs")
 
 EDIT_INTERVAL = 1.0
 """At most one progress edit a second, under Slack's chat.update tier."""
+REPORT_TRIES = 3
+"""Tries at posting a finished job's summary and results file before giving up."""
+PRUNE_BATCH = 5000
+PRUNE_PAUSE = 0.1
+"""Staged rows deleted per statement when pruning, and the pause between batches:
+another process writing the same SQLite file then waits some 30 ms at most, not
+130 ms without the pause, and 500,000 rows go in about 12 s (see
+benchmarks/job_retention.py)."""
 
 
 class Progress:
@@ -91,6 +103,10 @@ class JobRunner:
         chunk_rows: int = 2000,
         pause: float = 0.0,
         poll: float = 1.0,
+        report_retry: float = 60.0,
+        retention: timedelta = timedelta(days=30),
+        prune_every: float = 600.0,
+        prune_batch: int = PRUNE_BATCH,
     ) -> None:
         self._jobs = jobs
         self.client = client
@@ -99,6 +115,12 @@ class JobRunner:
         self._chunk_rows = chunk_rows
         self._pause = pause
         self._poll = poll
+        self._report_retry = report_retry
+        """Seconds before a failed report is tried again, doubling with each try."""
+        self._retention = retention
+        self._prune_every = prune_every
+        self._prune_batch = prune_batch
+        self._next_prune = 0.0
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -109,7 +131,8 @@ class JobRunner:
         while not stop.is_set():
             job = await self._jobs.next_runnable()
             if job is None:
-                await self._sleep(stop)
+                pruning = await self._prune()
+                await self._sleep(stop, PRUNE_PAUSE if pruning else self._poll)
                 continue
             try:
                 await self._run(job, stop)
@@ -117,13 +140,30 @@ class JobRunner:
                 log.exception("bulk job %s stopped; it resumes on the next round", job.id)
                 await self._sleep(stop)
 
-    async def _sleep(self, stop: asyncio.Event) -> None:
+    async def _sleep(self, stop: asyncio.Event, seconds: float | None = None) -> None:
+        """Until the next poll (or ``seconds``), an approval here, or the stop."""
         self._wake.clear()
         waiters = [asyncio.create_task(e.wait()) for e in (stop, self._wake)]
+        timeout = self._poll if seconds is None else seconds
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.wait(waiters, return_when="FIRST_COMPLETED"), self._poll)
+            await asyncio.wait_for(asyncio.wait(waiters, return_when="FIRST_COMPLETED"), timeout)
         for waiter in waiters:
             waiter.cancel()
+
+    async def _prune(self) -> bool:
+        """One batch of the rows of jobs past the retention period, when a round is due;
+        True while there may be more. Called only when no job waits, so a job approved
+        meanwhile starts after at most one batch and its pause."""
+        if time.monotonic() < self._next_prune:
+            return False
+        try:
+            more = await self._jobs.prune_rows(keep=self._retention, limit=self._prune_batch)
+        except Exception:
+            log.exception("pruning old bulk-job rows failed; trying again later")
+            more = False
+        if not more:
+            self._next_prune = time.monotonic() + self._prune_every
+        return more
 
     async def _run(self, job: BulkJob, stop: asyncio.Event) -> None:
         job = await self._jobs.start(job)
@@ -136,18 +176,44 @@ class JobRunner:
                 if self._pause:
                     await asyncio.sleep(self._pause)
         if job.state in FINISHED and job.reported_at is None:
-            await progress.update(job, final=True)
-            await self._report(job)
-            await self._jobs.reported(job.id)
+            await self._report(job, progress)
 
-    async def _report(self, job: BulkJob) -> None:
-        """The summary, then every row's result as a file, in the job's thread."""
+    async def _report(self, job: BulkJob, progress: Progress) -> None:
+        """The summary, then every row's result as a file, in the job's thread.
+
+        A failed try (Slack refusing, the network, building the file) is tried again
+        later, up to REPORT_TRIES in all, without posting the summary twice; after the
+        last, the thread says what could not be sent and the job counts as reported,
+        so nothing is posted again on every round.
+        """
+        try:
+            await progress.update(job, final=True)
+            await self._post_summary(job)
+            if job.state is not JobState.FAILED:
+                await self._send_results(job)
+        except Exception as error:
+            retry_in = timedelta(seconds=self._report_retry * 2**job.report_attempts)
+            failed = await self._jobs.report_failed(job.id, retry_in=retry_in)
+            if failed.report_attempts < REPORT_TRIES:
+                log.warning(
+                    "reporting bulk job %s failed (try %s of %s): %s",
+                    *(job.id, failed.report_attempts, REPORT_TRIES, _reason(error)),
+                )
+                return
+            log.error("reporting bulk job %s failed %s times; giving up", job.id, REPORT_TRIES)
+            await self._say_not_sent(failed, _reason(error))
+        await self._jobs.reported(job.id)
+
+    async def _post_summary(self, job: BulkJob) -> None:
+        if job.summary_ts:
+            return
         text, blocks = summary_message(job)
-        await self.client.chat_postMessage(
+        posted = await self.client.chat_postMessage(
             channel=job.channel, thread_ts=job.thread_ts, text=text, blocks=blocks
         )
-        if job.state is JobState.FAILED:
-            return
+        await self._jobs.summary_posted(job.id, str(posted["ts"]))
+
+    async def _send_results(self, job: BulkJob) -> None:
         await self.client.files_upload_v2(
             channel=job.channel,
             thread_ts=job.thread_ts,
@@ -156,3 +222,21 @@ class JobRunner:
             title=f"Results of {job.filename}",
             initial_comment="Each row of the file with what happened to it.",
         )
+
+    async def _say_not_sent(self, job: BulkJob, reason: str) -> None:
+        """The last word in the thread; if even that fails, the log has it."""
+        try:
+            await self.client.chat_postMessage(
+                channel=job.channel,
+                thread_ts=job.thread_ts,
+                text=report_not_sent(job, reason, tries=REPORT_TRIES),
+            )
+        except Exception:
+            log.exception("could not tell bulk job %s's thread that its report failed", job.id)
+
+
+def _reason(error: Exception) -> str:
+    """Slack's error code when Slack refused, else the kind of failure."""
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error") or error.response.status_code)
+    return type(error).__name__

@@ -13,7 +13,7 @@ from domain.emails import MailService
 from domain.grants import PermissionService
 from domain.groups import GroupService
 from domain.imports import ImportService
-from domain.invitations import InvitationService, utc_now
+from domain.invitations import Clock, InvitationService, utc_now
 from domain.mail import Letters
 from domain.members import MemberService
 from domain.password_resets import PasswordResets
@@ -49,7 +49,10 @@ class Services:
         mail_retry_base: float = 5.0,
         delivering: bool = True,
         hasher: Hasher | None = None,
+        job_clock: Clock = utc_now,
     ) -> Services:
+        """``job_clock`` is the time bulk jobs go by (their retention); tests move it."""
+
         def changed(user_ids: Iterable[int], cause: str) -> None:
             rules.touch(user_ids, cause)
 
@@ -68,7 +71,7 @@ class Services:
             resets=resets,
             activity=ActivityService(store, mail, changed=changed),
             imports=ImportService(),
-            jobs=BulkJobs(store, mail, env_admins=env_admins, changed=changed),
+            jobs=BulkJobs(store, mail, env_admins=env_admins, changed=changed, clock=job_clock),
             rules=rules,
             courses=CourseService(store),
             users=UserService(store, changed=changed, env_admins=env_admins),

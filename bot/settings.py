@@ -43,6 +43,12 @@ class Settings:
     trusted_proxies: frozenset[Network] = frozenset()
     """Reverse proxies whose X-Forwarded-For names the learner's address (sign-in limits
     count per address; behind a proxy, without this, everyone shares the proxy's)."""
+    job_retention_days: int = 30
+    """How long a finished bulk job keeps its uploaded rows; its counts stay for good."""
+    job_prune_seconds: float = 600.0
+    """How often the job runner looks for rows past the retention period."""
+    job_report_retry_seconds: float = 60.0
+    """The wait before a failed job report is tried again (doubling each time)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -66,6 +72,7 @@ class Settings:
             job_pause_seconds=_seconds(env, "ROSTER_JOB_PAUSE_SECONDS", 0.0),
             rule_sweep_minutes=_count(env, "ROSTER_RULE_SWEEP_MINUTES", 60, most=1440),
             trusted_proxies=_networks(env, "ROSTER_TRUSTED_PROXIES"),
+            job_retention_days=_count(env, "ROSTER_JOB_RETENTION_DAYS", 30, most=3650),
         )
 
     @property
@@ -106,16 +113,49 @@ def _admins(value: str) -> frozenset[str]:
     return frozenset(ids)
 
 
+SMTP_FORM = "smtp://user:password@host:587 (or smtps:// for TLS on connect)"
+
+
 def _smtp_url(value: str) -> str | None:
+    """Checked as far as a connection needs it, and reported without repeating the
+    value: start-up errors end up in logs that more people read than hold the password."""
     value = value.strip()
     if not value:
         return None
-    if urlsplit(value).scheme not in {"smtp", "smtps"} or not urlsplit(value).hostname:
+    problem = _smtp_problem(value)
+    if problem:
         raise ConfigError(
-            "SMTP_URL looks like smtp://user:password@host:587 (or smtps:// for TLS on "
-            f"connect), not {value!r}."
+            f"SMTP_URL {problem}; write it as {SMTP_FORM}. (Its value is not shown, as it "
+            "may hold a password.)"
         )
     return value
+
+
+def _smtp_problem(value: str) -> str | None:
+    """What is wrong with the URL, in words that never repeat a part of it that
+    could be the password; None when it is usable."""
+    if "://" not in value:
+        return "needs smtp:// or smtps:// in front"
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        return "cannot be read as a URL (is a [ left unclosed?)"
+    if parts.scheme not in {"smtp", "smtps"}:
+        scheme = parts.scheme if parts.scheme.isalnum() else "something else"
+        return f"starts with {scheme}:// instead of smtp:// or smtps://"
+    if not host:
+        return "names no host"
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        return (
+            "has a port that is not a number from 1 to 65535 (a password holding @ : / ? or # "
+            "must be percent-encoded, # as %23)"
+        )
+    return None
 
 
 def _header(env: Mapping[str, str], name: str, default: str) -> str:

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.xlsx_export import text_cell
-from domain.bulk_jobs import BulkJob, BulkJobs, ItemResult
+from domain.bulk_jobs import BulkJob, BulkJobs, ItemResult, RowsPruned
 from domain.imports import ERROR_COLUMN
 
 ROWS_TO_FIX = "rows-to-fix.xlsx"
@@ -38,6 +38,9 @@ async def results_file(jobs: BulkJobs, job: BulkJob) -> bytes:
 
 
 async def _build(jobs: BulkJobs, job: BulkJob, last: str, *, problems_only: bool) -> bytes:
+    """Raises :class:`RowsPruned` rather than write a file of headers only."""
+    if job.rows_pruned_at is not None:
+        raise RowsPruned(job)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Users")
     sheet.append([*job.columns, last])

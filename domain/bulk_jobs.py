@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, Iterable, Sequence
 from dataclasses import astuple, dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from domain.emails import MailService
@@ -148,6 +148,12 @@ class BulkJob:
     finished_at: datetime | None = None
     reported_at: datetime | None = None
     notes: tuple[str, ...] = ()
+    summary_ts: str = ""
+    """The summary in the job's thread, once posted: a retried report never posts it again."""
+    report_attempts: int = 0
+    """Reports that failed so far (the summary, the results file or both)."""
+    rows_pruned_at: datetime | None = None
+    """When the staged rows were deleted; the counts and the log line stay."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +175,18 @@ class JobMoved(DomainError):
 
 class NothingToImport(DomainError):
     """Every row of the file has a problem, so there is nothing to send for approval."""
+
+
+class RowsPruned(DomainError):
+    """The job's rows were deleted after the retention period; only its counts remain."""
+
+    def __init__(self, job: BulkJob) -> None:
+        self.job = job
+        super().__init__(
+            f"the rows of bulk action #{job.id} were deleted after the retention period; "
+            "its counts stay in `/group log actions`, and the results file posted in its "
+            "thread when it finished still has every row"
+        )
 
 
 class JobNotFound(DomainError):
@@ -435,7 +453,7 @@ class BulkJobs:
         )
 
     async def next_runnable(self) -> BulkJob | None:
-        return await self._store.jobs.next_runnable()
+        return await self._store.jobs.next_runnable(now=self._clock())
 
     async def start(self, job: BulkJob) -> BulkJob:
         if job.state is JobState.APPROVED:
@@ -501,6 +519,26 @@ class BulkJobs:
 
     async def reported(self, job_id: int) -> None:
         await self._store.jobs.set_fields(job_id, reported_at=self._clock())
+
+    async def summary_posted(self, job_id: int, ts: str) -> None:
+        """Where the summary is, so a retried report never posts it twice."""
+        await self._store.jobs.set_fields(job_id, summary_ts=ts)
+
+    async def report_failed(self, job_id: int, *, retry_in: timedelta) -> BulkJob:
+        """Counts a failed report; the job is offered to a runner again after ``retry_in``."""
+        return await self._store.jobs.report_failed(job_id, retry_at=self._clock() + retry_in)
+
+    async def prune_rows(self, *, keep: timedelta, limit: int) -> bool:
+        """Deletes a batch of the staged rows of a job finished more than ``keep`` ago;
+        False when there is nothing left to prune.
+
+        The rows are the uploaded file, kept for the results file; once that is
+        posted and the retention period has passed they only hold personal data.
+        The job's counts and its line in the User action log stay. Jobs waiting for
+        approval, running or not yet reported keep their rows.
+        """
+        now = self._clock()
+        return await self._store.jobs.prune_rows(finished_before=now - keep, limit=limit, now=now)
 
     async def results(
         self, job_id: int, after: int, limit: int, *, problems_only: bool = False

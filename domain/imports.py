@@ -21,7 +21,9 @@ from domain.validation import (
     normalize_email,
     normalize_name,
     normalize_tags,
+    normalize_title,
     normalize_username,
+    storable,
     title_key,
     visible,
 )
@@ -120,7 +122,7 @@ class Tally:
         self.problems += len(problems)
         room = PROBLEMS_KEPT - len(self.first_problems)
         self.first_problems.extend(problems[: max(room, 0)])
-        values = dict(zip(self.columns, texts, strict=False))
+        values = dict(zip(self.columns, map(storable, texts), strict=False))
         return StagedRow(
             number,
             values.get("username", ""),
@@ -295,6 +297,10 @@ def _check_progress_row(number: int, texts: list[str]) -> tuple[StagedRow | None
         problems.append(RowProblem(number, "email", what, "type it as name@example.org"))
     if not course:
         problems.append(RowProblem(number, "course", "is empty", "type the course's title"))
+    else:
+        course = _normalised(
+            problems, number, "course", lambda: normalize_title(course, what="course")
+        )
     percent = raw_progress.removesuffix("%").strip()
     if not percent.isdigit() or int(percent) > 100:
         what = f"`{raw_progress[:20]}` is not a percentage" if raw_progress else "is empty"

@@ -289,8 +289,19 @@ class JobStore(Protocol):
         limit: int,
     ) -> list[BulkJob]: ...
     async def fail_state(self, state: JobState, reason: str) -> int: ...
-    async def next_runnable(self) -> BulkJob | None:
-        """The oldest approved or running job, or a finished one not yet reported."""
+    async def next_runnable(self, *, now: datetime) -> BulkJob | None:
+        """The oldest approved or running job, or a finished one not yet reported
+        whose next try at reporting is due by ``now``."""
+        ...
+
+    async def report_failed(self, job_id: int, *, retry_at: datetime) -> BulkJob:
+        """Counts a failed try at reporting the job; the next is not before ``retry_at``."""
+        ...
+
+    async def prune_rows(self, *, finished_before: datetime, limit: int, now: datetime) -> bool:
+        """Deletes at most ``limit`` staged rows of one job that finished before
+        ``finished_before`` and is not waiting to be reported, marking it pruned once
+        none are left; False when no job needs it."""
         ...
 
     async def finish_failed(self, job_id: int, reason: str, now: datetime) -> BulkJob: ...

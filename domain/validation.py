@@ -70,6 +70,15 @@ def visible(text: str, limit: int = 80) -> str:
     return shown + ("…" if len(text) > limit else "")
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """A refused value kept as it came, to hand back for fixing: only the characters
+    no database text can hold (NUL, lone surrogates) become U+FFFD."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
 def _symbol(ch: str) -> str:
     code = ord(ch)
     return chr(0x2400 + code) if code < 0x20 else "\ufffd"

@@ -13,9 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F, Q
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from domain.bulk_jobs import (
+    FINISHED,
     BulkJob,
     CheckCounts,
     ItemResult,
@@ -46,6 +49,7 @@ Apply = Callable[[BaseDBAsyncClient, GroupRow, Items], Awaitable[RunCounts]]
 
 _RUNNABLE = (JobState.APPROVED.value, JobState.RUNNING.value)
 _REPORTABLE = (JobState.DONE.value, JobState.DONE_WITH_ERRORS.value, JobState.FAILED.value)
+_FINISHED = tuple(s.value for s in FINISHED)
 
 
 class JobStore:
@@ -172,15 +176,48 @@ class JobStore:
             state=JobState.FAILED.value, reason=reason
         )
 
-    async def next_runnable(self) -> BulkJob | None:
+    async def next_runnable(self, *, now: datetime) -> BulkJob | None:
+        due = Q(report_retry_at=None) | Q(report_retry_at__lte=now)
         row = (
             await BulkJobRow.filter(state__in=_RUNNABLE).order_by("decided_at", "id").first()
-            or await BulkJobRow.filter(state__in=_REPORTABLE, reported_at=None, thread_ts__not="")
-            .exclude(started_at=None)
+            or await _unreported().filter(due).order_by("id").first()
+        )
+        return None if row is None else await self._entity(row.id)
+
+    async def report_failed(self, job_id: int, *, retry_at: datetime) -> BulkJob:
+        await BulkJobRow.filter(id=job_id).update(
+            report_attempts=F("report_attempts") + 1, report_retry_at=retry_at
+        )
+        return await self._entity(job_id)
+
+    async def prune_rows(self, *, finished_before: datetime, limit: int, now: datetime) -> bool:
+        """One short statement per batch, outside any transaction, so SQLite's writer is
+        never held for long; a job is marked pruned only once none of its rows are
+        left, so stopping between batches loses nothing."""
+        waiting = await _unreported().values_list("id", flat=True)
+        job = (
+            await BulkJobRow.filter(state__in=_FINISHED, rows_pruned_at=None)
+            .filter(
+                Q(finished_at__lt=finished_before)
+                | Q(finished_at=None, decided_at__lt=finished_before)
+                | Q(finished_at=None, decided_at=None, created_at__lt=finished_before)
+            )
+            .exclude(id__in=list(waiting))
             .order_by("id")
             .first()
         )
-        return None if row is None else await self._entity(row.id)
+        if job is None:
+            return False
+        await execute(
+            None,
+            "DELETE FROM bulk_job_items WHERE id IN "
+            "(SELECT id FROM bulk_job_items WHERE job_id = ? LIMIT ?)",
+            [job.id, limit],
+        )
+        left = await fetch(None, "SELECT 1 FROM bulk_job_items WHERE job_id = ? LIMIT 1", [job.id])
+        if not left:
+            await BulkJobRow.filter(id=job.id).update(rows_pruned_at=now)
+        return True
 
     async def finish_failed(self, job_id: int, reason: str, now: datetime) -> BulkJob:
         await BulkJobRow.filter(id=job_id).update(
@@ -320,6 +357,13 @@ class JobStore:
             .get()
         )
         return _job(row)
+
+
+def _unreported() -> QuerySet[BulkJobRow]:
+    """Jobs that ran and finished, whose summary and results are still owed to their thread."""
+    return BulkJobRow.filter(state__in=_REPORTABLE, reported_at=None, thread_ts__not="").exclude(
+        started_at=None
+    )
 
 
 async def _add(
@@ -731,4 +775,7 @@ def _job(row: BulkJobRow) -> BulkJob:
         finished_at=row.finished_at,
         reported_at=row.reported_at,
         notes=tuple(row.notes or ()),
+        summary_ts=row.summary_ts,
+        report_attempts=row.report_attempts,
+        rows_pruned_at=row.rows_pruned_at,
     )

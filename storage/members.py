@@ -110,24 +110,18 @@ class MemberStore:
     async def page(
         self, *, group_id: int, offset: int, limit: int, only: Rule | None = None, now: datetime
     ) -> Page[MemberRow]:
-        """One page in three queries, whatever the group's size (four with a segment)."""
-        query = MembershipRow.filter(group_id=group_id)
-        if only is not None:
-            where, params = compile_rule(only, postgres=on_postgres(), now=now)
-            rows = await fetch(
-                None,
-                f"SELECT m.id FROM memberships m JOIN users u ON u.id = m.user_id "
-                f"WHERE m.group_id = ? AND {where}",
-                [group_id, *params],
+        """One page in a handful of queries, whatever the group's or the segment's size."""
+        if only is None:
+            query = MembershipRow.filter(group_id=group_id)
+            total = await query.count()
+            rows = (
+                await query.order_by("joined_at", "id")
+                .offset(offset)
+                .limit(limit)
+                .prefetch_related("user")
             )
-            query = query.filter(id__in=[r["id"] for r in rows])
-        total = await query.count()
-        rows = (
-            await query.order_by("joined_at", "id")
-            .offset(offset)
-            .limit(limit)
-            .prefetch_related("user")
-        )
+        else:
+            total, rows = await _segment_page(group_id, only, offset, limit, now)
         user_ids = [r.user_id for r in rows]
         current: dict[int, list[Course]] = defaultdict(list)
         enrollments = (
@@ -147,3 +141,25 @@ class MemberStore:
             for r in rows
         )
         return Page(items, total=total, offset=offset, limit=limit)
+
+
+async def _segment_page(
+    group_id: int, only: Rule, offset: int, limit: int, now: datetime
+) -> tuple[int, list[MembershipRow]]:
+    """The members who meet a segment's rule, counted and paged by the database with the
+    rule's condition joined in: their ids never travel as one list, which PostgreSQL
+    would refuse past 32,767 parameters."""
+    where, params = compile_rule(only, postgres=on_postgres(), now=now)
+    matching = (
+        f"FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.group_id = ? AND {where}"
+    )
+    counted = await fetch(None, f"SELECT COUNT(*) AS n {matching}", [group_id, *params])
+    found = await fetch(
+        None,
+        f"SELECT m.id {matching} ORDER BY m.joined_at, m.id LIMIT ? OFFSET ?",
+        [group_id, *params, limit, offset],
+    )
+    ids = [r["id"] for r in found]
+    rows = await MembershipRow.filter(id__in=ids).prefetch_related("user")
+    rows.sort(key=lambda r: ids.index(r.id))
+    return int(counted[0]["n"]), rows

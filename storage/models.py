@@ -270,6 +270,11 @@ class BulkJobRow(Model):
     started_at = fields.DatetimeField(null=True)
     finished_at = fields.DatetimeField(null=True)
     reported_at = fields.DatetimeField(null=True)
+    summary_ts = fields.CharField(max_length=32, default="", db_default="")
+    report_attempts = fields.IntField(default=0, db_default=0)
+    report_retry_at = fields.DatetimeField(null=True)
+    rows_pruned_at = fields.DatetimeField(null=True)
+    """When the staged rows were deleted, the retention period after the job finished."""
 
     class Meta:
         table = "bulk_jobs"

@@ -1,5 +1,5 @@
 """Bulk add: the upload modal, the preview with its buttons, the admin's review,
-the progress message and the summary."""
+the progress message, the summary and what is said when it can't be sent."""
 
 from __future__ import annotations
 
@@ -349,6 +349,25 @@ def summary_message(job: BulkJob) -> tuple[str, list[Block]]:
     icon = ":white_check_mark:" if job.state is JobState.DONE else ":warning:"
     text = f"{icon} *{escape(_title(job))}* {job.state}: {outcome(job)}."
     return text, [section(text), context("Every row's result is in the file below.")]
+
+
+def report_not_sent(job: BulkJob, reason: str, *, tries: int) -> str:
+    """After the last try at reporting a finished job: what is missing, why, and what
+    to do; the job itself is finished either way."""
+    if job.summary_ts:
+        lost, figures = "the results file", ""
+    else:
+        lost = "the summary" if job.state is JobState.FAILED else "the summary and results file"
+        figures = f" It is *{job.state}*: " + (
+            f"{escape(job.reason)}." if job.state is JobState.FAILED else f"{outcome(job)}."
+        )
+    return (
+        f":warning: Roster could not post {lost} of *{escape(_title(job))}* after {tries} "
+        f"tries (`{escape(reason)}`) and has stopped trying.{figures} Nothing else is "
+        "affected, and `/group log actions` keeps the counts. If this happens again, ask a "
+        "school admin to check that Roster's Slack app may post and upload files here (the "
+        "`chat:write` and `files:write` scopes)."
+    )
 
 
 def refused_message(filename: str, problem: str) -> str:

@@ -74,13 +74,17 @@ def add_routes(app: web.Application, services: Services, *, secret: str | None) 
 
 
 def _check_signature(request: web.Request, body: bytes, secret: str) -> str | None:
+    """Header values arrive as whatever bytes the client sent, so both are checked to be
+    ASCII first: ``int`` reads other scripts' digits, and ``hmac.compare_digest``
+    raises on non-ASCII text instead of answering no."""
     timestamp = request.headers.get("X-Roster-Timestamp", "")
     signature = request.headers.get("X-Roster-Signature", "")
-    if not timestamp.isdigit() or not signature:
+    if not (timestamp.isascii() and timestamp.isdigit()) or not signature:
         return "sign the request: X-Roster-Timestamp and X-Roster-Signature are required"
     drift = abs(time.time() - int(timestamp))
     if drift > TOLERANCE_SECONDS:
         return f"the timestamp is {int(drift)} s off; sign with the current time"
-    if not hmac.compare_digest(sign(secret, timestamp, body), signature):
+    expected = sign(secret, timestamp, body)
+    if not signature.isascii() or not hmac.compare_digest(expected, signature):
         return "the signature does not match; check ACTIVITY_SECRET and sign the raw body"
     return None

@@ -4,7 +4,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0006_web_security')]
+    dependencies = [('models', '0007_job_reports_retention')]
 
     initial = False
 

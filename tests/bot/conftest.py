@@ -16,6 +16,7 @@ from bot.app import SERVICES, running_on_loopback
 from bot.services import Services
 from bot.settings import Settings
 from domain.entities import SlackProfile
+from domain.invitations import Clock, utc_now
 from local_smtp import MailServer, free_port
 from slack_emulator import SlackDriver, SlackEmulator
 
@@ -62,11 +63,12 @@ async def start_roster(
     mail_server: MailServer | None,
     *,
     access_log: logging.Logger | None = None,
+    job_clock: Clock = utc_now,
     **overrides: Any,
 ) -> AsyncIterator[Roster]:
     """Roster, the Slack emulator and (unless None) a mail server, all on loopback;
     ``overrides`` replace settings (chunk sizes, whether jobs run here); requests are
-    logged to ``access_log`` when given."""
+    logged to ``access_log`` when given; ``job_clock`` is the time bulk jobs go by."""
     slack = SlackEmulator()
     await slack.start()
     slack.add_member(ADMIN, "Ada Admin", "ada@school.org")
@@ -91,7 +93,9 @@ async def start_roster(
     settings = replace(settings, **overrides)
     try:
         async with (
-            running_on_loopback(settings, port=port, access_log=access_log) as (app, url),
+            running_on_loopback(
+                settings, port=port, access_log=access_log, job_clock=job_clock
+            ) as (app, url),
             aiohttp.ClientSession() as session,
         ):
             driver = SlackDriver(slack, url, SIGNING_SECRET, session)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 import time
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bot.web.activity_api import sign
 from local_smtp import text_of
 from storage.models import ActivityEventRow, EnrollmentRow, UserRow
 from tests.bot.activity import post
@@ -89,6 +91,39 @@ async def test_unsigned_or_stale_requests_are_refused_and_store_nothing(
         learning, event("x1", "course_progress", course="Python 101", percent=50), **how
     )
     assert status == 401 and problem in answer["error"]
+    assert await ActivityEventRow.all().count() == 0
+    assert (await enrollment()).progress == 0
+
+
+def _fullwidth(digits: str) -> str:
+    """Digits that ``str.isdigit`` and ``int`` take, but that are not ASCII."""
+    return "".join(chr(0xFF10 + int(d)) for d in digits)
+
+
+NOW = str(int(time.time()))
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Roster-Signature": "v1=" + "ü" * 64},
+        {"X-Roster-Signature": "v1=\uff41\uff42\uff43"},
+        {"X-Roster-Timestamp": "17²"},
+        {"X-Roster-Timestamp": _fullwidth(NOW)},
+    ],
+    ids=["accented signature", "fullwidth signature", "superscript timestamp", "fullwidth time"],
+)
+async def test_non_ascii_signature_headers_are_refused_not_a_server_error(
+    learning: Roster, headers: dict[str, str]
+) -> None:
+    """Header values arrive as whatever bytes the client sent; only ASCII can match."""
+    body = event("na1", "course_progress", course="Python 101", percent=50)
+    if "X-Roster-Timestamp" in headers:
+        stamp = headers["X-Roster-Timestamp"]
+        raw = json.dumps(body).encode()
+        headers = {**headers, "X-Roster-Signature": sign(ACTIVITY_SECRET, stamp, raw)}
+    status, answer = await post(learning, body, headers=headers)
+    assert status == 401 and answer["ok"] is False
     assert await ActivityEventRow.all().count() == 0
     assert (await enrollment()).progress == 0
 

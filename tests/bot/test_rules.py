@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from openpyxl import load_workbook
 from domain.entities import SlackProfile
 from slack_emulator.state import Message
 from storage.models import MembershipRow, RuleEventRow
+from storage.sql import execute
 from tests.bot.activity import post
 from tests.bot.conftest import ADMIN, MANAGER, Roster, allow_bulk
 from tests.bot.uploads import (
@@ -315,6 +317,50 @@ async def test_segments_need_their_capability_and_filter_the_member_list(acme: R
     assert "ann@acme.com" in filtered and "dee@other.org" not in filtered
     missing = await acme.run(MANAGER, 'members "Sales Team" "Nobody"')
     assert "there is no segment “Nobody”; `/group segment list` shows the saved ones." in missing
+
+
+async def save_segment(roster: Roster, name: str, rule: str) -> None:
+    modal = await (await roster.driver.command(ADMIN, "segment new")).modal()
+    before = len(directs(roster, ADMIN))
+    await roster.driver.submit(ADMIN, modal, {"segment_name": name, "rule_text": rule})
+    preview = await preview_of(roster, ADMIN, before)
+    assert (await roster.driver.click(ADMIN, preview, "rules.save")).status == 200
+    await in_thread(roster, preview, f"Segment *{name}* is saved")
+
+
+async def seed_members(group: str, count: int, domain: str) -> None:
+    """``count`` new users, all members of ``group``, in two set-based statements."""
+    numbers = "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?) "
+    now = datetime.now(UTC)
+    await execute(
+        None,
+        "INSERT INTO users (email, username, status, is_admin, created_at) "
+        f"{numbers}SELECT 'p' || n || '@{domain}', 'p' || n, 'invited', FALSE, ? FROM seq",
+        [count, now],
+    )
+    await execute(
+        None,
+        "INSERT INTO memberships (group_id, user_id, joined_at, source) "
+        "SELECT g.id, u.id, ?, 'manual' FROM users u, groups g "
+        "WHERE u.email LIKE ? AND g.title = ? ORDER BY u.id",
+        [now, f"%@{domain}", group],
+    )
+
+
+async def test_a_segment_filters_a_group_of_more_members_than_one_query_can_list(
+    acme: Roster,
+) -> None:
+    """PostgreSQL takes at most 32,767 parameters in one statement: the members in a
+    segment must never travel as one list of ids."""
+    await save_segment(acme, "Bulk people", 'email endswith "@bulk.example.org"')
+    assert "Added" in await acme.run(ADMIN, 'add "Sales Team" dee@other.org')
+    await seed_members("Sales Team", 33_000, "bulk.example.org")
+    listed = await acme.run(ADMIN, 'members "Sales Team" "Bulk people"')
+    assert "Members of Sales Team in segment Bulk people (33000)" in listed
+    assert "p1@bulk.example.org" in listed and "p20@bulk.example.org" in listed
+    assert "p21@bulk.example.org" not in listed and "dee@other.org" not in listed
+    everyone = await acme.run(ADMIN, 'members "Sales Team"')
+    assert "Members of Sales Team (33001)" in everyone
 
 
 async def test_a_change_ripples_through_a_rule_on_another_rule_group(acme: Roster) -> None:

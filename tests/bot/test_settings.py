@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bot.cli import main
 from bot.settings import ConfigError, Settings
 
 BASE = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
@@ -20,6 +23,14 @@ BASE = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
             {**BASE, "ROSTER_TRUSTED_PROXIES": "10.0.0.1, proxy.local"},
             "ROSTER_TRUSTED_PROXIES lists proxy addresses or networks.*'proxy.local' is neither",
         ),
+        (
+            {**BASE, "ROSTER_JOB_RETENTION_DAYS": "30d"},
+            "ROSTER_JOB_RETENTION_DAYS must be a whole number from 1 to 3650, not '30d'",
+        ),
+        (
+            {**BASE, "ROSTER_JOB_RETENTION_DAYS": "0"},
+            "ROSTER_JOB_RETENTION_DAYS must be a whole number from 1 to 3650",
+        ),
     ],
 )
 def test_a_bad_environment_names_the_variable(env: dict[str, str], named: str) -> None:
@@ -37,3 +48,30 @@ def test_defaults_and_socket_mode() -> None:
     settings = Settings.from_env({**BASE, "ROSTER_ADMINS": "U1, U2", "SLACK_APP_TOKEN": "xapp-9"})
     assert settings.admins == {"U1", "U2"} and settings.socket_mode and settings.port == 3000
     assert settings.database_url.endswith("roster.sqlite3")
+    assert settings.job_retention_days == 30
+    assert Settings.from_env({**BASE, "ROSTER_JOB_RETENTION_DAYS": "7"}).job_retention_days == 7
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "smtp//mailer:Hunter2-secret@mail.school.org:587",
+        "https://mailer:Hunter2-secret@mail.school.org",
+        "smtp://mailer:Hunter2-secret@",
+        "smtp://mailer:Hunter2-secret@mail.school.org:smtp",
+        "smtp://mailer:Hunter2#secret@mail.school.org:587",
+        "smtp://mailer:Hunter2-secret@[mail.school.org",
+        "Hunter2-secret",
+    ],
+)
+def test_a_malformed_smtp_url_stops_start_up_without_showing_its_password(
+    url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Start-up output lands in logs that more people read than hold the password."""
+    database = f"sqlite://{tmp_path / 'roster.sqlite3'}"
+    for name, value in {**BASE, "SMTP_URL": url, "DATABASE_URL": database}.items():
+        monkeypatch.setenv(name, value)
+    assert main(["serve"]) == 2
+    said = capsys.readouterr().err
+    assert said.startswith("roster: SMTP_URL ") and "smtp://user:password@host:587" in said
+    assert "Hunter2" not in said and "secret" not in said

@@ -122,3 +122,38 @@ async def _upgrade_with_a_pending_invitation(url: str) -> list[dict[str, object]
 def test_invitations_sent_before_the_upgrade_still_work(empty_url: str) -> None:
     rows = asyncio.run(_upgrade_with_a_pending_invitation(empty_url))
     assert rows == [{"purpose": "invitation"}]
+
+
+async def _upgrade_a_reported_job(url: str) -> list[dict[str, object]]:
+    await migrate(config=db.tortoise_config(url), target="models.0005_rules")
+    await Tortoise.close_connections()
+    await db.connect(url)
+    await execute(
+        None,
+        "INSERT INTO bulk_jobs (kind, group_title, course_title, filename, columns, state, "
+        "options, counts, results, notes, reason, rows_total, rows_done, checkpoint, channel, "
+        "thread_ts, progress_ts, created_at, reported_at) VALUES ('add members', 'Sales', '', "
+        "'team.xlsx', 'username,email', 'done', '{}', '{}', '{}', '[]', '', 1, 1, 2, 'D1', "
+        "'1.1', '1.2', '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00')",
+        [],
+    )
+    await db.close()
+    await db.migrate(url)
+    await db.connect(url)
+    try:
+        return await fetch(
+            None,
+            "SELECT summary_ts, report_attempts, report_retry_at, rows_pruned_at FROM bulk_jobs",
+            [],
+        )
+    finally:
+        await db.close()
+
+
+def test_a_bulk_job_from_before_the_upgrade_has_no_report_tries_and_is_not_pruned(
+    empty_url: str,
+) -> None:
+    rows = asyncio.run(_upgrade_a_reported_job(empty_url))
+    assert rows == [
+        {"summary_ts": "", "report_attempts": 0, "report_retry_at": None, "rows_pruned_at": None}
+    ]

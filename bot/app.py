@@ -107,7 +107,7 @@ def create_app(settings: Settings) -> web.Application:
     services = build_services(settings)
     app = web.Application()
     app[SERVICES] = services
-    checker = SpreadsheetChecker()
+    checker = SpreadsheetChecker(at_once=settings.parses_at_once, seconds=settings.parse_seconds)
     runner = job_runner(settings, services)
     app[BOLT] = build_bolt(settings, services, checker, runner)
     app.on_cleanup.append(lambda _: _close(checker))

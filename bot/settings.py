@@ -37,6 +37,10 @@ class Settings:
     """A pause between chunks, to leave a busy SQLite writer room for everyone else."""
     rule_sweep_minutes: int = 60
     """How often rules with dates (created, last sign-in) are re-evaluated for everyone."""
+    parses_at_once: int = 2
+    """Uploaded files read at the same time, each in its own process (up to 1.5 GB each)."""
+    parse_seconds: int = 120
+    """How long one file's reading may take, from when it starts."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -59,6 +63,8 @@ class Settings:
             job_chunk_rows=_count(env, "ROSTER_JOB_CHUNK_ROWS", 2000, most=10_000),
             job_pause_seconds=_seconds(env, "ROSTER_JOB_PAUSE_SECONDS", 0.0),
             rule_sweep_minutes=_count(env, "ROSTER_RULE_SWEEP_MINUTES", 60, most=1440),
+            parses_at_once=_count(env, "ROSTER_PARSES_AT_ONCE", 2, most=32),
+            parse_seconds=_count(env, "ROSTER_PARSE_SECONDS", 120, most=3600),
         )
 
     @property

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from bot.xlsx_reader import Limits, SpreadsheetChecker, read_and_check, spooled
+from bot.xlsx_reader import Limits, SpreadsheetChecker, _rows, read_and_check, spooled
 from bot.xlsx_template import build_template
 from domain.imports import FileRefused, StagedRow, Tally, TemplateMismatch
 from tests.workbooks import workbook
@@ -85,13 +85,22 @@ def test_a_renamed_column_is_named() -> None:
         check(workbook(["username", "e-mail"]))
 
 
-def test_row_and_column_caps_hold_while_streaming() -> None:
+def test_row_and_column_caps_name_the_first_cell_beyond_them() -> None:
     many = workbook(["username", "email"], *([f"u{i}", f"u{i}@x.org"] for i in range(30)))
-    with pytest.raises(FileRefused, match="more than 20 rows"):
+    with pytest.raises(FileRefused, match="Cell A22 holds a value, below the 20 rows"):
         check(many, Limits(rows=20))
     wide = workbook(["username", "email"], ["a", "a@x.org", *range(40)])
-    with pytest.raises(FileRefused, match="Row 2 has cells beyond column 30"):
+    with pytest.raises(FileRefused, match=r"Cell AE2 holds a value, far outside .* \(A to AD"):
         check(wide)
+
+
+def test_the_caps_also_hold_while_streaming_behind_the_scan() -> None:
+    """Should a reader ever place cells where the scan did not, streaming stops it."""
+    rows = iter([["username", "email"], *([f"u{i}", f"u{i}@x.org"] for i in range(30))])
+    with pytest.raises(FileRefused, match="more than 20 rows"):
+        list(_rows(rows, Limits(rows=20)))
+    with pytest.raises(FileRefused, match="Row 1 has cells beyond column 30"):
+        list(_rows(iter([list(range(40))]), Limits()))
 
 
 async def test_the_check_runs_in_a_worker_process_and_refuses_oversized_uploads() -> None:

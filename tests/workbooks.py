@@ -47,11 +47,15 @@ def row(number: int | None, *cells: str) -> str:
 def sheet(*rows: str, dimension: str = "A1") -> bytes:
     """A workbook whose "Users" sheet is exactly ``rows`` (see :func:`row`), with a
     ``<dimension>`` that claims ``dimension`` whatever the rows say."""
-    xml = (
+    xml = sheet_xml(*rows, dimension=dimension)
+    return replaced(workbook(["username", "email"]), {SHEET: xml.encode()})
+
+
+def sheet_xml(*rows: str, dimension: str = "A1") -> str:
+    return (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}">'
         f'<dimension ref="{dimension}"/><sheetData>{"".join(rows)}</sheetData></worksheet>'
     )
-    return replaced(workbook(["username", "email"]), {SHEET: xml.encode()})
 
 
 def header_and(*rows: str) -> bytes:

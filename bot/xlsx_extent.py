@@ -8,13 +8,15 @@ a cell with a value beyond the columns or rows a file may have is refused,
 by name. A cell with only formatting (an empty ``<c>`` with a style) does not
 count: readers skip it, and Excel's "last cell" is often just that.
 
-Nearly every writer gives each cell a plain ``r="B7"``, so a quick pass
-counts and pattern-matches the bytes without parsing them: when every cell
-has a plain reference and none lies out of bounds, that settles it. Anything
-else (cells without ``r``, prefixed elements, a far reference that may be
-formatting only) is parsed with expat, placing cells as OOXML does when
-``r`` is left out (the next row, the next column), and the first cell with a
-value out of bounds is named.
+Nearly every writer (Excel, LibreOffice, Google Sheets, openpyxl, XlsxWriter)
+gives each cell a plain ``r="B7"`` first, so a quick pass searches the bytes
+for anything else, without parsing them: when every cell has a plain
+reference within bounds, that settles it. Anything else (cells without ``r``,
+prefixed elements, a far reference that may be formatting only) is parsed
+with expat, placing cells as OOXML does when ``r`` is left out (the next row,
+the next column), and the first cell with a value out of bounds is named.
+The quick pass costs about a third of python-calamine's own read of the
+sheet (benchmarks/used_range.py).
 """
 
 from __future__ import annotations
@@ -38,13 +40,11 @@ MAX_COLUMNS = 30
 CANT_READ = "The workbook can't be read; save it again as .xlsx."
 
 _CHUNK = 1 << 20
-_CELL_STARTS = (b"<c ", b"<c>", b"<c/", b"<c\t", b"<c\n", b"<c\r")
-_PLAIN_CELL = b'<c r="'
-_ODD = re.compile(rb'<c r="(?![A-Z]{1,3}[1-9][0-9]{0,6}")|:c[\s/>]')
-"""A reference not in the plain form, or a prefixed cell element: parse instead."""
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_LONGEST = 64
-"""Longer than anything the quick pass matches, so a chunk may end past it."""
+_TAIL = 64
+"""More than any match of the quick pass spans: each chunk is read with the last
+bytes of the one before, so nothing is missed where two chunks meet."""
+_PREFIXED = re.compile(rb":c[\s/>]")
+_FORMULA = re.compile(rb"<f[\s>/]")
 _REF = re.compile(r"([A-Za-z]+)([0-9]+)")
 _RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _UNREADABLE = (
@@ -128,54 +128,60 @@ def _all(root: Element, local: str) -> list[Element]:
 def _quick(stream: IO[bytes], limits: Limits) -> tuple[bool, bool]:
     """(whether the quick pass settles it, whether the sheet holds formulas).
 
-    It settles it when every cell start tag is ``<c r="`` with a plain
-    reference and no cell or row reference lies out of bounds; each chunk is
-    cut at its last ``<`` so nothing matched straddles two chunks."""
-    far = _far(limits)
+    It settles it when every cell's start tag is ``<c r="`` with a plain
+    reference within the limits, no row is numbered beyond them, and no cell
+    element is prefixed. Each pattern has a literal start, so this is a few
+    C-speed searches per megabyte."""
+    odd = _odd(limits)
     formulas = False
-    carry = b""
+    buffer = b""
     while True:
         chunk = stream.read(_CHUNK)
-        buffer = carry + chunk
-        cut = buffer.rfind(b"<") if chunk else -1
-        if cut == -1 or len(buffer) - cut > _LONGEST:
-            cut = len(buffer)
-        part, carry = buffer[:cut], buffer[cut:]
-        starts = sum(part.count(start) for start in _CELL_STARTS)
-        if starts != part.count(_PLAIN_CELL) or _ODD.search(part) or far.search(part):
-            return False, formulas
-        formulas = formulas or _FORMULA.search(part) is not None
+        buffer = buffer[-_TAIL:] + chunk
+        # A match in the last bytes may be cut short; the next round sees it whole.
+        settled = len(buffer) - _TAIL if chunk else len(buffer)
+        for pattern in odd:
+            found = pattern.search(buffer)
+            if found is not None and found.start() < settled:
+                return False, formulas
+        formulas = formulas or _FORMULA.search(buffer) is not None
         if not chunk:
             return True, formulas
 
 
 @lru_cache
-def _far(limits: Limits) -> re.Pattern[bytes]:
-    """Cell references beyond the columns or rows allowed, and rows beyond them."""
-    columns = _letters_beyond(limits.columns)
-    rows = _numbers_beyond(limits.rows + 1)
-    cell = b'<c r="(?:' + columns + b"[1-9]|[A-Z]{1,3}" + rows + b'")'
-    return re.compile(cell + b'|<row r="' + rows + b'"')
+def _odd(limits: Limits) -> tuple[re.Pattern[bytes], ...]:
+    """What the quick pass can't settle: a cell start tag other than ``<c r="`` and
+    a plain reference within the limits; a row numbered beyond them; a prefixed
+    cell element."""
+    near = _letters_up_to(limits.columns) + _numbers_up_to(limits.rows + 1)
+    cell = rb'<c(?:[>/\t\n\r]| (?!r="' + near + rb'"))'
+    row = rb'<row r="(?!' + _numbers_up_to(limits.rows + 1) + rb'")'
+    return re.compile(cell), re.compile(row), _PREFIXED
 
 
-def _letters_beyond(count: int) -> bytes:
-    """A pattern for the column names after the ``count``-th (up to three letters)."""
+def _letters_up_to(count: int) -> bytes:
+    """A pattern for the names of the first ``count`` columns."""
     name = column_name(count)
-    options = [f"[A-Z]{{{len(name) + 1},3}}"] if len(name) < 3 else []
+    options = [f"[A-Z]{{1,{len(name) - 1}}}"] if len(name) > 1 else []
     for i, letter in enumerate(name):
-        if letter != "Z":
+        if letter != "A":
             rest = "[A-Z]" * (len(name) - i - 1)
-            options.append(f"{name[:i]}[{chr(ord(letter) + 1)}-Z]{rest}")
-    return f"(?:{'|'.join(options) or '(?!)'})".encode()
+            options.append(f"{name[:i]}[A-{chr(ord(letter) - 1)}]{rest}")
+    options.append(name)
+    return f"(?:{'|'.join(options)})".encode()
 
 
-def _numbers_beyond(number: int) -> bytes:
-    """A pattern for the whole numbers above ``number``, written without leading zeros."""
+def _numbers_up_to(number: int) -> bytes:
+    """A pattern for the whole numbers from 1 to ``number``, without leading zeros."""
     digits = str(number)
-    options = [f"[1-9][0-9]{{{len(digits)},}}"]
+    options = [f"[1-9][0-9]{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
     for i, digit in enumerate(digits):
-        if digit != "9":
-            options.append(f"{digits[:i]}[{int(digit) + 1}-9][0-9]{{{len(digits) - i - 1}}}")
+        lowest = 1 if i == 0 else 0
+        if int(digit) > lowest:
+            rest = "[0-9]" * (len(digits) - i - 1)
+            options.append(f"{digits[:i]}[{lowest}-{int(digit) - 1}]{rest}")
+    options.append(digits)
     return f"(?:{'|'.join(options)})".encode()
 
 

@@ -187,7 +187,8 @@ def _numbers_up_to(number: int) -> bytes:
 
 class _Walk:
     """Expat's handlers: where each cell is, whether it holds anything, and the
-    first one with a value beyond the limits."""
+    first one with a value beyond the limits. Elements are known by their local
+    name whatever their prefix, as python-calamine knows them."""
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
@@ -199,22 +200,24 @@ class _Walk:
         self.last_row = 0
 
     def start(self, tag: str, attributes: dict[str, str]) -> None:
-        local = tag.rpartition("}")[2]
-        if local == "row":
-            given = attributes.get("r")
-            self.row = _whole(given) if given else self.row + 1
-            self.column = 0
-        elif local == "c":
+        if ":" in tag:
+            tag = tag.rpartition(":")[2]
+        if tag == "c":
             ref = attributes.get("r")
             row, column = position(ref) if ref else (self.row, self.column + 1)
             self.column = column
             self.cell, self.filled = (row, column), False
-        elif local in {"v", "is", "f"} and self.cell is not None:
-            self.filled = True
-            self.formulas = self.formulas or local == "f"
+        elif tag in _VALUES:
+            if self.cell is not None:
+                self.filled = True
+                self.formulas = self.formulas or tag == "f"
+        elif tag == "row":
+            given = attributes.get("r")
+            self.row = _whole(given) if given else self.row + 1
+            self.column = 0
 
     def end(self, tag: str) -> None:
-        if self.cell is None or tag.rpartition("}")[2] != "c":
+        if self.cell is None or (tag != "c" and not tag.endswith(":c")):
             return
         (row, column), self.cell = self.cell, None
         if not self.filled:
@@ -224,9 +227,12 @@ class _Walk:
         self.last_row = max(self.last_row, row)
 
 
+_VALUES = frozenset({"v", "is", "f"})
+
+
 def _walk(stream: IO[bytes], limits: Limits) -> _Walk:
     walk = _Walk(limits)
-    parser = expat.ParserCreate(namespace_separator="}")
+    parser = expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.StartDoctypeDeclHandler = _no_doctype
     parser.EntityDeclHandler = _no_doctype

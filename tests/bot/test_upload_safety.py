@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.views.imports import queued_text
 from storage.models import BulkJobRow
 from tests.bot.conftest import ADMIN, MANAGER, Roster, allow_bulk, furnish, start_roster
 from tests.bot.uploads import text_of, told, upload
@@ -141,3 +142,13 @@ async def test_downloads_follow_redirects_only_on_slacks_hosts(bulk: Roster) -> 
     refused = await upload(bulk, "loop.xlsx", GOOD)
     assert "Slack redirected the download too many times" in refused.text
     assert await BulkJobRow.all().count() == 1
+
+
+def test_the_waiting_notice_counts_the_files_ahead() -> None:
+    assert queued_text("a.xlsx", 2, 0) == (
+        ":hourglass: 2 files are being checked before *a.xlsx*; yours starts next."
+    )
+    assert queued_text("a&b.xlsx", 1, 3) == (
+        ":hourglass: 1 file is being checked and 3 more wait before *a&amp;b.xlsx*; yours "
+        "starts after them."
+    )

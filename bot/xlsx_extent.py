@@ -44,6 +44,7 @@ _TAIL = 64
 """More than any match of the quick pass spans: each chunk is read with the last
 bytes of the one before, so nothing is missed where two chunks meet."""
 _PREFIXED = re.compile(rb":c[\s/>]")
+_WIDE = (b"\xff\xfe", b"\xfe\xff")
 _FORMULA = re.compile(rb"<f[\s>/]")
 _REF = re.compile(r"([A-Za-z]+)([0-9]+)")
 _RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -135,8 +136,10 @@ def _quick(stream: IO[bytes], limits: Limits) -> tuple[bool, bool]:
     odd = _odd(limits)
     formulas = False
     buffer = b""
+    chunk = stream.read(_CHUNK)
+    if chunk[:2] in _WIDE or b"\x00" in chunk[:4]:
+        return False, False  # UTF-16 or UTF-32: these byte patterns don't apply
     while True:
-        chunk = stream.read(_CHUNK)
         buffer = buffer[-_TAIL:] + chunk
         # A match in the last bytes may be cut short; the next round sees it whole.
         settled = len(buffer) - _TAIL if chunk else len(buffer)
@@ -147,6 +150,7 @@ def _quick(stream: IO[bytes], limits: Limits) -> tuple[bool, bool]:
         formulas = formulas or _FORMULA.search(buffer) is not None
         if not chunk:
             return True, formulas
+        chunk = stream.read(_CHUNK)
 
 
 @lru_cache

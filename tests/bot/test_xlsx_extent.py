@@ -96,6 +96,12 @@ def test_a_value_below_the_rows_is_refused_naming_its_cell(data: bytes) -> None:
     )
 
 
+def test_a_sheet_in_utf_16_is_parsed_not_pattern_matched() -> None:
+    xml = sheet_xml(HEAD, ADA, row(3, cell("AE3", "x"))).replace("UTF-8", "UTF-16")
+    data = replaced(workbook(["a"]), {SHEET: xml.encode("utf-16")})
+    assert refusal(data).startswith("Cell AE3 holds a value, far outside")
+
+
 def test_the_limits_count_the_header_row() -> None:
     rows = [row(n, cell(f"A{n}", f"u{n}"), cell(f"B{n}", f"u{n}@x.org")) for n in range(2, 23)]
     assert check(sheet(HEAD, *rows), Limits(rows=21))[0].ready_rows == 21

@@ -132,6 +132,7 @@ async def import_once(rows: int, data: bytes, directory: Path) -> None:
     stop.set()
     stall = await meter
     checker.close()
+    await services.rules.settled()
     # Readers are the fork server's children; stopping it (it waits for them) makes
     # their peak memory count in this process's RUSAGE_CHILDREN.
     forkserver._forkserver._stop()

@@ -115,7 +115,7 @@ def create_app(settings: Settings, *, job_clock: Clock = utc_now) -> web.Applica
     services = build_services(settings, job_clock)
     app = web.Application()
     app[SERVICES] = services
-    checker = SpreadsheetChecker()
+    checker = SpreadsheetChecker(at_once=settings.parses_at_once, seconds=settings.parse_seconds)
     runner = job_runner(settings, services)
     app[BOLT] = build_bolt(settings, services, checker, runner)
     app.on_cleanup.append(lambda _: _close(checker))

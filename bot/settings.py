@@ -49,6 +49,10 @@ class Settings:
     """How often the job runner looks for rows past the retention period."""
     job_report_retry_seconds: float = 60.0
     """The wait before a failed job report is tried again (doubling each time)."""
+    parses_at_once: int = 2
+    """Uploaded files read at the same time, each in its own process (up to 1.5 GB each)."""
+    parse_seconds: int = 120
+    """How long one file's reading may take, from when it starts."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -73,6 +77,8 @@ class Settings:
             rule_sweep_minutes=_count(env, "ROSTER_RULE_SWEEP_MINUTES", 60, most=1440),
             trusted_proxies=_networks(env, "ROSTER_TRUSTED_PROXIES"),
             job_retention_days=_count(env, "ROSTER_JOB_RETENTION_DAYS", 30, most=3650),
+            parses_at_once=_count(env, "ROSTER_PARSES_AT_ONCE", 2, most=32),
+            parse_seconds=_count(env, "ROSTER_PARSE_SECONDS", 120, most=3600),
         )
 
     @property

@@ -3,27 +3,32 @@
 Before parsing: the file type is sniffed from its bytes (a renamed CSV, a PDF,
 a legacy .xls, an encrypted workbook, an OpenDocument file each get their own
 message), and the zip's member count, sizes and compression ratio are checked.
-Parsing uses python-calamine (a Rust reader with no DTD or entity support),
-or, for a file with formulas, openpyxl in read-only mode through defusedxml;
-neither trusts the sheet's declared dimensions, and the row and column caps
-stop the reading. It runs in a worker process with a
-memory limit and a deadline, so a hostile file is refused and nothing else in
+Then the sheet's XML is scanned for how far its cells really reach (see
+:mod:`bot.xlsx_extent`): a value far outside the template is refused by name
+before a reader that would allocate the whole range sees it. Parsing uses
+python-calamine (a Rust reader with no DTD or entity support), or, for a file
+with formulas, openpyxl in read-only mode through defusedxml; neither trusts
+the sheet's declared dimensions, and the row and column caps stop the
+reading. Each file is checked in a process of its own (see
+:mod:`bot.xlsx_worker`) with a memory limit and a deadline, so a hostile file
+is refused, a reader it kills is that file's problem only, and nothing else in
 Roster slows down.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
+import logging
 import os
 import pickle
-import re
 import resource
 import tempfile
 import zipfile
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 from xml.etree.ElementTree import ParseError
 
@@ -31,11 +36,14 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from python_calamine import CalamineError, CalamineWorkbook
 
+from bot.xlsx_extent import CANT_READ, LIMITS, Limits, Sheet, measure
+from bot.xlsx_worker import Died, Waiting, Workers
 from domain.imports import (
     FileRefused,
     Formula,
     StagedRow,
     Tally,
+    TemplateMismatch,
     check_header,
     check_progress_rows,
     check_rows,
@@ -46,24 +54,17 @@ MAX_MEMBERS = 100
 MAX_MEMBER_BYTES = 300 * 1024 * 1024
 MAX_TOTAL_BYTES = 500 * 1024 * 1024
 MAX_RATIO = 100
-MAX_ROWS = 500_000
-MAX_COLUMNS = 30
 PARSE_SECONDS = 120
+PARSES_AT_ONCE = 2
 PARSE_MEMORY = 1536 * 1024 * 1024
 SPOOL_CHUNK = 2000
 
-_CANT_READ = "The workbook can't be read; save it again as .xlsx."
+log = logging.getLogger("roster.imports")
+_CANT_READ = CANT_READ
 _UNREADABLE = (InvalidFileException, KeyError, OSError, ValueError, zipfile.BadZipFile, ParseError)
 """What broken or hostile XML raises (defusedxml's refusals are ValueErrors)."""
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
-
-
-@dataclass(frozen=True)
-class Limits:
-    rows: int = MAX_ROWS
-    columns: int = MAX_COLUMNS
 
 
 def sniff(data: bytes) -> None:
@@ -118,9 +119,10 @@ def check_zip(data: bytes) -> None:
 
 
 def read_and_check(
-    data: bytes, out: BinaryIO, limits: Limits = Limits(), *, progress: bool = False
+    data: bytes, out: BinaryIO, limits: Limits = LIMITS, *, progress: bool = False
 ) -> Tally:
-    """The whole check, run where it may use memory: sniff, zip, stream, validate.
+    """The whole check, run where it may use memory: sniff, zip, extent, stream,
+    validate.
 
     Every row goes to ``out`` as it is checked (see :func:`spooled`), so memory
     stays flat however long the file is; only the tally comes back. Files
@@ -130,12 +132,12 @@ def read_and_check(
     """
     sniff(data)
     check_zip(data)
-    if _has_formulas(data):
-        return _check_with_openpyxl(data, out, limits, progress)
+    chosen = measure(zipfile.ZipFile(io.BytesIO(data)), limits)
+    if chosen.formulas:
+        return _check_with_openpyxl(data, chosen, out, limits, progress)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = workbook.sheet_names
-        sheet = workbook.get_sheet_by_name("Users" if "Users" in names else names[0])
+        sheet = workbook.get_sheet_by_name(chosen.name)
         # calamine's rows start at the first used cell; put back what is above and
         # to the left, so row numbers and columns are the ones the person sees.
         top, left = sheet.start or (0, 0)
@@ -155,15 +157,18 @@ def spooled(source: BinaryIO) -> Iterator[list[StagedRow]]:
         yield [StagedRow(*fields) for fields in chunk]
 
 
-def _check_with_openpyxl(data: bytes, out: BinaryIO, limits: Limits, progress: bool) -> Tally:
+def _check_with_openpyxl(
+    data: bytes, chosen: Sheet, out: BinaryIO, limits: Limits, progress: bool
+) -> Tally:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except _UNREADABLE:
         raise FileRefused(_CANT_READ) from None
     try:
-        sheet = workbook["Users"] if "Users" in workbook.sheetnames else workbook.worksheets[0]
+        sheet = workbook[chosen.name]
         sheet.reset_dimensions()
-        raw = ([_openpyxl_value(c) for c in row] for row in sheet.iter_rows())
+        rows = sheet.iter_rows(max_row=chosen.last_row)
+        raw = ([_openpyxl_value(c) for c in row] for row in rows)
         return _check(_rows(raw, limits), out, progress)
     except _UNREADABLE:
         raise FileRefused(_CANT_READ) from None
@@ -199,21 +204,6 @@ def _check(rows: Iterator[tuple[int, list[object]]], out: BinaryIO, progress: bo
     return tally
 
 
-def _has_formulas(data: bytes) -> bool:
-    """Whether any worksheet holds a formula (an ``<f>`` element), read in chunks."""
-    archive = zipfile.ZipFile(io.BytesIO(data))
-    for name in archive.namelist():
-        if not name.startswith("xl/worksheets/") or not name.endswith(".xml"):
-            continue
-        tail = b""
-        with archive.open(name) as sheet:
-            while chunk := sheet.read(1 << 20):
-                if _FORMULA.search(tail + chunk):
-                    return True
-                tail = chunk[-16:]
-    return False
-
-
 def _rows(
     raw: Iterator[list[object]], limits: Limits, *, first: int = 1
 ) -> Iterator[tuple[int, list[object]]]:
@@ -231,10 +221,6 @@ def _rows(
                 "only a few columns. Delete the extra columns and upload again."
             )
         yield number, cells
-
-
-def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (PARSE_MEMORY, PARSE_MEMORY))
 
 
 @dataclass(frozen=True)
@@ -260,54 +246,92 @@ class CheckedUpload:
             os.unlink(self.path)
 
 
-def _check_into(data: bytes, path: str, progress: bool) -> Tally:
-    with open(path, "wb") as out:
-        return read_and_check(data, out, progress=progress)
+READER_STOPPED = (
+    "Roster's reader stopped on this file: it needed more memory than Roster gives one "
+    "file, or it broke the reader. Nothing was added. Copy the rows into a fresh template "
+    "(`/group template`) and upload that."
+)
+NEEDS_MEMORY = "The file needs more memory than Roster allows. Split it into several files."
+
+
+def _work(data: bytes, spool: str, result: str, progress: bool, memory: int) -> None:
+    """The check in its own process, under a memory cap: the rows go to ``spool``,
+    and the tally, or the refusal, to ``result``."""
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    outcome: tuple[str, object]
+    try:
+        with open(spool, "wb") as out:
+            outcome = ("tally", read_and_check(data, out, progress=progress))
+    except (FileRefused, TemplateMismatch) as refused:
+        outcome = ("refused", refused)
+    except MemoryError:
+        outcome = ("refused", FileRefused(NEEDS_MEMORY))
+    with open(result, "wb") as answer:
+        pickle.dump(outcome, answer, pickle.HIGHEST_PROTOCOL)
 
 
 class SpreadsheetChecker:
-    """One worker process for parsing, with a memory cap; a deadline per file."""
+    """Checks each upload in a process of its own with a memory cap, ``at_once``
+    at a time, each for at most ``seconds`` from when its reading starts."""
 
-    def __init__(self) -> None:
-        self._pool: ProcessPoolExecutor | None = None
+    def __init__(
+        self,
+        *,
+        at_once: int = PARSES_AT_ONCE,
+        seconds: float = PARSE_SECONDS,
+        memory: int = PARSE_MEMORY,
+    ) -> None:
+        self._workers = Workers(at_once, seconds)
+        self._memory = memory
 
-    async def check(self, data: bytes, *, progress: bool = False) -> CheckedUpload:
+    async def check(
+        self, data: bytes, *, progress: bool = False, waiting: Waiting | None = None
+    ) -> CheckedUpload:
+        """``waiting`` hears, if the file has to wait for a place, how many files
+        are ahead of it."""
         if len(data) > MAX_BYTES:
             raise FileRefused.too_large(MAX_BYTES)
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=1, initializer=_limit_memory)
         handle, path = tempfile.mkstemp(prefix="roster-check-", suffix=".spool")
         os.close(handle)
+        result = f"{path}.result"
         try:
-            tally = await self._read(self._pool, data, path, progress)
+            tally = await self._read(data, path, result, progress, waiting)
         except BaseException:
             os.unlink(path)
             raise
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(result)
         return CheckedUpload(tally, path)
 
     async def _read(
-        self, pool: ProcessPoolExecutor, data: bytes, path: str, progress: bool
+        self, data: bytes, path: str, result: str, progress: bool, waiting: Waiting | None
     ) -> Tally:
-        """The worker's check; a timeout or memory error restarts the pool."""
-        loop = asyncio.get_running_loop()
+        """The worker's answer; its death or its deadline is this file's refusal."""
+        args = (data, path, result, progress, self._memory)
         try:
-            return await asyncio.wait_for(
-                loop.run_in_executor(pool, _check_into, data, path, progress),
-                PARSE_SECONDS,
-            )
+            await self._workers.run(_work, *args, waiting=waiting)
+            kind, value = pickle.loads(await asyncio.to_thread(Path(result).read_bytes))
         except TimeoutError:
-            self.close()
             raise FileRefused(
-                "Reading the file took too long. Copy the rows into a fresh template and "
-                "upload that."
+                f"Reading it took longer than {_duration(self._workers.seconds)}, so Roster "
+                "stopped. Copy the rows into a fresh template and upload that, or split the "
+                "file into several."
             ) from None
-        except MemoryError:
-            self.close()
-            raise FileRefused(
-                "The file needs more memory than Roster allows. Split it into several files."
-            ) from None
+        except (Died, FileNotFoundError) as died:
+            log.warning("the reader of an upload stopped: %s", died)
+            raise FileRefused(READER_STOPPED) from None
+        if kind == "refused":
+            raise value
+        return value
 
-    def close(self, *, wait: bool = False) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=wait, cancel_futures=True)
-            self._pool = None
+    def close(self) -> None:
+        """Stops any reading still running (at shutdown)."""
+        self._workers.stop()
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 60 and seconds % 60 == 0:
+        minutes = int(seconds // 60)
+        return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return "1 second" if seconds == 1 else f"{seconds:g} seconds"

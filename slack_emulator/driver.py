@@ -316,7 +316,7 @@ class SlackDriver:
                 "text": text,
                 "ts": ts,
                 "event_ts": ts,
-                "files": [self.slack.file_json(stored)],
+                "files": [self.slack.file_payload(stored)],
             },
         }
         mark = len(self.slack.calls)
@@ -392,7 +392,7 @@ def _state_values(blocks: list[dict[str, Any]], values: dict[str, Any]) -> dict[
         elif kind == "users_select":
             entry["selected_user"] = value
         elif kind == "file_input":
-            entry["files"] = list(value or [])  # file objects, as SlackEmulator.file_json gives
+            entry["files"] = list(value or [])  # as SlackEmulator.file_payload gives them
         else:
             raise LookupError(f"the driver cannot fill a {kind} yet")
         state[block_id] = {element["action_id"]: entry}

@@ -214,7 +214,9 @@ class _Methods:
         _require(args, "filename", "length")
         file_id = self.slack.ids.next("F")
         length = int(args["length"])
-        self.slack.files[file_id] = StoredFile(file_id, args["filename"], args["filename"], length)
+        self.slack.files[file_id] = StoredFile(
+            file_id, args["filename"], args["filename"], length, user=self.slack.bot_user_id
+        )
         return {"upload_url": f"{self.slack.url}/upload/{file_id}", "file_id": file_id}
 
     async def complete_upload(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -248,6 +250,6 @@ class _Methods:
     async def files_info(self, args: dict[str, Any]) -> dict[str, Any]:
         _require(args, "file")
         stored = self.slack.files.get(args["file"])
-        if stored is None:
+        if stored is None or not stored.visible:
             raise SlackError("file_not_found")
         return {"file": self.slack.file_json(stored)}

@@ -18,6 +18,7 @@ from slack_emulator.state import (
     RESPONSE_URL_USES,
     TRIGGER_SECONDS,
     Call,
+    Download,
     Ids,
     Member,
     Message,
@@ -55,6 +56,8 @@ class SlackEmulator:
         self.calls: list[Call] = []
         self.joined: set[str] = set()
         """Channels the bot is a member of; sharing a file elsewhere is refused."""
+        self.downloads: list[Download] = []
+        self._redirects: tuple[int, str | None] = (0, None)
         self._rate_limits: dict[str, tuple[int, int]] = {}
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -67,24 +70,70 @@ class SlackEmulator:
     def add_member(self, user_id: str, name: str, email: str | None, *, is_bot: bool = False):
         self.members[user_id] = Member(user_id, name, email, is_bot)
 
-    def user_upload(self, user_id: str, name: str, content: bytes) -> StoredFile:
+    def user_upload(
+        self,
+        user_id: str,
+        name: str,
+        content: bytes,
+        *,
+        connect: bool = False,
+        visible: bool = True,
+    ) -> StoredFile:
         """A file a person put in Slack (e.g. in a modal's file input), which the app
-        may then download with its bot token."""
+        may then download with its bot token. ``connect``: shared from a Slack Connect
+        workspace, so payloads carry only a stub; ``visible=False``: not shared with
+        the bot, so ``files.info`` and downloads refuse it."""
         file_id = self.ids.next("F")
-        stored = StoredFile(file_id, name, name, len(content), content, uploaded=True)
+        stored = StoredFile(
+            file_id,
+            name,
+            name,
+            len(content),
+            content,
+            uploaded=True,
+            user=user_id,
+            connect=connect,
+            visible=visible,
+        )
         stored.shared_to.append(user_id)
         self.files[file_id] = stored
         return stored
 
     def file_json(self, stored: StoredFile) -> dict[str, Any]:
+        """The whole file object, as ``files.info`` answers it."""
+        base = f"{self.url}/files-pri/{stored.id}"
         return {
             "id": stored.id,
             "name": stored.name,
             "title": stored.title,
+            "user": stored.user,
             "size": stored.length,
+            "mode": "hosted",
             "filetype": stored.name.rsplit(".", 1)[-1].lower() if "." in stored.name else "",
-            "url_private_download": f"{self.url}/files-pri/{stored.id}/download",
+            "url_private": f"{base}/{stored.name}",
+            "url_private_download": f"{base}/download",
+            "file_access": "visible",
         }
+
+    def file_payload(self, stored: StoredFile) -> dict[str, Any]:
+        """The file as an event or a file input carries it: whole, or for a file from
+        a Slack Connect workspace the stub that says to ask ``files.info``."""
+        if not stored.connect:
+            return self.file_json(stored)
+        return {
+            "id": stored.id,
+            "mode": "file_access",
+            "file_access": "check_file_info",
+            "created": 0,
+            "timestamp": 0,
+            "user": "",
+        }
+
+    def redirect_downloads(self, hops: int, *, host: str | None = None) -> None:
+        """Every later download answers ``hops`` redirects before the file, as Slack's
+        file hosts may; with ``host`` (e.g. ``localhost``, another name for this
+        emulator) the redirects point there, so a test sees where a client goes."""
+        self._redirects = (hops, host)
 
     def rate_limit(self, method: str, *, times: int, retry_after: int = 1) -> None:
         """The next ``times`` calls to ``method`` answer 429 with ``Retry-After``."""
@@ -127,6 +176,7 @@ class SlackEmulator:
         app.router.add_post("/response/{token}", self._response_url)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/files-pri/{file_id}/download", self._download)
+        app.router.add_get("/files-pri/{file_id}/{name}", self._download)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -213,14 +263,35 @@ class SlackEmulator:
         return web.Response(text=f"OK - {len(content)}")
 
     async def _download(self, request: web.Request) -> web.StreamResponse:
-        """Like Slack: without the bot token you get a sign-in page, not the file."""
+        """Like Slack: without the bot token you get a sign-in page, not the file; a
+        file the bot may not see is not found; redirects when told to."""
+        answer = self._file_answer(request)
+        self.downloads.append(
+            Download(
+                request.match_info["file_id"],
+                request.host,
+                request.headers.get("Authorization") == f"Bearer {self.bot_token}",
+                answer.status,
+            )
+        )
+        await self._notify()
+        return answer
+
+    def _file_answer(self, request: web.Request) -> web.StreamResponse:
         stored = self.files.get(request.match_info["file_id"])
         if request.headers.get("Authorization") != f"Bearer {self.bot_token}":
             return web.Response(
                 text="<html><body>Sign in to Slack</body></html>", content_type="text/html"
             )
-        if stored is None or not stored.uploaded:
+        if stored is None or not stored.uploaded or not stored.visible:
             return web.Response(status=404, text="file not found")
+        hops, host = self._redirects
+        hop = int(request.query.get("hop", "0"))
+        if hop < hops:
+            target = request.url.with_query(hop=str(hop + 1))
+            if host is not None:
+                target = target.with_host(host)
+            return web.Response(status=302, headers={"Location": str(target)})
         return web.Response(body=stored.content, content_type="application/octet-stream")
 
     # -- checks shared by the methods ------------------------------------------------

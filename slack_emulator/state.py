@@ -101,6 +101,24 @@ class StoredFile:
     content: bytes = b""
     uploaded: bool = False
     shared_to: list[str] = field(default_factory=list)
+    user: str = ""
+    """Who uploaded it (``files.info``'s ``user``)."""
+    connect: bool = False
+    """Shared from a Slack Connect workspace: events and file inputs carry only a
+    ``check_file_info`` stub, and ``files.info`` has the rest."""
+    visible: bool = True
+    """Whether the bot may see it; ``files.info`` and downloads refuse it otherwise."""
+
+
+@dataclass
+class Download:
+    """One request for a file's bytes: which file, the host it was sent to, whether
+    it carried the bot token, and the status answered."""
+
+    file_id: str
+    host: str
+    authorized: bool
+    status: int
 
 
 class Ids:

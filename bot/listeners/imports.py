@@ -13,7 +13,6 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -21,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.ids import Action, Field, Modal
 from bot.listeners.errors import guard
 from bot.services import Services
-from bot.slack_files import download, share_file
+from bot.slack_files import FileHosts, download, share_file, shared_file
 from bot.views import replies
 from bot.views.errors import describe
 from bot.views.imports import (
@@ -34,6 +33,7 @@ from bot.views.imports import (
     decision_recorded,
     drop_usage,
     preview_message,
+    queued_text,
     refused_message,
     review_modal,
     sent_for_approval,
@@ -82,7 +82,7 @@ def register(
             text = describe(error, admins=await services.users.admin_slack_ids())
             await ack(response_action="update", view=done_modal("Not checked", text))
             return
-        await ack(response_action="update", view=checking_modal(group, upload["name"]))
+        await ack(response_action="update", view=checking_modal(group, _name(upload)))
         task = asyncio.create_task(_check(services, checker, client, actor, group, upload, kind))
         running.add(task)
         task.add_done_callback(running.discard)
@@ -106,7 +106,7 @@ def register(
         actor: Actor = context["actor"]
         group = await services.groups.resolve(actor, name, Capability.BULK_ACTIONS)
         await client.chat_postMessage(
-            channel=event["channel"], text=checking_text(group, files[0].get("name", "the file"))
+            channel=event["channel"], text=checking_text(group, _name(files[0]))
         )
         task = asyncio.create_task(_check(services, checker, client, actor, group, files[0]))
         running.add(task)
@@ -236,12 +236,19 @@ async def _check(
     upload: dict[str, Any],
     kind: JobKind = JobKind.ADD_MEMBERS,
 ) -> None:
-    name = upload.get("name", "the file")
+    name = _name(upload)
     channel = (await client.conversations_open(users=actor.slack_user_id))["channel"]["id"]
+
+    async def waiting(running: int, ahead: int) -> None:
+        await client.chat_postMessage(channel=channel, text=queued_text(name, running, ahead))
+
     try:
-        url = upload["url_private_download"]
-        data = await download(url, str(client.token), MAX_BYTES, allowed=_slack_hosts(client))
-        checked = await checker.check(data, progress=kind is JobKind.UPDATE_PROGRESS)
+        shared = await shared_file(client, upload, uploader=actor.slack_user_id)
+        name = shared.name
+        hosts = _slack_hosts(client)
+        data = await download(shared.url, str(client.token), MAX_BYTES, hosts=hosts)
+        progress = kind is JobKind.UPDATE_PROGRESS
+        checked = await checker.check(data, progress=progress, waiting=waiting)
         try:
             job = await services.jobs.stage(
                 actor, group, name, checked.tally, checked.chunks(), kind
@@ -292,6 +299,11 @@ async def post_preview(
     return str(posted["ts"])
 
 
-def _slack_hosts(client: AsyncWebClient) -> set[str]:
-    """The bot token only ever goes to Slack's own file hosts."""
-    return {"files.slack.com", urlsplit(client.base_url).hostname or ""}
+def _slack_hosts(client: AsyncWebClient) -> FileHosts:
+    """The bot token only ever goes to the file hosts of the Slack it talks to."""
+    return FileHosts.of(client.base_url)
+
+
+def _name(upload: dict[str, Any]) -> str:
+    """A file's name as the payload gives it (a Slack Connect stub gives none)."""
+    return str(upload.get("name") or "your file")

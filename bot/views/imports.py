@@ -370,6 +370,18 @@ def report_not_sent(job: BulkJob, reason: str, *, tries: int) -> str:
     )
 
 
+def queued_text(filename: str, running: int, ahead: int) -> str:
+    """Said once to someone whose file waits for others to be checked first."""
+    files = "1 file is" if running == 1 else f"{running} files are"
+    if not ahead:
+        return f":hourglass: {files} being checked before *{escape(filename)}*; yours starts next."
+    more = "1 more waits" if ahead == 1 else f"{ahead} more wait"
+    return (
+        f":hourglass: {files} being checked and {more} before *{escape(filename)}*; yours "
+        "starts after them."
+    )
+
+
 def refused_message(filename: str, problem: str) -> str:
     return f":warning: *{escape(filename)}* can't be used: {escape(problem)}"
 

@@ -31,6 +31,8 @@ BASE = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
             {**BASE, "ROSTER_JOB_RETENTION_DAYS": "0"},
             "ROSTER_JOB_RETENTION_DAYS must be a whole number from 1 to 3650",
         ),
+        ({**BASE, "ROSTER_PARSES_AT_ONCE": "0"}, "ROSTER_PARSES_AT_ONCE must be a whole number"),
+        ({**BASE, "ROSTER_PARSE_SECONDS": "2m"}, "ROSTER_PARSE_SECONDS must be a whole number"),
     ],
 )
 def test_a_bad_environment_names_the_variable(env: dict[str, str], named: str) -> None:
@@ -48,6 +50,7 @@ def test_defaults_and_socket_mode() -> None:
     settings = Settings.from_env({**BASE, "ROSTER_ADMINS": "U1, U2", "SLACK_APP_TOKEN": "xapp-9"})
     assert settings.admins == {"U1", "U2"} and settings.socket_mode and settings.port == 3000
     assert settings.database_url.endswith("roster.sqlite3")
+    assert (settings.parses_at_once, settings.parse_seconds) == (2, 120)
     assert settings.job_retention_days == 30
     assert Settings.from_env({**BASE, "ROSTER_JOB_RETENTION_DAYS": "7"}).job_retention_days == 7
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -13,10 +14,10 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from bot.xlsx_reader import Limits, SpreadsheetChecker, read_and_check, spooled
+from bot.xlsx_reader import Limits, SpreadsheetChecker, _rows, read_and_check, spooled
 from bot.xlsx_template import build_template
 from domain.imports import FileRefused, StagedRow, Tally, TemplateMismatch
-from tests.workbooks import workbook
+from tests.workbooks import claiming_shared_strings, many_rows, workbook
 
 
 def check(data: bytes, limits: Limits | None = None) -> tuple[Tally, list[StagedRow]]:
@@ -85,13 +86,22 @@ def test_a_renamed_column_is_named() -> None:
         check(workbook(["username", "e-mail"]))
 
 
-def test_row_and_column_caps_hold_while_streaming() -> None:
+def test_row_and_column_caps_name_the_first_cell_beyond_them() -> None:
     many = workbook(["username", "email"], *([f"u{i}", f"u{i}@x.org"] for i in range(30)))
-    with pytest.raises(FileRefused, match="more than 20 rows"):
+    with pytest.raises(FileRefused, match="Cell A22 holds a value, below the 20 rows"):
         check(many, Limits(rows=20))
     wide = workbook(["username", "email"], ["a", "a@x.org", *range(40)])
-    with pytest.raises(FileRefused, match="Row 2 has cells beyond column 30"):
+    with pytest.raises(FileRefused, match=r"Cell AE2 holds a value, far outside .* \(A to AD"):
         check(wide)
+
+
+def test_the_caps_also_hold_while_streaming_behind_the_scan() -> None:
+    """Should a reader ever place cells where the scan did not, streaming stops it."""
+    rows = iter([["username", "email"], *([f"u{i}", f"u{i}@x.org"] for i in range(30))])
+    with pytest.raises(FileRefused, match="more than 20 rows"):
+        list(_rows(rows, Limits(rows=20)))
+    with pytest.raises(FileRefused, match="Row 1 has cells beyond column 30"):
+        list(_rows(iter([list(range(40))]), Limits()))
 
 
 async def test_the_check_runs_in_a_worker_process_and_refuses_oversized_uploads() -> None:
@@ -103,6 +113,59 @@ async def test_the_check_runs_in_a_worker_process_and_refuses_oversized_uploads(
         assert not await asyncio.to_thread(os.path.exists, checked.path)
         with pytest.raises(FileRefused, match="larger than 20 MB"):
             await checker.check(b"PK\x03\x04" + b"0" * (21 * 1024 * 1024))
+    finally:
+        checker.close()
+
+
+async def test_a_reader_that_dies_or_overruns_is_that_files_problem_only() -> None:
+    checker = SpreadsheetChecker(seconds=1)
+    good = workbook(["username", "email"], ["ada", "ada@x.org"])
+    try:
+        with pytest.raises(FileRefused, match="Roster's reader stopped on this file"):
+            await checker.check(claiming_shared_strings(2_000_000_000))
+        with pytest.raises(FileRefused, match="took longer than 1 second, so Roster stopped"):
+            await checker.check(many_rows(100_000, formula_at_end=True))
+        assert multiprocessing.active_children() == []
+        checked = await checker.check(good)
+        assert [r.email async for chunk in checked.chunks() for r in chunk] == ["ada@x.org"]
+    finally:
+        checker.close()
+
+
+async def test_files_wait_their_turn_in_order_and_hear_how_many_are_ahead() -> None:
+    checker = SpreadsheetChecker(at_once=1)
+    told: dict[str, tuple[int, int]] = {}
+    finished: list[str] = []
+
+    async def one(name: str, rows: int) -> None:
+        async def waiting(running: int, ahead: int) -> None:
+            told[name] = (running, ahead)
+
+        data = workbook(["username", "email"], *([f"u{i}", f"u{i}@x.org"] for i in range(rows)))
+        checked = await checker.check(data, waiting=waiting)
+        checked.discard()
+        finished.append(name)
+
+    try:
+        await asyncio.gather(one("first", 3000), one("second", 1), one("third", 1))
+    finally:
+        checker.close()
+    assert told == {"second": (1, 0), "third": (1, 1)}
+    assert finished == ["first", "second", "third"]
+
+
+async def test_a_file_that_stops_waiting_gives_up_its_place() -> None:
+    checker = SpreadsheetChecker(at_once=1)
+    try:
+        first = asyncio.create_task(checker.check(many_rows(20_000)))
+        await asyncio.sleep(0)
+        second = asyncio.create_task(checker.check(workbook(["username", "email"])))
+        await asyncio.sleep(0)
+        second.cancel()
+        third = await checker.check(workbook(["username", "email"], ["bo", "bo@x.org"]))
+        third.discard()
+        (await first).discard()
+        assert second.cancelled()
     finally:
         checker.close()
 

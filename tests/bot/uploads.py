@@ -17,6 +17,15 @@ def text_of(message: Message) -> str:
     return "\n".join([message.text, *(str(b) for b in message.blocks)])
 
 
+def direct_messages(roster: Roster, user: str) -> list[Message]:
+    """What Roster posted in its direct message with ``user``, threads aside."""
+    return [
+        m
+        for m in roster.slack.messages
+        if m.channel == direct_channel(user) and m.thread_ts is None
+    ]
+
+
 async def upload(
     roster: Roster,
     name: str,
@@ -25,25 +34,28 @@ async def upload(
     user: str = MANAGER,
     group: str = "Sales Team",
     kind: str = "add members",
+    connect: bool = False,
 ) -> Message:
-    """Opens the modal, submits the file, and returns the direct message that follows."""
-
-    def direct() -> list[Message]:
-        return [
-            m
-            for m in roster.slack.messages
-            if m.channel == direct_channel(user) and m.thread_ts is None
-        ]
-
-    before = len(direct())
+    """Opens the modal, submits the file, and returns the direct message that follows.
+    ``connect``: the file comes from a Slack Connect workspace (a stub in the payload)."""
+    before = len(direct_messages(roster, user))
     modal = await (await roster.driver.command(user, f'import "{group}"')).modal()
-    stored = roster.slack.user_upload(user, name, content)
-    values: dict[str, Any] = {"file": [roster.slack.file_json(stored)], "import_kind": kind}
+    stored = roster.slack.user_upload(user, name, content, connect=connect)
+    values: dict[str, Any] = {"file": [roster.slack.file_payload(stored)], "import_kind": kind}
     submitted = await roster.driver.submit(user, modal, values)
     assert submitted.status == 200
     assert "Checking *" in "\n".join(b["text"]["text"] for b in modal.body["blocks"])
-    await roster.slack.wait_for(lambda: len(direct()) > before, timeout=30)
-    return direct()[-1]
+    await roster.slack.wait_for(lambda: len(direct_messages(roster, user)) > before, timeout=30)
+    return direct_messages(roster, user)[before]
+
+
+async def told(roster: Roster, user: str, words: str, *, timeout: float = 30) -> Message:
+    """The first message in ``user``'s direct message with Roster that says ``words``."""
+
+    def found() -> Message | None:
+        return next((m for m in direct_messages(roster, user) if words in text_of(m)), None)
+
+    return await roster.slack.wait_for(found, timeout=timeout)
 
 
 def thread(roster: Roster, parent: Message) -> list[Message]:

@@ -23,6 +23,7 @@ import io
 import logging
 import os
 import pickle
+import re
 import resource
 import tempfile
 import zipfile
@@ -65,6 +66,7 @@ _UNREADABLE = (InvalidFileException, KeyError, OSError, ValueError, zipfile.BadZ
 """What broken or hostile XML raises (defusedxml's refusals are ValueErrors)."""
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def sniff(data: bytes) -> None:
@@ -177,10 +179,17 @@ def _check_with_openpyxl(
 
 
 def _openpyxl_value(cell: object) -> object:
-    """A cell's value, or its formula as a :class:`Formula` (calamine only sees results)."""
+    """A cell's value, or its formula as a :class:`Formula` (calamine only sees results).
+
+    Text comes back as Excel means it: OOXML writes characters XML can't hold as
+    ``_xHHHH_``, which calamine decodes and openpyxl's reader does not, so both
+    readers hand the same text to the same checks.
+    """
     value = getattr(cell, "value", None)
     if getattr(cell, "data_type", "") == "f":
         return Formula(value)
+    if type(value) is str and "_x" in value:
+        return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
     return value
 
 

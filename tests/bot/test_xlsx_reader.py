@@ -224,6 +224,27 @@ def test_a_file_from_xlsxwriter_reads_as_typed(with_formula: bool) -> None:
     assert [(p.row, p.problem) for p in tally.first_problems] == expected
 
 
+@pytest.mark.parametrize("with_formula", [False, True], ids=["calamine", "openpyxl"])
+def test_both_readers_hand_the_checks_the_same_hidden_characters(with_formula: bool) -> None:
+    """Excel stores a control character as ``_x0001_``; read as such it would pass
+    as part of a name, so both readers must decode it and the row is refused."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("Users")
+    sheet.write_row(0, 0, ["username", "email"])
+    sheet.write_row(1, 0, ["Ana\x01García", "ana@school.org"])
+    sheet.write_row(2, 0, ["Ana García", "garcia@school.org"])
+    if with_formula:
+        sheet.write_formula(3, 0, '=CONCAT("e","ve")', None, "eve")
+        sheet.write_string(3, 1, "eve@school.org")
+    book.close()
+    tally, rows = check(out.getvalue())
+    assert [(r.row, r.username) for r in rows if not r.problem] == [(3, "Ana García")]
+    problem = tally.first_problems[0]
+    assert (problem.row, problem.column) == (2, "username")
+    assert "U+0001" in problem.problem
+
+
 def test_a_file_saved_by_libreoffice_reads_as_typed(tmp_path: Path) -> None:
     if shutil.which("soffice") is None:
         message = "LibreOffice (soffice) is not installed"

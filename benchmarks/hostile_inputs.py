@@ -5,8 +5,9 @@
 
 Runs the real app and the Slack emulator on loopback with a temporary SQLite
 file and sends every value of ``tests/hostile/probes.py`` down every path: a
-typed command, the add-member form, each name column of a spreadsheet, and
-each text field of the course player's API. For each path it prints how many
+typed command, the add-member form, each name column of a spreadsheet, each
+text field of the course player's API, and the learner's sign-in and
+forgot-password forms. For each path it prints how many
 values were tried, how many were refused with a message naming the fix, how
 many crashed (a 5xx or the "went wrong on our side" reply) and how many wrote
 anything; then the bulk jobs left stuck and whether Roster still serves.
@@ -49,6 +50,8 @@ async def _campaign(aimed: Target, running: Running) -> list[Outcome]:
         outcomes.append(await probes.modal(aimed, name, value, index))
     for index, (name, value) in enumerate(BAD_EMAILS.items()):
         outcomes.append(await probes.add_by_email(aimed, name, value, index))
+        outcomes.append(await probes.web_form(aimed, name, value, "/login"))
+        outcomes.append(await probes.web_form(aimed, name, value, "/forgot"))
 
     async def send(content: bytes) -> Message:
         return await upload(running, "hostile.xlsx", content, user=ADMIN, group=GROUP)  # type: ignore[arg-type]

@@ -19,7 +19,14 @@ import xlsxwriter
 from bot.web.activity_api import signed_headers
 from slack_emulator import SlackDriver, SlackEmulator
 from slack_emulator.state import Message
-from storage.models import ActivityEventRow, BulkJobItemRow, GroupRow, UserRow
+from storage.models import (
+    ActivityEventRow,
+    BulkJobItemRow,
+    GroupRow,
+    OutboxRow,
+    UserRow,
+    WebSessionRow,
+)
 
 UNSAFE: dict[str, str] = {
     "NUL": "Ana\x00García",
@@ -225,6 +232,31 @@ async def activity(target: Target, name: str, value: str, field: str) -> Outcome
         any(p.get("field") == field and p.get("message") for p in problems),
         status >= 500,
         await ActivityEventRow.all().count() != before,
+    )
+
+
+async def web_form(target: Target, name: str, value: str, page: str) -> Outcome:
+    """A learner's form (``/login`` or ``/forgot``) posted with a malformed address:
+    refused with what to do, no email queued, no session opened."""
+    before = (await OutboxRow.all().count(), await WebSessionRow.all().count())
+    form = {"email": value, "password": "a long enough password"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{target.url}{page}", data=form, allow_redirects=False) as response,
+    ):
+        status, text = response.status, await response.text()
+    told = {
+        "/login": "Forgot your password?",
+        "/forgot": "use the form ada@school.org",
+    }[page]
+    after = (await OutboxRow.all().count(), await WebSessionRow.all().count())
+    return Outcome(
+        f"web form ({page})",
+        name,
+        text,
+        status in {400, 401} and told in text,
+        status >= 500,
+        after != before,
     )
 
 

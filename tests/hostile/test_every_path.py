@@ -75,7 +75,8 @@ async def test_malformed_addresses_are_refused_on_every_path(school: Roster) -> 
         for name, value in {**BAD_EMAILS, **JSON_ONLY}.items()
     ]
     for index, (name, value) in enumerate(BAD_EMAILS.items()):
-        outcome = await probes.add_by_email(aimed, name, value, index)
-        outcomes.append(outcome)
+        outcomes.append(await probes.add_by_email(aimed, name, value, index))
+        outcomes.append(await probes.web_form(aimed, name, value, "/login"))
+        outcomes.append(await probes.web_form(aimed, name, value, "/forgot"))
     assert not failures(outcomes)
     assert await probes.still_serving(aimed)

@@ -12,7 +12,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from domain.imports import FileRefused
+from domain.imports import FileRefused, NotTheirFile
 
 _ELSEWHERE = {"not_in_channel", "channel_not_found"}
 _UNSEEN = {"file_not_found", "file_deleted"}
@@ -109,11 +109,7 @@ async def shared_file(
         ) from None
     owner = str(info.get("user") or "")
     if owner != uploader:
-        who = f"<@{owner}>" if owner else "Someone else"
-        raise FileRefused(
-            f"{who} uploaded it, not you. Roster imports only files you uploaded "
-            "yourself: upload your own copy."
-        )
+        raise NotTheirFile(owner)
     url = str(info.get("url_private_download") or info.get("url_private") or "")
     return SharedFile(str(info.get("name") or upload.get("name") or "the file"), owner, url)
 

@@ -415,6 +415,15 @@ class ImportService:
         return template_columns(OPTIONAL if chosen is None else chosen)
 
 
+class NotTheirFile(DomainError):
+    """Someone shared a file another person uploaded; ``owner`` is that person's
+    Slack id, when Slack says."""
+
+    def __init__(self, owner: str) -> None:
+        self.owner = owner
+        super().__init__(f"uploaded by {owner or 'someone else'}")
+
+
 class FileRefused(DomainError):
     """The upload can't be used at all; ``problem`` says what to upload instead."""
 

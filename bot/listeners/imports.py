@@ -32,6 +32,7 @@ from bot.views.imports import (
     decided,
     decision_recorded,
     drop_usage,
+    not_theirs_message,
     preview_message,
     queued_text,
     refused_message,
@@ -46,7 +47,7 @@ from bot.xlsx_template import FILENAME, build_template
 from domain.bulk_jobs import BulkJob, JobKind, JobMoved, JobState
 from domain.entities import Actor, Group
 from domain.errors import DomainError, InvalidInput
-from domain.imports import FileRefused, TemplateMismatch
+from domain.imports import FileRefused, NotTheirFile, TemplateMismatch
 from domain.permissions import Capability
 
 log = logging.getLogger("roster.imports")
@@ -255,6 +256,9 @@ async def _check(
             )
         finally:
             checked.discard()
+    except NotTheirFile as theirs:
+        await client.chat_postMessage(channel=channel, text=not_theirs_message(name, theirs.owner))
+        return
     except (FileRefused, TemplateMismatch) as refused:
         await client.chat_postMessage(channel=channel, text=refused_message(name, refused.problem))
         return

@@ -382,6 +382,14 @@ def queued_text(filename: str, running: int, ahead: int) -> str:
     )
 
 
+def not_theirs_message(filename: str, owner: str) -> str:
+    who = f"<@{owner}>" if owner else "Someone else"
+    return (
+        f":warning: *{escape(filename)}* can't be used: {who} uploaded it, not you. Roster "
+        "imports only files you uploaded yourself: upload your own copy."
+    )
+
+
 def refused_message(filename: str, problem: str) -> str:
     return f":warning: *{escape(filename)}* can't be used: {escape(problem)}"
 

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 
-from domain.rule_groups import RuleService
+from domain.rules.service import RuleService
 
 log = logging.getLogger(__name__)
 

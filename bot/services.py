@@ -19,7 +19,7 @@ from domain.members import MemberService
 from domain.password_resets import PasswordResets
 from domain.passwords import Hasher
 from domain.ports import Store
-from domain.rule_groups import RuleService
+from domain.rules.service import RuleService
 from domain.users import UserService
 
 

@@ -9,7 +9,7 @@ from domain.invitations import utc_now
 from domain.mail import OutgoingEmail
 from domain.permissions import Capability, require
 from domain.ports import Changed, Store
-from domain.rules import Rule
+from domain.rules.model import Rule
 from domain.validation import normalize_email, normalize_username
 
 MEMBERS_PER_PAGE = 20

@@ -20,21 +20,18 @@ from domain.entities import (
     MemberRow,
     Page,
     PermissionChange,
-    RuleEvent,
-    RulePreview,
-    RuleRun,
-    SavedRule,
     SlackProfile,
     User,
     UserStatus,
 )
 from domain.mail import MailState, OutgoingEmail
+from domain.rules.model import RuleEvent, RulePreview, RuleRun, SavedRule
 
 if TYPE_CHECKING:
     from domain.activity import Resolved
     from domain.bulk_jobs import BulkJob, CheckCounts, ItemResult, JobKind, JobState
     from domain.imports import StagedRow
-    from domain.rules import Rule
+    from domain.rules.model import Rule
     from domain.throttle import Tally, Verdict
 
 

@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 from domain.entities import Course, MemberRow, Page, User, UserStatus
 from domain.errors import GroupNotFound, KeptByRule, SeatLimitReached
 from domain.ports import Compose
-from domain.rules import Rule
+from domain.rules.model import Rule
 from storage import convert
 from storage.models import (
     EnrollmentRow,

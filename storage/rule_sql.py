@@ -18,17 +18,8 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from domain.rules import (
-    AllOf,
-    AnyOf,
-    Attr,
-    Condition,
-    Not,
-    Op,
-    Rule,
-    fold,
-    threshold,
-)
+from domain.rules.evaluator import threshold
+from domain.rules.model import AllOf, AnyOf, Attr, Condition, Not, Op, Rule, fold
 from domain.validation import title_key
 from storage.models import UserRow
 

@@ -13,17 +13,9 @@ from typing import Any, TypeVar
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from domain.entities import (
-    RuleEvent,
-    RulePreview,
-    RuleRun,
-    RuleState,
-    SavedRule,
-    User,
-    UserStatus,
-)
+from domain.entities import User, UserStatus
 from domain.ports import Compose
-from domain.rules import Rule
+from domain.rules.model import Rule, RuleEvent, RulePreview, RuleRun, RuleState, SavedRule
 from storage import convert
 from storage.jobs import enrol_in_group_courses
 from storage.models import (

@@ -42,10 +42,11 @@ from bot.views.rules import (
     sent_for_approval,
 )
 from bot.xlsx_export import people_workbook
-from domain.entities import Actor, Group, RuleRun, RuleState, SavedRule, User
+from domain.entities import Actor, Group, User
 from domain.errors import DomainError, InvalidInput
 from domain.permissions import Capability
-from domain.rules import Rule, RuleError, describe
+from domain.rules.model import Rule, RuleError, RuleRun, RuleState, SavedRule
+from domain.rules.text import describe
 from domain.validation import normalize_title
 
 

@@ -21,7 +21,7 @@ from domain.errors import (
     TitleTaken,
     UserNotFound,
 )
-from domain.rules import RuleError
+from domain.rules.model import RuleError
 
 
 def _suggest(names: Sequence[str]) -> str:

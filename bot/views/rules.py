@@ -20,9 +20,21 @@ from bot.views.blocks import (
 )
 from bot.views.modals import View, input_block, modal, text_input
 from bot.views.review import decision_blocks
-from domain.entities import Group, RulePreview, RuleRun, RuleState, SavedRule, User
-from domain.rule_groups import RuleSummary
-from domain.rules import LABELS, MAX_TEXT, OP_LABELS, Attr, FormBlocks, FormRow, Op, describe
+from domain.entities import Group, User
+from domain.rules.form import FormBlocks, FormRow
+from domain.rules.model import (
+    LABELS,
+    MAX_TEXT,
+    OP_LABELS,
+    Attr,
+    Op,
+    RulePreview,
+    RuleRun,
+    RuleState,
+    SavedRule,
+)
+from domain.rules.service import RuleSummary
+from domain.rules.text import describe
 
 FIRST_ROWS = 3
 SECOND_ROWS = 2

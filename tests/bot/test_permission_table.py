@@ -29,10 +29,11 @@ from bot.views.rules import review_modal as rule_review
 from bot.views.rules import rule_modal
 from bot.xlsx_template import build_template
 from domain.bulk_jobs import BulkJob
-from domain.entities import Actor, Group, PermissionSet, RulePreview, SavedRule, User, UserStatus
+from domain.entities import Actor, Group, PermissionSet, User, UserStatus
 from domain.imports import StagedRow, Tally
 from domain.mail import SWITCHABLE, Trigger
 from domain.permissions import GRANTABLE, LABELS, MANAGE_USERS_PARTS, Capability
+from domain.rules.model import RulePreview, SavedRule
 from slack_emulator.driver import HomeTab, Interaction, Reply, block_texts
 from slack_emulator.state import Message
 from storage import models

@@ -6,23 +6,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from domain.rules import (
-    AllOf,
-    AnyOf,
-    Attr,
-    Catalogue,
-    Condition,
-    FormRow,
-    Not,
-    Op,
-    Person,
-    RuleError,
-    describe,
-    from_form,
-    matches,
-    parse,
-    to_text,
-)
+from domain.rules.evaluator import matches
+from domain.rules.form import FormRow, from_form
+from domain.rules.model import AllOf, AnyOf, Attr, Catalogue, Condition, Not, Op, Person, RuleError
+from domain.rules.parser import parse
+from domain.rules.text import describe, to_text
 
 CATALOGUE = Catalogue(
     {"onboarding 101": "Onboarding 101", "python 101": "Python 101"},

@@ -16,17 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.rules import (
-    AllOf,
-    AnyOf,
-    Attr,
-    Condition,
-    Not,
-    Op,
-    Person,
-    Rule,
-    matches,
-)
+from domain.rules.evaluator import matches
+from domain.rules.model import AllOf, AnyOf, Attr, Condition, Not, Op, Person, Rule
 from domain.validation import title_key
 from storage import db
 from storage.rule_sql import compile_rule

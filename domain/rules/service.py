@@ -16,34 +16,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from domain.emails import MailService
-from domain.entities import (
-    Actor,
-    Course,
-    Group,
-    RuleEvent,
-    RulePreview,
-    RuleRun,
-    RuleState,
-    SavedRule,
-    User,
-)
+from domain.entities import Actor, Course, Group, User
 from domain.errors import InvalidInput
 from domain.invitations import Clock, utc_now
 from domain.mail import OutgoingEmail
 from domain.permissions import Capability, allows, require
 from domain.ports import Store
-from domain.rules import (
+from domain.rules.form import FormBlocks, from_form
+from domain.rules.model import (
     Attr,
     Catalogue,
-    FormBlocks,
     Rule,
     RuleError,
+    RuleEvent,
+    RulePreview,
+    RuleRun,
+    RuleState,
+    SavedRule,
     conditions,
-    from_form,
-    parse,
-    to_text,
     with_group_renamed,
 )
+from domain.rules.parser import parse
+from domain.rules.text import to_text
 from domain.validation import normalize_reason, normalize_title, title_key
 
 log = logging.getLogger(__name__)

@@ -13,6 +13,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from bot.views.imports import row_result
 from bot.xlsx_export import text_cell
 from domain.bulk_jobs import BulkJob, BulkJobs, ItemResult, RowsPruned
 from domain.imports import ERROR_COLUMN
@@ -61,5 +62,5 @@ def _append(
 ) -> None:
     for item in page:
         staged = item.row
-        last = f"row {staged.row}: {staged.problem}" if problems_only else item.result
+        last = f"row {staged.row}: {staged.problem}" if problems_only else row_result(item)
         sheet.append([text_cell(sheet, v) for v in (*staged.values(columns), last)])

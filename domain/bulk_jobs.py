@@ -10,7 +10,7 @@ approving the same job changes it once.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Iterable, Sequence
+from collections.abc import AsyncIterable, Collection, Iterable, Sequence
 from dataclasses import astuple, dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -156,12 +156,47 @@ class BulkJob:
     """When the staged rows were deleted; the counts and the log line stay."""
 
 
+class RowOutcome(StrEnum):
+    """What applying one row did. Stored per row as its value (with a detail after
+    ``|`` where the outcome names one); the results file words it."""
+
+    CREATED = "created"
+    ADDED = "added"
+    ALREADY_MEMBER = "already member"
+    GROUP_FULL = "group full"
+    REMOVED = "removed"
+    NOT_A_MEMBER = "not a member"
+    ENROLLED = "enrolled"
+    ALREADY_ENROLLED = "already enrolled"
+    GONE = "no longer a user"
+    UNENROLLED = "unenrolled"
+    WAS_NOT_ENROLLED = "was not enrolled"
+    DELETED = "deleted"
+    ADMIN_KEPT = "admin kept"
+    OUTSIDE_KEPT = "outside kept"
+    NOT_IN_SCHOOL = "not in the school"
+    NOT_IN_GROUP = "progress: not in the group"
+    NO_SUCH_COURSE = "no such course"
+    NOT_ENROLLED = "not enrolled"
+    PROGRESS_SET = "progress set"
+
+
 @dataclass(frozen=True, slots=True)
 class ItemResult:
-    """What applying one row did; ``message`` is the row's line in the result file."""
+    """What applying one row did: its outcome and the detail it names (a seat limit,
+    a course, a percentage); neither for a row skipped for its problem, nor for a
+    row not applied yet."""
 
     row: StagedRow
-    result: str
+    outcome: RowOutcome | None = None
+    detail: str = ""
+
+
+def kept_from_deletion(
+    is_admin: bool, slack_user_id: str | None, env_admins: Collection[str]
+) -> bool:
+    """Admins are never deleted in bulk, whether the database or the settings say so."""
+    return is_admin or slack_user_id in env_admins
 
 
 class JobMoved(DomainError):

@@ -96,6 +96,29 @@ class Page(Generic[T]):
 
 
 @dataclass(frozen=True, slots=True)
+class Joined:
+    """What storage did when asked to add one person to a group: nothing when the
+    group was full (``full``), or they were already in it (``already``)."""
+
+    user: User | None
+    created: bool = False
+    already: bool = False
+    full: bool = False
+    enrolled: tuple[Course, ...] = ()
+    kept: tuple[Course, ...] = ()
+    """Courses of the group they were enrolled in before."""
+
+
+class Leaving(StrEnum):
+    """What storage did when asked to end a membership by hand."""
+
+    REMOVED = "removed"
+    NOT_A_MEMBER = "not a member"
+    BY_RULE = "by rule"
+    """Kept: the group's rule added them and would add them straight back."""
+
+
+@dataclass(frozen=True, slots=True)
 class AddMemberOutcome:
     """Exactly what adding one member did, so the reply can say it."""
 

@@ -18,6 +18,12 @@ from domain.validation import (
 )
 
 
+def seats_left(seat_limit: int | None, seated: int) -> int | None:
+    """Room in a group for more members; None when it has no seat limit. Storage
+    asks inside the transaction that locks the group, so two adds never overfill it."""
+    return None if seat_limit is None else max(seat_limit - seated, 0)
+
+
 class GroupService:
     def __init__(self, store: Store, *, changed: Changed, renamed: Renamed) -> None:
         self._store = store

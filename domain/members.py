@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from domain.emails import MailService
-from domain.entities import Actor, AddMemberOutcome, Course, Group, MemberRow, Page, User
-from domain.errors import MemberNotFound
+from domain.entities import (
+    Actor,
+    AddMemberOutcome,
+    Course,
+    Group,
+    Leaving,
+    MemberRow,
+    Page,
+    User,
+)
+from domain.errors import KeptByRule, MemberNotFound, SeatLimitReached
 from domain.invitations import utc_now
 from domain.mail import OutgoingEmail
 from domain.permissions import Capability, require
@@ -44,26 +53,30 @@ class MemberService:
                 enabled, user, group, created=created, enrolled=enrolled
             )
 
-        user, created, already, enrolled, kept = await self._store.members.add(
+        joined = await self._store.members.add(
             group_id=group.id, email=clean_email, username=clean_username, compose=emails
         )
-        if not already:
-            self._changed([user.id], f"added to {group.title} by hand")
+        if joined.full or joined.user is None:
+            raise SeatLimitReached(group.title, group.seat_limit or 0)
+        if not joined.already:
+            self._changed([joined.user.id], f"added to {group.title} by hand")
         return AddMemberOutcome(
             group=group,
-            user=user,
-            created_user=created,
-            already_member=already,
-            enrolled=tuple(enrolled),
-            already_enrolled=tuple(kept),
+            user=joined.user,
+            created_user=joined.created,
+            already_member=joined.already,
+            enrolled=joined.enrolled,
+            already_enrolled=joined.kept,
         )
 
     async def remove(self, actor: Actor, group: Group, *, email: str) -> User:
         """Ends the membership; the user stays in the school with their enrolments."""
         require(actor, Capability.BASIC_USER_ACTIONS, group)
         clean_email = normalize_email(email)
-        user = await self._store.members.remove(group_id=group.id, email=clean_email)
-        if user is None:
+        left, user = await self._store.members.remove(group_id=group.id, email=clean_email)
+        if left is Leaving.BY_RULE:
+            raise KeptByRule(clean_email, group.title)
+        if left is Leaving.NOT_A_MEMBER or user is None:
             raise MemberNotFound(clean_email)
         self._changed([user.id], f"removed from {group.title} by hand")
         return user

@@ -15,6 +15,8 @@ from domain.entities import (
     Enrollment,
     Group,
     Invitation,
+    Joined,
+    Leaving,
     LinkPurpose,
     LoggedEmail,
     MemberRow,
@@ -86,19 +88,14 @@ Compose = Callable[[User, bool, list[Course]], list[OutgoingEmail]]
 
 
 class MemberStore(Protocol):
-    async def add(
-        self, *, group_id: int, email: str, username: str, compose: Compose
-    ) -> tuple[User, bool, bool, list[Course], list[Course]]:
-        """(user, created_user, already_member, enrolled, already_enrolled).
-
-        Raises SeatLimitReached, checked under the lock that inserts. The emails
-        ``compose`` returns are queued in the same transaction.
-        """
+    async def add(self, *, group_id: int, email: str, username: str, compose: Compose) -> Joined:
+        """Adds them unless the group is full, as ``seats_left`` (domain/groups.py)
+        says under the lock that inserts. The emails ``compose`` returns are queued
+        in the same transaction."""
         ...
 
-    async def remove(self, *, group_id: int, email: str) -> User | None:
-        """None when they are not a member; raises KeptByRule for a member the group's
-        rule added (the rule would add them back)."""
+    async def remove(self, *, group_id: int, email: str) -> tuple[Leaving, User | None]:
+        """Ends a membership added by hand; one the group's rule added stays."""
         ...
 
     async def member_emails(self, group_id: int, emails: Sequence[str]) -> set[str]:

@@ -25,9 +25,12 @@ from domain.bulk_jobs import (
     JobKind,
     JobOptions,
     JobState,
+    RowOutcome,
     RunCounts,
+    kept_from_deletion,
 )
 from domain.entities import Course, Group, User, UserStatus
+from domain.groups import seats_left
 from domain.imports import RowProblem, StagedRow
 from domain.mail import Trigger
 from domain.ports import Compose
@@ -336,9 +339,7 @@ class JobStore:
         if problems_only:
             query = query.exclude(problem="")
         rows = await query.order_by("row").limit(limit)
-        return [
-            ItemResult(_staged(r), f"skipped: {r.problem}" if r.problem else r.result) for r in rows
-        ]
+        return [_result(r) for r in rows]
 
     async def user_ids(self, job_id: int, *, after: int, upto: int) -> list[int]:
         rows = await fetch(
@@ -384,7 +385,7 @@ async def _add(
     full: list[dict[str, Any]] = []
     if group.seat_limit is not None:
         seated = await MembershipRow.filter(group_id=group.id).using_db(conn).count()
-        room = max(group.seat_limit - seated, 0)
+        room = seats_left(group.seat_limit, seated) or 0
         joining, full = joining[:room], joining[room:]
     fresh = [i for i in joining if i["email"] not in known]
     await execute_many(
@@ -411,12 +412,10 @@ async def _add(
         )
     ]
     await queue(emails, now, conn)
-    outcomes = [(i["id"], "created and added") for i in joining if i["email"] in created]
-    outcomes += [(i["id"], "added (already in the school)") for i in joining if i["email"] in known]
-    outcomes += [(i["id"], "already a member") for i in already]
-    outcomes += [
-        (i["id"], f"not added: the group is full ({group.seat_limit} seats)") for i in full
-    ]
+    outcomes = [(i["id"], RowOutcome.CREATED, "") for i in joining if i["email"] in created]
+    outcomes += [(i["id"], RowOutcome.ADDED, "") for i in joining if i["email"] in known]
+    outcomes += [(i["id"], RowOutcome.ALREADY_MEMBER, "") for i in already]
+    outcomes += [(i["id"], RowOutcome.GROUP_FULL, str(group.seat_limit)) for i in full]
     await _record(conn, outcomes)
     return RunCounts(
         created=len(created),
@@ -443,8 +442,8 @@ async def _remove(conn: BaseDBAsyncClient, group: GroupRow, items: Items) -> Run
             f"DELETE FROM memberships WHERE group_id = ? AND user_id IN ({marks(len(ids))})",
             [group.id, *ids],
         )
-    outcomes = [(i["id"], "removed from the group") for i in leaving]
-    outcomes += [(i["id"], "not a member; nothing to do") for i in staying]
+    outcomes = [(i["id"], RowOutcome.REMOVED, "") for i in leaving]
+    outcomes += [(i["id"], RowOutcome.NOT_A_MEMBER, "") for i in staying]
     await _record(conn, outcomes)
     return RunCounts(
         removed=len(leaving), not_members=len(staying), skipped=len(items) - len(ready)
@@ -461,9 +460,11 @@ async def _enrol_in(
     await _insert_enrolments(conn, [(users[i["email"]].id, course.id) for i in fresh], now)
     await queue([m for i in fresh for m in compose(users[i["email"]], False, [course])], now, conn)
     enrolled = {i["id"] for i in fresh}
-    outcomes = [(i["id"], "enrolled") for i in fresh]
-    outcomes += [(i["id"], "already enrolled") for i in present if i["id"] not in enrolled]
-    outcomes += [(i["id"], "no longer a school user") for i in items if i["email"] not in users]
+    outcomes = [(i["id"], RowOutcome.ENROLLED, "") for i in fresh]
+    outcomes += [
+        (i["id"], RowOutcome.ALREADY_ENROLLED, "") for i in present if i["id"] not in enrolled
+    ]
+    outcomes += [(i["id"], RowOutcome.GONE, "") for i in items if i["email"] not in users]
     await _record(conn, outcomes)
     return RunCounts(
         enrolled=len(fresh), already=len(present) - len(fresh), failed=len(items) - len(present)
@@ -484,8 +485,8 @@ async def _unenrol_from(conn: BaseDBAsyncClient, course: Course, items: Items) -
             [course.id, *gone],
         )
     left = {i["id"] for i in leaving}
-    outcomes = [(i["id"], "unenrolled") for i in leaving]
-    outcomes += [(i["id"], "was not enrolled") for i in items if i["id"] not in left]
+    outcomes = [(i["id"], RowOutcome.UNENROLLED, "") for i in leaving]
+    outcomes += [(i["id"], RowOutcome.WAS_NOT_ENROLLED, "") for i in items if i["id"] not in left]
     await _record(conn, outcomes)
     return RunCounts(removed=len(leaving), already=len(items) - len(leaving))
 
@@ -511,21 +512,19 @@ async def _delete(
     ready = [i for i in items if not i["problem"]]
     emails = [i["email"] for i in ready]
     found = await _deletable(conn, emails, scope) if emails else []
-    admins = {r["email"] for r in found if r["is_admin"] or r["slack_user_id"] in keep}
+    admins = {
+        r["email"] for r in found if kept_from_deletion(r["is_admin"], r["slack_user_id"], keep)
+    }
     outside = {r["email"] for r in found if r["outside"] and r["email"] not in admins}
     doomed = {r["email"]: r["id"] for r in found if r["email"] not in admins | outside}
     if doomed:
         ids = list(doomed.values())
         await execute(conn, f"DELETE FROM users WHERE id IN ({marks(len(ids))})", ids)
-    outcomes = [(i["id"], "deleted from the school") for i in ready if i["email"] in doomed]
-    outcomes += [(i["id"], "not deleted: a school admin") for i in ready if i["email"] in admins]
-    outcomes += [
-        (i["id"], "not deleted: no longer only in the uploader's groups")
-        for i in ready
-        if i["email"] in outside
-    ]
+    outcomes = [(i["id"], RowOutcome.DELETED, "") for i in ready if i["email"] in doomed]
+    outcomes += [(i["id"], RowOutcome.ADMIN_KEPT, "") for i in ready if i["email"] in admins]
+    outcomes += [(i["id"], RowOutcome.OUTSIDE_KEPT, "") for i in ready if i["email"] in outside]
     absent = [i for i in ready if i["email"] not in {r["email"] for r in found}]
-    outcomes += [(i["id"], "not a school user; nothing to do") for i in absent]
+    outcomes += [(i["id"], RowOutcome.NOT_IN_SCHOOL, "") for i in absent]
     await _record(conn, outcomes)
     return RunCounts(
         removed=len(doomed),
@@ -573,20 +572,20 @@ async def _progress(
         else {}
     )
     pairs = await _enrolled_pairs(conn, list(members), list(courses.values()))
-    outcomes: list[tuple[int, str]] = []
+    outcomes: list[Outcome] = []
     changes: list[tuple[int, bool, datetime, int, int]] = []
     for item in ready:
         user, course = known.get(item["email"]), courses.get(title_key(item["course"]))
         if user not in members:
-            outcomes.append((item["id"], "not changed: not a member of the group"))
+            outcomes.append((item["id"], RowOutcome.NOT_IN_GROUP, ""))
         elif course is None:
-            outcomes.append((item["id"], f"not changed: no course called {item['course']}"))
+            outcomes.append((item["id"], RowOutcome.NO_SUCH_COURSE, item["course"]))
         elif (user, course) not in pairs:
-            outcomes.append((item["id"], f"not changed: not enrolled in {item['course']}"))
+            outcomes.append((item["id"], RowOutcome.NOT_ENROLLED, item["course"]))
         else:
             percent = int(item["progress"])
             changes.append((percent, percent == 100, now, user, course))
-            outcomes.append((item["id"], f"progress set to {percent}%"))
+            outcomes.append((item["id"], RowOutcome.PROGRESS_SET, str(percent)))
     await execute_many(
         conn,
         "UPDATE enrollments SET progress = ?, completed_at = CASE WHEN ? "
@@ -626,13 +625,33 @@ async def _insert_enrolments(
     )
 
 
-async def _record(conn: BaseDBAsyncClient, outcomes: list[tuple[int, str]]) -> None:
-    """Each row's result, for the file that ends the job's thread."""
+Outcome = tuple[int, RowOutcome, str]
+"""(item id, what applying it did, the detail that outcome names)."""
+
+
+async def _record(conn: BaseDBAsyncClient, outcomes: list[Outcome]) -> None:
+    """Each row's outcome, for the file that ends the job's thread."""
     await execute_many(
         conn,
         "UPDATE bulk_job_items SET result = ? WHERE id = ?",
-        [(result, item_id) for item_id, result in outcomes],
+        [
+            (f"{outcome.value}|{detail}" if detail else outcome.value, item_id)
+            for item_id, outcome, detail in outcomes
+        ],
     )
+
+
+def _result(row: BulkJobItemRow) -> ItemResult:
+    """A stored row's outcome read back; a row applied before outcomes were codes
+    keeps its sentence as the detail."""
+    staged = _staged(row)
+    if row.problem or not row.result:
+        return ItemResult(staged)
+    code, _, detail = row.result.partition("|")
+    try:
+        return ItemResult(staged, RowOutcome(code), detail)
+    except ValueError:
+        return ItemResult(staged, None, row.result)
 
 
 INVITED = UserStatus.INVITED.value

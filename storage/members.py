@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
-from domain.entities import Course, MemberRow, Page, User, UserStatus
-from domain.errors import GroupNotFound, KeptByRule, SeatLimitReached
+from domain.entities import Course, Joined, Leaving, MemberRow, Page, User, UserStatus
+from domain.errors import GroupNotFound
+from domain.groups import seats_left
 from domain.ports import Compose
 from domain.rules.model import Rule
 from storage import convert
@@ -26,9 +27,7 @@ from storage.sql import fetch
 
 
 class MemberStore:
-    async def add(
-        self, *, group_id: int, email: str, username: str, compose: Compose
-    ) -> tuple[User, bool, bool, list[Course], list[Course]]:
+    async def add(self, *, group_id: int, email: str, username: str, compose: Compose) -> Joined:
         async with in_transaction() as conn:
             group = await GroupRow.select_for_update().using_db(conn).get_or_none(id=group_id)
             if group is None:
@@ -36,10 +35,10 @@ class MemberStore:
             user = await UserRow.get_or_none(email=email).using_db(conn)
             membership = MembershipRow.filter(group_id=group_id, user_id=user.id if user else 0)
             if user and await membership.using_db(conn).exists():
-                return convert.user(user), False, True, [], []
+                return Joined(convert.user(user), already=True)
             members = await MembershipRow.filter(group_id=group_id).using_db(conn).count()
-            if group.seat_limit is not None and members >= group.seat_limit:
-                raise SeatLimitReached(group.title, group.seat_limit)
+            if seats_left(group.seat_limit, members) == 0:
+                return Joined(convert.user(user) if user else None, full=True)
             created = user is None
             if user is None:
                 user = await UserRow.create(
@@ -69,27 +68,21 @@ class MemberStore:
             emails = compose(convert.user(user), created, courses)
             await queue(emails, datetime.now(UTC), conn)
         existing = sorted(map(convert.course, kept), key=lambda c: c.title.casefold())
-        return convert.user(user), created, False, courses, existing
+        return Joined(convert.user(user), created, enrolled=tuple(courses), kept=tuple(existing))
 
-    async def remove(self, *, group_id: int, email: str) -> User | None:
+    async def remove(self, *, group_id: int, email: str) -> tuple[Leaving, User | None]:
         async with in_transaction() as conn:
             user = await UserRow.get_or_none(email=email).using_db(conn)
             if user is None:
-                return None
+                return Leaving.NOT_A_MEMBER, None
             membership = MembershipRow.filter(group_id=group_id, user_id=user.id)
             if await membership.filter(source="rule").using_db(conn).exists():
-                group = await GroupRow.get(id=group_id).using_db(conn)
-                raise KeptByRule(email, group.title)
-            deleted = (
-                await MembershipRow.filter(group_id=group_id, user_id=user.id)
-                .using_db(conn)
-                .delete()
-            )
-            if not deleted:
-                return None
+                return Leaving.BY_RULE, convert.user(user)
+            if not await membership.using_db(conn).delete():
+                return Leaving.NOT_A_MEMBER, convert.user(user)
             group = await GroupRow.get(id=group_id).using_db(conn)
             await group.save(using_db=conn, update_fields=["updated_at"])
-        return convert.user(user)
+        return Leaving.REMOVED, convert.user(user)
 
     async def member_emails(self, group_id: int, emails: Sequence[str]) -> set[str]:
         found: set[str] = set()

@@ -28,9 +28,11 @@ from domain.bulk_jobs import (
     FOR_COURSE,
     PREVIEW_OUTSIDE,
     BulkJob,
+    ItemResult,
     JobKind,
     JobOptions,
     JobState,
+    RowOutcome,
     progress_bar,
     time_left,
 )
@@ -388,6 +390,38 @@ def not_theirs_message(filename: str, owner: str) -> str:
         f":warning: *{escape(filename)}* can't be used: {who} uploaded it, not you. Roster "
         "imports only files you uploaded yourself: upload your own copy."
     )
+
+
+_OUTCOMES = {
+    RowOutcome.CREATED: "created and added",
+    RowOutcome.ADDED: "added (already in the school)",
+    RowOutcome.ALREADY_MEMBER: "already a member",
+    RowOutcome.GROUP_FULL: "not added: the group is full ({detail} seats)",
+    RowOutcome.REMOVED: "removed from the group",
+    RowOutcome.NOT_A_MEMBER: "not a member; nothing to do",
+    RowOutcome.ENROLLED: "enrolled",
+    RowOutcome.ALREADY_ENROLLED: "already enrolled",
+    RowOutcome.GONE: "no longer a school user",
+    RowOutcome.UNENROLLED: "unenrolled",
+    RowOutcome.WAS_NOT_ENROLLED: "was not enrolled",
+    RowOutcome.DELETED: "deleted from the school",
+    RowOutcome.ADMIN_KEPT: "not deleted: a school admin",
+    RowOutcome.OUTSIDE_KEPT: "not deleted: no longer only in the uploader's groups",
+    RowOutcome.NOT_IN_SCHOOL: "not a school user; nothing to do",
+    RowOutcome.NOT_IN_GROUP: "not changed: not a member of the group",
+    RowOutcome.NO_SUCH_COURSE: "not changed: no course called {detail}",
+    RowOutcome.NOT_ENROLLED: "not changed: not enrolled in {detail}",
+    RowOutcome.PROGRESS_SET: "progress set to {detail}%",
+}
+
+
+def row_result(item: ItemResult) -> str:
+    """A row's line in the results file: what applying it did, or why it was skipped."""
+    if item.row.problem:
+        return f"skipped: {item.row.problem}"
+    if item.outcome is None:
+        return item.detail
+    return _OUTCOMES[item.outcome].format(detail=item.detail)
 
 
 def refused_message(filename: str, problem: str) -> str:

@@ -63,9 +63,10 @@ MEMBER_OF_ACME = (
 
 
 def _person(n: int, rng: random.Random, waiting: int) -> tuple[Any, ...]:
-    """One users row. The first ``waiting`` people match the rule but for their
-    Course 2 progress, so one progress event is all that stands between them and
-    the group; everyone else is drawn at random."""
+    """One users row, its tags last (they go to user_tags). The first ``waiting``
+    people match the rule but for their Course 2 progress, so one progress event
+    is all that stands between them and the group; everyone else is drawn at
+    random."""
     if n < waiting:
         return (
             f"waiting{n:04d}@acme.com",
@@ -135,10 +136,15 @@ async def seed(users: int, waiting: int) -> tuple[int, int]:
     await execute_many(
         None,
         "INSERT INTO users (email, username, status, is_admin, created_at, last_login_at, "
-        "first_name, last_name, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        people,
+        "first_name, last_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [person[:-1] for person in people],
     )
     user_ids = await _ids("users", "email")
+    await execute_many(
+        None,
+        "INSERT INTO user_tags (user_id, tag) VALUES (?, ?)",
+        [(user_ids[p[0]], tag) for p in people for tag in p[-1].split(", ") if tag],
+    )
     courses = await _ids("courses", "title")
     enrolments = [
         row

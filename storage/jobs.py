@@ -95,7 +95,7 @@ class JobStore:
             None,
             'INSERT INTO bulk_job_items (job_id, "row", username, email, first_name, '
             "last_name, tags, problem, course, progress, result) SELECT ?, u.id, u.username, "
-            "u.email, u.first_name, u.last_name, u.tags, '', '', '', '' FROM memberships m "
+            "u.email, u.first_name, u.last_name, '', '', '', '', '' FROM memberships m "
             "JOIN users u ON u.id = m.user_id WHERE m.group_id = ?",
             [job_id, group_id],
         )
@@ -391,10 +391,15 @@ async def _add(
     await execute_many(
         conn,
         "INSERT INTO users (email, username, status, is_admin, created_at, first_name, "
-        "last_name, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING",
+        "last_name) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING",
         [_new_user(i, now) for i in fresh],
     )
     users = await _users(conn, [i["email"] for i in joining])
+    await execute_many(
+        conn,
+        "INSERT INTO user_tags (user_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        [(users[i["email"]].id, tag) for i in fresh for tag in _tags(i["tags"])],
+    )
     await execute_many(
         conn,
         "INSERT INTO memberships (group_id, user_id, joined_at) VALUES (?, ?, ?)",
@@ -658,8 +663,13 @@ INVITED = UserStatus.INVITED.value
 
 
 def _new_user(item: dict[str, Any], now: datetime) -> tuple[object, ...]:
-    names = (item["first_name"], item["last_name"], item["tags"])
+    names = (item["first_name"], item["last_name"])
     return (item["email"], item["username"], INVITED, False, now, *names)
+
+
+def _tags(joined: str) -> list[str]:
+    """A staged row's tags, which the check left as "a, b"."""
+    return [tag for tag in joined.split(", ") if tag]
 
 
 async def _user_ids(conn: BaseDBAsyncClient, emails: list[str]) -> dict[str, int]:

@@ -17,14 +17,27 @@ class UserRow(Model):
     last_login_at = fields.DatetimeField(null=True)
     password_hash = fields.CharField(max_length=200, null=True)
     permissions_set_at = fields.DatetimeField(null=True)
-    first_name = fields.CharField(max_length=100, default="", db_default="")
-    last_name = fields.CharField(max_length=100, default="", db_default="")
-    tags = fields.CharField(max_length=1000, default="", db_default="")
     """When this user's manager permissions were first set; until then the school
     default is copied to them on their first assignment to a group."""
+    first_name = fields.CharField(max_length=100, default="", db_default="")
+    last_name = fields.CharField(max_length=100, default="", db_default="")
 
     class Meta:
         table = "users"
+
+
+# A user's tags, a row each, so a rule asks about them with a join instead of
+# searching a comma-joined text.
+class UserTagRow(Model):
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField(
+        "models.UserRow", related_name="tag_rows", on_delete=fields.CASCADE
+    )
+    tag = fields.CharField(max_length=100)
+
+    class Meta:
+        table = "user_tags"
+        unique_together = (("user", "tag"),)
 
 
 class CourseRow(Model):

@@ -105,22 +105,11 @@ class _Compiler:
         return f"{folded} = {self.bind(value)}"
 
     def tag(self, c: Condition) -> str:
-        """Tags are one string with ", " between them, and a tag has no comma: a
-        tag matches when the whole string holds it between those separators."""
+        """Each tag is a row of ``user_tags``: a person meets a tag condition when one
+        of their tags meets it as text, and "is empty" when they have none."""
         if c.operator is Op.IS_EMPTY:
-            return "u.tags = ''"
-        tags = self.fold("u.tags")
-        values = c.value if isinstance(c.value, tuple) else (str(c.value),)
-        shapes = {
-            Op.EQUALS: (f"', ' || {tags} || ','", ", {},"),
-            Op.IN: (f"', ' || {tags} || ','", ", {},"),
-            Op.CONTAINS: (tags, "{}"),
-            Op.STARTS_WITH: (f"', ' || {tags}", ", {}"),
-            Op.ENDS_WITH: (f"{tags} || ','", "{},"),
-        }
-        haystack, needle = shapes[c.operator]
-        found = [f"{self.find(haystack, self.bind(needle.format(fold(v))))} > 0" for v in values]
-        return "(" + " OR ".join(found) + ")"
+            return "NOT EXISTS (SELECT 1 FROM user_tags ut WHERE ut.user_id = u.id)"
+        return self.related("user_tags ut", "ut", self.text(c, "ut.tag"))
 
     def moment(self, c: Condition) -> str:
         column = _COLUMNS[c.attribute]

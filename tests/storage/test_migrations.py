@@ -72,7 +72,7 @@ async def _upgrade(url: str) -> list[dict[str, object]]:
     try:
         return await fetch(
             None,
-            "SELECT u.first_name, u.last_name, u.tags, m.source FROM users u "
+            "SELECT u.first_name, u.last_name, m.source FROM users u "
             "JOIN memberships m ON m.user_id = u.id",
             [],
         )
@@ -82,7 +82,42 @@ async def _upgrade(url: str) -> list[dict[str, object]]:
 
 def test_an_existing_school_upgrades_and_keeps_its_rows(empty_url: str) -> None:
     rows = asyncio.run(_upgrade(empty_url))
-    assert rows == [{"first_name": "", "last_name": "", "tags": "", "source": "manual"}]
+    assert rows == [{"first_name": "", "last_name": "", "source": "manual"}]
+
+
+async def _upgrade_tags(url: str) -> list[dict[str, object]]:
+    await migrate(config=db.tortoise_config(url), target="models.0008_rule_approval")
+    await Tortoise.close_connections()
+    await db.connect(url)
+    await execute(
+        None,
+        "INSERT INTO users (email, username, status, is_admin, created_at, first_name, "
+        "last_name, tags) VALUES ('ana@example.org', 'Ana', 'active', ?, "
+        "'2026-11-01 00:00:00+00:00', '', '', 'sales, emea, Sales'), ('bo@example.org', "
+        "'Bo', 'active', ?, '2026-11-01 00:00:00+00:00', '', '', '')",
+        [False, False],
+    )
+    await db.close()
+    await db.migrate(url)
+    await db.connect(url)
+    try:
+        return await fetch(
+            None,
+            "SELECT u.email, t.tag FROM user_tags t JOIN users u ON u.id = t.user_id "
+            "ORDER BY t.tag",
+            [],
+        )
+    finally:
+        await db.close()
+
+
+def test_tags_move_to_a_row_each(empty_url: str) -> None:
+    rows = asyncio.run(_upgrade_tags(empty_url))
+    assert [(r["email"], r["tag"]) for r in rows] == [
+        ("ana@example.org", "Sales"),
+        ("ana@example.org", "emea"),
+        ("ana@example.org", "sales"),
+    ]
 
 
 def _digest(token: str) -> str:

@@ -149,7 +149,7 @@ async def _write(school: list[Person]) -> None:
     await execute_many(
         None,
         "INSERT INTO users (id, email, username, status, is_admin, created_at, last_login_at, "
-        "first_name, last_name, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "first_name, last_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 p.id,
@@ -161,10 +161,14 @@ async def _write(school: list[Person]) -> None:
                 p.last_login_at,
                 p.first_name,
                 p.last_name,
-                ", ".join(p.tags),
             )
             for p in school
         ],
+    )
+    await execute_many(
+        None,
+        "INSERT INTO user_tags (user_id, tag) VALUES (?, ?)",
+        [(p.id, tag) for p in school for tag in p.tags],
     )
     course_ids = {title_key(t): n + 1 for n, t in enumerate(COURSES)}
     group_ids = {title_key(t): n + 1 for n, t in enumerate(GROUPS)}

@@ -11,6 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from bot.web.activity_shape import SCHEMA
 from domain.activity import EventType, RejectedBatch, parse_batch
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -52,6 +53,10 @@ BAD = [
     {"id": "", "type": "sign_in", "user": {"email": "ada@school.org"}},
     {"id": "8", "type": "sign_in"},
 ]
+
+
+def test_the_api_checks_events_against_the_schema_readme_publishes() -> None:
+    assert _schema() == SCHEMA
 
 
 def test_the_schema_names_exactly_the_event_types() -> None:

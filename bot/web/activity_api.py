@@ -13,11 +13,13 @@ import hashlib
 import hmac
 import json
 import time
+from typing import Any
 
 from aiohttp import web
 
 from bot.services import Services
-from domain.activity import RejectedBatch
+from bot.web.activity_shape import merged, shape_problems
+from domain.activity import ActivityEvent, RejectedBatch
 
 MAX_BODY = 1_000_000
 TOLERANCE_SECONDS = 300
@@ -59,7 +61,7 @@ def add_routes(app: web.Application, services: Services, *, secret: str | None) 
         except ValueError as error:
             return _problem(400, f"the body is not JSON: {error}")
         try:
-            result = await services.activity.ingest(services.activity.parse(payload))
+            result = await services.activity.ingest(_events(services, payload))
         except RejectedBatch as rejected:
             problems = [
                 {"index": p.index, "field": p.field, "message": p.message}
@@ -71,6 +73,20 @@ def add_routes(app: web.Application, services: Services, *, secret: str | None) 
         )
 
     app.router.add_post("/api/activity", receive)
+
+
+def _events(services: Services, payload: Any) -> list[ActivityEvent]:
+    """The batch's events once both their shape (the schema) and their values (the
+    domain) are right; otherwise every problem of both, each event named once by the
+    check that understood it best."""
+    shape = shape_problems(payload)
+    try:
+        events = services.activity.parse(payload)
+    except RejectedBatch as rejected:
+        raise RejectedBatch(merged(shape, rejected.problems)) from None
+    if shape:
+        raise RejectedBatch(shape)
+    return events
 
 
 def _check_signature(request: web.Request, body: bytes, secret: str) -> str | None:

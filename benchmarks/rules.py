@@ -27,7 +27,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from bulk_import import stall_meter
 
@@ -36,7 +36,7 @@ from domain.entities import Actor, Group
 from domain.permissions import Capability
 from domain.validation import title_key
 from storage import db
-from storage.sql import execute, execute_many, fetch
+from storage.sql import execute, execute_many, fetch, fetch_ids, fetch_number
 from storage.store import TortoiseStore
 
 T = TypeVar("T")
@@ -57,7 +57,7 @@ TARGETS = {"preview": 1.0, "apply": 3.0, "event": 2.0}
 POLL = 0.005
 GIVE_UP = 30.0
 MEMBER_OF_ACME = (
-    "SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id "
+    "SELECT m.id FROM memberships m JOIN users u ON u.id = m.user_id "
     "JOIN groups g ON g.id = m.group_id WHERE u.email = ? AND g.title = 'Acme'"
 )
 
@@ -112,9 +112,14 @@ def _enrolments(
     return rows
 
 
+class _Named(NamedTuple):
+    id: int
+    name: str
+
+
 async def _ids(table: str, key: str) -> dict[str, int]:
-    rows = await fetch(None, f"SELECT id, {key} FROM {table}", [])
-    return {r[key]: r["id"] for r in rows}
+    rows = await fetch(None, f"SELECT id, {key} AS name FROM {table}", [], _Named)
+    return {r.name: r.id for r in rows}
 
 
 async def seed(users: int, waiting: int) -> tuple[int, int]:
@@ -181,7 +186,7 @@ async def until_member(email: str) -> None:
     could notice; a learner who never gets in stops the benchmark, since the
     figures would mean nothing."""
     started = time.perf_counter()
-    while not await fetch(None, MEMBER_OF_ACME, [email]):
+    while not await fetch_ids(None, MEMBER_OF_ACME, [email]):
         if time.perf_counter() - started > GIVE_UP:
             raise RuntimeError(f"{email} was not in Acme {GIVE_UP:.0f} s after the event")
         await asyncio.sleep(POLL)
@@ -254,7 +259,7 @@ async def bench(database_url: str, users: int, runs: int, waiting: int) -> None:
 
     saved, _ = await services.rules.decide(actor, draft.id, save=True)
     took, run = await timed(lambda: services.rules.run(saved, "benchmark"))
-    queued = (await fetch(None, "SELECT COUNT(*) AS n FROM outbox", []))[0]["n"]
+    queued = await fetch_number(None, "SELECT COUNT(*) FROM outbox", [])
     print(
         f"apply: {len(run.added):,} added, {queued:,} emails queued, in {took:.2f} s"
         f"{_target(took, 'apply', sqlite)}"

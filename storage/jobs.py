@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F, Q
@@ -44,9 +44,70 @@ from storage.models import (
     UserRow,
 )
 from storage.outbox import queue
-from storage.sql import execute, execute_many, fetch, marks
+from storage.sql import execute, execute_many, fetch, fetch_ids, fetch_number, marks
 
-Items = Sequence[dict[str, Any]]
+
+class Item(NamedTuple):
+    """A staged row as a chunk applies it."""
+
+    id: int
+    row: int
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    tags: str
+    problem: str
+    course: str
+    progress: str
+
+
+class _Preview(NamedTuple):
+    new_users: int | None
+    existing: int | None
+    already: int | None
+
+
+class _Email(NamedTuple):
+    email: str
+
+
+class _IdEmail(NamedTuple):
+    id: int
+    email: str
+
+
+class _Person(NamedTuple):
+    id: int
+    email: str
+    username: str
+    status: str
+
+
+class _Deletable(NamedTuple):
+    id: int
+    email: str
+    is_admin: bool
+    slack_user_id: str | None
+    outside: int
+
+
+class _CourseKey(NamedTuple):
+    id: int
+    title_key: str
+
+
+class _CourseTitle(NamedTuple):
+    id: int
+    title: str
+
+
+class _Enrolment(NamedTuple):
+    user_id: int
+    course_id: int
+
+
+Items = Sequence[Item]
 Apply = Callable[[BaseDBAsyncClient, GroupRow, Items], Awaitable[RunCounts]]
 """Applies one chunk of a job's rows inside the chunk's transaction."""
 
@@ -102,13 +163,12 @@ class JobStore:
         return await BulkJobItemRow.filter(job_id=job_id).count()
 
     async def enrolled_count(self, job_id: int, course_id: int) -> int:
-        rows = await fetch(
+        return await fetch_number(
             None,
-            "SELECT COUNT(*) AS n FROM bulk_job_items i JOIN users u ON u.email = i.email "
+            "SELECT COUNT(*) FROM bulk_job_items i JOIN users u ON u.email = i.email "
             "JOIN enrollments e ON e.user_id = u.id AND e.course_id = ? WHERE i.job_id = ?",
             [course_id, job_id],
         )
-        return int(rows[0]["n"])
 
     async def preview_counts(self, job_id: int, group_id: int) -> tuple[int, int, int]:
         rows = await fetch(
@@ -122,12 +182,13 @@ class JobStore:
             "LEFT JOIN memberships m ON m.user_id = u.id AND m.group_id = ? "
             "WHERE i.job_id = ? AND i.problem = ''",
             [group_id, job_id],
+            _Preview,
         )
-        first = rows[0]
+        counts = rows[0]
         return (
-            int(first["new_users"] or 0),
-            int(first["existing"] or 0),
-            int(first["already"] or 0),
+            int(counts.new_users or 0),
+            int(counts.existing or 0),
+            int(counts.already or 0),
         )
 
     async def checked(self, job_id: int, counts: CheckCounts, *, rows_total: int) -> BulkJob:
@@ -217,7 +278,9 @@ class JobStore:
             "(SELECT id FROM bulk_job_items WHERE job_id = ? LIMIT ?)",
             [job.id, limit],
         )
-        left = await fetch(None, "SELECT 1 FROM bulk_job_items WHERE job_id = ? LIMIT 1", [job.id])
+        left = await fetch_ids(
+            None, "SELECT id FROM bulk_job_items WHERE job_id = ? LIMIT 1", [job.id]
+        )
         if not left:
             await BulkJobRow.filter(id=job.id).update(rows_pruned_at=now)
         return True
@@ -274,31 +337,32 @@ class JobStore:
     async def mark_outside(
         self, job_id: int, scope: Collection[int], problem: str, *, first: int
     ) -> tuple[int, tuple[str, ...]]:
-        ids = list(scope) or [0]
+        groups = list(scope) or [0]
         where = (
             f"i.job_id = ? AND i.problem = '' AND EXISTS (SELECT 1 FROM users u WHERE "
-            f"u.email = i.email AND {_outside('u.id', len(ids))})"
+            f"u.email = i.email AND {_outside('u.id', len(groups))})"
         )
         async with in_transaction() as conn:
             named = await fetch(
                 conn,
                 f'SELECT i.email FROM bulk_job_items i WHERE {where} ORDER BY i."row" LIMIT ?',
-                [job_id, *ids, *ids, first],
+                [job_id, *groups, *groups, first],
+                _Email,
             )
             if not named:
                 return 0, ()
-            marked = await fetch(
+            marked = await fetch_number(
                 conn,
-                f"SELECT COUNT(*) AS n FROM bulk_job_items i WHERE {where}",
-                [job_id, *ids, *ids],
+                f"SELECT COUNT(*) FROM bulk_job_items i WHERE {where}",
+                [job_id, *groups, *groups],
             )
             await execute(
                 conn,
                 f"UPDATE bulk_job_items SET problem = ? WHERE id IN "
                 f"(SELECT i.id FROM bulk_job_items i WHERE {where})",
-                [problem, job_id, *ids, *ids],
+                [problem, job_id, *groups, *groups],
             )
-        return int(marked[0]["n"]), tuple(r["email"] for r in named)
+        return marked, tuple(r.email for r in named)
 
     async def _apply_chunk(self, job: BulkJob, limit: int, now: datetime, apply: Apply) -> BulkJob:
         """The next rows after the checkpoint, applied with the new checkpoint in one
@@ -313,13 +377,14 @@ class JobStore:
                 'course, progress FROM bulk_job_items WHERE job_id = ? AND "row" > ? '
                 'ORDER BY "row" LIMIT ?',
                 [job.id, row.checkpoint, limit],
+                Item,
             )
             counts = RunCounts(**row.results) if row.results else RunCounts()
             if items:
                 group = await GroupRow.select_for_update().using_db(conn).get(id=row.group_id)
                 counts = counts.plus(await apply(conn, group, items))
                 await group.save(using_db=conn, update_fields=["updated_at"])
-                row.checkpoint = items[-1]["row"]
+                row.checkpoint = items[-1].row
                 row.rows_done += len(items)
             row.results = asdict(counts)
             if len(items) < limit:
@@ -342,13 +407,12 @@ class JobStore:
         return [_result(r) for r in rows]
 
     async def user_ids(self, job_id: int, *, after: int, upto: int) -> list[int]:
-        rows = await fetch(
+        return await fetch_ids(
             None,
             "SELECT u.id FROM bulk_job_items i JOIN users u ON u.email = i.email "
             'WHERE i.job_id = ? AND i."row" > ? AND i."row" <= ?',
             [job_id, after, upto],
         )
-        return [r["id"] for r in rows]
 
     async def _entity(self, job_id: int, conn: BaseDBAsyncClient | None = None) -> BulkJob:
         row = (
@@ -370,57 +434,55 @@ def _unreported() -> QuerySet[BulkJobRow]:
 async def _add(
     conn: BaseDBAsyncClient,
     group: GroupRow,
-    items: Sequence[dict[str, Any]],
+    items: Items,
     *,
     enrol: bool,
     compose: Compose,
     now: datetime,
 ) -> RunCounts:
     """One chunk of an add-members job in a dozen statements, whatever its size."""
-    ready = [i for i in items if not i["problem"]]
-    known = await _user_ids(conn, [i["email"] for i in ready])
+    ready = [i for i in items if not i.problem]
+    known = await _user_ids(conn, [i.email for i in ready])
     members = await _member_ids(conn, group.id, list(known.values()))
-    already = [i for i in ready if known.get(i["email"]) in members]
-    joining = [i for i in ready if known.get(i["email"]) not in members]
-    full: list[dict[str, Any]] = []
+    already = [i for i in ready if known.get(i.email) in members]
+    joining = [i for i in ready if known.get(i.email) not in members]
+    full: list[Item] = []
     if group.seat_limit is not None:
         seated = await MembershipRow.filter(group_id=group.id).using_db(conn).count()
         room = seats_left(group.seat_limit, seated) or 0
         joining, full = joining[:room], joining[room:]
-    fresh = [i for i in joining if i["email"] not in known]
+    fresh = [i for i in joining if i.email not in known]
     await execute_many(
         conn,
         "INSERT INTO users (email, username, status, is_admin, created_at, first_name, "
         "last_name) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING",
         [_new_user(i, now) for i in fresh],
     )
-    users = await _users(conn, [i["email"] for i in joining])
+    users = await _users(conn, [i.email for i in joining])
     await execute_many(
         conn,
         "INSERT INTO user_tags (user_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING",
-        [(users[i["email"]].id, tag) for i in fresh for tag in _tags(i["tags"])],
+        [(users[i.email].id, tag) for i in fresh for tag in _tags(i.tags)],
     )
     await execute_many(
         conn,
         "INSERT INTO memberships (group_id, user_id, joined_at) VALUES (?, ?, ?)",
-        [(group.id, users[i["email"]].id, now) for i in joining],
+        [(group.id, users[i.email].id, now) for i in joining],
     )
     courses = await enrol_in_group_courses(
-        conn, group.id, [users[i["email"]].id for i in joining], enrol, now
+        conn, group.id, [users[i.email].id for i in joining], enrol, now
     )
-    created = {i["email"] for i in fresh}
+    created = {i.email for i in fresh}
     emails = [
         mail
         for i in joining
-        for mail in compose(
-            users[i["email"]], i["email"] in created, courses.get(users[i["email"]].id, [])
-        )
+        for mail in compose(users[i.email], i.email in created, courses.get(users[i.email].id, []))
     ]
     await queue(emails, now, conn)
-    outcomes = [(i["id"], RowOutcome.CREATED, "") for i in joining if i["email"] in created]
-    outcomes += [(i["id"], RowOutcome.ADDED, "") for i in joining if i["email"] in known]
-    outcomes += [(i["id"], RowOutcome.ALREADY_MEMBER, "") for i in already]
-    outcomes += [(i["id"], RowOutcome.GROUP_FULL, str(group.seat_limit)) for i in full]
+    outcomes = [(i.id, RowOutcome.CREATED, "") for i in joining if i.email in created]
+    outcomes += [(i.id, RowOutcome.ADDED, "") for i in joining if i.email in known]
+    outcomes += [(i.id, RowOutcome.ALREADY_MEMBER, "") for i in already]
+    outcomes += [(i.id, RowOutcome.GROUP_FULL, str(group.seat_limit)) for i in full]
     await _record(conn, outcomes)
     return RunCounts(
         created=len(created),
@@ -435,20 +497,20 @@ async def _add(
 
 async def _remove(conn: BaseDBAsyncClient, group: GroupRow, items: Items) -> RunCounts:
     """One chunk of a remove-members job: the memberships end, the people stay."""
-    ready = [i for i in items if not i["problem"]]
-    known = await _user_ids(conn, [i["email"] for i in ready])
+    ready = [i for i in items if not i.problem]
+    known = await _user_ids(conn, [i.email for i in ready])
     members = await _member_ids(conn, group.id, list(known.values()))
-    leaving = [i for i in ready if known.get(i["email"]) in members]
-    staying = [i for i in ready if known.get(i["email"]) not in members]
+    leaving = [i for i in ready if known.get(i.email) in members]
+    staying = [i for i in ready if known.get(i.email) not in members]
     if leaving:
-        ids = [known[i["email"]] for i in leaving]
+        ids = [known[i.email] for i in leaving]
         await execute(
             conn,
             f"DELETE FROM memberships WHERE group_id = ? AND user_id IN ({marks(len(ids))})",
             [group.id, *ids],
         )
-    outcomes = [(i["id"], RowOutcome.REMOVED, "") for i in leaving]
-    outcomes += [(i["id"], RowOutcome.NOT_A_MEMBER, "") for i in staying]
+    outcomes = [(i.id, RowOutcome.REMOVED, "") for i in leaving]
+    outcomes += [(i.id, RowOutcome.NOT_A_MEMBER, "") for i in staying]
     await _record(conn, outcomes)
     return RunCounts(
         removed=len(leaving), not_members=len(staying), skipped=len(items) - len(ready)
@@ -458,18 +520,16 @@ async def _remove(conn: BaseDBAsyncClient, group: GroupRow, items: Items) -> Run
 async def _enrol_in(
     conn: BaseDBAsyncClient, course: Course, items: Items, compose: Compose, now: datetime
 ) -> RunCounts:
-    users = await _users(conn, [i["email"] for i in items])
-    present = [i for i in items if i["email"] in users]
-    have = await _enrolled_pairs(conn, [users[i["email"]].id for i in present], [course.id])
-    fresh = [i for i in present if (users[i["email"]].id, course.id) not in have]
-    await _insert_enrolments(conn, [(users[i["email"]].id, course.id) for i in fresh], now)
-    await queue([m for i in fresh for m in compose(users[i["email"]], False, [course])], now, conn)
-    enrolled = {i["id"] for i in fresh}
-    outcomes = [(i["id"], RowOutcome.ENROLLED, "") for i in fresh]
-    outcomes += [
-        (i["id"], RowOutcome.ALREADY_ENROLLED, "") for i in present if i["id"] not in enrolled
-    ]
-    outcomes += [(i["id"], RowOutcome.GONE, "") for i in items if i["email"] not in users]
+    users = await _users(conn, [i.email for i in items])
+    present = [i for i in items if i.email in users]
+    have = await _enrolled_pairs(conn, [users[i.email].id for i in present], [course.id])
+    fresh = [i for i in present if (users[i.email].id, course.id) not in have]
+    await _insert_enrolments(conn, [(users[i.email].id, course.id) for i in fresh], now)
+    await queue([m for i in fresh for m in compose(users[i.email], False, [course])], now, conn)
+    enrolled = {i.id for i in fresh}
+    outcomes = [(i.id, RowOutcome.ENROLLED, "") for i in fresh]
+    outcomes += [(i.id, RowOutcome.ALREADY_ENROLLED, "") for i in present if i.id not in enrolled]
+    outcomes += [(i.id, RowOutcome.GONE, "") for i in items if i.email not in users]
     await _record(conn, outcomes)
     return RunCounts(
         enrolled=len(fresh), already=len(present) - len(fresh), failed=len(items) - len(present)
@@ -477,21 +537,19 @@ async def _enrol_in(
 
 
 async def _unenrol_from(conn: BaseDBAsyncClient, course: Course, items: Items) -> RunCounts:
-    users = await _users(conn, [i["email"] for i in items])
+    users = await _users(conn, [i.email for i in items])
     have = await _enrolled_pairs(conn, [u.id for u in users.values()], [course.id])
-    leaving = [
-        i for i in items if i["email"] in users and (users[i["email"]].id, course.id) in have
-    ]
+    leaving = [i for i in items if i.email in users and (users[i.email].id, course.id) in have]
     if leaving:
-        gone = [users[i["email"]].id for i in leaving]
+        gone = [users[i.email].id for i in leaving]
         await execute(
             conn,
             f"DELETE FROM enrollments WHERE course_id = ? AND user_id IN ({marks(len(gone))})",
             [course.id, *gone],
         )
-    left = {i["id"] for i in leaving}
-    outcomes = [(i["id"], RowOutcome.UNENROLLED, "") for i in leaving]
-    outcomes += [(i["id"], RowOutcome.WAS_NOT_ENROLLED, "") for i in items if i["id"] not in left]
+    left = {i.id for i in leaving}
+    outcomes = [(i.id, RowOutcome.UNENROLLED, "") for i in leaving]
+    outcomes += [(i.id, RowOutcome.WAS_NOT_ENROLLED, "") for i in items if i.id not in left]
     await _record(conn, outcomes)
     return RunCounts(removed=len(leaving), already=len(items) - len(leaving))
 
@@ -514,22 +572,20 @@ async def _delete(
     activity go with each user (foreign keys cascade); sent emails stay, unlinked.
     Admins are never deleted in bulk; with a ``scope``, nor is anyone whose groups
     are not all in it (they may have joined another group since the check)."""
-    ready = [i for i in items if not i["problem"]]
-    emails = [i["email"] for i in ready]
+    ready = [i for i in items if not i.problem]
+    emails = [i.email for i in ready]
     found = await _deletable(conn, emails, scope) if emails else []
-    admins = {
-        r["email"] for r in found if kept_from_deletion(r["is_admin"], r["slack_user_id"], keep)
-    }
-    outside = {r["email"] for r in found if r["outside"] and r["email"] not in admins}
-    doomed = {r["email"]: r["id"] for r in found if r["email"] not in admins | outside}
+    admins = {r.email for r in found if kept_from_deletion(r.is_admin, r.slack_user_id, keep)}
+    outside = {r.email for r in found if r.outside and r.email not in admins}
+    doomed = {r.email: r.id for r in found if r.email not in admins | outside}
     if doomed:
         ids = list(doomed.values())
         await execute(conn, f"DELETE FROM users WHERE id IN ({marks(len(ids))})", ids)
-    outcomes = [(i["id"], RowOutcome.DELETED, "") for i in ready if i["email"] in doomed]
-    outcomes += [(i["id"], RowOutcome.ADMIN_KEPT, "") for i in ready if i["email"] in admins]
-    outcomes += [(i["id"], RowOutcome.OUTSIDE_KEPT, "") for i in ready if i["email"] in outside]
-    absent = [i for i in ready if i["email"] not in {r["email"] for r in found}]
-    outcomes += [(i["id"], RowOutcome.NOT_IN_SCHOOL, "") for i in absent]
+    outcomes = [(i.id, RowOutcome.DELETED, "") for i in ready if i.email in doomed]
+    outcomes += [(i.id, RowOutcome.ADMIN_KEPT, "") for i in ready if i.email in admins]
+    outcomes += [(i.id, RowOutcome.OUTSIDE_KEPT, "") for i in ready if i.email in outside]
+    absent = [i for i in ready if i.email not in {r.email for r in found}]
+    outcomes += [(i.id, RowOutcome.NOT_IN_SCHOOL, "") for i in absent]
     await _record(conn, outcomes)
     return RunCounts(
         removed=len(doomed),
@@ -542,7 +598,7 @@ async def _delete(
 
 async def _deletable(
     conn: BaseDBAsyncClient, emails: list[str], scope: Collection[int] | None
-) -> list[dict[str, Any]]:
+) -> list[_Deletable]:
     """The users these emails name, each with whether they are outside ``scope``."""
     ids = list(scope or ()) or [0]
     outside = "0" if scope is None else f"CASE WHEN {_outside('u.id', len(ids))} THEN 1 ELSE 0 END"
@@ -552,6 +608,7 @@ async def _deletable(
         f"SELECT u.id, u.email, u.is_admin, u.slack_user_id, {outside} AS outside "
         f"FROM users u WHERE u.email IN ({marks(len(emails))})",
         [*params, *emails],
+        _Deletable,
     )
 
 
@@ -560,17 +617,18 @@ async def _progress(
 ) -> RunCounts:
     """One chunk of an update-progress job: a set value, as an admin's correction, so
     it may go down; 100 completes the course, and less reopens it."""
-    ready = [i for i in items if not i["problem"]]
-    known = await _user_ids(conn, [i["email"] for i in ready])
+    ready = [i for i in items if not i.problem]
+    known = await _user_ids(conn, [i.email for i in ready])
     members = await _member_ids(conn, group.id, list(known.values()))
-    keys = sorted({title_key(i["course"]) for i in ready})
+    keys = sorted({title_key(i.course) for i in ready})
     courses = (
         {
-            r["title_key"]: r["id"]
+            r.title_key: r.id
             for r in await fetch(
                 conn,
                 f"SELECT id, title_key FROM courses WHERE title_key IN ({marks(len(keys))})",
                 keys,
+                _CourseKey,
             )
         }
         if keys
@@ -580,17 +638,17 @@ async def _progress(
     outcomes: list[Outcome] = []
     changes: list[tuple[int, bool, datetime, int, int]] = []
     for item in ready:
-        user, course = known.get(item["email"]), courses.get(title_key(item["course"]))
+        user, course = known.get(item.email), courses.get(title_key(item.course))
         if user not in members:
-            outcomes.append((item["id"], RowOutcome.NOT_IN_GROUP, ""))
+            outcomes.append((item.id, RowOutcome.NOT_IN_GROUP, ""))
         elif course is None:
-            outcomes.append((item["id"], RowOutcome.NO_SUCH_COURSE, item["course"]))
+            outcomes.append((item.id, RowOutcome.NO_SUCH_COURSE, item.course))
         elif (user, course) not in pairs:
-            outcomes.append((item["id"], RowOutcome.NOT_ENROLLED, item["course"]))
+            outcomes.append((item.id, RowOutcome.NOT_ENROLLED, item.course))
         else:
-            percent = int(item["progress"])
+            percent = int(item.progress)
             changes.append((percent, percent == 100, now, user, course))
-            outcomes.append((item["id"], RowOutcome.PROGRESS_SET, str(percent)))
+            outcomes.append((item.id, RowOutcome.PROGRESS_SET, str(percent)))
     await execute_many(
         conn,
         "UPDATE enrollments SET progress = ?, completed_at = CASE WHEN ? "
@@ -616,8 +674,9 @@ async def _enrolled_pairs(
         "SELECT user_id, course_id FROM enrollments WHERE "
         f"user_id IN ({marks(len(user_ids))}) AND course_id IN ({marks(len(course_ids))})",
         [*user_ids, *course_ids],
+        _Enrolment,
     )
-    return {(r["user_id"], r["course_id"]) for r in rows}
+    return {(r.user_id, r.course_id) for r in rows}
 
 
 async def _insert_enrolments(
@@ -662,9 +721,9 @@ def _result(row: BulkJobItemRow) -> ItemResult:
 INVITED = UserStatus.INVITED.value
 
 
-def _new_user(item: dict[str, Any], now: datetime) -> tuple[object, ...]:
-    names = (item["first_name"], item["last_name"])
-    return (item["email"], item["username"], INVITED, False, now, *names)
+def _new_user(item: Item, now: datetime) -> tuple[object, ...]:
+    names = (item.first_name, item.last_name)
+    return (item.email, item.username, INVITED, False, now, *names)
 
 
 def _tags(joined: str) -> list[str]:
@@ -676,21 +735,22 @@ async def _user_ids(conn: BaseDBAsyncClient, emails: list[str]) -> dict[str, int
     if not emails:
         return {}
     rows = await fetch(
-        conn, f"SELECT id, email FROM users WHERE email IN ({marks(len(emails))})", emails
+        conn, f"SELECT id, email FROM users WHERE email IN ({marks(len(emails))})", emails, _IdEmail
     )
-    return {r["email"]: r["id"] for r in rows}
+    return {r.email: r.id for r in rows}
 
 
 async def _member_ids(conn: BaseDBAsyncClient, group_id: int, user_ids: list[int]) -> set[int]:
     if not user_ids:
         return set()
-    rows = await fetch(
-        conn,
-        "SELECT user_id FROM memberships WHERE group_id = ? "
-        f"AND user_id IN ({marks(len(user_ids))})",
-        [group_id, *user_ids],
+    return set(
+        await fetch_ids(
+            conn,
+            "SELECT user_id FROM memberships WHERE group_id = ? "
+            f"AND user_id IN ({marks(len(user_ids))})",
+            [group_id, *user_ids],
+        )
     )
-    return {r["user_id"] for r in rows}
 
 
 async def _users(conn: BaseDBAsyncClient, emails: list[str]) -> dict[str, User]:
@@ -701,10 +761,9 @@ async def _users(conn: BaseDBAsyncClient, emails: list[str]) -> dict[str, User]:
         conn,
         f"SELECT id, email, username, status FROM users WHERE email IN ({marks(len(emails))})",
         emails,
+        _Person,
     )
-    return {
-        r["email"]: User(r["id"], r["email"], r["username"], UserStatus(r["status"])) for r in rows
-    }
+    return {r.email: User(r.id, r.email, r.username, UserStatus(r.status)) for r in rows}
 
 
 async def enrol_in_group_courses(
@@ -714,12 +773,13 @@ async def enrol_in_group_courses(
     if not enrol or not user_ids:
         return {}
     offered = [
-        Course(r["id"], r["title"])
+        Course(r.id, r.title)
         for r in await fetch(
             conn,
             "SELECT c.id, c.title FROM group_courses g JOIN courses c ON c.id = g.course_id "
             "WHERE g.group_id = ? ORDER BY c.title_key",
             [group_id],
+            _CourseTitle,
         )
     ]
     if not offered:

@@ -23,7 +23,7 @@ from storage.models import (
 )
 from storage.outbox import queue
 from storage.rule_sql import compile_rule, on_postgres
-from storage.sql import fetch
+from storage.sql import fetch_ids, fetch_number
 
 
 class MemberStore:
@@ -146,13 +146,12 @@ async def _segment_page(
     matching = (
         f"FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.group_id = ? AND {where}"
     )
-    counted = await fetch(None, f"SELECT COUNT(*) AS n {matching}", [group_id, *params])
-    found = await fetch(
+    counted = await fetch_number(None, f"SELECT COUNT(*) {matching}", [group_id, *params])
+    found = await fetch_ids(
         None,
         f"SELECT m.id {matching} ORDER BY m.joined_at, m.id LIMIT ? OFFSET ?",
         [group_id, *params, limit, offset],
     )
-    ids = [r["id"] for r in found]
-    rows = await MembershipRow.filter(id__in=ids).prefetch_related("user")
-    rows.sort(key=lambda r: ids.index(r.id))
-    return int(counted[0]["n"]), rows
+    rows = await MembershipRow.filter(id__in=found).prefetch_related("user")
+    rows.sort(key=lambda r: found.index(r.id))
+    return counted, rows

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -27,7 +27,7 @@ from storage.models import (
 )
 from storage.outbox import queue
 from storage.rule_sql import compile_rule, on_postgres
-from storage.sql import execute, execute_many, fetch, marks
+from storage.sql import execute, execute_many, fetch, fetch_ids, fetch_number, marks
 
 CHUNK = 5000
 """Ids per IN list: well under both engines' limits on parameters."""
@@ -41,8 +41,25 @@ def _where(rule: Rule, now: datetime, *, few: bool = False) -> tuple[str, list]:
     return compile_rule(rule, postgres=on_postgres(), now=now, few=few)
 
 
-def _users(rows: Sequence[dict[str, Any]]) -> tuple[User, ...]:
-    return tuple(User(r["id"], r["email"], r["username"], UserStatus(r["status"])) for r in rows)
+class _Person(NamedTuple):
+    id: int
+    email: str
+    username: str
+    status: str
+
+
+class _Counts(NamedTuple):
+    matching: int
+    adding: int
+
+
+class _Leaving(NamedTuple):
+    removed: int
+    kept: int
+
+
+def _users(rows: Sequence[_Person]) -> tuple[User, ...]:
+    return tuple(User(r.id, r.email, r.username, UserStatus(r.status)) for r in rows)
 
 
 def _chunks(items: Sequence[T], size: int = CHUNK) -> list[Sequence[T]]:
@@ -54,6 +71,7 @@ async def _people(ids: Sequence[int]) -> list[User]:
         None,
         f"SELECT {_USER_COLUMNS} FROM users u WHERE u.id IN ({marks(len(ids))}) ORDER BY u.email",
         list(ids),
+        _Person,
     )
     return list(_users(rows))
 
@@ -226,30 +244,32 @@ class RuleStore:
         """Counts in two passes (over the users, then over the group), and the first
         few people each way; with no group, only who matches."""
         where, params = _where(rule, now)
-        first = await self._adding(group_id, where, params, limit=limit)
+        first = await fetch(None, *_adding(group_id, where, params, limit=limit), _Person)
         if group_id is None:
-            count = await fetch(None, f"SELECT COUNT(*) AS n FROM users u WHERE {where}", params)
-            return RulePreview(count[0]["n"], 0, 0, 0, _users(first), ())
-        matching = await fetch(
+            count = await fetch_number(None, f"SELECT COUNT(*) FROM users u WHERE {where}", params)
+            return RulePreview(count, 0, 0, 0, _users(first), ())
+        (matching,) = await fetch(
             None,
             "SELECT COUNT(*) AS matching, COUNT(*) - COUNT(m.user_id) AS adding FROM users u "
             f"LEFT JOIN memberships m ON m.user_id = u.id AND m.group_id = ? WHERE {where}",
             [group_id, *params],
+            _Counts,
         )
-        leaving = await fetch(
+        (leaving,) = await fetch(
             None,
             "SELECT COALESCE(SUM(CASE WHEN m.source = 'rule' THEN 1 ELSE 0 END), 0) AS removed, "
             "COALESCE(SUM(CASE WHEN m.source = 'manual' THEN 1 ELSE 0 END), 0) AS kept "
             f"FROM memberships m JOIN users u ON u.id = m.user_id "
             f"WHERE m.group_id = ? AND NOT ({where})",
             [group_id, *params],
+            _Leaving,
         )
-        removed = await self._ending(group_id, where, params, limit=limit)
+        removed = await fetch(None, *_ending(group_id, where, params, limit=limit), _Person)
         return RulePreview(
-            matching=int(matching[0]["matching"]),
-            added=int(matching[0]["adding"]),
-            removed=int(leaving[0]["removed"]),
-            manual_kept=int(leaving[0]["kept"]),
+            matching=int(matching.matching),
+            added=int(matching.adding),
+            removed=int(leaving.removed),
+            manual_kept=int(leaving.kept),
             first_added=_users(first),
             first_removed=_users(removed),
         )
@@ -258,10 +278,10 @@ class RuleStore:
         """Everyone a preview counts, for its file: who would be added and removed
         (or, for a segment, who matches)."""
         where, params = _where(rule, now)
-        added = await self._adding(group_id, where, params, limit=None)
+        added = await fetch(None, *_adding(group_id, where, params), _Person)
         if group_id is None:
             return RuleRun(_users(added), ())
-        removed = await self._ending(group_id, where, params, limit=None)
+        removed = await fetch(None, *_ending(group_id, where, params), _Person)
         return RuleRun(_users(added), _users(removed))
 
     async def apply(
@@ -287,14 +307,16 @@ class RuleStore:
         leaving_ids: list[int] = []
         for scope, scope_params in _scopes(user_ids):
             scoped = f"({where}){scope}" if scope else where
-            found = await self._adding(
-                group_id, scoped, [*params, *scope_params], limit=None, columns="u.id"
+            scoped_params = [*params, *scope_params]
+            joining_ids += await fetch_ids(
+                None, *_adding(group_id, scoped, scoped_params, only_ids=True)
             )
-            joining_ids += [r["id"] for r in found]
-            found = await self._ending(
-                group_id, where, params, only=scope, only_params=scope_params, columns="u.id"
+            leaving_ids += await fetch_ids(
+                None,
+                *_ending(
+                    group_id, where, params, only=scope, only_params=scope_params, only_ids=True
+                ),
             )
-            leaving_ids += [r["id"] for r in found]
         joining: list[User] = []
         leaving: list[User] = []
         for chunk in _chunks(joining_ids, APPLY_CHUNK):
@@ -319,48 +341,6 @@ class RuleStore:
     async def events(self, group_id: int, *, limit: int) -> list[RuleEvent]:
         rows = await RuleEventRow.filter(group_id=group_id).order_by("-at", "-id").limit(limit)
         return [RuleEvent(r.email, r.change, r.cause, r.at) for r in rows]
-
-    async def _adding(
-        self,
-        group_id: int | None,
-        where: str,
-        params: list[Any],
-        *,
-        limit: int | None,
-        columns: str = _USER_COLUMNS,
-    ) -> list[dict[str, Any]]:
-        """Who meets the rule and is not yet in the group (with no group: who meets it),
-        by email; only their ids (``columns="u.id"``) is the cheaper question a run asks."""
-        tail = " ORDER BY u.email" + (f" LIMIT {limit}" if limit is not None else "")
-        if group_id is None:
-            sql = f"SELECT {columns} FROM users u WHERE {where}{tail}"
-            return await fetch(None, sql, params)
-        return await fetch(
-            None,
-            f"SELECT {columns} FROM users u WHERE {where} AND NOT EXISTS "
-            "(SELECT 1 FROM memberships m WHERE m.group_id = ? AND m.user_id = u.id)" + tail,
-            [*params, group_id],
-        )
-
-    async def _ending(
-        self,
-        group_id: int,
-        where: str,
-        params: list[Any],
-        *,
-        limit: int | None = None,
-        only: str = "",
-        only_params: Sequence[Any] = (),
-        columns: str = _USER_COLUMNS,
-    ) -> list[dict[str, Any]]:
-        """Who the rule added but no longer meets it, by email."""
-        tail = " ORDER BY u.email" + (f" LIMIT {limit}" if limit is not None else "")
-        return await fetch(
-            None,
-            f"SELECT {columns} FROM memberships m JOIN users u ON u.id = m.user_id "
-            f"WHERE m.group_id = ? AND m.source = 'rule'{only} AND NOT ({where})" + tail,
-            [group_id, *only_params, *params],
-        )
 
     async def _one(self, rule_id: int) -> SavedRule | None:
         row = await MembershipRuleRow.get_or_none(id=rule_id)
@@ -395,3 +375,44 @@ def _scopes(user_ids: Collection[int] | None) -> list[tuple[str, list[int]]]:
         return [("", [])]
     ids = sorted(set(user_ids))
     return [(f" AND u.id IN ({marks(len(c))})", list(c)) for c in _chunks(ids)]
+
+
+def _adding(
+    group_id: int | None,
+    where: str,
+    params: list[Any],
+    *,
+    limit: int | None = None,
+    only_ids: bool = False,
+) -> tuple[str, list[Any]]:
+    """Who meets the rule and is not yet in the group (with no group: who meets it),
+    by email; only their ids is the cheaper question a run asks."""
+    columns = "u.id" if only_ids else _USER_COLUMNS
+    tail = " ORDER BY u.email" + (f" LIMIT {limit}" if limit is not None else "")
+    if group_id is None:
+        return f"SELECT {columns} FROM users u WHERE {where}{tail}", params
+    return (
+        f"SELECT {columns} FROM users u WHERE {where} AND NOT EXISTS "
+        "(SELECT 1 FROM memberships m WHERE m.group_id = ? AND m.user_id = u.id)" + tail,
+        [*params, group_id],
+    )
+
+
+def _ending(
+    group_id: int,
+    where: str,
+    params: list[Any],
+    *,
+    limit: int | None = None,
+    only: str = "",
+    only_params: Sequence[Any] = (),
+    only_ids: bool = False,
+) -> tuple[str, list[Any]]:
+    """Who the rule added but no longer meets it, by email."""
+    columns = "u.id" if only_ids else _USER_COLUMNS
+    tail = " ORDER BY u.email" + (f" LIMIT {limit}" if limit is not None else "")
+    return (
+        f"SELECT {columns} FROM memberships m JOIN users u ON u.id = m.user_id "
+        f"WHERE m.group_id = ? AND m.source = 'rule'{only} AND NOT ({where})" + tail,
+        [group_id, *only_params, *params],
+    )

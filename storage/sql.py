@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from storage.models import UserRow
 
 _PLACEHOLDER = re.compile(r"\?")
+R = TypeVar("R", bound=tuple[Any, ...])
 
 
 def _connection(conn: BaseDBAsyncClient | None) -> BaseDBAsyncClient:
@@ -46,10 +47,26 @@ async def execute(conn: BaseDBAsyncClient | None, sql: str, params: Sequence[Any
 
 
 async def fetch(
-    conn: BaseDBAsyncClient | None, sql: str, params: Sequence[Any]
-) -> list[dict[str, Any]]:
+    conn: BaseDBAsyncClient | None, sql: str, params: Sequence[Any], shape: type[R]
+) -> list[R]:
+    """Rows as typed records: ``shape`` is a NamedTuple whose fields are the columns
+    the statement selects (by name)."""
     db = _connection(conn)
-    return await db.execute_query_dict(_dialect(sql, db), list(params))
+    return [shape(**row) for row in await db.execute_query_dict(_dialect(sql, db), list(params))]
+
+
+async def fetch_ids(conn: BaseDBAsyncClient | None, sql: str, params: Sequence[Any]) -> list[int]:
+    """The first column of every row, as integers (ids, mostly)."""
+    db = _connection(conn)
+    _, rows = await db.execute_query(_dialect(sql, db), list(params))
+    return [int(row[0]) for row in rows]
+
+
+async def fetch_number(conn: BaseDBAsyncClient | None, sql: str, params: Sequence[Any]) -> int:
+    """A statement's single number (a COUNT, a SUM), 0 when it is NULL."""
+    db = _connection(conn)
+    _, rows = await db.execute_query(_dialect(sql, db), list(params))
+    return int(rows[0][0] or 0) if rows else 0
 
 
 def marks(count: int) -> str:

@@ -22,10 +22,17 @@ from tortoise.migrations.api import migrate
 
 from domain.entities import LinkPurpose, UserStatus
 from storage import db
-from storage.sql import execute, fetch
+from storage.models import UserRow
+from storage.sql import execute
 from storage.store import TortoiseStore
 
 _counter = itertools.count()
+
+
+async def _rows(sql: str) -> list[dict[str, object]]:
+    """What a query reads, as plain dicts to compare with: the test looks at raw
+    columns, not at the records storage reads."""
+    return await UserRow._meta.db.execute_query_dict(sql)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -70,11 +77,9 @@ async def _upgrade(url: str) -> list[dict[str, object]]:
     await db.migrate(url)
     await db.connect(url)
     try:
-        return await fetch(
-            None,
+        return await _rows(
             "SELECT u.first_name, u.last_name, m.source FROM users u "
             "JOIN memberships m ON m.user_id = u.id",
-            [],
         )
     finally:
         await db.close()
@@ -101,11 +106,9 @@ async def _upgrade_tags(url: str) -> list[dict[str, object]]:
     await db.migrate(url)
     await db.connect(url)
     try:
-        return await fetch(
-            None,
+        return await _rows(
             "SELECT u.email, t.tag FROM user_tags t JOIN users u ON u.id = t.user_id "
             "ORDER BY t.tag",
-            [],
         )
     finally:
         await db.close()
@@ -149,7 +152,9 @@ async def _upgrade_with_a_pending_invitation(url: str) -> list[dict[str, object]
             _digest("an old invitation"), LinkPurpose.INVITATION, "hash", datetime.now(UTC)
         )
         assert user is not None and user.status is UserStatus.ACTIVE
-        return await fetch(None, "SELECT purpose FROM invitations", [])
+        return await _rows(
+            "SELECT purpose FROM invitations",
+        )
     finally:
         await db.close()
 
@@ -176,10 +181,8 @@ async def _upgrade_a_reported_job(url: str) -> list[dict[str, object]]:
     await db.migrate(url)
     await db.connect(url)
     try:
-        return await fetch(
-            None,
+        return await _rows(
             "SELECT summary_ts, report_attempts, report_retry_at, rows_pruned_at FROM bulk_jobs",
-            [],
         )
     finally:
         await db.close()

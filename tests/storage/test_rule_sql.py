@@ -21,7 +21,7 @@ from domain.rules.model import AllOf, AnyOf, Attr, Condition, Not, Op, Person, R
 from domain.validation import title_key
 from storage import db
 from storage.rule_sql import compile_rule
-from storage.sql import execute, execute_many, fetch
+from storage.sql import execute, execute_many, fetch_ids
 
 NOW = datetime(2026, 12, 1, 12, 34, 56, 789000, tzinfo=UTC)
 COURSES = ("Python 101", "Onboarding 101", "Ética")
@@ -198,8 +198,8 @@ async def _compare(database_url: str, school: list[Person], rule_list: list[Rule
             expected = {p.id for p in school if matches(rule, p, NOW)}
             for few in (False, True):
                 where, params = compile_rule(rule, postgres=postgres, now=NOW, few=few)
-                rows = await fetch(None, f"SELECT u.id FROM users u WHERE {where}", params)
-                assert {r["id"] for r in rows} == expected, (rule, where, params)
+                found = await fetch_ids(None, f"SELECT u.id FROM users u WHERE {where}", params)
+                assert set(found) == expected, (rule, where, params)
     finally:
         await db.close()
 

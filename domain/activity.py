@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from domain.emails import MailService
@@ -110,16 +111,18 @@ def _parse(item: Any, now: datetime) -> ActivityEvent:
     if not isinstance(event_id, str) or not 1 <= len(event_id) <= 100 or not event_id.isprintable():
         raise _Bad("id", "a unique string of 1 to 100 printable characters is required")
     try:
-        kind = EventType(item.get("type"))
+        kind = EventType(str(item.get("type")))
     except ValueError:
         raise _Bad("type", f"one of {', '.join(t.value for t in EventType)}") from None
-    user = item.get("user") if isinstance(item.get("user"), dict) else {}
-    email = _checked("user.email", lambda: normalize_email(_string(user.get("email"))))
+    user = item.get("user")
+    address = _string(user.get("email") if isinstance(user, dict) else None)
+    email = _checked("user.email", lambda: normalize_email(address))
     course = item.get("course")
     if kind is not EventType.SIGN_IN and (not isinstance(course, str | int) or course == ""):
         raise _Bad("course", "the course's title or id is required for this type")
     if isinstance(course, str):
-        course = _checked("course", lambda: normalize_title(course, what="course"))
+        title = course
+        course = _checked("course", lambda: normalize_title(title, what="course"))
     return ActivityEvent(
         event_id=event_id,
         type=kind,
@@ -153,7 +156,7 @@ def _details(item: Mapping[str, Any]) -> dict[str, Any]:
             value = item[key]
             if not isinstance(value, str):
                 raise _Bad(key, "a name is required, as a string")
-            details[key] = _checked(key, lambda v=value, k=key: normalize_label(v, field=k))
+            details[key] = _checked(key, partial(normalize_label, value, field=key))
     if "score" in item:
         score = item["score"]
         if (

@@ -152,7 +152,7 @@ def denial(actor: Actor, capability: Capability, group: Group | None = None) -> 
         return DenialReason.ADMIN_ONLY
     if not actor.managed_group_ids:
         return DenialReason.NOT_A_MANAGER
-    if not holds(actor.capabilities, capability):
+    if not holds(parse_grants(actor.capabilities), capability):
         return DenialReason.NOT_GRANTED
     if group is not None and group.id not in actor.managed_group_ids:
         return DenialReason.NOT_THEIR_GROUP

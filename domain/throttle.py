@@ -69,7 +69,8 @@ class Pace:
         if count < self.free:
             return timedelta(0)
         doublings = min(count - self.free, 30)
-        return min(self.first_delay * 2**doublings, self.longest_delay)
+        delay: timedelta = self.first_delay * 2**doublings
+        return min(delay, self.longest_delay)
 
     def wait(self, tally: Tally, now: datetime) -> timedelta:
         count = self.recent(tally, now)

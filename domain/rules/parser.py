@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn
 
 from domain.rules.model import (
     LABELS,
@@ -135,7 +135,7 @@ class _Reader:
             return True
         return False
 
-    def fail(self, expected: str, token: _Token | None = None) -> RuleError:
+    def fail(self, expected: str, token: _Token | None = None) -> NoReturn:
         token = token or self.peek
         raise RuleError(
             f"expected {expected}, found {token.shown()}.", text=self.text, position=token.position

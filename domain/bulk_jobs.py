@@ -20,10 +20,11 @@ from domain.entities import Actor, Course, Group, User
 from domain.errors import DomainError, InvalidInput
 from domain.imports import RowProblem, StagedRow, Tally
 from domain.invitations import Clock, utc_now
+from domain.log_filter import LogFilter, parse_log_filter
 from domain.mail import OutgoingEmail, Trigger
 from domain.permissions import Capability, require
 from domain.ports import Changed, Store
-from domain.validation import normalize_reason, parse_since
+from domain.validation import normalize_reason
 
 OUTSIDE_GROUPS = (
     "not in your groups only: this person is in no group you manage, or also in one "
@@ -230,18 +231,6 @@ class JobNotFound(DomainError):
         super().__init__(f"no bulk action #{job_id}")
 
 
-@dataclass(frozen=True)
-class LogFilter:
-    kind: JobKind | None = None
-    since: datetime | None = None
-
-    def describe(self) -> str:
-        parts = [self.kind.value] if self.kind else []
-        if self.since is not None:
-            parts.append(f"since {self.since:%Y-%m-%d %H:%M} UTC")
-        return ", ".join(parts)
-
-
 KIND_WORDS = {
     "add": JobKind.ADD_MEMBERS,
     "import": JobKind.ADD_MEMBERS,
@@ -253,23 +242,9 @@ KIND_WORDS = {
 }
 
 
-def parse_log_filter(words: Sequence[str], *, now: datetime) -> LogFilter:
+def parse_job_filter(words: Sequence[str], *, now: datetime) -> LogFilter[JobKind]:
     """``[type] [since]`` in any order: ``add`` and ``7d``, ``24h`` or ``2026-11-01``."""
-    chosen = LogFilter()
-    for word in words:
-        lowered = word.lower()
-        if lowered in KIND_WORDS or lowered == "members":
-            chosen = LogFilter(KIND_WORDS.get(lowered, chosen.kind), chosen.since)
-            continue
-        try:
-            chosen = LogFilter(chosen.kind, parse_since(word, now=now))
-        except InvalidInput:
-            raise InvalidInput(
-                "filter",
-                f"`{word}` is neither a type ({', '.join(KIND_WORDS)}) nor a time "
-                "(7d, 24h, 2w or a date like 2026-11-01).",
-            ) from None
-    return chosen
+    return parse_log_filter(words, kinds=KIND_WORDS, what="a type", now=now, filler={"members"})
 
 
 def progress_bar(done: int, total: int, width: int = 20) -> str:
@@ -470,7 +445,7 @@ class BulkJobs:
             return job, False
         raise JobMoved(job, "decide on it")
 
-    async def log(self, actor: Actor, wanted: LogFilter) -> list[BulkJob]:
+    async def log(self, actor: Actor, wanted: LogFilter[JobKind]) -> list[BulkJob]:
         """Bulk actions the actor may see: all for admins, their groups' for managers."""
         if actor.is_admin:
             groups = None

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from domain.entities import Actor, Course, Group, LinkPurpose, LoggedEmail, Page, User
-from domain.errors import InvalidInput, NotificationOff
+from domain.errors import NotificationOff
 from domain.invitations import Clock, InvitationService, utc_now
+from domain.log_filter import LogFilter, parse_log_filter
 from domain.mail import (
     INVITE_LINK,
     RESET_LINK,
@@ -21,7 +22,6 @@ from domain.mail import (
 )
 from domain.permissions import Capability, require
 from domain.ports import Store
-from domain.validation import parse_since
 
 DISABLED_KEY = "mail.disabled_triggers"
 MAX_ATTEMPTS = 10
@@ -166,44 +166,15 @@ class MailService:
 
     async def log(
         self, actor: Actor, filters: Sequence[str] = (), *, offset: int = 0
-    ) -> tuple[Page[LoggedEmail], LogFilter]:
+    ) -> tuple[Page[LoggedEmail], LogFilter[Trigger]]:
         """The Emails log, newest first; ``filters`` are what was typed: a trigger
         and/or a time (``7d``, ``24h``, ``2026-11-01``), in any order."""
         require(actor, Capability.MANAGE_NOTIFICATIONS)
-        chosen = parse_log_filter(filters, now=self._clock())
+        triggers = {t.value: t for t in Trigger}
+        chosen = parse_log_filter(filters, kinds=triggers, what="a trigger", now=self._clock())
         since = chosen.since
-        trigger = chosen.trigger.value if chosen.trigger else None
+        trigger = chosen.kind.value if chosen.kind else None
         page = await self._store.outbox.log(
             trigger=trigger, since=since, offset=offset, limit=LOG_PAGE
         )
         return page, chosen
-
-
-@dataclass(frozen=True)
-class LogFilter:
-    trigger: Trigger | None = None
-    since: datetime | None = None
-
-    def describe(self) -> str:
-        parts = [f"trigger {self.trigger.value}"] if self.trigger else []
-        if self.since:
-            parts.append(f"since {self.since:%Y-%m-%d %H:%M} UTC")
-        return f" · {', '.join(parts)}" if parts else ""
-
-
-def parse_log_filter(words: Sequence[str], *, now: datetime) -> LogFilter:
-    chosen = LogFilter()
-    triggers = {t.value: t for t in Trigger}
-    for word in words:
-        if word.lower() in triggers:
-            chosen = LogFilter(triggers[word.lower()], chosen.since)
-            continue
-        try:
-            chosen = LogFilter(chosen.trigger, parse_since(word, now=now))
-        except InvalidInput:
-            raise InvalidInput(
-                "filter",
-                f"`{word}` is neither a trigger ({', '.join(triggers)}) nor a time "
-                "(7d, 24h, 2w or a date like 2026-11-01).",
-            ) from None
-    return chosen

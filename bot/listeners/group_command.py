@@ -26,7 +26,7 @@ from bot.views.imports import import_modal, preview_sent
 from bot.views.members import members_message
 from bot.views.modals import create_group_modal
 from bot.views.permissions import permissions_modal, pick_manager_modal, whoami_message
-from domain.bulk_jobs import JobKind, parse_log_filter
+from domain.bulk_jobs import JobKind, parse_job_filter
 from domain.entities import Actor
 from domain.invitations import utc_now
 from domain.permissions import Capability
@@ -240,9 +240,9 @@ async def _course_job(call: Call, args: list[str], kind: JobKind) -> None:
 
 
 async def _log_actions(call: Call, args: list[str]) -> None:
-    wanted = parse_log_filter(args, now=utc_now())
+    wanted = parse_job_filter(args, now=utc_now())
     jobs = await call.services.jobs.log(call.actor, wanted)
-    await call.say(*action_log(jobs, wanted.describe()))
+    await call.say(*action_log(jobs, wanted))
 
 
 async def _import_settings(call: Call, args: list[str]) -> None:
@@ -262,9 +262,7 @@ async def _log_emails(call: Call, args: list[str]) -> None:
     mail = call.services.mail
     page, chosen = await mail.log(call.actor, args)
     waiting = await mail.waiting()
-    await call.say(
-        *email_log(page, filters=chosen.describe(), waiting=waiting, smtp=mail.delivering)
-    )
+    await call.say(*email_log(page, chosen, waiting=waiting, smtp=mail.delivering))
 
 
 async def _course_list(call: Call, args: list[str]) -> None:

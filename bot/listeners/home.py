@@ -11,9 +11,9 @@ from bot.listeners.errors import guard
 from bot.services import Services
 from bot.views.dashboard import GROUPS_PER_HOME, closed_home_view, home_view
 from bot.views.errors import describe
-from domain.bulk_jobs import LogFilter
 from domain.entities import Actor
 from domain.errors import PermissionDenied
+from domain.log_filter import LogFilter
 from domain.permissions import Capability, allows
 
 

@@ -8,6 +8,7 @@ from bot.views.blocks import (
     divider,
     escape,
     fallback,
+    filter_words,
     header,
     packed,
     section,
@@ -15,6 +16,7 @@ from bot.views.blocks import (
 )
 from domain.bulk_jobs import FINISHED, BulkJob, JobKind, JobState
 from domain.entities import User
+from domain.log_filter import LogFilter
 
 
 def _who(user: User | None) -> str:
@@ -79,7 +81,8 @@ def job_line(job: BulkJob) -> str:
     )
 
 
-def action_log(jobs: list[BulkJob], filters: str) -> tuple[str, list[Block]]:
+def action_log(jobs: list[BulkJob], chosen: LogFilter[JobKind]) -> tuple[str, list[Block]]:
+    filters = filter_words(chosen)
     title = "User action log" + (f" ({filters})" if filters else "")
     blocks: list[Block] = [header(title)]
     if not jobs:

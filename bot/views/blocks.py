@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from domain.log_filter import LogFilter
+
 Block = dict[str, Any]
 
 SECTION_CHARS = 3000
@@ -13,6 +15,14 @@ SECTION_CHARS = 3000
 def escape(text: str) -> str:
     """User text in mrkdwn: no accidental links, mentions or @channel pings."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def filter_words(chosen: LogFilter[Any], *, kind: str = "") -> str:
+    """A log's filter as its title says it: ``trigger invitation, since 2026-11-01 00:00 UTC``."""
+    parts = [f"{kind}{chosen.kind.value}"] if chosen.kind else []
+    if chosen.since is not None:
+        parts.append(f"since {chosen.since:%Y-%m-%d %H:%M} UTC")
+    return ", ".join(parts)
 
 
 def fallback(text: str) -> str:

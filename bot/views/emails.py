@@ -12,6 +12,7 @@ from bot.views.blocks import (
     context,
     escape,
     fallback,
+    filter_words,
     header,
     listing,
     packed,
@@ -21,6 +22,7 @@ from bot.views.blocks import (
 )
 from bot.views.modals import View, input_block, modal
 from domain.entities import AddMemberOutcome, Group, LoggedEmail, Page, User, UserStatus
+from domain.log_filter import LogFilter
 from domain.mail import SWITCHABLE, TRIGGER_LABELS, Trigger
 
 _STATE = {
@@ -46,9 +48,10 @@ def _line(email: LoggedEmail) -> str:
 
 
 def email_log(
-    page: Page[LoggedEmail], *, filters: str, waiting: int, smtp: bool
+    page: Page[LoggedEmail], chosen: LogFilter[Trigger], *, waiting: int, smtp: bool
 ) -> tuple[str, list[Block]]:
-    title = f"Emails ({page.total}){filters}"
+    filters = filter_words(chosen, kind="trigger ")
+    title = f"Emails ({page.total})" + (f" · {filters}" if filters else "")
     blocks: list[Block] = [header(title)]
     if not smtp and waiting:
         blocks.append(

@@ -10,7 +10,7 @@ from domain.bulk_jobs import (
     CheckCounts,
     JobKind,
     RunCounts,
-    parse_log_filter,
+    parse_job_filter,
     progress_bar,
     time_left,
 )
@@ -32,12 +32,12 @@ def test_time_left_follows_the_pace_so_far() -> None:
 
 
 def test_the_log_filter_takes_a_type_and_a_time_in_any_order() -> None:
-    chosen = parse_log_filter(["7d", "remove"], now=NOW)
+    chosen = parse_job_filter(["7d", "remove"], now=NOW)
     assert chosen.kind is JobKind.REMOVE_MEMBERS
     assert chosen.since == datetime(2026, 11, 22, 12, tzinfo=UTC)
-    assert parse_log_filter(["add", "members"], now=NOW).kind is JobKind.ADD_MEMBERS
+    assert parse_job_filter(["add", "members"], now=NOW).kind is JobKind.ADD_MEMBERS
     with pytest.raises(InvalidInput, match="`yesterday` is neither a type"):
-        parse_log_filter(["yesterday"], now=NOW)
+        parse_job_filter(["yesterday"], now=NOW)
 
 
 def test_rows_that_would_find_no_seat_are_counted() -> None:

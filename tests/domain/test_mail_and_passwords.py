@@ -5,9 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain import passwords
-from domain.emails import backoff, parse_log_filter
+from domain.emails import backoff
 from domain.entities import Group, User, UserStatus
 from domain.errors import InvalidInput
+from domain.log_filter import LogFilter, parse_log_filter
 from domain.mail import INVITE_LINK, Letters, OutgoingEmail, Trigger
 
 NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)
@@ -68,8 +69,13 @@ def test_retries_back_off_up_to_an_hour() -> None:
 
 
 def test_the_log_filter_reads_a_trigger_and_a_time_in_any_order() -> None:
-    chosen = parse_log_filter(["7d", "INVITATION"], now=NOW)
-    assert chosen.trigger is Trigger.INVITATION and chosen.since == NOW - timedelta(days=7)
-    assert parse_log_filter(["2026-11-01"], now=NOW).since == datetime(2026, 11, 1, tzinfo=UTC)
+    triggers = {t.value: t for t in Trigger}
+
+    def read(*words: str) -> LogFilter[Trigger]:
+        return parse_log_filter(words, kinds=triggers, what="a trigger", now=NOW)
+
+    chosen = read("7d", "INVITATION")
+    assert chosen.kind is Trigger.INVITATION and chosen.since == NOW - timedelta(days=7)
+    assert read("2026-11-01").since == datetime(2026, 11, 1, tzinfo=UTC)
     with pytest.raises(InvalidInput, match="neither a trigger"):
-        parse_log_filter(["yesterday"], now=NOW)
+        read("yesterday")

@@ -8,7 +8,7 @@ every problem says which row, which column, what is wrong and how to fix it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
@@ -213,14 +213,56 @@ def _mismatch(index: int, got: str, want: str) -> tuple[str, ...]:
 def check_rows(
     columns: Sequence[str], rows: Iterable[tuple[int, Sequence[object]]], tally: Tally
 ) -> Iterator[StagedRow]:
+    """Rows of the bulk-add template: a person each, an email used once."""
+    at = {name: i for i, name in enumerate(columns)}
+
+    def person(number: int, texts: list[str]) -> Checked:
+        return _check_row(number, texts, at)
+
+    def twice(staged: StagedRow, seen: int) -> str:
+        return f"{staged.email} is also on row {seen}"
+
+    return _checked(columns, rows, tally, person, lambda s: s.email, twice)
+
+
+def check_progress_rows(
+    rows: Iterable[tuple[int, Sequence[object]]], tally: Tally
+) -> Iterator[StagedRow]:
+    """Rows of the progress template: an email, a course title, a percentage."""
+
+    def twice(staged: StagedRow, seen: int) -> str:
+        return f"{staged.email} and {staged.course} are also on row {seen}"
+
+    return _checked(
+        PROGRESS_COLUMNS,
+        rows,
+        tally,
+        _check_progress_row,
+        lambda s: (s.email, title_key(s.course)),
+        twice,
+    )
+
+
+Checked = tuple[StagedRow | None, list[RowProblem], str]
+"""(the row, ready; or None and its problems; a note worth telling)."""
+
+
+def _checked(
+    columns: Sequence[str],
+    rows: Iterable[tuple[int, Sequence[object]]],
+    tally: Tally,
+    check: Callable[[int, list[str]], Checked],
+    key: Callable[[StagedRow], Hashable],
+    twice: Callable[[StagedRow, int], str],
+) -> Iterator[StagedRow]:
     """Every row checked, one at a time; blank rows are counted in ``tally``, and
-    every other row comes out, ready or with its problems: nothing is dropped.
+    every other row comes out, ready or with its problems: nothing is dropped. A
+    formula in any cell refuses the row; so does a ``key`` seen on an earlier row.
 
     This runs for every row of files of up to half a million rows, so it works
     on plain lists, not a dict per row."""
     width = len(columns)
-    at = {name: i for i, name in enumerate(columns)}
-    first_row_of: dict[str, int] = {}
+    first_row_of: dict[Hashable, int] = {}
     for number, cells in rows:
         cells = cells[:width]
         texts = [_text(v) for v in cells]
@@ -232,17 +274,12 @@ def check_rows(
         if formulas:
             yield tally.reject(number, texts, [_formula(columns, i, number) for i in formulas])
             continue
-        staged, problems, note = _check_row(number, texts, at)
+        staged, problems, note = check(number, texts)
         if staged is not None:
-            seen = first_row_of.setdefault(staged.email, number)
+            seen = first_row_of.setdefault(key(staged), number)
             if seen != number:
                 problems.append(
-                    RowProblem(
-                        number,
-                        "email",
-                        f"{staged.email} is also on row {seen}",
-                        "keep one of the two rows",
-                    )
+                    RowProblem(number, "email", twice(staged, seen), "keep one of the two rows")
                 )
         if problems:
             yield tally.reject(number, texts, problems)
@@ -250,43 +287,7 @@ def check_rows(
             yield tally.ready(staged, note)
 
 
-def check_progress_rows(
-    rows: Iterable[tuple[int, Sequence[object]]], tally: Tally
-) -> Iterator[StagedRow]:
-    """Rows of the progress template: an email, a course title, a percentage."""
-    columns = PROGRESS_COLUMNS
-    first_row_of: dict[tuple[str, str], int] = {}
-    for number, cells in rows:
-        cells = cells[: len(columns)]
-        texts = [_text(v) for v in cells]
-        texts += [""] * (len(columns) - len(texts))
-        formulas = [i for i, v in enumerate(cells) if type(v) is Formula]
-        if not formulas and not any(texts):
-            tally.blank_rows += 1
-            continue
-        if formulas:
-            yield tally.reject(number, texts, [_formula(columns, i, number) for i in formulas])
-            continue
-        staged, problems = _check_progress_row(number, texts)
-        if staged is not None:
-            pair = (staged.email, title_key(staged.course))
-            seen = first_row_of.setdefault(pair, number)
-            if seen != number:
-                problems.append(
-                    RowProblem(
-                        number,
-                        "email",
-                        f"{staged.email} and {staged.course} are also on row {seen}",
-                        "keep one of the two rows",
-                    )
-                )
-        if problems:
-            yield tally.reject(number, texts, problems)
-        elif staged is not None:
-            yield tally.ready(staged, "")
-
-
-def _check_progress_row(number: int, texts: list[str]) -> tuple[StagedRow | None, list[RowProblem]]:
+def _check_progress_row(number: int, texts: list[str]) -> Checked:
     raw_email, course, raw_progress = texts
     problems: list[RowProblem] = []
     email = ""
@@ -306,8 +307,8 @@ def _check_progress_row(number: int, texts: list[str]) -> tuple[StagedRow | None
         what = f"`{raw_progress[:20]}` is not a percentage" if raw_progress else "is empty"
         problems.append(RowProblem(number, "progress", what, "type a whole number from 0 to 100"))
     if problems:
-        return None, problems
-    return StagedRow(number, "", email, course=course, progress=str(int(percent))), problems
+        return None, problems, ""
+    return StagedRow(number, "", email, course=course, progress=str(int(percent))), problems, ""
 
 
 def _formula(columns: Sequence[str], index: int, number: int) -> RowProblem:
@@ -319,12 +320,8 @@ def _formula(columns: Sequence[str], index: int, number: int) -> RowProblem:
     )
 
 
-def _check_row(
-    number: int, texts: list[str], at: dict[str, int]
-) -> tuple[StagedRow | None, list[RowProblem], str]:
-    """(the row, ready; or None and its problems; a note worth telling).
-
-    Each value goes through the same normaliser as when it is typed in Slack or
+def _check_row(number: int, texts: list[str], at: dict[str, int]) -> Checked:
+    """Each value goes through the same normaliser as when it is typed in Slack or
     sent by the course player, so a name refused there is refused here too."""
     problems: list[RowProblem] = []
     username = texts[at["username"]]

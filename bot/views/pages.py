@@ -1,40 +1,37 @@
 """The learner's web pages: set a password from an emailed link, sign in, ask for a
 new password, my courses.
 
-Plain HTML with no script: every value is escaped, and the pages work in any
-browser, with a screen reader, and with JavaScript off.
+Plain HTML with no script, from Jinja2 templates in ``templates/pages`` with
+autoescape on: every value is escaped, and the pages work in any browser, with
+a screen reader, and with JavaScript off.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from html import escape
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from domain.entities import Enrollment, LinkPurpose, User
 from domain.invitations import LinkState
 from domain.passwords import MIN_LENGTH, RULE
 from domain.throttle import Scope
 
-_STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;"
-    "line-height:1.5}label{display:block;margin-top:1rem}input{width:100%;padding:.5rem;"
-    "font-size:1rem}button{margin-top:1.5rem;padding:.6rem 1.2rem;font-size:1rem}"
-    ".error{color:#a00;border-left:4px solid #a00;padding-left:.75rem}"
+_PAGES = Environment(
+    loader=PackageLoader("bot.views", "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
 )
+"""Autoescaped: every value a template shows is escaped, whoever typed it."""
 
 
-def page(title: str, school: str, body: str) -> str:
-    return (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)} · {escape(school)}</title><style>{_STYLE}</style></head>"
-        f"<body><p>{escape(school)}</p><h1>{escape(title)}</h1>{body}</body></html>"
+def _render(template: str, title: str, school: str, **values: object) -> str:
+    return _PAGES.get_template(f"pages/{template}.html").render(
+        title=title, school=school, error=values.pop("error", None), **values
     )
-
-
-def _error(message: str | None) -> str:
-    return f'<p class="error" role="alert">{escape(message)}</p>' if message else ""
 
 
 WRONG_PASSWORD = (
@@ -77,96 +74,38 @@ def set_password(
     purpose: LinkPurpose = LinkPurpose.INVITATION,
 ) -> str:
     invited = purpose is LinkPurpose.INVITATION
-    intro = "Choose a password to finish joining." if invited else "Choose a new password."
-    after = "" if invited else " Saving it signs you out everywhere else."
-    body = (
-        f"<p>{'Welcome, ' if invited else ''}{escape(user.username)} ({escape(user.email)}). "
-        f"{intro}{after}</p><p>{escape(RULE)}</p>{_error(error)}"
-        '<form method="post">'
-        '<label for="password">New password</label>'
-        f'<input id="password" name="password" type="password" minlength="{MIN_LENGTH}" '
-        'autocomplete="new-password" required>'
-        '<label for="confirm">The same password again</label>'
-        f'<input id="confirm" name="confirm" type="password" minlength="{MIN_LENGTH}" '
-        'autocomplete="new-password" required>'
-        f'<button type="submit">{"Set password" if invited else "Save it"} and sign in</button>'
-        "</form>"
+    title = "Set your password" if invited else "Choose a new password"
+    return _render(
+        "set_password",
+        title,
+        school,
+        error=error,
+        user=user,
+        invited=invited,
+        rule=RULE,
+        min_length=MIN_LENGTH,
     )
-    return page("Set your password" if invited else "Choose a new password", school, body)
-
-
-_ASK_AGAIN = '<a href="/forgot">ask for a new link</a>'
 
 
 def link_not_usable(school: str, state: LinkState, purpose: LinkPurpose) -> str:
     link = "invitation link" if purpose is LinkPurpose.INVITATION else "password link"
-    reasons = {
-        LinkState.USED: f"This {link} was already used, or a password was set with a newer "
-        'one since. If you know your password, <a href="/login">sign in</a>; if not, '
-        f"{_ASK_AGAIN}.",
-        LinkState.EXPIRED: f"This {link} has expired. You can {_ASK_AGAIN} by email; it "
-        "will have a fresh link.",
-        LinkState.UNKNOWN: f"This {link} is not valid: it may have been cut or changed on "
-        f"the way. Open the link from the email again, or {_ASK_AGAIN}.",
-    }
-    return page("This link can't be used", school, f"<p>{reasons[state]}</p>")
+    return _render("link_not_usable", "This link can't be used", school, state=state, link=link)
 
 
 def sign_in(school: str, email: str = "", error: str | None = None) -> str:
-    body = (
-        f"{_error(error)}"
-        '<form method="post" action="/login">'
-        '<label for="email">Email</label>'
-        f'<input id="email" name="email" type="email" value="{escape(email, quote=True)}" '
-        'autocomplete="username" required>'
-        '<label for="password">Password</label>'
-        '<input id="password" name="password" type="password" '
-        'autocomplete="current-password" required>'
-        '<button type="submit">Sign in</button></form>'
-        '<p><a href="/forgot">Forgot your password?</a></p>'
-    )
-    return page("Sign in", school, body)
+    return _render("sign_in", "Sign in", school, email=email, error=error)
 
 
 def forgot(school: str, email: str = "", error: str | None = None) -> str:
-    body = (
-        "<p>Type the email your school has for you. We will send a link to choose a new "
-        f"password (or, if you never chose one, to set it).</p>{_error(error)}"
-        '<form method="post" action="/forgot">'
-        '<label for="email">Email</label>'
-        f'<input id="email" name="email" type="email" value="{escape(email, quote=True)}" '
-        'autocomplete="username" required>'
-        '<button type="submit">Send me a link</button></form>'
-        '<p><a href="/login">Back to sign in</a></p>'
-    )
-    return page("Forgot your password?", school, body)
+    return _render("forgot", "Forgot your password?", school, email=email, error=error)
 
 
 def forgot_sent(school: str, email: str) -> str:
     """The same words whether or not the address belongs to anyone."""
-    body = (
-        f"<p>If <strong>{escape(email)}</strong> is the address of a learner at "
-        f"{escape(school)}, an email with a link is on its way. The link works once, for "
-        "an hour.</p><p>Nothing after a few minutes? Check your spam folder and that the "
-        "address is the one your school has, or ask your school. "
-        '<a href="/login">Back to sign in</a></p>'
-    )
-    return page("Check your email", school, body)
+    return _render("forgot_sent", "Check your email", school, email=email)
 
 
 def my_courses(school: str, user: User, enrollments: Sequence[Enrollment]) -> str:
-    if enrollments:
-        items = "".join(
-            f"<li>{escape(e.course.title)}: "
-            + ("completed" if e.completed_at else f"{e.progress}% done")
-            + "</li>"
-            for e in enrollments
-        )
-        courses = f"<h2>Your courses</h2><ul>{items}</ul>"
-    else:
-        courses = "<p>You are not enrolled in any course yet.</p>"
-    body = (
-        f"<p>Signed in as <strong>{escape(user.username)}</strong> ({escape(user.email)}).</p>"
-        f'{courses}<form method="post" action="/logout"><button>Sign out</button></form>'
+    return _render(
+        "my_courses", f"Hello, {user.username}", school, user=user, enrollments=enrollments
     )
-    return page(f"Hello, {user.username}", school, body)

@@ -153,3 +153,22 @@ async def test_wrong_passwords_slow_down_that_email_but_never_keep_its_owner_out
         async with eves_browser.post(f"{school.url}/login", data=right) as page:
             assert page.status == 200 and page.url.path == "/me"
             assert "Hello, eve" in await page.text()
+
+
+async def test_a_name_that_looks_like_markup_is_shown_as_typed_on_every_page(
+    school: Roster,
+) -> None:
+    name = "<script>alert('hi')</script> & Co"
+    assert "Added" in await school.run(MANAGER, f'add "Sales Team" eve@example.org "{name}"')
+    message = await school.inbox.wait_for("eve@example.org")
+    link = LINK.search(text_of(message))
+    assert link
+    async with browser_session() as browser:
+        async with browser.get(link.group(1)) as page:
+            shown = await page.text()
+        good = {"password": GOOD_PASSWORD, "confirm": GOOD_PASSWORD}
+        async with browser.post(link.group(1), data=good) as page:
+            courses = await page.text()
+    for html in (shown, courses):
+        assert "<script>" not in html
+        assert "&lt;script&gt;alert(&#39;hi&#39;)&lt;/script&gt; &amp; Co" in html

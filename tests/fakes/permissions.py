@@ -59,13 +59,14 @@ def _replace_grants(
     """Marks the permissions as set even when nothing changes: from then on the school
     default is theirs no longer."""
     t = db.tables
-    if user_id not in t.users:
-        raise IntegrityViolation(f"no user #{user_id}")
     held = {c for u, c in t.grants if u == user_id}
-    user = t.users[user_id]
-    user.permissions_set_at = user.permissions_set_at or db.clock()
+    user = t.users.get(user_id)
+    if user is not None:
+        user.permissions_set_at = user.permissions_set_at or db.clock()
     if held == wanted:
         return None
+    if user is None:
+        raise IntegrityViolation(f"no user #{user_id}")
     t.grants = {(u, c) for u, c in t.grants if u != user_id} | {(user_id, c) for c in wanted}
     return _record(db, user_id, held, wanted, changed_by, note)
 

@@ -278,3 +278,19 @@ async def test_new_managers_get_the_school_default_once(
         ],
         True,
     )
+
+
+async def test_a_segment_pages_the_members_who_meet_its_rule(alike: Alike) -> None:
+    async def scenario(store: Store) -> object:
+        python = await store.courses.create(title="Python", key="python")
+        cohort = await group(store, "Cohort")
+        await store.members.add(group_id=cohort.id, email="b@a.org", username="b", compose=welcome)
+        await store.groups.set_courses(cohort.id, [python.id])
+        for email in ("c@a.org", "d@z.org", "e@a.org"):
+            await store.members.add(group_id=cohort.id, email=email, username="x", compose=welcome)
+        rule = parse('domain = "a.org" and enrolled "Python"', Catalogue({"python": "Python"}, {}))
+        now = datetime.now(UTC)
+        page = await store.members.page(group_id=cohort.id, offset=1, limit=1, only=rule, now=now)
+        return page.total, [r.user.email for r in page.items]
+
+    assert await alike(scenario) == (2, ["e@a.org"])

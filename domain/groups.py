@@ -33,7 +33,8 @@ class GroupService:
     async def _linked(self, profiles: Collection[SlackProfile]) -> list[User]:
         """School users for new managers; one who is new to the school may meet a rule."""
         users = await link_profiles(self._store, profiles)
-        self._changed([u.id for u in users], "became a group manager")
+        if users:
+            self._changed([u.id for u in users], "became a group manager")
         return users
 
     async def resolve(self, actor: Actor, name: str, capability: Capability) -> Group:

@@ -11,9 +11,16 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from domain.entities import Course, Group, Page, User
-from domain.errors import GroupNotFound, TitleTaken
+from domain.errors import CourseNotFound, DomainError, GroupNotFound, TitleTaken, UserNotFound
 from storage import convert
-from storage.models import GroupCourseRow, GroupManagerRow, GroupRow, MembershipRow
+from storage.models import (
+    CourseRow,
+    GroupCourseRow,
+    GroupManagerRow,
+    GroupRow,
+    MembershipRow,
+    UserRow,
+)
 from storage.permissions import grant_defaults_to_new_managers
 
 
@@ -60,8 +67,7 @@ class GroupStore:
                 )
                 await grant_defaults_to_new_managers(manager_ids, title, changed_by, conn)
         except IntegrityError:
-            existing = await GroupRow.get(title_key=key)
-            raise TitleTaken("group", title, existing.title, existing.id) from None
+            raise await _refusal(title, key, course_ids, manager_ids) from None
         return await self._require(row.id)
 
     async def update(
@@ -81,8 +87,7 @@ class GroupStore:
         try:
             await row.save()
         except IntegrityError:
-            existing = await GroupRow.get(title_key=key)
-            raise TitleTaken("group", title, existing.title, existing.id) from None
+            raise await _refusal(title, key, (), ()) from None
         return await self._require(group_id)
 
     async def delete(self, group_id: int) -> None:
@@ -97,26 +102,32 @@ class GroupStore:
         return Page(tuple(await _hydrate(rows)), total=total, offset=offset, limit=limit)
 
     async def set_courses(self, group_id: int, course_ids: Collection[int]) -> Group:
-        async with in_transaction() as conn:
-            await GroupCourseRow.filter(group_id=group_id).using_db(conn).delete()
-            await GroupCourseRow.bulk_create(
-                [GroupCourseRow(group_id=group_id, course_id=c) for c in set(course_ids)],
-                using_db=conn,
-            )
-            await _touch(group_id, conn)
+        try:
+            async with in_transaction() as conn:
+                await _touch(group_id, conn)
+                await GroupCourseRow.filter(group_id=group_id).using_db(conn).delete()
+                await GroupCourseRow.bulk_create(
+                    [GroupCourseRow(group_id=group_id, course_id=c) for c in set(course_ids)],
+                    using_db=conn,
+                )
+        except IntegrityError:
+            raise await _refusal("", "", course_ids, ()) from None
         return await self._require(group_id)
 
     async def set_managers(
         self, group_id: int, user_ids: Collection[int], *, changed_by: int | None
     ) -> Group:
-        async with in_transaction() as conn:
-            await GroupManagerRow.filter(group_id=group_id).using_db(conn).delete()
-            await GroupManagerRow.bulk_create(
-                [GroupManagerRow(group_id=group_id, user_id=u) for u in set(user_ids)],
-                using_db=conn,
-            )
-            row = await _touch(group_id, conn)
-            await grant_defaults_to_new_managers(user_ids, row.title, changed_by, conn)
+        try:
+            async with in_transaction() as conn:
+                row = await _touch(group_id, conn)
+                await GroupManagerRow.filter(group_id=group_id).using_db(conn).delete()
+                await GroupManagerRow.bulk_create(
+                    [GroupManagerRow(group_id=group_id, user_id=u) for u in set(user_ids)],
+                    using_db=conn,
+                )
+                await grant_defaults_to_new_managers(user_ids, row.title, changed_by, conn)
+        except IntegrityError:
+            raise await _refusal("", "", (), user_ids) from None
         return await self._require(group_id)
 
     async def _require(self, group_id: int) -> Group:
@@ -127,10 +138,30 @@ class GroupStore:
 
 
 async def _touch(group_id: int, conn: BaseDBAsyncClient) -> GroupRow:
-    """Bumps ``updated_at`` so the dashboard shows when a group last changed."""
-    row = await GroupRow.get(id=group_id).using_db(conn)
+    """Bumps ``updated_at`` so the dashboard shows when a group last changed; a group
+    deleted meanwhile is :class:`GroupNotFound`."""
+    row = await GroupRow.get_or_none(id=group_id).using_db(conn)
+    if row is None:
+        raise GroupNotFound(f"#{group_id}")
     await row.save(using_db=conn, update_fields=["updated_at"])
     return row
+
+
+async def _refusal(
+    title: str, key: str, course_ids: Collection[int], user_ids: Collection[int]
+) -> DomainError:
+    """What a refused write meant: a title in use, or a course or person that was
+    deleted while the form was open. The database's own error never leaves storage."""
+    existing = await GroupRow.get_or_none(title_key=key) if key else None
+    if existing is not None:
+        return TitleTaken("group", title, existing.title, existing.id)
+    known = set(await CourseRow.filter(id__in=list(course_ids)).values_list("id", flat=True))
+    gone = [c for c in course_ids if c not in known]
+    if gone:
+        return CourseNotFound(f"#{gone[0]}")
+    people = set(await UserRow.filter(id__in=list(user_ids)).values_list("id", flat=True))
+    missing = [u for u in user_ids if u not in people]
+    return UserNotFound(f"#{missing[0]}" if missing else "?")
 
 
 async def _hydrate(rows: list[GroupRow]) -> list[Group]:

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.entities import Actor, Course, User
-from domain.errors import TitleTaken
+from domain.errors import CourseNotFound, GroupNotFound, TitleTaken
 from domain.mail import OutgoingEmail, Trigger
-from storage.models import MembershipRow, OutboxRow
+from storage.models import CourseRow, MembershipRow, OutboxRow
 from storage.store import TortoiseStore
 
 ADMIN = Actor("UA", None, is_admin=True)
@@ -101,3 +101,24 @@ async def test_an_add_queues_its_email_in_the_same_transaction(store: TortoiseSt
     )
     assert full.full and full.user is None
     assert await OutboxRow.all().values_list("to_address", flat=True) == ["a@x.org"]
+
+
+async def test_a_course_or_group_deleted_meanwhile_is_a_domain_error(store: TortoiseStore) -> None:
+    course = await store.courses.create(title="Python", key="python")
+    group = await _group(store, "Gone soon")
+    await CourseRow.filter(id=course.id).delete()
+    with pytest.raises(CourseNotFound):
+        await store.groups.set_courses(group.id, [course.id])
+    with pytest.raises(CourseNotFound):
+        await store.groups.create(
+            title="New",
+            key="new",
+            description="",
+            seat_limit=None,
+            course_ids=[course.id],
+            manager_ids=[],
+            changed_by=None,
+        )
+    await store.groups.delete(group.id)
+    with pytest.raises(GroupNotFound):
+        await store.groups.set_managers(group.id, [], changed_by=None)

@@ -182,7 +182,7 @@ async def _bulk_import(running: Running, tour: Tour) -> None:
     driver, slack = running.driver, running.slack
     scene("Max bulk-adds 3,000 trainees to a new cohort from the Excel template")
     await tour.type(ADMIN, "create Spring Cohort")
-    await tour.type(ADMIN, f'managers "Spring Cohort" add <@{MANAGER}>')
+    await tour.type(ADMIN, f'managers "Spring Cohort" add @{MANAGER}')
     await tour.type(MANAGER, "template first name, last name")
     modal = await (await driver.command(MANAGER, 'import "Spring Cohort"')).modal()
     upload = slack.user_upload(MANAGER, "trainees.xlsx", _filled_template(3000))
@@ -306,7 +306,7 @@ async def run_demo() -> int:
             await tour.type(MANAGER, 'add "Sales Onboarding" nadia@demo.school')
 
             scene("Ada grants Max 'Create a user' in his permissions")
-            modal = await (await driver.command(ADMIN, f"permissions <@{MANAGER}>")).modal()
+            modal = await (await driver.command(ADMIN, f"permissions @{MANAGER}")).modal()
             print(_indent(render_view(modal.body, tour.names)))
             await driver.submit(
                 ADMIN,

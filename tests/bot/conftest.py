@@ -131,8 +131,8 @@ async def furnish(roster: Roster) -> Roster:
     assert "Created" in await roster.run(ADMIN, "create Sales Team")
     assert "Created" in await roster.run(ADMIN, "create Support")
     assert "now includes" in await roster.run(ADMIN, 'courses "Sales Team" add "Python 101"')
-    assert "now manages" in await roster.run(ADMIN, f'managers "Sales Team" add <@{MANAGER}>')
-    assert "now manages" in await roster.run(ADMIN, f"managers Support add <@{OTHER_MANAGER}|olga>")
+    assert "now manages" in await roster.run(ADMIN, f'managers "Sales Team" add @{MANAGER}')
+    assert "now manages" in await roster.run(ADMIN, f"managers Support add @{OTHER_MANAGER}")
     assert "Added" in await roster.run(ADMIN, f"add Support {LEARNER_EMAIL}")
     return roster
 

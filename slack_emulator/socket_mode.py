@@ -85,6 +85,8 @@ class SocketMode:
         self.envelopes: list[Envelope] = []
         self.unknown_acks: list[dict[str, Any]] = []
         """Acks naming no envelope Slack sent (or sent twice): Slack ignores them."""
+        self.ack_seconds = ACK_SECONDS
+        """Slack's 3 s; only a test of the retries themselves shortens it."""
         self._acked: dict[str, asyncio.Future[None]] = {}
         self._turn = itertools.count()
 
@@ -122,6 +124,7 @@ class SocketMode:
             async for message in socket:
                 if message.type == WSMsgType.TEXT:
                     self._received(message.data)
+                    await self.slack._notify()
         finally:
             self.sockets.remove(socket)
             await self.slack._notify()
@@ -191,7 +194,7 @@ class SocketMode:
         self.envelopes.append(envelope)
         await socket.send_json(envelope.message())
         try:
-            await asyncio.wait_for(asyncio.shield(acked), ACK_SECONDS)
+            await asyncio.wait_for(asyncio.shield(acked), self.ack_seconds)
         except TimeoutError:
             return False
         finally:

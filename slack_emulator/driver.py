@@ -329,8 +329,17 @@ class SlackDriver:
         envelope = events.callback(self.slack, event, event_id)
         mark = len(self.slack.calls)
         interaction = self._interaction(await self.transport.event(envelope), user_id, mark)
-        interaction.extra["event_id"] = envelope["event_id"]
+        interaction.extra |= {"event_id": envelope["event_id"], "envelope": envelope}
         return interaction
+
+    async def redeliver(self, interaction: Interaction, *, reason: str = "http_timeout") -> int:
+        """Slack sends the event again as its retry, as when it counted the first
+        delivery as failed (an answer lost or too late); returns the app's status."""
+        retry = len(interaction.delivery.attempts) if interaction.delivery else 1
+        headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": reason}
+        body = json.dumps(interaction.extra["envelope"])
+        attempt = await self.http.post(body, "application/json", extra_headers=headers)
+        return attempt.status
 
     async def open_home(self, user_id: str, *, event_id: str | None = None) -> Interaction:
         return await self.event(user_id, events.app_home_opened(user_id), event_id=event_id)

@@ -94,7 +94,7 @@ async def test_only_an_app_level_token_opens_a_connection() -> None:
 
 
 async def test_hello_comes_first_then_envelopes_acked_by_their_id(world) -> None:
-    slack, driver, app = world
+    _, driver, app = world
     app.answer = lambda request: {"text": f"done: {request.payload['text']}"}
     interaction = await driver.command(ADA, "add Ops ana@school.org")
     hello, command = app.messages
@@ -159,7 +159,7 @@ async def test_a_late_command_fails_and_a_stray_ack_is_ignored(world) -> None:
 
 
 async def test_a_disconnect_message_makes_the_client_open_a_new_connection(world) -> None:
-    slack, driver, app = world
+    slack, driver, _ = world
     opened = len(slack.calls_to("apps.connections.open"))
     await slack.socket_mode.disconnect()
     await slack.wait_for(lambda: len(slack.calls_to("apps.connections.open")) > opened)

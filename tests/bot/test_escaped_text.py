@@ -9,7 +9,7 @@ a form, could not find.
 from __future__ import annotations
 
 from bot.ids import Field
-from storage.models import GroupRow, GroupManagerRow
+from storage.models import GroupManagerRow, GroupRow
 from tests.bot.conftest import ADMIN, MANAGER, Roster
 from tests.bot.uploads import direct_messages, text_of
 from tests.workbooks import workbook

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 
+from local_smtp import MailServer
 from slack_emulator.state import Message
-from tests.bot.conftest import MANAGER, Roster
+from tests.bot.conftest import MANAGER, Roster, start_roster, workspace
 
 HELP = "I'm Roster, and I don't read messages"
 
@@ -62,3 +63,19 @@ async def test_edits_deletions_and_bots_messages_are_acknowledged_and_left_alone
 
 async def test_the_request_url_answers_slacks_challenge(roster: Roster) -> None:
     assert await roster.driver.verify_url()
+
+
+async def test_an_event_taken_before_a_restart_is_not_taken_again(
+    database_url: str, mail_server: MailServer
+) -> None:
+    slack = await workspace()
+    try:
+        async with start_roster(database_url, mail_server, slack=slack) as before:
+            said = await before.driver.dm(MANAGER, "hello")
+            await said.call("chat.postMessage")
+        async with start_roster(database_url, mail_server, slack=slack) as after:
+            assert await after.driver.redeliver(said) == 200
+            await settled(after)
+            assert len(answers(after)) == 1
+    finally:
+        await slack.stop()

@@ -97,7 +97,9 @@ class Tour:
         self.names = {m.id: m.name for m in slack.members.values()}
 
     async def type(self, user: str, text: str) -> None:
-        print(f"\n  {self.names[user]} types: /group {text}")
+        """``text`` as typed; ``@U…`` is a person picked from Slack's list, shown by name."""
+        shown = re.sub(r"@([UW][A-Z0-9]+)", lambda m: "@" + self.names.get(m[1], m[1]), text)
+        print(f"\n  {self.names[user]} types: /group {shown}")
         reply = await (await self.driver.command(user, text)).reply()
         print(
             _indent(

@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -30,6 +31,9 @@ from domain.workspace import Departure, WorkspaceService
 
 log = logging.getLogger("roster.slack")
 
+DEAD_TOKEN = frozenset({"token_revoked", "account_inactive"})
+"""Slack's answers for a token it no longer takes: as good as ``app_uninstalled``,
+should that event have been lost (e.g. Roster stopped right after acknowledging it)."""
 PROBE_SECONDS = 300.0
 """While departed, how often ``auth.test`` is asked whether Slack takes the token."""
 REFRESH_SECONDS = 1.0
@@ -63,8 +67,9 @@ class SlackPresence:
 
     async def depart(self, reason: str) -> None:
         """Slack said so: stop calling it now, and record it for every process."""
+        self.departure = Departure(reason, datetime.now(UTC))
         first = await self._workspace.departed(reason)
-        self.departure = await self._workspace.departure()
+        self.departure = await self._workspace.departure() or self.departure
         self._read_at = time.monotonic()
         if first:
             log.warning(
@@ -116,10 +121,18 @@ class RosterClient(AsyncWebClient):
         self.presence = presence
 
     async def api_call(self, api_method: str, **kwargs: Any) -> AsyncSlackResponse:  # type: ignore[override]
+        """Refused before it leaves while departed, except Socket Mode's
+        ``apps.connections.open``, which goes with the app-level token."""
         departure = self.presence.departure if self.presence else None
-        if departure is not None:
+        if departure is not None and api_method != "apps.connections.open":
             raise Departed(api_method, departure)
-        return await super().api_call(api_method, **kwargs)
+        try:
+            return await super().api_call(api_method, **kwargs)
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if self.presence is not None and code in DEAD_TOKEN:
+                await self.presence.depart(str(code))
+            raise
 
 
 def without_retries(client: AsyncWebClient) -> AsyncWebClient:

@@ -360,7 +360,7 @@ class SlackDriver:
     ) -> Interaction:
         """The person writes ``text`` in their direct message with the app."""
         message = self._person_says(user_id, text, thread_ts=thread_ts)
-        event = events.person_message(self.slack, message)
+        event = events.person_message(self.slack, message, text)
         interaction = await self.event(user_id, event, event_id=event_id)
         interaction.extra["message"] = message
         return interaction

@@ -57,15 +57,16 @@ def _rich_text(text: str) -> list[dict[str, Any]]:
     return [{"type": "rich_text", "block_id": uuid.uuid4().hex[:5], "elements": [section]}]
 
 
-def person_message(slack: SlackEmulator, message: Message) -> dict[str, Any]:
-    """A plain message a person sent (no subtype)."""
+def person_message(slack: SlackEmulator, message: Message, typed: str) -> dict[str, Any]:
+    """A plain message a person sent (no subtype): ``text`` escaped, and the same
+    words as rich text, which is structured and so not escaped."""
     event: dict[str, Any] = {
         "type": "message",
         "client_msg_id": str(uuid.uuid4()),
         "text": message.text,
         "user": message.user,
         "ts": message.ts,
-        "blocks": _rich_text(message.text),
+        "blocks": _rich_text(typed),
         "team": slack.team_id,
         "channel": message.channel,
         "event_ts": message.ts,

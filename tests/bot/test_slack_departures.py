@@ -27,6 +27,7 @@ from tests.bot.conftest import (
 )
 from tests.bot.test_bulk_import import HEADER, people
 from tests.bot.uploads import in_thread, review, send_for_approval, upload
+from tests.waiting import eventually
 from tests.workbooks import workbook
 
 ADMIN_EMAIL = "ada@school.org"
@@ -57,6 +58,19 @@ async def test_uninstalling_stops_every_call_to_slack_and_emails_the_admins_once
     assert await OutboxRow.filter(trigger="slack_removed").count() == 1
 
 
+async def test_a_token_slack_refuses_is_noticed_though_its_events_were_lost(
+    school: Roster,
+) -> None:
+    school.slack.uninstall()  # and Roster never hears app_uninstalled
+    await school.driver.open_home(ADMIN)
+    email = await school.inbox.wait_for(ADMIN_EMAIL)
+    assert "Slack stopped accepting Roster's token" in text_of(email)
+    mark = len(school.slack.calls)
+    await school.driver.open_home(ADMIN)
+    await asyncio.sleep(0.3)
+    assert calls_since(school, mark) == []
+
+
 async def test_a_revoked_user_token_is_not_roster_leaving(school: Roster) -> None:
     await school.driver.event(
         ADMIN, {"type": "tokens_revoked", "tokens": {"oauth": [ADMIN], "bot": []}}
@@ -76,6 +90,7 @@ async def test_jobs_wait_while_slack_has_dropped_roster_and_resume_once_it_is_ba
             preview = await upload(roster, "team.xlsx", workbook(HEADER, *people(5)))
             await review(roster, await send_for_approval(roster, preview))
             await roster.driver.uninstall()
+            await eventually(roster.services.workspace.departure, what="the departure")
 
         async with start_roster(database_url, None, slack=slack) as roster:
             mark = len(slack.calls)
@@ -102,8 +117,8 @@ async def test_the_missing_mail_server_notice_waits_for_slack_too(database_url: 
             await roster.run(ADMIN, "whoami")
             await roster.driver.uninstall()
             mark = len(slack.calls)
-            await asyncio.sleep(0.5)
-            assert await roster.services.mail.waiting() == 1
+            await eventually(roster.services.mail.waiting, what="the email to the admin")
+            await asyncio.sleep(0.3)
             assert calls_since(roster, mark) == []
 
         slack.reinstall("xoxb-reinstalled")

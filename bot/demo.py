@@ -366,6 +366,9 @@ async def run_demo() -> int:
                         )
                     )
 
+            # Her sign-in re-evaluates rules a moment later; let that finish first, or
+            # it could be the change that lets her into the rule group set next.
+            await running.app[SERVICES].rules.settled()
             await _rule_group(running, tour)
             await _bulk_import(running, tour)
 

@@ -45,7 +45,7 @@ async def _forms(running) -> None:
             )
             acked = time.perf_counter() - started
             saving = _shows(modal, "Slack is slow")
-            await slack.wait_for(lambda t=title: _shows(modal, f"*{t}*"), timeout=30)
+            await slack.wait_for(lambda m=modal, t=title: _shows(m, f"*{t}*"), timeout=30)
             shown = time.perf_counter() - started
             late = " (too late for Slack)" if submitted.timed_out else ""
             print(
@@ -55,6 +55,8 @@ async def _forms(running) -> None:
 
 
 async def _events(running, count: int) -> None:
+    if not count:
+        return
     driver = running.driver
     firsts, repeats = [], []
     for _ in range(count):

@@ -134,7 +134,7 @@ def create_app(settings: Settings, *, job_clock: Clock = utc_now) -> web.Applica
     app.on_cleanup.append(lambda _: _close(checker))
     app.on_cleanup.append(lambda _: _close_hasher(services))
     app.cleanup_ctx.append(_database(settings))
-    app.cleanup_ctx.append(_presence(settings))
+    app.cleanup_ctx.append(_presence)
     app.cleanup_ctx.append(_rules(settings))
     app.cleanup_ctx.append(_mail(settings))
     app.cleanup_ctx.append(_jobs(settings, runner))
@@ -197,18 +197,14 @@ def _database(settings: Settings):
     return database
 
 
-def _presence(settings: Settings):
+async def _presence(app: web.Application) -> AsyncIterator[None]:
     """Whether Slack still takes Roster's token, checked at start (a departure may be
     recorded) and kept fresh while Roster runs."""
-
-    async def presence(app: web.Application) -> AsyncIterator[None]:
-        stop = asyncio.Event()
-        task = asyncio.create_task(_watch(app[PRESENCE], app[BOLT].client, stop))
-        yield
-        stop.set()
-        await task
-
-    return presence
+    stop = asyncio.Event()
+    task = asyncio.create_task(_watch(app[PRESENCE], app[BOLT].client, stop))
+    yield
+    stop.set()
+    await task
 
 
 async def _watch(presence: SlackPresence, client: AsyncWebClient, stop: asyncio.Event) -> None:

@@ -84,7 +84,7 @@ async def main(members: int, concurrent: int) -> None:
                 "now manages"
                 in (
                     await (
-                        await driver.command(ADMIN, f'managers "{title}" add <@{MANAGER}>')
+                        await driver.command(ADMIN, f'managers "{title}" add @{MANAGER}')
                     ).reply()
                 ).text
             )

@@ -23,6 +23,7 @@ from bot.mailer import SMTP_MISSING_TOLD, DeliveryWorker, SmtpTransport, tell_ad
 from bot.rule_sweeper import keep_rules_true
 from bot.services import Services
 from bot.settings import Settings
+from bot.slack_presence import RosterClient, SlackPresence
 from bot.web import activity_api, pages
 from bot.web.access_log import RedactingAccessLogger
 from bot.xlsx_reader import SpreadsheetChecker
@@ -33,37 +34,44 @@ from storage.store import TortoiseStore
 
 BOLT: web.AppKey[AsyncApp] = web.AppKey("bolt", AsyncApp)
 SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
+PRESENCE: web.AppKey[SlackPresence] = web.AppKey("presence", SlackPresence)
 
 
-def slack_client(settings: Settings) -> AsyncWebClient:
-    """The Web API client, retrying Slack's 429s after the Retry-After it names."""
+def slack_client(settings: Settings, presence: SlackPresence | None = None) -> AsyncWebClient:
+    """The Web API client, retrying Slack's 429s after the Retry-After it names, and
+    calling nothing while Slack does not take Roster's token (``presence``)."""
     kwargs = {"base_url": settings.slack_api_url} if settings.slack_api_url else {}
-    client = AsyncWebClient(token=settings.slack_bot_token, **kwargs)
+    client = RosterClient(token=settings.slack_bot_token, presence=presence, **kwargs)
     client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=5))
     return client
 
 
 def build_bolt(
-    settings: Settings, services: Services, checker: SpreadsheetChecker, runner: JobRunner
+    settings: Settings,
+    services: Services,
+    checker: SpreadsheetChecker,
+    runner: JobRunner,
+    presence: SlackPresence,
 ) -> AsyncApp:
     bolt = AsyncApp(
         client=runner.client,
         signing_secret=settings.slack_signing_secret,
         request_verification_enabled=True,
     )
-    register_listeners(bolt, services, checker, runner.wake)
+    register_listeners(bolt, services, checker, runner.wake, presence)
     return bolt
 
 
-def job_runner(settings: Settings, services: Services) -> JobRunner:
+def job_runner(settings: Settings, services: Services, presence: SlackPresence) -> JobRunner:
     return JobRunner(
         services.jobs,
-        slack_client(settings),
+        slack_client(settings, presence),
         chunk_rows=settings.job_chunk_rows,
         pause=settings.job_pause_seconds,
         report_retry=settings.job_report_retry_seconds,
         retention=timedelta(days=settings.job_retention_days),
         prune_every=settings.job_prune_seconds,
+        presence=presence,
     )
 
 
@@ -94,7 +102,8 @@ def build_services(settings: Settings, job_clock: Clock = utc_now) -> Services:
 async def run_worker(settings: Settings) -> None:
     """`roster worker`: applies approved bulk jobs until SIGTERM or Ctrl-C."""
     services = build_services(settings)
-    runner = job_runner(settings, services)
+    presence = SlackPresence(services.workspace)
+    runner = job_runner(settings, services, presence)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal in (SIGINT, SIGTERM):
@@ -102,10 +111,13 @@ async def run_worker(settings: Settings) -> None:
     await db.migrate(settings.database_url)
     await db.connect(settings.database_url)
     settle_heap()
+    watch = asyncio.create_task(_watch(presence, runner.client, stop))
     try:
         await runner.run(stop)
         await services.rules.settled()
     finally:
+        stop.set()
+        await watch
         await db.close()
 
 
@@ -115,12 +127,14 @@ def create_app(settings: Settings, *, job_clock: Clock = utc_now) -> web.Applica
     services = build_services(settings, job_clock)
     app = web.Application()
     app[SERVICES] = services
+    app[PRESENCE] = presence = SlackPresence(services.workspace)
     checker = SpreadsheetChecker(at_once=settings.parses_at_once, seconds=settings.parse_seconds)
-    runner = job_runner(settings, services)
-    app[BOLT] = build_bolt(settings, services, checker, runner)
+    runner = job_runner(settings, services, presence)
+    app[BOLT] = build_bolt(settings, services, checker, runner, presence)
     app.on_cleanup.append(lambda _: _close(checker))
     app.on_cleanup.append(lambda _: _close_hasher(services))
     app.cleanup_ctx.append(_database(settings))
+    app.cleanup_ctx.append(_presence)
     app.cleanup_ctx.append(_rules(settings))
     app.cleanup_ctx.append(_mail(settings))
     app.cleanup_ctx.append(_jobs(settings, runner))
@@ -183,6 +197,20 @@ def _database(settings: Settings):
     return database
 
 
+async def _presence(app: web.Application) -> AsyncIterator[None]:
+    """Whether Slack still takes Roster's token, checked at start (a departure may be
+    recorded) and kept fresh while Roster runs."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(_watch(app[PRESENCE], app[BOLT].client, stop))
+    yield
+    stop.set()
+    await task
+
+
+async def _watch(presence: SlackPresence, client: AsyncWebClient, stop: asyncio.Event) -> None:
+    await presence.watch(str(client.token), client.base_url, stop)
+
+
 async def _close(checker: SpreadsheetChecker) -> None:
     checker.close()
 
@@ -204,7 +232,11 @@ def _mail(settings: Settings):
             job = worker.run(stop)
         else:
             job = tell_admins_smtp_is_missing(
-                services, app[BOLT].client, stop, interval=settings.mail_poll_seconds
+                services,
+                app[BOLT].client,
+                app[PRESENCE],
+                stop,
+                interval=settings.mail_poll_seconds,
             )
         task = asyncio.create_task(job)
         yield

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from domain.permissions import Capability
 
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"})
-_MAILTO = re.compile(r"<mailto:([^|>]+)(?:\|[^>]*)?>")
 
 
 @dataclass(frozen=True)
@@ -271,7 +270,10 @@ class Parsed:
 
 
 def parse(text: str) -> Parsed:
-    """Splits typed text into a command and its arguments, or raises UsageError."""
+    """Splits typed text into a command and its arguments, or raises UsageError.
+
+    ``text`` is as the person typed it (see ``bot.slack_text.plain``), mentions
+    as ``<@U…>``."""
     tokens = _tokens(text)
     if not tokens:
         return Parsed(BY_NAME["help"], [])
@@ -300,7 +302,7 @@ def nearest(name: str) -> Command:
 
 
 def _tokens(text: str) -> list[str]:
-    text = _MAILTO.sub(r"\1", text.translate(_QUOTES)).strip()
+    text = text.translate(_QUOTES).strip()
     lexer = shlex.shlex(text, posix=True)
     lexer.quotes, lexer.escape, lexer.whitespace_split = '"', "", True
     lexer.commenters = ""
@@ -325,26 +327,22 @@ MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
 def mentioned_user(token: str) -> str | None:
-    """The Slack user id of an ``<@U123|name>`` mention (escaped by Slack), else None."""
+    """The Slack user id of an ``<@U123>`` mention, else None."""
     match = MENTION.match(token.strip())
     return match.group(1) if match else None
 
 
 RULE_VERBS = ("set", "edit", "refresh", "clear")
 _RULE_CALL = re.compile(r'^\s*rule\s+("[^"]*"|\S+)(?:\s+(\S+))?(?:\s+(.*))?$', re.DOTALL | re.I)
-_SLACK_ESCAPES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
 
 def rule_call(text: str) -> tuple[str, str, str]:
     """``(group, verb, rule text)`` of ``/group rule``, the rule exactly as typed.
 
     The rule keeps its quotes (the shell-like split of other commands would
-    drop them) and loses Slack's escaping of ``<``, ``>`` and ``&``.
+    drop them); ``text`` is as typed, like :func:`parse`'s.
     """
-    raw = _MAILTO.sub(r"\1", text.translate(_QUOTES))
-    for escaped, plain_text in _SLACK_ESCAPES:
-        raw = raw.replace(escaped, plain_text)
-    match = _RULE_CALL.match(raw)
+    match = _RULE_CALL.match(text.translate(_QUOTES))
     if match is None:
         raise UsageError("Name the group: `/group rule <group>`.", BY_NAME["rule"])
     group, verb, rest = match.group(1).strip('"'), (match.group(2) or "").lower(), match.group(3)

@@ -97,7 +97,9 @@ class Tour:
         self.names = {m.id: m.name for m in slack.members.values()}
 
     async def type(self, user: str, text: str) -> None:
-        print(f"\n  {self.names[user]} types: /group {text}")
+        """``text`` as typed; ``@U…`` is a person picked from Slack's list, shown by name."""
+        shown = re.sub(r"@([UW][A-Z0-9]+)", lambda m: "@" + self.names.get(m[1], m[1]), text)
+        print(f"\n  {self.names[user]} types: /group {shown}")
         reply = await (await self.driver.command(user, text)).reply()
         print(
             _indent(
@@ -182,7 +184,7 @@ async def _bulk_import(running: Running, tour: Tour) -> None:
     driver, slack = running.driver, running.slack
     scene("Max bulk-adds 3,000 trainees to a new cohort from the Excel template")
     await tour.type(ADMIN, "create Spring Cohort")
-    await tour.type(ADMIN, f'managers "Spring Cohort" add <@{MANAGER}>')
+    await tour.type(ADMIN, f'managers "Spring Cohort" add @{MANAGER}')
     await tour.type(MANAGER, "template first name, last name")
     modal = await (await driver.command(MANAGER, 'import "Spring Cohort"')).modal()
     upload = slack.user_upload(MANAGER, "trainees.xlsx", _filled_template(3000))
@@ -306,7 +308,7 @@ async def run_demo() -> int:
             await tour.type(MANAGER, 'add "Sales Onboarding" nadia@demo.school')
 
             scene("Ada grants Max 'Create a user' in his permissions")
-            modal = await (await driver.command(ADMIN, f"permissions <@{MANAGER}>")).modal()
+            modal = await (await driver.command(ADMIN, f"permissions @{MANAGER}")).modal()
             print(_indent(render_view(modal.body, tour.names)))
             await driver.submit(
                 ADMIN,
@@ -364,6 +366,9 @@ async def run_demo() -> int:
                         )
                     )
 
+            # Her sign-in re-evaluates rules a moment later; let that finish first, or
+            # it could be the change that lets her into the rule group set next.
+            await running.app[SERVICES].rules.settled()
             await _rule_group(running, tour)
             await _bulk_import(running, tour)
 

@@ -24,6 +24,7 @@ from datetime import timedelta
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack_presence import Departed, SlackPresence, without_retries
 from bot.views.imports import progress_message, report_not_sent, summary_message
 from bot.xlsx_results import results_file, results_filename
 from domain.bulk_jobs import FINISHED, BulkJob, BulkJobs, JobState
@@ -107,11 +108,15 @@ class JobRunner:
         retention: timedelta = timedelta(days=30),
         prune_every: float = 600.0,
         prune_batch: int = PRUNE_BATCH,
+        presence: SlackPresence | None = None,
     ) -> None:
         self._jobs = jobs
         self.client = client
         """The retrying client, shared with bolt: summaries must get through."""
-        self._edits = AsyncWebClient(token=client.token, base_url=client.base_url)
+        self._edits = without_retries(client)
+        self._presence = presence
+        """While Slack does not take Roster's token, jobs wait: their thread is how
+        people follow and learn the outcome."""
         self._chunk_rows = chunk_rows
         self._pause = pause
         self._poll = poll
@@ -129,16 +134,21 @@ class JobRunner:
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            job = await self._jobs.next_runnable()
+            job = None if await self._departed() else await self._jobs.next_runnable()
             if job is None:
                 pruning = await self._prune()
                 await self._sleep(stop, PRUNE_PAUSE if pruning else self._poll)
                 continue
             try:
                 await self._run(job, stop)
+            except Departed:
+                log.info("bulk job %s waits until Slack takes Roster's token again", job.id)
             except Exception:
                 log.exception("bulk job %s stopped; it resumes on the next round", job.id)
                 await self._sleep(stop)
+
+    async def _departed(self) -> bool:
+        return self._presence is not None and await self._presence.refresh() is not None
 
     async def _sleep(self, stop: asyncio.Event, seconds: float | None = None) -> None:
         """Until the next poll (or ``seconds``), an approval here, or the stop."""
@@ -171,6 +181,8 @@ class JobRunner:
         if job.state is JobState.RUNNING:
             await progress.open(job)
             while job.state is JobState.RUNNING and not stop.is_set():
+                if await self._departed():
+                    return
                 job = await self._jobs.run_chunk(job, self._chunk_rows)
                 await progress.update(job)
                 if self._pause:
@@ -191,6 +203,8 @@ class JobRunner:
             await self._post_summary(job)
             if job.state is not JobState.FAILED:
                 await self._send_results(job)
+        except Departed:
+            raise
         except Exception as error:
             retry_in = timedelta(seconds=self._report_retry * 2**job.report_attempts)
             failed = await self._jobs.report_failed(job.id, retry_in=retry_in)

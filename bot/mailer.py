@@ -19,6 +19,7 @@ import aiosmtplib
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services import Services
+from bot.slack_presence import SlackPresence
 from domain.emails import Ready
 
 log = logging.getLogger("roster.mail")
@@ -120,11 +121,22 @@ async def pause(stop: asyncio.Event, seconds: float) -> None:
 
 
 async def tell_admins_smtp_is_missing(
-    services: Services, client: AsyncWebClient, stop: asyncio.Event, *, interval: float
+    services: Services,
+    client: AsyncWebClient,
+    presence: SlackPresence,
+    stop: asyncio.Event,
+    *,
+    interval: float,
 ) -> None:
-    """With no SMTP_URL, emails wait; the admins hear it once, when the first one waits."""
+    """With no SMTP_URL, emails wait; the admins hear it once, when the first one waits
+    and Slack takes Roster's token (until then, the notice waits too)."""
     while not stop.is_set():
-        if await services.mail.waiting() and await services.mail.tell_once(SMTP_MISSING_TOLD):
+        reachable = await presence.refresh() is None
+        if (
+            reachable
+            and await services.mail.waiting()
+            and await services.mail.tell_once(SMTP_MISSING_TOLD)
+        ):
             waiting = await services.mail.waiting()
             text = (
                 f":envelope: {waiting} email(s) are waiting to be sent, and Roster has no mail "

@@ -21,6 +21,7 @@ from domain.passwords import Hasher
 from domain.ports import Store
 from domain.rules.service import RuleService
 from domain.users import UserService
+from domain.workspace import WorkspaceService
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Services:
     users: UserService
     permissions: PermissionService
     rules: RuleService
+    workspace: WorkspaceService
 
     @classmethod
     def build(
@@ -76,4 +78,5 @@ class Services:
             courses=CourseService(store),
             users=UserService(store, changed=changed, env_admins=env_admins),
             permissions=PermissionService(store),
+            workspace=WorkspaceService(store, letters, env_admins=env_admins),
         )

@@ -1,12 +1,29 @@
-"""Looking Slack accounts up, to turn a mention into a school user."""
+"""Looking Slack accounts up, to turn a mention into a school user.
+
+Lookups made before an ack share Slack's 3 seconds with everything else, and
+``users.info`` may answer 429 (the retry handler then sleeps ``Retry-After``):
+they run side by side, and a listener waits for them only until
+:func:`in_time` says the time for lookups is up, then acknowledges and
+reports the outcome later.
+"""
 
 from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.entities import SlackProfile
 from domain.errors import NotLinkable
+
+LINK_SECONDS = 1.0
+"""How long after a request arrives linking a new caller may hold up its ack."""
+SUBMIT_SECONDS = 2.0
+"""How long after a form is submitted its work (lookups included) may hold up the
+ack; Slack gives up at 3 s, and the answer still has to travel."""
 
 
 async def profile(client: AsyncWebClient, slack_user_id: str) -> SlackProfile:
@@ -26,4 +43,15 @@ async def profile(client: AsyncWebClient, slack_user_id: str) -> SlackProfile:
 
 
 async def profiles(client: AsyncWebClient, slack_user_ids: list[str]) -> list[SlackProfile]:
-    return [await profile(client, user_id) for user_id in slack_user_ids]
+    """All at once: a form with five managers waits for the slowest, not the sum."""
+    return list(await asyncio.gather(*(profile(client, u) for u in slack_user_ids)))
+
+
+async def in_time(work: Awaitable[object], received: float, seconds: float) -> bool:
+    """Whether ``work`` (a task) finished within ``seconds`` of the request's
+    arrival (``time.monotonic()``); it goes on running either way."""
+    task = asyncio.ensure_future(work)
+    remaining = received + seconds - time.monotonic()
+    if remaining > 0 and not task.done():
+        await asyncio.wait({task}, timeout=remaining)
+    return task.done()

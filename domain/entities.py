@@ -31,6 +31,8 @@ class User:
     slack_user_id: str | None = None
     is_admin: bool = False
     last_login_at: datetime | None = None
+    slack_deactivated_at: datetime | None = None
+    """Set while their Slack account is deactivated: their roles are paused."""
 
 
 @dataclass(frozen=True, slots=True)

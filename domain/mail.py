@@ -29,6 +29,9 @@ class Trigger(StrEnum):
     SEAT_ENROLLMENT = "seat_enrollment"
     MEMBERSHIP_ADDED = "membership_added"
     PASSWORD_RESET = "password_reset"
+    SLACK_REMOVED = "slack_removed"
+    MANAGER_PAUSED = "manager_paused"
+    MANAGER_RESTORED = "manager_restored"
 
 
 TRIGGER_LABELS: dict[Trigger, str] = {
@@ -38,11 +41,23 @@ TRIGGER_LABELS: dict[Trigger, str] = {
     Trigger.SEAT_ENROLLMENT: "Seat enrollment (joining a group with a seat limit)",
     Trigger.MEMBERSHIP_ADDED: "Added to a group",
     Trigger.PASSWORD_RESET: "Password link a learner asked for (always sent)",
+    Trigger.SLACK_REMOVED: "Roster removed from Slack, to admins (always sent)",
+    Trigger.MANAGER_PAUSED: "A manager's Slack account deactivated, to admins (always sent)",
+    Trigger.MANAGER_RESTORED: "A manager's Slack account back, to admins (always sent)",
 }
 
-SWITCHABLE: tuple[Trigger, ...] = tuple(t for t in Trigger if t is not Trigger.PASSWORD_RESET)
+ALWAYS_SENT = frozenset(
+    {
+        Trigger.PASSWORD_RESET,
+        Trigger.SLACK_REMOVED,
+        Trigger.MANAGER_PAUSED,
+        Trigger.MANAGER_RESTORED,
+    }
+)
+SWITCHABLE: tuple[Trigger, ...] = tuple(t for t in Trigger if t not in ALWAYS_SENT)
 """The notifications an admin may switch off. A password link is a security email
-the learner asked for: switching it off would only lock people out."""
+the learner asked for: switching it off would only lock people out. The admins'
+notices about Slack are how they learn Roster can no longer reach them there."""
 
 
 class MailState(StrEnum):
@@ -81,6 +96,16 @@ _HTML = """<!doctype html>
 """Filled with ``str.format`` (values are never re-read as templates): a bulk
 import writes one of these per person, and ``string.Template`` costs ten times
 as much."""
+
+_NOTICE_TEXT = "Hello {name},\n\n{body}\n\n-- \n{school}\n"
+_NOTICE_HTML = """<!doctype html>
+<html><body style="font-family: sans-serif; line-height: 1.5">
+<p>Hello {name},</p>
+<p>{body}</p>
+<p style="color: #666">&mdash; {school}</p>
+</body></html>
+"""
+"""A notice to an admin: what happened and what to do, with nothing to click."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +203,54 @@ class Letters:
             "Set your password",
             INVITE_LINK,
         )
+
+    def slack_removed(self, admin: User, reason: str) -> OutgoingEmail:
+        """To an admin: Slack told Roster it was uninstalled or its token revoked."""
+        what = {
+            "app_uninstalled": "Roster was uninstalled from your Slack workspace",
+            "tokens_revoked": "Roster's Slack token was revoked",
+        }.get(reason, "Slack stopped accepting Roster's token")
+        body = (
+            f"{what}, so Roster no longer posts anything in Slack: bulk jobs wait, "
+            "progress and summaries are not posted, and commands do not reach it.\n"
+            "Nothing is lost. Reinstall the app from its Slack settings page and give "
+            "Roster the new bot token (SLACK_BOT_TOKEN, then restart it); Roster carries on "
+            "by itself once Slack takes its token again."
+        )
+        subject = f"{self.school}: Roster was disconnected from Slack"
+        return self._notice(admin, Trigger.SLACK_REMOVED, subject, body)
+
+    def manager_paused(
+        self, admin: User, manager: User, groups: Sequence[str], *, restored: bool
+    ) -> OutgoingEmail:
+        """To an admin: a manager's (or admin's) Slack account was deactivated, or is
+        back, so their roles in Roster are paused, or work again."""
+        managed = ", ".join(groups) if groups else "no groups"
+        if restored:
+            subject = f"{self.school}: {manager.email} is active in Slack again"
+            body = (
+                f"The Slack account of {manager.username} ({manager.email}) was reactivated, "
+                f"so their roles in Roster work again (they manage {managed})."
+            )
+        else:
+            subject = f"{self.school}: {manager.email} was deactivated in Slack"
+            body = (
+                f"The Slack account of {manager.username} ({manager.email}) was deactivated, "
+                f"so their roles in Roster are paused: they stay on record as managers of "
+                f"{managed}, but may do nothing until the account is reactivated. To hand "
+                "their groups to someone else, use /group managers."
+            )
+        trigger = Trigger.MANAGER_RESTORED if restored else Trigger.MANAGER_PAUSED
+        return self._notice(admin, trigger, subject, body)
+
+    def _notice(self, admin: User, trigger: Trigger, subject: str, body: str) -> OutgoingEmail:
+        text = _NOTICE_TEXT.format(name=admin.username, body=body, school=self.school)
+        page = _NOTICE_HTML.format(
+            name=html.escape(admin.username),
+            body=html.escape(body).replace("\n", "<br>"),
+            school=html.escape(self.school),
+        )
+        return OutgoingEmail(admin.email, subject, text, page, trigger, admin.id)
 
     @property
     def _login(self) -> str:

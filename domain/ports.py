@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from domain.imports import StagedRow
     from domain.rules.model import Rule
     from domain.throttle import Tally, Verdict
+    from domain.workspace import Departure
 
 
 class GroupStore(Protocol):
@@ -125,6 +126,10 @@ class UserStore(Protocol):
 
     async def managed_group_ids(self, user_id: int) -> frozenset[int]: ...
     async def admins(self) -> list[User]: ...
+    async def deactivated_among(self, slack_user_ids: Collection[str]) -> frozenset[str]:
+        """Which of these Slack accounts Roster knows as deactivated."""
+        ...
+
     async def enrollments(self, user_id: int) -> list[Enrollment]: ...
     async def create(self, *, email: str, username: str, status: UserStatus) -> User: ...
 
@@ -406,6 +411,32 @@ class RuleStore(Protocol):
     async def set_text(self, rule_id: int, text: str) -> None: ...
 
 
+class WorkspaceStore(Protocol):
+    async def claim_event(self, event_id: str, now: datetime) -> bool:
+        """True when this event id was not claimed before (by any process)."""
+        ...
+
+    async def forget_events(self, *, before: datetime) -> int: ...
+    async def departure(self) -> Departure | None: ...
+    async def depart(self, departure: Departure, emails: Sequence[OutgoingEmail]) -> bool:
+        """Records the departure and queues ``emails`` with it, unless one is already
+        recorded (then False, and nothing is queued)."""
+        ...
+
+    async def clear_departure(self) -> Departure | None: ...
+    async def set_deactivated(
+        self,
+        user_id: int,
+        at: datetime | None,
+        emails: Sequence[OutgoingEmail],
+        now: datetime,
+    ) -> bool:
+        """Marks the user's Slack account deactivated since ``at`` (None: active), with
+        the ``emails`` in the same transaction; False, changing nothing, when it
+        already was in that state."""
+        ...
+
+
 class Store(Protocol):
     groups: GroupStore
     members: MemberStore
@@ -419,3 +450,4 @@ class Store(Protocol):
     activity: ActivityStore
     jobs: JobStore
     rules: RuleStore
+    workspace: WorkspaceStore

@@ -63,7 +63,11 @@ class UserService:
         return await self._actor_of(profile.slack_user_id, user)
 
     async def _actor_of(self, slack_user_id: str, user: User | None) -> Actor:
-        """Admins may do everything, so their grants and groups are not read."""
+        """Admins may do everything, so their grants and groups are not read. Someone
+        whose Slack account is deactivated may do nothing: their roles are paused,
+        and their groups and grants kept, until the account is back."""
+        if user is not None and user.slack_deactivated_at is not None:
+            return Actor(slack_user_id, user.id, is_admin=False)
         is_admin = slack_user_id in self._env_admins or bool(user and user.is_admin)
         if user is None or is_admin:
             return Actor(slack_user_id, user.id if user else None, is_admin)
@@ -104,6 +108,11 @@ class UserService:
         return user
 
     async def admin_slack_ids(self) -> list[str]:
-        """Who to ask when a capability is missing."""
-        stored = [u.slack_user_id for u in await self._store.users.admins() if u.slack_user_id]
-        return sorted(set(stored) | self._env_admins)
+        """Who to ask when a capability is missing: admins whose Slack account is active."""
+        stored = [
+            u.slack_user_id
+            for u in await self._store.users.admins()
+            if u.slack_user_id and u.slack_deactivated_at is None
+        ]
+        paused = await self._store.users.deactivated_among(self._env_admins)
+        return sorted(set(stored) | (self._env_admins - paused))

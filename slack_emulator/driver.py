@@ -9,17 +9,20 @@ from __future__ import annotations
 import json
 import time
 import urllib.parse
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
-from slack_sdk.signature import SignatureVerifier
 
+from slack_emulator import events
+from slack_emulator.escaping import as_slack_sends
+from slack_emulator.events import APP_ID
 from slack_emulator.limits import check_view
+from slack_emulator.methods import _view_hash
 from slack_emulator.server import SlackEmulator
 from slack_emulator.state import Call, Message, StoredFile, View
-
-APP_ID = "A0ROSTER"
+from slack_emulator.transport import TIMED_OUT, Delivery, HttpTransport, SocketTransport
 
 
 @dataclass
@@ -70,10 +73,17 @@ class Interaction:
     channel_id: str = ""
     trigger_id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    delivery: Delivery | None = None
+    """Every try Slack made at this request (events are retried) and each answer."""
 
     @property
     def ack(self) -> dict[str, Any]:
         return json.loads(self.body) if self.body.startswith("{") else {}
+
+    @property
+    def timed_out(self) -> bool:
+        """Slack stopped waiting: the app took longer than 3 seconds to answer."""
+        return self.status == TIMED_OUT
 
     async def reply(self, number: int = 1, *, timeout: float = 5.0) -> Reply:
         """The ``number``-th message posted to this interaction's response_url."""
@@ -104,18 +114,33 @@ class Interaction:
 
 
 class SlackDriver:
+    """Plays Slack's side: what people do becomes the requests Slack sends the app,
+    over signed HTTP or, with ``socket_mode``, over the app's Socket Mode connection.
+
+    ``channels`` names the channels a typed ``#name`` refers to (name to id).
+    """
+
     def __init__(
         self,
         slack: SlackEmulator,
         app_url: str,
         signing_secret: str,
         session: aiohttp.ClientSession,
+        *,
+        socket_mode: bool = False,
+        channels: dict[str, str] | None = None,
+        retry_delays: tuple[float, ...] = (0.0, 0.0, 0.0),
     ) -> None:
         self.slack = slack
         self.events_url = f"{app_url.rstrip('/')}/slack/events"
-        self.signing_secret = signing_secret
         self.session = session
-        self._verifier = SignatureVerifier(signing_secret)
+        self.channels = {"general": "C0GENERAL", **(channels or {})}
+        self.http = HttpTransport(
+            self.events_url, signing_secret, session, retry_delays=retry_delays
+        )
+        self.transport: HttpTransport | SocketTransport = (
+            SocketTransport(slack.socket_mode) if socket_mode else self.http
+        )
 
     async def post(
         self,
@@ -126,31 +151,44 @@ class SlackDriver:
         signature: str | None = None,
         extra_headers: dict[str, str] | None = None,
     ) -> tuple[int, str]:
-        ts = str(int(time.time()) if timestamp is None else timestamp)
-        headers = {
-            "Content-Type": content_type,
-            "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": signature
-            or self._verifier.generate_signature(timestamp=ts, body=body),
-            **(extra_headers or {}),
-        }
-        async with self.session.post(self.events_url, data=body.encode(), headers=headers) as r:
-            return r.status, await r.text()
-
-    async def _send_form(self, fields: dict[str, str], user_id: str, **known: Any) -> Interaction:
-        mark = len(self.slack.calls)
-        status, text = await self.post(
-            urllib.parse.urlencode(fields), "application/x-www-form-urlencoded"
+        """One signed HTTP request, whatever the mode: (status, body)."""
+        attempt = await self.http.post(
+            body,
+            content_type,
+            timestamp=timestamp,
+            signature=signature,
+            extra_headers=extra_headers,
         )
-        return Interaction(self, user_id, status, text, mark, **known)
+        return attempt.status, attempt.body
+
+    def typed(self, text: str) -> str:
+        """What Slack sends for ``text`` as a person typed it (see escaping.py)."""
+        handles = {u: m.as_api(self.slack.team_id)["name"] for u, m in self.slack.members.items()}
+        return as_slack_sends(text, members=handles, channels=self.channels)
 
     def _user(self, user_id: str) -> dict[str, str]:
         member = self.slack.members[user_id]
         return {"id": user_id, "username": member.name, "team_id": self.slack.team_id}
 
-    async def command(
-        self, user_id: str, text: str, *, command: str = "/group", channel_id: str = "C0GENERAL"
+    def _interaction(
+        self, delivery: Delivery, user_id: str, mark: int, **known: Any
     ) -> Interaction:
+        return Interaction(
+            self, user_id, delivery.status, delivery.body, mark, delivery=delivery, **known
+        )
+
+    async def command(
+        self,
+        user_id: str,
+        text: str,
+        *,
+        command: str = "/group",
+        channel_id: str = "C0GENERAL",
+        raw: bool = False,
+    ) -> Interaction:
+        """The person types ``command text``. The text goes through Slack's escaping,
+        as ``should_escape: true`` in the manifest asks; ``raw`` sends it as given,
+        already in Slack's form."""
         response_url = self.slack.issue_response_url(user_id, channel_id)
         trigger_id = self.slack.issue_trigger(user_id)
         fields = {
@@ -162,18 +200,27 @@ class SlackDriver:
             "user_id": user_id,
             "user_name": self.slack.members[user_id].name,
             "command": command,
-            "text": text,
+            "text": text if raw else self.typed(text),
             "api_app_id": APP_ID,
+            "is_enterprise_install": "false",
             "response_url": response_url,
             "trigger_id": trigger_id,
         }
-        return await self._send_form(
-            fields,
+        mark = len(self.slack.calls)
+        return self._interaction(
+            await self.transport.command(fields),
             user_id,
+            mark,
             response_url=response_url,
             channel_id=channel_id,
             trigger_id=trigger_id,
         )
+
+    async def _interactive(
+        self, payload: dict[str, Any], user_id: str, **known: Any
+    ) -> Interaction:
+        mark = len(self.slack.calls)
+        return self._interaction(await self.transport.interactive(payload), user_id, mark, **known)
 
     async def click(
         self,
@@ -242,10 +289,11 @@ class SlackDriver:
         else:
             payload["container"] = {"type": "view", "view_id": "VHOME" + user_id}
             payload["view"] = {**surface.body, "id": "VHOME" + user_id, "state": {"values": {}}}
-        return await self._send_form({"payload": json.dumps(payload)}, user_id, **known)
+        return await self._interactive(payload, user_id, **known)
 
     async def submit(self, user_id: str, view: View, values: dict[str, Any]) -> Interaction:
-        """Submits a modal with ``values`` keyed by block_id, then applies the ack like Slack.
+        """Submits a modal with ``values`` keyed by block_id, then applies the ack like
+        Slack; an ack later than 3 seconds is ignored, and the modal stays as it was.
 
         Only the person a modal was opened for can submit it, as in Slack.
         """
@@ -267,61 +315,121 @@ class SlackDriver:
             },
             "response_urls": [],
         }
-        interaction = await self._send_form({"payload": json.dumps(payload)}, user_id)
+        interaction = await self._interactive(payload, user_id)
         if interaction.status == 200:
             _apply_view_ack(view, interaction.ack)
         return interaction
 
-    async def open_home(self, user_id: str, *, event_id: str | None = None) -> Interaction:
-        envelope = {
-            "token": "legacy-verification-token",
-            "team_id": self.slack.team_id,
-            "api_app_id": APP_ID,
-            "type": "event_callback",
-            "event_id": event_id or self.slack.ids.next("Ev"),
-            "event_time": int(time.time()),
-            "event": {
-                "type": "app_home_opened",
-                "user": user_id,
-                "channel": "D" + user_id.removeprefix("U"),
-                "tab": "home",
-                "event_ts": f"{time.time():.6f}",
-            },
-        }
+    # -- events ----------------------------------------------------------------------
+
+    async def event(
+        self, user_id: str, event: dict[str, Any], *, event_id: str | None = None
+    ) -> Interaction:
+        """Delivers one event as Slack does, retrying when the app fails or is slow."""
+        envelope = events.callback(self.slack, event, event_id)
         mark = len(self.slack.calls)
-        status, text = await self.post(json.dumps(envelope), "application/json")
-        return Interaction(self, user_id, status, text, mark)
+        interaction = self._interaction(await self.transport.event(envelope), user_id, mark)
+        interaction.extra |= {"event_id": envelope["event_id"], "envelope": envelope}
+        return interaction
+
+    async def redeliver(self, interaction: Interaction, *, reason: str = "http_timeout") -> int:
+        """Slack sends the event again as its retry, as when it counted the first
+        delivery as failed (an answer lost or too late); returns the app's status."""
+        retry = len(interaction.delivery.attempts) if interaction.delivery else 1
+        headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": reason}
+        body = json.dumps(interaction.extra["envelope"])
+        attempt = await self.http.post(body, "application/json", extra_headers=headers)
+        return attempt.status
+
+    async def open_home(self, user_id: str, *, event_id: str | None = None) -> Interaction:
+        return await self.event(user_id, events.app_home_opened(user_id), event_id=event_id)
+
+    def _person_says(self, user_id: str, text: str, *, thread_ts: str | None = None) -> Message:
+        """The message as Slack stores it: escaped, in the person's direct message."""
+        channel = events.dm_channel(user_id)
+        message = Message(channel, self.slack.ids.ts(), self.typed(text), [], user_id, thread_ts)
+        return self.slack.store_message(message)
+
+    async def dm(
+        self,
+        user_id: str,
+        text: str,
+        *,
+        thread_ts: str | None = None,
+        event_id: str | None = None,
+    ) -> Interaction:
+        """The person writes ``text`` in their direct message with the app."""
+        message = self._person_says(user_id, text, thread_ts=thread_ts)
+        event = events.person_message(self.slack, message, text)
+        interaction = await self.event(user_id, event, event_id=event_id)
+        interaction.extra["message"] = message
+        return interaction
+
+    async def edit_dm(self, user_id: str, message: Message, text: str) -> Interaction:
+        """The person edits a message they sent (``message_changed``)."""
+        before = Message(message.channel, message.ts, message.text, [], message.user)
+        message.text, message.edits = self.typed(text), message.edits + 1
+        return await self.event(user_id, events.message_changed(self.slack, before, message))
+
+    async def delete_dm(self, user_id: str, message: Message) -> Interaction:
+        """The person deletes a message they sent (``message_deleted``)."""
+        self.slack.messages.remove(message)
+        return await self.event(user_id, events.message_deleted(self.slack, message))
+
+    async def integration_dm(
+        self, user_id: str, text: str, *, bot_id: str = "B0OTHERBOT", username: str = "Reminders"
+    ) -> Interaction:
+        """Another integration posts in the direct message (``bot_message``)."""
+        channel = events.dm_channel(user_id)
+        message = Message(channel, self.slack.ids.ts(), self.typed(text), [], "")
+        self.slack.store_message(message)
+        return await self.event(
+            user_id, events.bot_message(message, bot_id=bot_id, username=username)
+        )
+
+    async def echo(self, message: Message) -> Interaction:
+        """The app's own message in a direct message, which ``message.im`` delivers
+        back to it like any other."""
+        return await self.event(self.slack.bot_user_id, events.app_message(self.slack, message))
 
     async def share_in_dm(
         self, user_id: str, text: str, stored: StoredFile, *, event_id: str | None = None
     ) -> Interaction:
         """The person drops a file into their direct message with the app, with a
         message: the ``message`` event (subtype ``file_share``) Slack sends."""
-        channel = "D" + user_id.removeprefix("U")
-        ts = self.slack.ids.ts()
-        self.slack.store_message(Message(channel, ts, text, [], user_id, files=[stored.id]))
-        envelope = {
-            "token": "legacy-verification-token",
-            "team_id": self.slack.team_id,
-            "api_app_id": APP_ID,
-            "type": "event_callback",
-            "event_id": event_id or self.slack.ids.next("Ev"),
-            "event_time": int(time.time()),
-            "event": {
-                "type": "message",
-                "subtype": "file_share",
-                "user": user_id,
-                "channel": channel,
-                "channel_type": "im",
-                "text": text,
-                "ts": ts,
-                "event_ts": ts,
-                "files": [self.slack.file_payload(stored)],
-            },
-        }
-        mark = len(self.slack.calls)
-        status, answer = await self.post(json.dumps(envelope), "application/json")
-        return Interaction(self, user_id, status, answer, mark)
+        message = self._person_says(user_id, text)
+        message.files.append(stored.id)
+        return await self.event(user_id, events.file_share(self.slack, message), event_id=event_id)
+
+    async def user_changed(self, user_id: str, *, deleted: bool) -> Interaction:
+        """A workspace admin deactivates (``deleted``) or reactivates an account."""
+        return await self.event(user_id, events.user_change(self.slack, user_id, deleted=deleted))
+
+    async def uninstall(self) -> list[Interaction]:
+        """The workspace removes the app: its token stops working, and Slack sends
+        ``tokens_revoked`` and then ``app_uninstalled``."""
+        self.slack.uninstall()
+        bot = self.slack.bot_user_id
+        return [
+            await self.event(bot, events.tokens_revoked(self.slack)),
+            await self.event(bot, events.app_uninstalled()),
+        ]
+
+    async def verify_url(self) -> bool:
+        """Slack's check of a new request URL: the app must answer the challenge
+        (as plain text, JSON or a form; docs.slack.dev/reference/events/url_verification)."""
+        challenge = uuid.uuid4().hex
+        body = {"token": "legacy-verification-token", "challenge": challenge}
+        attempt = await self.http.post(
+            json.dumps({**body, "type": "url_verification"}), "application/json"
+        )
+        if attempt.status != 200:
+            return False
+        answer = attempt.body.strip()
+        if answer.startswith("{"):
+            return json.loads(answer).get("challenge") == challenge
+        parsed = urllib.parse.parse_qs(answer)
+        return answer == challenge or parsed.get("challenge") == [challenge]
 
     async def home(self, user_id: str, *, timeout: float = 5.0) -> HomeTab:
         """Opens the App Home tab and returns it once the app has published it."""
@@ -400,13 +508,14 @@ def _state_values(blocks: list[dict[str, Any]], values: dict[str, Any]) -> dict[
 
 
 def _apply_view_ack(view: View, ack: dict[str, Any]) -> None:
-    """What Slack does with a view_submission's ack: close, update or keep the modal."""
+    """What Slack does with a view_submission's ack: close, update or keep the modal.
+    An update is a new version of the view, with a new hash."""
     action = ack.get("response_action")
     if action == "update":
         error, messages = check_view(ack["view"])
         if error:
             raise AssertionError(f"Slack would refuse this update: {error} {messages}")
-        view.body = ack["view"]
+        view.body, view.hash = ack["view"], _view_hash(ack["view"])
     elif action == "errors":
         return
     else:

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from slack_emulator import methods
 from slack_emulator.limits import check_message_blocks
+from slack_emulator.socket_mode import SocketMode
 from slack_emulator.state import (
     RESPONSE_URL_SECONDS,
     RESPONSE_URL_USES,
@@ -41,8 +42,11 @@ class SlackEmulator:
         bot_token: str = "xoxb-roster-test",
         team_id: str = "T0ROSTER",
         bot_user_id: str = "U0ROSTERBOT",
+        app_token: str = "xapp-1-A0ROSTER-1-roster-test",
     ) -> None:
         self.bot_token = bot_token
+        self.revoked: set[str] = set()
+        """Tokens Slack no longer takes: the app was uninstalled or they were revoked."""
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.ids = Ids()
@@ -63,6 +67,7 @@ class SlackEmulator:
         self._runner: web.AppRunner | None = None
         self.url = ""
         self._methods: dict[str, Handler] = methods.handlers(self)
+        self.socket_mode = SocketMode(self, app_token=app_token, app_id="A0ROSTER")
         self.add_member(bot_user_id, "Roster", None, is_bot=True)
 
     # -- workspace set-up, used by tests and the demo ---------------------------------
@@ -139,6 +144,14 @@ class SlackEmulator:
         """The next ``times`` calls to ``method`` answer 429 with ``Retry-After``."""
         self._rate_limits[method] = (times, retry_after)
 
+    def uninstall(self) -> None:
+        """The workspace removes the app: its bot token stops working at once."""
+        self.revoked.add(self.bot_token)
+
+    def reinstall(self, bot_token: str) -> None:
+        """Installed again, with a new bot token."""
+        self.bot_token = bot_token
+
     def issue_trigger(self, user_id: str) -> str:
         trigger_id = f"{self.ids.next('')}.{self.team_id}.trigger"
         self.triggers[trigger_id] = Trigger(user_id, time.monotonic())
@@ -177,6 +190,7 @@ class SlackEmulator:
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/files-pri/{file_id}/download", self._download)
         app.router.add_get("/files-pri/{file_id}/{name}", self._download)
+        self.socket_mode.add_routes(app)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -209,6 +223,11 @@ class SlackEmulator:
                 headers={"Retry-After": str(limited[1])},
             )
         try:
+            if method == "apps.connections.open":
+                body = {"ok": True, **self.socket_mode.open_connection(_token(request, args))}
+                self.calls.append(Call(method, args, ok=True))
+                await self._notify()
+                return web.json_response(body)
             self._authenticate(request, args)
             handler = self._methods.get(method)
             if handler is None:
@@ -224,10 +243,13 @@ class SlackEmulator:
         return web.json_response(body)
 
     def _authenticate(self, request: web.Request, args: dict[str, Any]) -> None:
-        header = request.headers.get("Authorization", "")
-        token = header.removeprefix("Bearer ").strip() if header else args.get("token")
+        token = _token(request, args)
         if not token:
             raise SlackError("not_authed")
+        if token in self.revoked:
+            raise SlackError("token_revoked")
+        if token.startswith("xapp-"):
+            raise SlackError("not_allowed_token_type")
         if token != self.bot_token:
             raise SlackError("invalid_auth")
 
@@ -320,6 +342,11 @@ class SlackEmulator:
     def store_message(self, message: Message) -> Message:
         self.messages.append(message)
         return message
+
+
+def _token(request: web.Request, args: dict[str, Any]) -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header.removeprefix("Bearer ").strip() if header else args.get("token")
 
 
 async def _arguments(request: web.Request) -> dict[str, Any]:

@@ -19,4 +19,5 @@ def user(row: UserRow) -> User:
         slack_user_id=row.slack_user_id,
         is_admin=row.is_admin,
         last_login_at=row.last_login_at,
+        slack_deactivated_at=row.slack_deactivated_at,
     )

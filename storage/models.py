@@ -21,6 +21,8 @@ class UserRow(Model):
     default is copied to them on their first assignment to a group."""
     first_name = fields.CharField(max_length=100, default="", db_default="")
     last_name = fields.CharField(max_length=100, default="", db_default="")
+    slack_deactivated_at = fields.DatetimeField(null=True)
+    """When their Slack account was deactivated: their roles pause until it is back."""
 
     class Meta:
         table = "users"
@@ -235,6 +237,18 @@ class ActivityEventRow(Model):
 
     class Meta:
         table = "activity_events"
+
+
+# Each Events API delivery Roster has taken on, by Slack's event id: a retry, a
+# replay, or the same event reaching another process changes nothing. Rows go
+# after a few days (Slack retries within the hour).
+class SlackEventRow(Model):
+    id = fields.IntField(primary_key=True)
+    event_id = fields.CharField(max_length=64, unique=True)
+    received_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "slack_events"
 
 
 # School-wide switches an admin sets (e.g. which notification emails are sent).

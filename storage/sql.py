@@ -58,15 +58,15 @@ async def fetch(
 async def fetch_ids(conn: BaseDBAsyncClient | None, sql: str, params: Sequence[Any]) -> list[int]:
     """The first column of every row, as integers (ids, mostly)."""
     db = _connection(conn)
-    _, rows = await db.execute_query(_dialect(sql, db), list(params))
-    return [int(row[0]) for row in rows]
+    rows = await db.execute_query_dict(_dialect(sql, db), list(params))
+    return [int(next(iter(row.values()))) for row in rows]
 
 
 async def fetch_number(conn: BaseDBAsyncClient | None, sql: str, params: Sequence[Any]) -> int:
     """A statement's single number (a COUNT, a SUM), 0 when it is NULL."""
     db = _connection(conn)
-    _, rows = await db.execute_query(_dialect(sql, db), list(params))
-    return int(rows[0][0] or 0) if rows else 0
+    rows = await db.execute_query_dict(_dialect(sql, db), list(params))
+    return int(next(iter(rows[0].values())) or 0) if rows else 0
 
 
 def marks(count: int) -> str:

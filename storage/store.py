@@ -16,6 +16,7 @@ from storage.permissions import PermissionStore
 from storage.rules import RuleStore
 from storage.settings import SettingsStore
 from storage.users import UserStore
+from storage.workspace import WorkspaceStore
 
 
 @dataclass(frozen=True)
@@ -32,3 +33,4 @@ class TortoiseStore:
     activity: ActivityStore = field(default_factory=ActivityStore)
     jobs: JobStore = field(default_factory=JobStore)
     rules: RuleStore = field(default_factory=RuleStore)
+    workspace: WorkspaceStore = field(default_factory=WorkspaceStore)

@@ -78,6 +78,14 @@ class UserStore:
     async def admins(self) -> list[User]:
         return [convert.user(r) for r in await UserRow.filter(is_admin=True).order_by("id")]
 
+    async def deactivated_among(self, slack_user_ids: Collection[str]) -> frozenset[str]:
+        if not slack_user_ids:
+            return frozenset()
+        rows = UserRow.filter(
+            slack_user_id__in=list(slack_user_ids), slack_deactivated_at__isnull=False
+        )
+        return frozenset(await rows.values_list("slack_user_id", flat=True))
+
     async def create(self, *, email: str, username: str, status: UserStatus) -> User:
         row = await UserRow.create(email=email, username=username, status=status.value)
         return convert.user(row)

@@ -52,5 +52,17 @@ def test_the_manifest_declares_the_command_home_tab_and_scopes(manifest: dict) -
         "groups:read",
     }
     events = manifest["settings"]["event_subscriptions"]["bot_events"]
-    assert events == ["app_home_opened", "message.im"]
+    assert events == [
+        "app_home_opened",
+        "message.im",
+        "app_uninstalled",
+        "tokens_revoked",
+        "user_change",
+    ]
     assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False
+
+
+def test_command_text_is_escaped_as_the_emulators_driver_sends_it(manifest: dict) -> None:
+    """The driver sends command text through Slack's escaping (mentions, channels,
+    links and emails in their ``<…>`` forms), which is what ``should_escape`` asks."""
+    assert manifest["features"]["slash_commands"][0]["should_escape"] is True

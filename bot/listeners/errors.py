@@ -19,8 +19,10 @@ from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import UsageError
+from bot.listeners.context import LINKING
 from bot.services import Services
-from bot.views.errors import describe, unexpected
+from bot.slack_presence import Departed
+from bot.views.errors import describe, slack_dropped, unexpected
 from bot.views.help import usage_message
 from domain.errors import DomainError
 
@@ -37,6 +39,12 @@ def guard(services: Services) -> Callable[[Listener], Listener]:
 
         async def listener(args: AsyncArgs) -> None:
             try:
+                linking = args.context.get(LINKING)
+                if linking is not None:
+                    # Slack is slow to say who a new caller is: answer it now,
+                    # and act once the caller is known.
+                    await args.ack()
+                    args.context["actor"] = await linking
                 await func(**{name: getattr(args, name) for name in names})
             except Exception as error:
                 if args.ack.response is None:
@@ -57,6 +65,11 @@ async def report(
     services: Services,
 ) -> None:
     blocks = None
+    if isinstance(error, Departed):
+        log.warning("not done: %s", error)
+        if body.get("response_url"):
+            await respond(text=slack_dropped(), response_type="ephemeral", replace_original=False)
+        return
     if isinstance(error, UsageError):
         text, blocks = usage_message(error)
     elif isinstance(error, DomainError):
@@ -80,8 +93,11 @@ async def tell(
     if body.get("response_url") and respond is not None:
         await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
         return
+    event_user = body.get("event", {}).get("user")
     user_id = (
-        body.get("user_id") or body.get("user", {}).get("id") or body.get("event", {}).get("user")
+        body.get("user_id")
+        or body.get("user", {}).get("id")
+        or (event_user if isinstance(event_user, str) else None)
     )
     if user_id:
         await client.chat_postMessage(channel=user_id, text=text, blocks=blocks)

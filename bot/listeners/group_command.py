@@ -15,6 +15,7 @@ from bot.listeners.errors import guard
 from bot.listeners.imports import post_preview, share_template
 from bot.listeners.rules import open_form, refresh, send_preview
 from bot.services import Services
+from bot.slack_text import plain
 from bot.views import replies
 from bot.views import rules as rule_views
 from bot.views.action_log import action_log
@@ -43,6 +44,7 @@ class Call:
     trigger_id: str
     channel_id: str
     text: str
+    """As the person typed it (Slack's escaping undone)."""
 
     async def say(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         await self.respond(text=text, blocks=blocks, response_type="ephemeral")
@@ -312,7 +314,8 @@ def register(app: AsyncApp, services: Services) -> None:
         context: dict[str, Any],
     ) -> None:
         await ack()
-        parsed = parse(command.get("text", ""))
+        text = plain(command.get("text", ""))
+        parsed = parse(text)
         call = Call(
             context["actor"],
             services,
@@ -320,6 +323,6 @@ def register(app: AsyncApp, services: Services) -> None:
             client,
             command["trigger_id"],
             command["channel_id"],
-            command.get("text", ""),
+            text,
         )
         await ROUTES[parsed.command.name](call, parsed.args)

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -21,6 +20,7 @@ from bot.ids import Action, Field, Modal
 from bot.listeners.errors import guard
 from bot.services import Services
 from bot.slack_files import FileHosts, download, share_file, shared_file
+from bot.slack_text import plain
 from bot.views import replies
 from bot.views.errors import describe
 from bot.views.imports import (
@@ -55,10 +55,15 @@ log = logging.getLogger("roster.imports")
 _REVIEW_FIELDS = {"reason": Field.REASON, "options": Field.IMPORT_OPTIONS}
 
 
+Dropped = Callable[[dict[str, Any], AsyncWebClient, dict[str, Any]], Awaitable[None]]
+"""Handles a file dropped in the direct message: (event, client, context)."""
+
+
 def register(
     app: AsyncApp, services: Services, checker: SpreadsheetChecker, wake: Callable[[], None]
-) -> None:
-    """``wake`` tells this process's job runner an import was approved."""
+) -> Dropped:
+    """``wake`` tells this process's job runner an import was approved. Returns the
+    handler of files dropped in the direct message, for the message listener."""
     guarded = guard(services)
     running: set[asyncio.Task[None]] = set()
 
@@ -88,18 +93,14 @@ def register(
         running.add(task)
         task.add_done_callback(running.discard)
 
-    recent_events: deque[str] = deque(maxlen=500)
-
-    @app.event({"type": "message", "subtype": "file_share"})
-    @guarded
     async def dropped(
-        event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+        event: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
     ) -> None:
-        """A file dropped into the direct message with Roster, naming the group."""
-        if event.get("channel_type") != "im" or body.get("event_id") in recent_events:
+        """A file dropped into the direct message with Roster, naming the group.
+        (A repeat of the same event never gets here: see ``once_per_event``.)"""
+        if event.get("channel_type") != "im":
             return
-        recent_events.append(body.get("event_id", ""))
-        name = _group_named(event.get("text") or "")
+        name = _group_named(plain(event.get("text") or ""))
         files = event.get("files") or []
         if not name or len(files) != 1:
             await client.chat_postMessage(channel=event["channel"], text=drop_usage())
@@ -201,6 +202,8 @@ def register(
             await _in_thread(client, job, decided(job))
             if job.state is JobState.APPROVED:
                 wake()
+
+    return dropped
 
 
 async def share_template(

@@ -1,22 +1,29 @@
-"""Modal submissions. Each does one short database write before the ack, so a
-mistake can be shown on the field it concerns; the modal then shows the outcome."""
+"""Modal submissions. Each does its work before the ack when it can, so a mistake
+can be shown on the field it concerns; the modal then shows the outcome. Work
+that waits on Slack (looking up the managers chosen) may outlast Slack's 3
+seconds, so it is given only so long before the modal is acknowledged as
+"saving" and updated with the outcome when ready."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import slack_people
 from bot.ids import Field, Modal
+from bot.listeners.context import LINKING, RECEIVED
 from bot.listeners.home import publish_home
 from bot.services import Services
 from bot.views import replies
 from bot.views.emails import notifications_saved
 from bot.views.errors import describe
-from bot.views.modals import View, done_modal
+from bot.views.modals import View, done_modal, saving_modal
 from bot.views.permissions import DEFAULT, permissions_modal, saved
 from domain.entities import Actor, Group
 from domain.errors import DomainError, InvalidInput, TitleTaken
@@ -148,28 +155,73 @@ def register(app: AsyncApp, services: Services) -> None:
         app.view(callback)(_listener(submit, services))
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """What a submission comes to: the ack when it is ready in time, the view when it
+    is late (a field's error can only be shown on the field by the ack)."""
+
+    ack: dict[str, Any]
+    view: View
+    saved: bool = False
+
+
 def _listener(submit: Submit, services: Services) -> Callable[..., Awaitable[None]]:
     async def on_submit(
         ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
     ) -> None:
-        actor = context["actor"]
-        try:
-            outcome = await submit(actor, Form(view), client)
-        except (InvalidInput, TitleTaken) as error:
-            field = _FIELD_OF.get(getattr(error, "field", "title"), Field.TITLE)
-            if _has_block(view, field):
-                await ack(response_action="errors", errors={field: describe(error)})
-                return
-            await ack(response_action="update", view=done_modal("Not saved", describe(error)))
-            return
-        except DomainError as error:
-            text = describe(error, admins=await services.users.admin_slack_ids())
-            await ack(response_action="update", view=done_modal("Not saved", text))
-            return
-        await ack(response_action="update", view=outcome)
-        await publish_home(client, services, await services.users.actor(actor.slack_user_id))
+        """The work (Slack lookups included) gets until SUBMIT_SECONDS after the
+        submission; if it needs longer, the modal says it is saving, and the outcome
+        replaces it when ready (or comes by direct message if it was closed)."""
+        work = asyncio.ensure_future(_answer(submit, services, view, client, context))
+        if await slack_people.in_time(work, context[RECEIVED], slack_people.SUBMIT_SECONDS):
+            answer = work.result()
+            await ack(**answer.ack)
+        else:
+            await ack(response_action="update", view=saving_modal())
+            answer = await work
+            await _late(client, view, context["user_id"], answer.view)
+        if answer.saved:
+            actor = await services.users.actor(context["user_id"])
+            await publish_home(client, services, actor)
 
     return on_submit
+
+
+async def _answer(
+    submit: Submit,
+    services: Services,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+) -> _Answer:
+    linking = context.get(LINKING)
+    actor = await linking if linking is not None else context["actor"]
+    try:
+        outcome = await submit(actor, Form(view), client)
+    except (InvalidInput, TitleTaken) as error:
+        field = _FIELD_OF.get(getattr(error, "field", "title"), Field.TITLE)
+        not_saved = done_modal("Not saved", describe(error))
+        if _has_block(view, field):
+            errors = {field: describe(error)}
+            return _Answer({"response_action": "errors", "errors": errors}, not_saved)
+        return _Answer({"response_action": "update", "view": not_saved}, not_saved)
+    except DomainError as error:
+        text = describe(error, admins=await services.users.admin_slack_ids())
+        not_saved = done_modal("Not saved", text)
+        return _Answer({"response_action": "update", "view": not_saved}, not_saved)
+    return _Answer({"response_action": "update", "view": outcome}, outcome, saved=True)
+
+
+async def _late(
+    client: AsyncWebClient, submitted: dict[str, Any], user_id: str, view: View
+) -> None:
+    """The outcome in place of the "saving" view, by its id (its hash changed when the
+    ack replaced it); by direct message if the person closed it meanwhile."""
+    try:
+        await client.views_update(view_id=submitted["id"], view=view)
+    except SlackApiError:
+        text = next((b["text"]["text"] for b in view["blocks"] if b.get("type") == "section"), "")
+        await client.chat_postMessage(channel=user_id, text=text or "Your form was saved.")
 
 
 def _has_block(view: dict[str, Any], block_id: str) -> bool:

@@ -62,7 +62,9 @@ def group_rows(actor: Actor, group: Group) -> list[Block]:
 
 
 def _person(user: User) -> str:
-    return f"<@{user.slack_user_id}>" if user.slack_user_id else escape(user.email)
+    """A manager paused because their Slack account is deactivated says so."""
+    who = f"<@{user.slack_user_id}>" if user.slack_user_id else escape(user.email)
+    return f"{who} (paused: deactivated in Slack)" if user.slack_deactivated_at else who
 
 
 def _row_actions(actor: Actor, group: Group) -> list[dict[str, Any]]:

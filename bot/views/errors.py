@@ -122,3 +122,12 @@ def unexpected(reference: str) -> str:
         "you typed was lost: try again, and if it keeps happening give the reference to "
         "your school admin."
     )
+
+
+def slack_dropped() -> str:
+    """For a request that arrived after Slack stopped taking Roster's token."""
+    return (
+        ":warning: Roster can't act in Slack right now: Slack no longer takes its token "
+        "(the app was uninstalled or its token revoked). The admins have been emailed; "
+        "reinstalling the app brings Roster back, with nothing lost."
+    )

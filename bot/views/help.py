@@ -43,3 +43,14 @@ def usage_message(error: UsageError) -> tuple[str, list[Block]]:
 
 def _usage(command: Command) -> str:
     return f"*Usage:* `{command.usage}`\n*Example:* `{command.example}`"
+
+
+def direct_message_help() -> str:
+    """The answer to a message typed in Roster's direct message: Roster reads files
+    here, and everything else is a command."""
+    return (
+        ":wave: I'm Roster, and I don't read messages. To bulk-add people to a group, "
+        "drop the filled-in template here with the group's name as the message, e.g. "
+        "`Sales Team` (`/group template` sends the template). Everything else is a "
+        "command: `/group help` lists them."
+    )

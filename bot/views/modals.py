@@ -215,3 +215,19 @@ def done_modal(title: str, text: str) -> View:
         "close": plain("Close", 24),
         "blocks": [section(text)],
     }
+
+
+def saving_modal() -> View:
+    """What a submitted form shows while Slack is slow to answer Roster's lookups:
+    it becomes the outcome when the work is done (or the outcome comes by message)."""
+    text = (
+        ":hourglass_flowing_sand: Saving. Slack is slow to answer Roster right now, so "
+        "this form shows the outcome in a moment. If you close it, the outcome comes "
+        "by direct message."
+    )
+    return {
+        "type": "modal",
+        "title": plain("Saving", 24),
+        "close": plain("Close", 24),
+        "blocks": [section(text)],
+    }

@@ -36,7 +36,7 @@ class DropColumn(ops.RemoveField):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0008_rule_approval')]
+    dependencies = [('models', '0009_slack_events')]
 
     initial = False
 

@@ -57,18 +57,8 @@ def mail_server() -> Iterator[MailServer]:
     server.stop()
 
 
-@asynccontextmanager
-async def start_roster(
-    database_url: str,
-    mail_server: MailServer | None,
-    *,
-    access_log: logging.Logger | None = None,
-    job_clock: Clock = utc_now,
-    **overrides: Any,
-) -> AsyncIterator[Roster]:
-    """Roster, the Slack emulator and (unless None) a mail server, all on loopback;
-    ``overrides`` replace settings (chunk sizes, whether jobs run here); requests are
-    logged to ``access_log`` when given; ``job_clock`` is the time bulk jobs go by."""
+async def workspace() -> SlackEmulator:
+    """The Slack emulator, running, with the school's people in it."""
     slack = SlackEmulator()
     await slack.start()
     slack.add_member(ADMIN, "Ada Admin", "ada@school.org")
@@ -76,6 +66,28 @@ async def start_roster(
     slack.add_member(OTHER_MANAGER, "Olga Other", "olga@school.org")
     slack.add_member(LEARNER, "Lea Learner", "lea@school.org")
     slack.add_member(STRANGER, "Sam Stranger", "sam@elsewhere.org")
+    return slack
+
+
+@asynccontextmanager
+async def start_roster(
+    database_url: str,
+    mail_server: MailServer | None,
+    *,
+    access_log: logging.Logger | None = None,
+    job_clock: Clock = utc_now,
+    slack: SlackEmulator | None = None,
+    socket_mode: bool = False,
+    **overrides: Any,
+) -> AsyncIterator[Roster]:
+    """Roster, the Slack emulator and (unless None) a mail server, all on loopback;
+    ``overrides`` replace settings (chunk sizes, whether jobs run here); requests are
+    logged to ``access_log`` when given; ``job_clock`` is the time bulk jobs go by.
+    ``slack``: a workspace already running (kept across a restart of Roster), which
+    is left running; ``socket_mode``: Roster connects over Socket Mode (with an
+    app-level token) and the driver sends everything down that connection."""
+    own = slack is None
+    slack = slack or await workspace()
     port = free_port()
     settings = Settings(
         slack_bot_token=slack.bot_token,
@@ -89,6 +101,7 @@ async def start_roster(
         activity_secret=ACTIVITY_SECRET,
         mail_poll_seconds=0.05,
         mail_retry_base_seconds=0.1,
+        slack_app_token=slack.socket_mode.app_token if socket_mode else None,
     )
     settings = replace(settings, **overrides)
     try:
@@ -98,10 +111,13 @@ async def start_roster(
             ) as (app, url),
             aiohttp.ClientSession() as session,
         ):
-            driver = SlackDriver(slack, url, SIGNING_SECRET, session)
+            driver = SlackDriver(slack, url, SIGNING_SECRET, session, socket_mode=socket_mode)
+            if socket_mode:
+                await slack.socket_mode.connected()
             yield Roster(slack, driver, app[SERVICES], url, mail_server)
     finally:
-        await slack.stop()
+        if own:
+            await slack.stop()
 
 
 @pytest.fixture
@@ -131,8 +147,8 @@ async def furnish(roster: Roster) -> Roster:
     assert "Created" in await roster.run(ADMIN, "create Sales Team")
     assert "Created" in await roster.run(ADMIN, "create Support")
     assert "now includes" in await roster.run(ADMIN, 'courses "Sales Team" add "Python 101"')
-    assert "now manages" in await roster.run(ADMIN, f'managers "Sales Team" add <@{MANAGER}>')
-    assert "now manages" in await roster.run(ADMIN, f"managers Support add <@{OTHER_MANAGER}|olga>")
+    assert "now manages" in await roster.run(ADMIN, f'managers "Sales Team" add @{MANAGER}')
+    assert "now manages" in await roster.run(ADMIN, f"managers Support add @{OTHER_MANAGER}")
     assert "Added" in await roster.run(ADMIN, f"add Support {LEARNER_EMAIL}")
     return roster
 

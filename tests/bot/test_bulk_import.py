@@ -182,7 +182,7 @@ async def test_the_seat_limit_holds_and_the_rows_that_did_not_fit_are_named(
 ) -> None:
     admin = await bulk.services.users.actor(ADMIN)
     await bulk.services.groups.create(admin, title="Pilot", seat_limit=3)
-    assert "now manages" in await bulk.run(ADMIN, f"managers Pilot add <@{MANAGER}>")
+    assert "now manages" in await bulk.run(ADMIN, f"managers Pilot add @{MANAGER}")
     preview = await upload(bulk, "pilot.xlsx", workbook(HEADER, *people(5)), group="Pilot")
     warning = ":warning: *Pilot* has 3 free seat(s), so 2 row(s) would not be added."
     assert warning in text_of(preview)

@@ -147,10 +147,10 @@ async def test_courses_managers_and_rename(school: Roster) -> None:
         ADMIN, "courses Support remove Onboarding"
     )
     assert f"<@{MANAGER}> does not manage *Support*" in await school.run(
-        ADMIN, f"managers Support remove <@{MANAGER}>"
+        ADMIN, f"managers Support remove @{MANAGER}"
     )
     assert f"<@{OTHER_MANAGER}> no longer manages *Support*" in await school.run(
-        ADMIN, f"managers Support remove <@{OTHER_MANAGER}>"
+        ADMIN, f"managers Support remove @{OTHER_MANAGER}"
     )
     assert "Renamed *Support* to *Customer Support*" in await school.run(
         ADMIN, "rename Support Customer Support"
@@ -164,7 +164,7 @@ async def test_managers_must_be_mentioned(school: Roster) -> None:
 
 
 async def test_a_bot_cannot_be_a_manager(school: Roster) -> None:
-    text = await school.run(ADMIN, f"managers Support add <@{school.slack.bot_user_id}>")
+    text = await school.run(ADMIN, f"managers Support add @{school.slack.bot_user_id}")
     assert "can't be a manager: it is a bot" in text
 
 

@@ -37,7 +37,7 @@ async def grants(slack_user_id: str) -> set[str]:
 
 
 async def test_the_modal_round_trips_and_the_change_applies_at_once(school: Roster) -> None:
-    modal = await open_permissions(school, f"<@{MANAGER}>")
+    modal = await open_permissions(school, f"@{MANAGER}")
     assert "Manages *Sales Team*" in text(modal)
     assert set(ticked(modal)[USERS]) == {"users.view", "users.manage.basic", "users.manage.create"}
     assert "groups.view" in ticked(modal)[GROUPS]
@@ -53,7 +53,7 @@ async def test_the_modal_round_trips_and_the_change_applies_at_once(school: Rost
     assert "Revoked *Manage users: Create a user*" in saved
     assert "applies from their next request" in saved
 
-    again = await open_permissions(school, f"<@{MANAGER}>")
+    again = await open_permissions(school, f"@{MANAGER}")
     assert ticked(again) == {
         USERS: ["users.manage.basic", "users.view"],
         GROUPS: ["groups.view"],
@@ -68,16 +68,16 @@ async def test_the_modal_round_trips_and_the_change_applies_at_once(school: Rost
 
 
 async def test_granting_manage_users_whole_ticks_every_part(school: Roster) -> None:
-    modal = await open_permissions(school, f"<@{MANAGER}>")
+    modal = await open_permissions(school, f"@{MANAGER}")
     await school.driver.submit(ADMIN, modal, {USERS: ["users.manage"], GROUPS: ["groups.view"]})
     assert await grants(MANAGER) == {"users.manage", "groups.view"}
-    again = await open_permissions(school, f"<@{MANAGER}>")
+    again = await open_permissions(school, f"@{MANAGER}")
     assert len(ticked(again)[USERS]) == 7
     assert "Added *eve*" in await school.run(MANAGER, 'add "Sales Team" eve@example.org')
 
 
 async def test_the_whole_with_parts_left_out_is_refused_on_the_field(school: Roster) -> None:
-    modal = await open_permissions(school, f"<@{MANAGER}>")
+    modal = await open_permissions(school, f"@{MANAGER}")
     before = await grants(MANAGER)
     submitted = await school.driver.submit(
         ADMIN, modal, {USERS: ["users.manage", "users.manage.basic"]}
@@ -92,7 +92,7 @@ async def test_the_school_default_applies_to_managers_assigned_afterwards(school
     assert {key for keys in ticked(modal).values() for key in keys} == SEEDED
     await school.driver.submit(ADMIN, modal, {ANALYTICS: ["analytics.view", "analytics.export"]})
     assert "It applies to new managers from now on" in text(modal)
-    assert "now manages" in await school.run(ADMIN, f"managers Support add <@{LEARNER}>")
+    assert "now manages" in await school.run(ADMIN, f"managers Support add @{LEARNER}")
     assert await grants(LEARNER) == {"analytics.view", "analytics.export"}
     assert await grants(MANAGER) == SEEDED
     note = await PermissionChangeRow.filter(subject__slack_user_id=LEARNER).first()
@@ -109,7 +109,7 @@ async def test_app_home_leads_an_admin_to_any_managers_permissions(school: Roste
 
 
 async def test_help_marks_what_the_caller_cannot_use(school: Roster) -> None:
-    modal = await open_permissions(school, f"<@{MANAGER}>")
+    modal = await open_permissions(school, f"@{MANAGER}")
     await school.driver.submit(ADMIN, modal, {GROUPS: ["groups.view"]})
     lines = (await school.run(MANAGER, "help")).splitlines()
     locked = {line.split("`")[1].split()[1] for line in lines if line.startswith(":lock:")}

@@ -39,7 +39,7 @@ async def acme(school: Roster) -> Roster:
         assert "Added" in await school.run(ADMIN, f"add Support {email}")
     assert "Added" in await school.run(ADMIN, "add Support dee@other.org")
     assert "Created" in await school.run(ADMIN, "create Acme")
-    assert "now manages" in await school.run(ADMIN, f"managers Acme add <@{MANAGER}>")
+    assert "now manages" in await school.run(ADMIN, f"managers Acme add @{MANAGER}")
     return school
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.errors import DenialReason, NotificationOff, PermissionDenied
-from domain.mail import SWITCHABLE, Trigger
+from domain.mail import ALWAYS_SENT, SWITCHABLE, Trigger
 from domain.permissions import Capability
 from tests.fakes.school import School
 
@@ -41,10 +41,11 @@ async def test_the_course_email_is_its_own_switch() -> None:
     assert [e.trigger for e in await school.emails()] == ["invitation", "membership_added"]
 
 
-async def test_password_links_cannot_be_switched_off() -> None:
+async def test_password_links_and_the_admins_notices_cannot_be_switched_off() -> None:
     school = School()
     enabled = await school.mail.set_enabled(await school.admin(), [])
-    assert enabled == {Trigger.PASSWORD_RESET}
+    assert enabled == set(ALWAYS_SENT)
+    assert Trigger.PASSWORD_RESET in enabled
 
 
 async def test_resending_invitations_is_refused_while_invitations_are_off() -> None:

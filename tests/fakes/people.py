@@ -76,6 +76,13 @@ class FakeUserStore:
         rows = sorted(self._db.tables.users.values(), key=lambda r: r.id)
         return [self._db.user(r.id) for r in rows if r.is_admin]
 
+    async def deactivated_among(self, slack_user_ids: Collection[str]) -> frozenset[str]:
+        return frozenset(
+            r.slack_user_id
+            for r in self._db.tables.users.values()
+            if r.slack_user_id in slack_user_ids and r.slack_deactivated_at is not None
+        )
+
     async def enrollments(self, user_id: int) -> list[Enrollment]:
         t = self._db.tables
         rows = [e for e in t.enrollments.values() if e.user_id == user_id]

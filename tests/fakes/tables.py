@@ -41,6 +41,7 @@ class UserRow:
     first_name: str = ""
     last_name: str = ""
     tags: tuple[str, ...] = ()
+    slack_deactivated_at: datetime | None = None
 
 
 @dataclass
@@ -164,6 +165,7 @@ class Database:
             slack_user_id=row.slack_user_id,
             is_admin=row.is_admin,
             last_login_at=row.last_login_at,
+            slack_deactivated_at=row.slack_deactivated_at,
         )
 
     def course(self, course_id: int) -> Course:

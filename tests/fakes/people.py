@@ -80,7 +80,9 @@ class FakeUserStore:
         return frozenset(
             r.slack_user_id
             for r in self._db.tables.users.values()
-            if r.slack_user_id in slack_user_ids and r.slack_deactivated_at is not None
+            if r.slack_user_id is not None
+            and r.slack_user_id in slack_user_ids
+            and r.slack_deactivated_at is not None
         )
 
     async def enrollments(self, user_id: int) -> list[Enrollment]:

@@ -23,6 +23,7 @@ from domain.ports import (
     SettingsStore,
     Store,
     UserStore,
+    WorkspaceStore,
 )
 from tests.fakes.groups import FakeCourseStore, FakeGroupStore
 from tests.fakes.mail import FakeOutboxStore, FakeSettingsStore
@@ -78,6 +79,7 @@ class FakeStore:
         self.activity: ActivityStore = absent("activity")
         self.jobs: JobStore = absent("jobs")
         self.rules: RuleStore = absent("rules")
+        self.workspace: WorkspaceStore = absent("workspace")
 
     def add_by_rule(self, group_id: int, user: User) -> None:
         """What a rule run (RuleStore.apply, not faked) does to one person it adds: a

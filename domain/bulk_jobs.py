@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from domain.emails import MailService
 from domain.entities import Actor, Course, Group, User
-from domain.errors import DomainError, InvalidInput
+from domain.errors import DomainError, InvalidInput, NotFound
 from domain.imports import RowProblem, StagedRow, Tally
 from domain.invitations import Clock, utc_now
 from domain.log_filter import LogFilter, parse_log_filter
@@ -218,17 +218,17 @@ class RowsPruned(DomainError):
 
     def __init__(self, job: BulkJob) -> None:
         self.job = job
-        super().__init__(
-            f"the rows of bulk action #{job.id} were deleted after the retention period; "
-            "its counts stay in `/group log actions`, and the results file posted in its "
-            "thread when it finished still has every row"
-        )
+        super().__init__(f"the rows of bulk action #{job.id} were deleted")
 
 
-class JobNotFound(DomainError):
+class JobNotFound(NotFound):
+    """No bulk action has this id."""
+
+    kind = "bulk action"
+
     def __init__(self, job_id: int) -> None:
         self.job_id = job_id
-        super().__init__(f"no bulk action #{job_id}")
+        super().__init__(f"#{job_id}")
 
 
 KIND_WORDS = {

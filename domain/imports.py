@@ -163,8 +163,7 @@ def check_header(cells: Sequence[object], *, progress: bool = False) -> tuple[st
         return _exact(names, PROGRESS_COLUMNS)
     if not names:
         raise TemplateMismatch(
-            "Row 1 is empty: it must be the template's header (username, email, ...). "
-            "Download a fresh template with `/group template`."
+            "Row 1 is empty: it must be the template's header (username, email, ...)."
         )
     expected_start = list(REQUIRED)
     for index, want in enumerate(expected_start):

@@ -22,8 +22,9 @@ from bot.commands import UsageError
 from bot.listeners.context import LINKING
 from bot.services import Services
 from bot.slack_presence import Departed
-from bot.views.errors import describe, slack_dropped, unexpected
+from bot.views.errors import describe, field_message, slack_dropped, unexpected
 from bot.views.help import usage_message
+from bot.views.modals import done_modal
 from domain.errors import DomainError
 
 log = logging.getLogger("roster.errors")
@@ -101,6 +102,63 @@ async def tell(
     )
     if user_id:
         await client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+
+
+FieldOf = Callable[[DomainError], str | None]
+"""The block of a form an error is about (its field), or None for the whole form."""
+
+
+def guard_view(
+    services: Services, *, title: str, field_of: FieldOf = lambda error: None
+) -> Callable[[Listener], Listener]:
+    """Wraps a modal's submission listener, which does its work before ``ack()`` so a
+    mistake can be answered on the form: under the field it is about, when the form
+    has that field, or by turning the modal into the sentence that names the fix."""
+
+    def decorate(func: Listener) -> Listener:
+        names = inspect.getfullargspec(func).args
+
+        async def listener(args: AsyncArgs) -> None:
+            try:
+                linking = args.context.get(LINKING)
+                if linking is not None:
+                    args.context["actor"] = await linking
+                await func(**{name: getattr(args, name) for name in names})
+            except Exception as error:
+                if args.ack.response is not None:
+                    await report(error, args.body, args.respond, args.client, services)
+                    return
+                await args.ack(**await refusal(error, args.view, title, field_of, services))
+
+        listener.__name__ = func.__name__
+        return listener
+
+    return decorate
+
+
+async def refusal(
+    error: Exception,
+    view: dict[str, Any],
+    title: str,
+    field_of: FieldOf,
+    services: Services,
+) -> dict[str, Any]:
+    """The ack a submission answers an error with; for the forms whose ack may come
+    late (bot/listeners/modal_submissions.py) too, so every form words it alike."""
+    if isinstance(error, DomainError):
+        field = field_of(error)
+        if field is not None and _has_block(view, field):
+            return {"response_action": "errors", "errors": {field: field_message(error)}}
+        text = describe(error, admins=await services.users.admin_slack_ids())
+    else:
+        reference = secrets.token_hex(4)
+        log.error("unexpected error, reference %s", reference, exc_info=error)
+        text = unexpected(reference)
+    return {"response_action": "update", "view": done_modal(title, text)}
+
+
+def _has_block(view: dict[str, Any], block_id: str) -> bool:
+    return any(b.get("block_id") == block_id for b in view.get("blocks", []))
 
 
 def register(app: AsyncApp, services: Services) -> None:

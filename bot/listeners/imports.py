@@ -17,7 +17,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ids import Action, Field, Modal
-from bot.listeners.errors import guard
+from bot.listeners.errors import guard, guard_view
 from bot.services import Services
 from bot.slack_files import FileHosts, download, share_file, shared_file
 from bot.slack_text import plain
@@ -68,6 +68,7 @@ def register(
     running: set[asyncio.Task[None]] = set()
 
     @app.view(Modal.IMPORT)
+    @guard_view(services, title="Not checked")
     async def submitted(
         ack: AsyncAck,
         view: dict[str, Any],
@@ -79,15 +80,10 @@ def register(
         upload = (values[Field.FILE][Field.FILE].get("files") or [])[0]
         chosen = values.get(Field.IMPORT_KIND, {}).get(Field.IMPORT_KIND, {})
         kind = JobKind((chosen.get("selected_option") or {}).get("value", JobKind.ADD_MEMBERS))
-        try:
-            group = await services.groups.resolve(
-                actor, f"#{view.get('private_metadata', '')}", Capability.BULK_ACTIONS
-            )
-            services.jobs.may_stage(actor, group, kind)
-        except DomainError as error:
-            text = describe(error, admins=await services.users.admin_slack_ids())
-            await ack(response_action="update", view=done_modal("Not checked", text))
-            return
+        group = await services.groups.resolve(
+            actor, f"#{view.get('private_metadata', '')}", Capability.BULK_ACTIONS
+        )
+        services.jobs.may_stage(actor, group, kind)
         await ack(response_action="update", view=checking_modal(group, _name(upload)))
         task = asyncio.create_task(_check(services, checker, client, actor, group, upload, kind))
         running.add(task)
@@ -172,7 +168,13 @@ def register(
             view = review_modal(job, enrol_allowed)
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
+    def review_field(error: DomainError) -> str | None:
+        if isinstance(error, InvalidInput):
+            return _REVIEW_FIELDS.get(error.field)
+        return None
+
     @app.view(Modal.REVIEW_IMPORT)
+    @guard_view(services, title="Not decided", field_of=review_field)
     async def reviewed(
         ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
     ) -> None:
@@ -180,21 +182,13 @@ def register(
         options = values.get(Field.IMPORT_OPTIONS, {}).get(Field.IMPORT_OPTIONS, {})
         ticked = options.get("selected_options") or []
         approve, reason = chosen_decision(values)
-        try:
-            job, now = await services.jobs.decide(
-                context["actor"],
-                int(view.get("private_metadata") or 0),
-                approve=approve,
-                options=chosen_options([o["value"] for o in ticked]),
-                reason=reason,
-            )
-        except InvalidInput as bad:
-            await ack(response_action="errors", errors={_REVIEW_FIELDS[bad.field]: bad.message})
-            return
-        except DomainError as error:
-            text = describe(error, admins=await services.users.admin_slack_ids())
-            await ack(response_action="update", view=done_modal("Not decided", text))
-            return
+        job, now = await services.jobs.decide(
+            context["actor"],
+            int(view.get("private_metadata") or 0),
+            approve=approve,
+            options=chosen_options([o["value"] for o in ticked]),
+            reason=reason,
+        )
         text = decision_recorded(job, now_decided=now)
         await ack(response_action="update", view=done_modal("Bulk add", text))
         if now:
@@ -263,7 +257,8 @@ async def _check(
         await client.chat_postMessage(channel=channel, text=not_theirs_message(name, theirs.owner))
         return
     except (FileRefused, TemplateMismatch) as refused:
-        await client.chat_postMessage(channel=channel, text=refused_message(name, refused.problem))
+        said = describe(refused)
+        await client.chat_postMessage(channel=channel, text=refused_message(name, said))
         return
     except Exception:
         log.exception("checking %s failed", name)

@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import slack_people
 from bot.ids import Field, Modal
 from bot.listeners.context import LINKING, RECEIVED
+from bot.listeners.errors import refusal
 from bot.listeners.home import publish_home
 from bot.services import Services
 from bot.views import replies
@@ -198,18 +199,20 @@ async def _answer(
     actor = await linking if linking is not None else context["actor"]
     try:
         outcome = await submit(actor, Form(view), client)
-    except (InvalidInput, TitleTaken) as error:
-        field = _FIELD_OF.get(getattr(error, "field", "title"), Field.TITLE)
-        not_saved = done_modal("Not saved", describe(error))
-        if _has_block(view, field):
-            errors = {field: describe(error)}
-            return _Answer({"response_action": "errors", "errors": errors}, not_saved)
-        return _Answer({"response_action": "update", "view": not_saved}, not_saved)
     except DomainError as error:
-        text = describe(error, admins=await services.users.admin_slack_ids())
-        not_saved = done_modal("Not saved", text)
-        return _Answer({"response_action": "update", "view": not_saved}, not_saved)
+        answer = await refusal(error, view, "Not saved", _field_of, services)
+        late = answer.get("view") or done_modal("Not saved", describe(error))
+        return _Answer(answer, late)
     return _Answer({"response_action": "update", "view": outcome}, outcome, saved=True)
+
+
+def _field_of(error: DomainError) -> str | None:
+    """A title clash is about the title; an input error about the field it names."""
+    if isinstance(error, TitleTaken):
+        return Field.TITLE
+    if isinstance(error, InvalidInput):
+        return _FIELD_OF.get(error.field)
+    return None
 
 
 async def _late(
@@ -222,7 +225,3 @@ async def _late(
     except SlackApiError:
         text = next((b["text"]["text"] for b in view["blocks"] if b.get("type") == "section"), "")
         await client.chat_postMessage(channel=user_id, text=text or "Your form was saved.")
-
-
-def _has_block(view: dict[str, Any], block_id: str) -> bool:
-    return any(b.get("block_id") == block_id for b in view.get("blocks", []))

@@ -16,11 +16,10 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ids import Action, Field, Modal
-from bot.listeners.errors import guard
+from bot.listeners.errors import guard, guard_view
 from bot.services import Services
-from bot.views.errors import describe as describe_error
 from bot.views.modals import done_modal
-from bot.views.review import chosen_decision
+from bot.views.review import chosen_decision, reason_field
 from bot.views.rules import (
     SEGMENT,
     already_decided,
@@ -131,7 +130,16 @@ async def _name(services: Services, actor: Actor) -> str:
 def register(app: AsyncApp, services: Services) -> None:
     guarded = guard(services)
 
+    def rule_field(error: DomainError) -> str | None:
+        """A segment's name, a form row, or the typed rule: where the mistake shows."""
+        if isinstance(error, InvalidInput):
+            return Field.SEGMENT_NAME
+        if isinstance(error, RuleError):
+            return Field.RULE_TEXT if error.row is None else row_error_field(error.row)
+        return None
+
     @app.view(Modal.RULE_FORM)
+    @guard_view(services, title="Rule", field_of=rule_field)
     async def submitted(
         ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
     ) -> None:
@@ -139,28 +147,16 @@ def register(app: AsyncApp, services: Services) -> None:
         actor, values = context["actor"], view["state"]["values"]
         text = form_text(values)
         name = ""
-        try:
-            group = await _target(services, actor, view.get("private_metadata") or "")
-            if group is None:
-                typed = values.get(Field.SEGMENT_NAME, {}).get(Field.SEGMENT_NAME, {})
-                name = normalize_title(typed.get("value") or "", what="segment name")
-            rules = services.rules
-            rule = await (
-                rules.read(actor, group, text)
-                if text.strip()
-                else rules.read_form(actor, group, form_rows(values))
-            )
-        except InvalidInput as bad:
-            await ack(response_action="errors", errors={Field.SEGMENT_NAME: bad.message})
-            return
-        except RuleError as bad:
-            field = Field.RULE_TEXT if text.strip() or bad.row is None else row_error_field(bad.row)
-            await ack(response_action="errors", errors={field: bad.short()})
-            return
-        except DomainError as error:
-            message = describe_error(error, admins=await services.users.admin_slack_ids())
-            await ack(response_action="update", view=done_modal("Rule", message))
-            return
+        group = await _target(services, actor, view.get("private_metadata") or "")
+        if group is None:
+            typed = values.get(Field.SEGMENT_NAME, {}).get(Field.SEGMENT_NAME, {})
+            name = normalize_title(typed.get("value") or "", what="segment name")
+        rules = services.rules
+        rule = await (
+            rules.read(actor, group, text)
+            if text.strip()
+            else rules.read_form(actor, group, form_rows(values))
+        )
         await ack()
         await send_preview(client, services, actor, group, rule, name=name)
 
@@ -200,22 +196,15 @@ def register(app: AsyncApp, services: Services) -> None:
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.view(Modal.REVIEW_RULE)
+    @guard_view(services, title="Not decided", field_of=reason_field)
     async def reviewed_rule(
         ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
     ) -> None:
         approve, reason = chosen_decision(view["state"]["values"])
         actor = context["actor"]
-        try:
-            saved, now = await services.rules.review(
-                actor, int(view.get("private_metadata") or 0), approve=approve, reason=reason
-            )
-        except InvalidInput as bad:
-            await ack(response_action="errors", errors={Field.REASON: bad.message})
-            return
-        except DomainError as error:
-            message = describe_error(error, admins=await services.users.admin_slack_ids())
-            await ack(response_action="update", view=done_modal("Not decided", message))
-            return
+        saved, now = await services.rules.review(
+            actor, int(view.get("private_metadata") or 0), approve=approve, reason=reason
+        )
         text = review_recorded(saved, now_decided=now)
         await ack(response_action="update", view=done_modal("Group rule", text))
         if now:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from bot.views.blocks import escape, listing
-from domain.bulk_jobs import JobMoved, JobNotFound, NothingToImport
+from domain.bulk_jobs import JobMoved, JobNotFound, NothingToImport, RowsPruned
 from domain.errors import (
     CourseNotFound,
     DenialReason,
@@ -14,6 +15,7 @@ from domain.errors import (
     InvalidInput,
     KeptByRule,
     MemberNotFound,
+    NotFound,
     NotificationOff,
     NotLinkable,
     PermissionDenied,
@@ -21,74 +23,132 @@ from domain.errors import (
     TitleTaken,
     UserNotFound,
 )
-from domain.rules.model import RuleError
+from domain.imports import FileRefused, TemplateMismatch
+from domain.rules.model import (
+    NoRule,
+    RuleError,
+    RuleNotFound,
+    SegmentNotFound,
+    StaleSegment,
+    UnknownName,
+)
 
 
 def _suggest(names: Sequence[str]) -> str:
     return " Did you mean " + listing([f"*{escape(n)}*" for n in names]) + "?" if names else ""
 
 
+Wording = Callable[[Any, Sequence[str]], str]
+"""(the error, the admins who could help) -> what the person reads."""
+
+
 def describe(error: DomainError, *, admins: Sequence[str] = ()) -> str:
-    if isinstance(error, GroupNotFound):
-        return (
-            f"There is no group called *{escape(error.name)}*.{_suggest(error.suggestions)} "
-            "`/group list` shows your groups."
-        )
-    if isinstance(error, CourseNotFound):
-        return (
-            f"There is no course called *{escape(error.name)}*.{_suggest(error.suggestions)} "
-            "`/group course list` shows the catalogue."
-        )
-    if isinstance(error, MemberNotFound):
-        return (
-            f"*{escape(error.name)}* is not a member of this group; "
-            "`/group members <group>` lists who is."
-        )
-    if isinstance(error, NotificationOff):
-        return (
-            f"*{escape(error.label)}* emails are switched off for the school, so none was "
-            "sent. An admin can switch them on with `/group notifications`."
-        )
-    if isinstance(error, UserNotFound):
-        return f"There is no school user {escape(error.name)} any more; nothing was changed."
-    if isinstance(error, TitleTaken):
-        return (
-            f"A {error.kind} called *{escape(error.existing_title)}* (`#{error.existing_id}`) "
-            "already exists, and titles are unique regardless of case. Choose another title."
-        )
-    if isinstance(error, InvalidInput):
-        return f"The {error.field} is not right: {escape(error.message)}"
-    if isinstance(error, PermissionDenied):
-        return denied(error, admins)
-    if isinstance(error, SeatLimitReached):
-        return (
-            f"*{escape(error.group_title)}* is full: all {error.seat_limit} seats are taken. "
-            "Remove a member, or ask an admin to raise the seat limit."
-        )
-    if isinstance(error, JobMoved):
-        return (
-            f"Bulk action #{error.job.id} is already *{error.job.state}*, so Roster can't "
-            f"{error.wanted}; nothing was changed. `/group log actions` shows where it stands."
-        )
-    if isinstance(error, NothingToImport):
-        return (
-            "Every row of this file has a problem, so there is nothing to send for approval. "
-            "Fix the rows in the rows-to-fix file and upload it again."
-        )
-    if isinstance(error, JobNotFound):
-        return f"There is no bulk action #{error.job_id}; `/group log actions` lists them."
-    if isinstance(error, KeptByRule):
-        title = escape(error.group_title)
-        return (
-            f"*{escape(error.email)}* is in *{title}* by its rule, so removing them by hand "
-            f'would not last. Change the rule (`/group rule "{title}" edit`) to leave them '
-            "out; nothing was changed."
-        )
-    if isinstance(error, RuleError):
-        return escape(error.explain())
-    if isinstance(error, NotLinkable):
-        return f"<@{error.slack_user_id}> can't be a manager: {error.reason}."
+    """The sentence for an error: the wording registered for its type, or for the
+    nearest type it derives from."""
+    for kind in type(error).__mro__:
+        wording = _WORDINGS.get(kind)
+        if wording is not None:
+            return wording(error, admins)
     return f"That didn't work: {escape(str(error))}."
+
+
+def field_message(error: DomainError) -> str:
+    """The one line a form shows under the field the error is about."""
+    if isinstance(error, RuleError):
+        return error.short()
+    if isinstance(error, InvalidInput):
+        return error.message
+    return describe(error)
+
+
+def _not_found(hint: str) -> Wording:
+    def wording(error: NotFound, admins: Sequence[str]) -> str:
+        return (
+            f"There is no {error.kind} called *{escape(error.name)}*."
+            f"{_suggest(error.suggestions)} {hint}"
+        )
+
+    return wording
+
+
+def _rule(error: RuleError, admins: Sequence[str]) -> str:
+    return escape(error.explain())
+
+
+def _unknown_name(error: UnknownName, admins: Sequence[str]) -> str:
+    where = (
+        "`/group list` shows the groups"
+        if error.kind == "group"
+        else ("`/group course list` shows the catalogue")
+    )
+    return f"{escape(error.explain())} {where}."
+
+
+def _no_rule(error: NoRule, admins: Sequence[str]) -> str:
+    title = escape(error.group_title)
+    return (
+        f"*{title}* has no rule to {error.wanted}; set one with "
+        f'`/group rule "{title}" set &lt;rule&gt;`.'
+    )
+
+
+_WORDINGS: dict[type, Wording] = {
+    GroupNotFound: _not_found("`/group list` shows your groups."),
+    CourseNotFound: _not_found("`/group course list` shows the catalogue."),
+    JobNotFound: _not_found("`/group log actions` lists them."),
+    RuleNotFound: _not_found("`/group rule <group>` shows a group's rule."),
+    SegmentNotFound: _not_found("`/group segment list` shows the saved ones."),
+    MemberNotFound: lambda e, _: (
+        f"*{escape(e.name)}* is not a member of this group; `/group members <group>` lists who is."
+    ),
+    UserNotFound: lambda e, _: (
+        f"There is no school user {escape(e.name)} any more; nothing was changed."
+    ),
+    NotificationOff: lambda e, _: (
+        f"*{escape(e.label)}* emails are switched off for the school, so none was sent. "
+        "An admin can switch them on with `/group notifications`."
+    ),
+    TitleTaken: lambda e, _: (
+        f"A {e.kind} called *{escape(e.existing_title)}* (`#{e.existing_id}`) already "
+        "exists, and titles are unique regardless of case. Choose another title."
+    ),
+    InvalidInput: lambda e, _: f"The {e.field} is not right: {escape(e.message)}",
+    PermissionDenied: lambda e, admins: denied(e, admins),
+    SeatLimitReached: lambda e, _: (
+        f"*{escape(e.group_title)}* is full: all {e.seat_limit} seats are taken. Remove a "
+        "member, or ask an admin to raise the seat limit."
+    ),
+    JobMoved: lambda e, _: (
+        f"Bulk action #{e.job.id} is already *{e.job.state}*, so Roster can't {e.wanted}; "
+        "nothing was changed. `/group log actions` shows where it stands."
+    ),
+    NothingToImport: lambda e, _: (
+        "Every row of this file has a problem, so there is nothing to send for approval. "
+        "Fix the rows in the rows-to-fix file and upload it again."
+    ),
+    RowsPruned: lambda e, _: (
+        f"The rows of bulk action #{e.job.id} were deleted after the retention period; its "
+        "counts stay in `/group log actions`, and the results file posted in its thread "
+        "when it finished still has every row."
+    ),
+    KeptByRule: lambda e, _: (
+        f"*{escape(e.email)}* is in *{escape(e.group_title)}* by its rule, so removing them "
+        f'by hand would not last. Change the rule (`/group rule "{escape(e.group_title)}" '
+        "edit`) to leave them out; nothing was changed."
+    ),
+    RuleError: _rule,
+    UnknownName: _unknown_name,
+    NoRule: _no_rule,
+    StaleSegment: lambda e, _: (
+        f"Segment *{escape(e.name)}* names a course or group that no longer exists; save "
+        "it again with `/group segment new`."
+    ),
+    NotLinkable: lambda e, _: f"<@{e.slack_user_id}> can't be a manager: {e.reason}.",
+    FileRefused: lambda e, _: escape(e.problem),
+    TemplateMismatch: lambda e, _: (
+        f"{escape(e.problem)} Download a fresh template with `/group template`."
+    ),
+}
 
 
 def denied(error: PermissionDenied, admins: Sequence[str]) -> str:

@@ -424,8 +424,9 @@ def row_result(item: ItemResult) -> str:
     return _OUTCOMES[item.outcome].format(detail=item.detail)
 
 
-def refused_message(filename: str, problem: str) -> str:
-    return f":warning: *{escape(filename)}* can't be used: {escape(problem)}"
+def refused_message(filename: str, said: str) -> str:
+    """``said`` is the refusal as ``describe`` words it (escaped already)."""
+    return f":warning: *{escape(filename)}* can't be used: {said}"
 
 
 def preview_sent() -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from bot.ids import Field
 from bot.views.blocks import Block, option
 from bot.views.modals import input_block, text_input
+from domain.errors import DomainError, InvalidInput
 
 _DECISION = [option("Approve", "approve"), option("Reject", "reject")]
 
@@ -26,6 +27,11 @@ def decision_blocks(asker: str) -> list[Block]:
             optional=True,
         ),
     ]
+
+
+def reason_field(error: DomainError) -> str | None:
+    """A review's mistake is in its reason (a rejection needs one)."""
+    return Field.REASON if isinstance(error, InvalidInput) and error.field == "reason" else None
 
 
 def chosen_decision(values: dict[str, Any]) -> tuple[bool, str]:

@@ -91,7 +91,7 @@ def _from_row(row: FormRow, number: int, catalogue: Catalogue) -> Rule:
     try:
         condition = _row_condition(attribute, operator, clean_text(row.value), catalogue)
     except RuleError as error:
-        raise RuleError(error.message, row=number) from None
+        raise error.placed(row=number) from None
     return Not(condition) if row.negate else condition
 
 

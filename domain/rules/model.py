@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from domain.entities import User
-from domain.errors import DomainError
+from domain.errors import DomainError, NotFound
 from domain.validation import title_key
 
 MAX_TEXT = 2000
@@ -173,6 +173,16 @@ class RuleError(DomainError):
         self.message, self.text, self.position, self.row = message, text, position, row
         super().__init__(message)
 
+    def placed(
+        self, *, text: str = "", position: int | None = None, row: int | None = None
+    ) -> RuleError:
+        """The same mistake, now knowing where in the text (or which form row) it is."""
+        moved = type(self).__new__(type(self))
+        moved.__dict__.update(self.__dict__)
+        moved.args = self.args
+        moved.text, moved.position, moved.row = text, position, row
+        return moved
+
     def short(self) -> str:
         """One line, for a form field's error: where, and what was expected."""
         if self.position is None or not self.text:
@@ -187,6 +197,30 @@ class RuleError(DomainError):
         line = self.text.replace("\n", " ")
         caret = " " * self.position + "^"
         return f"At character {self.position + 1}: {self.message}\n```{line}\n{caret}```"
+
+
+class UnknownName(RuleError):
+    """A rule names a course or group the catalogue (or the writer's groups) lacks."""
+
+    def __init__(self, kind: str, name: str) -> None:
+        self.kind, self.name = kind, name
+        super().__init__(f"there is no {kind} “{name}”.")
+
+
+class NoRule(RuleError):
+    """The group has no rule to re-evaluate or remove; ``wanted`` says which."""
+
+    def __init__(self, group_title: str, wanted: str) -> None:
+        self.group_title, self.wanted = group_title, wanted
+        super().__init__(f"{group_title} has no rule to {wanted}.")
+
+
+class StaleSegment(RuleError):
+    """A saved segment names a course or group since deleted or renamed."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"segment “{name}” names a course or group that no longer exists.")
 
 
 def check_size(rule: Rule) -> None:
@@ -281,3 +315,15 @@ class RuleEvent:
     change: str
     cause: str
     at: datetime
+
+
+class RuleNotFound(NotFound):
+    """No rule (a preview, a saved rule) has this id."""
+
+    kind = "rule"
+
+
+class SegmentNotFound(NotFound):
+    """No saved segment has this name."""
+
+    kind = "segment"

@@ -23,6 +23,7 @@ from domain.rules.model import (
     Op,
     Rule,
     RuleError,
+    UnknownName,
     Value,
     check_size,
     fold,
@@ -316,14 +317,14 @@ class _Reader:
         try:
             return check_value(attribute, value)
         except RuleError as error:
-            raise RuleError(error.message, text=self.text, position=start) from None
+            raise error.placed(text=self.text, position=start) from None
 
     def named(self, attribute: Attr, name: str) -> str:
         start = self.tokens[self.at - 1].position
         try:
             return check_name(attribute, name, self.catalogue)
         except RuleError as error:
-            raise RuleError(error.message, text=self.text, position=start) from None
+            raise error.placed(text=self.text, position=start) from None
 
 
 def _unquote(token: str) -> str:
@@ -351,8 +352,8 @@ def check_name(attribute: Attr, name: str, catalogue: Catalogue) -> str:
         if key == catalogue.own_group:
             raise RuleError("a group's rule can't depend on membership of that same group.")
         if key not in catalogue.groups:
-            raise RuleError(f"there is no group “{name}”; `/group list` shows the groups.")
+            raise UnknownName("group", name)
         return catalogue.groups[key]
     if key not in catalogue.courses:
-        raise RuleError(f"there is no course “{name}”; `/group course list` shows the catalogue.")
+        raise UnknownName("course", name)
     return catalogue.courses[key]

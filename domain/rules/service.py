@@ -26,13 +26,17 @@ from domain.rules.form import FormBlocks, from_form
 from domain.rules.model import (
     Attr,
     Catalogue,
+    NoRule,
     Rule,
     RuleError,
     RuleEvent,
+    RuleNotFound,
     RulePreview,
     RuleRun,
     RuleState,
     SavedRule,
+    SegmentNotFound,
+    StaleSegment,
     conditions,
     with_group_renamed,
 )
@@ -213,10 +217,7 @@ class RuleService:
         """The group's rule, for "Re-evaluate now"."""
         saved = await self.current(actor, group)
         if saved is None:
-            raise RuleError(
-                f"{group.title} has no rule, so there is nothing to re-evaluate; "
-                f'set one with `/group rule "{group.title}" set <rule>`.'
-            )
+            raise NoRule(group.title, "re-evaluate")
         return saved
 
     async def summary(self, actor: Actor, group: Group) -> RuleSummary:
@@ -231,7 +232,7 @@ class RuleService:
         require(actor, Capability.MANAGE_SEGMENTS, group)
         ended = await self._store.rules.end(group.id)
         if ended is None:
-            raise RuleError(f"{group.title} has no rule to remove.")
+            raise NoRule(group.title, "remove")
         return ended
 
     def require_segments(self, actor: Actor) -> None:
@@ -247,15 +248,10 @@ class RuleService:
         require(actor, Capability.VIEW_GROUPS)
         saved = await self._store.rules.segment(name)
         if saved is None:
-            raise RuleError(
-                f"there is no segment “{name}”; `/group segment list` shows the saved ones."
-            )
+            raise SegmentNotFound(name)
         parsed = await self.parsed(saved, None)
         if parsed is None:
-            raise RuleError(
-                f"segment “{saved.name}” names a course or group that no longer exists; "
-                "save it again with `/group segment new`."
-            )
+            raise StaleSegment(saved.name)
         return saved, parsed
 
     def touch(self, user_ids: Iterable[int], cause: str) -> None:
@@ -382,7 +378,7 @@ class RuleService:
     async def _draft(self, rule_id: int) -> SavedRule:
         saved = await self._store.rules.get(rule_id)
         if saved is None:
-            raise RuleError(f"there is no rule #{rule_id}; `/group rule <group>` shows a group's.")
+            raise RuleNotFound(f"#{rule_id}")
         return saved
 
 

@@ -20,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.jobs import JobRunner
 from bot.listeners import register_listeners
 from bot.mailer import SMTP_MISSING_TOLD, DeliveryWorker, SmtpTransport, tell_admins_smtp_is_missing
-from bot.rule_sweeper import keep_rules_true
+from bot.scheduler import Schedule
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_presence import RosterClient, SlackPresence
@@ -135,7 +135,7 @@ def create_app(settings: Settings, *, job_clock: Clock = utc_now) -> web.Applica
     app.on_cleanup.append(lambda _: _close_hasher(services))
     app.cleanup_ctx.append(_database(settings))
     app.cleanup_ctx.append(_presence)
-    app.cleanup_ctx.append(_rules(settings))
+    app.cleanup_ctx.append(_schedule(settings))
     app.cleanup_ctx.append(_mail(settings))
     app.cleanup_ctx.append(_jobs(settings, runner))
     if settings.socket_mode:
@@ -247,22 +247,30 @@ def _mail(settings: Settings):
     return mail
 
 
-def _rules(settings: Settings):
-    """Re-evaluates every group rule at start (a change made just before a crash
-    may not have reached its rules), then the dated ones every so often; at
-    shutdown, lets the last round of changes finish."""
+def _schedule(settings: Settings):
+    """Time-triggered work: every group rule re-evaluated once at start (a change
+    made just before a crash may not have reached its rules), then the dated ones
+    every ``ROSTER_RULE_SWEEP_MINUTES``. At shutdown the runs under way finish,
+    then the last round of changes."""
 
-    async def rules(app: web.Application) -> AsyncIterator[None]:
-        service, stop = app[SERVICES].rules, asyncio.Event()
-        task = asyncio.create_task(
-            keep_rules_true(service, stop, every=settings.rule_sweep_minutes * 60)
-        )
+    async def schedule(app: web.Application) -> AsyncIterator[None]:
+        rules = app[SERVICES].rules
+        timetable = Schedule()
+
+        async def everyone() -> None:
+            await rules.sweep(dated_only=False)
+
+        async def dated() -> None:
+            await rules.sweep(dated_only=True)
+
+        timetable.once("rules at start", everyone)
+        timetable.every("dated rules", settings.rule_sweep_minutes * 60, dated)
+        timetable.start()
         yield
-        stop.set()
-        await task
-        await service.settled()
+        await timetable.stop()
+        await rules.settled()
 
-    return rules
+    return schedule
 
 
 def _jobs(settings: Settings, runner: JobRunner):

@@ -29,6 +29,8 @@ class Reply:
     payload: dict[str, Any]
     response_url: str
     channel_id: str
+    message: Message | None = None
+    """What the post became in the channel, for a click on it to act on."""
 
     @property
     def blocks(self) -> list[dict[str, Any]]:
@@ -78,9 +80,11 @@ class Interaction:
     async def reply(self, number: int = 1, *, timeout: float = 5.0) -> Reply:
         """The ``number``-th message posted to this interaction's response_url."""
         assert self.response_url, "this interaction has no response_url"
-        posts = self.driver.slack.responses(self.response_url)
-        await self.driver.slack.wait_for(lambda: len(posts) >= number, timeout=timeout)
-        return Reply(posts[number - 1], self.response_url, self.channel_id)
+        slack = self.driver.slack
+        posts = slack.responses(self.response_url)
+        await slack.wait_for(lambda: len(posts) >= number, timeout=timeout)
+        made = slack.response_urls[self.response_url.rsplit("/", 1)[1]].messages[number - 1]
+        return Reply(posts[number - 1], self.response_url, self.channel_id, made)
 
     async def modal(self, *, timeout: float = 5.0) -> View:
         """The modal opened with this interaction's trigger_id."""
@@ -209,7 +213,9 @@ class SlackDriver:
         }
         known: dict[str, Any] = {"trigger_id": trigger_id}
         if isinstance(surface, Reply):
-            response_url = self.slack.issue_response_url(user_id, surface.channel_id)
+            response_url = self.slack.issue_response_url(
+                user_id, surface.channel_id, original=surface.message
+            )
             payload["container"] = {
                 "type": "message",
                 "message_ts": "0",
@@ -220,7 +226,7 @@ class SlackDriver:
             payload["response_url"] = response_url
             known |= {"response_url": response_url, "channel_id": surface.channel_id}
         elif isinstance(surface, Message):
-            response_url = self.slack.issue_response_url(user_id, surface.channel)
+            response_url = self.slack.issue_response_url(user_id, surface.channel, original=surface)
             payload["container"] = {
                 "type": "message",
                 "message_ts": surface.ts,
@@ -269,7 +275,7 @@ class SlackDriver:
         }
         interaction = await self._send_form({"payload": json.dumps(payload)}, user_id)
         if interaction.status == 200:
-            _apply_view_ack(view, interaction.ack)
+            _apply_view_ack(self.slack, view, interaction.ack)
         return interaction
 
     async def open_home(self, user_id: str, *, event_id: str | None = None) -> Interaction:
@@ -399,14 +405,14 @@ def _state_values(blocks: list[dict[str, Any]], values: dict[str, Any]) -> dict[
     return state
 
 
-def _apply_view_ack(view: View, ack: dict[str, Any]) -> None:
+def _apply_view_ack(slack: SlackEmulator, view: View, ack: dict[str, Any]) -> None:
     """What Slack does with a view_submission's ack: close, update or keep the modal."""
     action = ack.get("response_action")
     if action == "update":
         error, messages = check_view(ack["view"])
         if error:
             raise AssertionError(f"Slack would refuse this update: {error} {messages}")
-        view.body = ack["view"]
+        slack.replace_view(view, ack["view"])
     elif action == "errors":
         return
     else:

@@ -6,22 +6,28 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
+import yaml
 from aiohttp import web
 
 from slack_emulator import methods
 from slack_emulator.limits import check_message_blocks
+from slack_emulator.rates import RateLimits
 from slack_emulator.state import (
     RESPONSE_URL_SECONDS,
     RESPONSE_URL_USES,
+    SLACK_ID,
     TRIGGER_SECONDS,
     Call,
+    Channel,
     Download,
     Ids,
     Member,
     Message,
+    RateLimited,
     ResponseUrl,
     SlackError,
     StoredFile,
@@ -30,6 +36,16 @@ from slack_emulator.state import (
 )
 
 Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+MANIFEST = Path(__file__).resolve().parent.parent / "manifest.yml"
+GENERAL = "C0GENERAL"
+"""#general: every member is in it; the bot is not, until a test adds it."""
+APP_ID = "A0ROSTER"
+
+
+def manifest_scopes(path: Path = MANIFEST) -> tuple[str, ...]:
+    """The bot scopes the app's manifest asks for: what its token holds once installed."""
+    manifest = yaml.safe_load(path.read_text())
+    return tuple(manifest["oauth_config"]["scopes"]["bot"])
 
 
 class SlackEmulator:
@@ -41,34 +57,127 @@ class SlackEmulator:
         bot_token: str = "xoxb-roster-test",
         team_id: str = "T0ROSTER",
         bot_user_id: str = "U0ROSTERBOT",
+        scopes: Iterable[str] | None = None,
+        rate_scale: float = 1.0,
+        share_delay: float = 0.05,
     ) -> None:
+        """``scopes``: what the bot token holds (default: the manifest's bot scopes);
+        ``rate_scale``: real seconds per second of Slack's rate limits (1: Slack's
+        pace, 0.05: twenty times faster, 0: no limits); ``share_delay``: how long after
+        files.completeUploadExternal answers the file's message appears."""
         self.bot_token = bot_token
         self.team_id = team_id
         self.bot_user_id = bot_user_id
+        self.app_id = APP_ID
+        self.scopes = tuple(manifest_scopes() if scopes is None else scopes)
+        self.rates = RateLimits(rate_scale)
+        self.share_delay = share_delay
         self.ids = Ids()
         self.members: dict[str, Member] = {}
+        self.channels: dict[str, Channel] = {}
         self.messages: list[Message] = []
         self.views: dict[str, View] = {}
         self.home: dict[str, dict[str, Any]] = {}
+        self.home_hashes: dict[str, str] = {}
         self.files: dict[str, StoredFile] = {}
         self.triggers: dict[str, Trigger] = {}
         self.response_urls: dict[str, ResponseUrl] = {}
         self.calls: list[Call] = []
-        self.joined: set[str] = set()
-        """Channels the bot is a member of; sharing a file elsewhere is refused."""
         self.downloads: list[Download] = []
         self._redirects: tuple[int, str | None] = (0, None)
         self._rate_limits: dict[str, tuple[int, int]] = {}
+        self._shares: set[asyncio.Task[None]] = set()
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.url = ""
         self._methods: dict[str, Handler] = methods.handlers(self)
+        self.channels[GENERAL] = Channel(GENERAL, "general", "public")
         self.add_member(bot_user_id, "Roster", None, is_bot=True)
 
     # -- workspace set-up, used by tests and the demo ---------------------------------
 
-    def add_member(self, user_id: str, name: str, email: str | None, *, is_bot: bool = False):
-        self.members[user_id] = Member(user_id, name, email, is_bot)
+    def add_member(
+        self,
+        user_id: str,
+        name: str,
+        email: str | None,
+        *,
+        is_bot: bool = False,
+        deleted: bool = False,
+        restricted: bool = False,
+        ultra_restricted: bool = False,
+    ) -> Member:
+        """A person (or bot) in the workspace; people are in #general. ``deleted``:
+        deactivated; ``restricted``/``ultra_restricted``: a multi- or single-channel
+        guest."""
+        if not SLACK_ID.match(user_id) or user_id[0] not in "UW":
+            raise ValueError(f"{user_id!r} is not a Slack user id (U or W, then 8+ A-Z0-9)")
+        member = Member(user_id, name, email, is_bot, deleted, restricted, ultra_restricted)
+        self.members[user_id] = member
+        if not is_bot:
+            self.channels[GENERAL].members.add(user_id)
+        return member
+
+    def add_channel(
+        self,
+        name: str,
+        *,
+        private: bool = False,
+        archived: bool = False,
+        members: Iterable[str] = (),
+        bot: bool = False,
+        channel_id: str | None = None,
+    ) -> str:
+        """A channel (public unless ``private``), with ``members`` and, when ``bot``,
+        the bot in it; returns its id (``channel_id``, or a new ``C…``, ``G…`` when
+        private)."""
+        channel_id = channel_id or self.ids.next("G" if private else "C")
+        if not SLACK_ID.match(channel_id) or channel_id[0] not in "CG":
+            raise ValueError(f"{channel_id!r} is not a Slack channel id (C or G, then 8+ A-Z0-9)")
+        self.channels[channel_id] = Channel(
+            channel_id,
+            name,
+            "private" if private else "public",
+            set(members) | ({self.bot_user_id} if bot else set()),
+            archived,
+        )
+        return channel_id
+
+    def join(self, channel_id: str) -> None:
+        """Someone invites the bot into the channel."""
+        self.channels[channel_id].members.add(self.bot_user_id)
+
+    def add_im(self, *users: str) -> str:
+        """A direct message between people (the bot isn't in it); returns its id."""
+        channel_id = self.ids.next("D")
+        self.channels[channel_id] = Channel(channel_id, "", "im", set(users))
+        return channel_id
+
+    def dm_id(self, user_id: str) -> str:
+        """The id of the bot's direct message with ``user_id``."""
+        return "D" + user_id[1:]
+
+    def im_with(self, user_id: str) -> Channel:
+        """The bot's direct message with a member, opened on first use."""
+        channel_id = self.dm_id(user_id)
+        if channel_id not in self.channels:
+            self.channels[channel_id] = Channel(channel_id, "", "im", {self.bot_user_id, user_id})
+        return self.channels[channel_id]
+
+    def conversation(self, channel_id: str) -> Channel | None:
+        """The conversation with this id; the bot's direct message with any member
+        exists as soon as someone asks for it, as the app's Messages tab does."""
+        if channel_id in self.channels:
+            return self.channels[channel_id]
+        user_id = "U" + channel_id[1:]
+        if channel_id.startswith("D") and user_id in self.members:
+            return self.im_with(user_id)
+        return None
+
+    @property
+    def provided(self) -> str:
+        """The token's scopes, as ``missing_scope`` answers name them."""
+        return ",".join(self.scopes)
 
     def user_upload(
         self,
@@ -129,6 +238,16 @@ class SlackEmulator:
             "user": "",
         }
 
+    @contextlib.contextmanager
+    def unlimited(self) -> Iterator[None]:
+        """No rate limits meanwhile: for a test that sets its scene straight in Slack,
+        posting faster than Slack's pace, before Roster's own calls are paced again."""
+        scale, self.rates.scale = self.rates.scale, 0
+        try:
+            yield
+        finally:
+            self.rates.scale = scale
+
     def redirect_downloads(self, hops: int, *, host: str | None = None) -> None:
         """Every later download answers ``hops`` redirects before the file, as Slack's
         file hosts may; with ``host`` (e.g. ``localhost``, another name for this
@@ -144,15 +263,36 @@ class SlackEmulator:
         self.triggers[trigger_id] = Trigger(user_id, time.monotonic())
         return trigger_id
 
-    def issue_response_url(self, user_id: str, channel_id: str) -> str:
+    def issue_response_url(
+        self, user_id: str, channel_id: str, *, original: Message | None = None
+    ) -> str:
+        """A response_url for an interaction in ``channel_id``; ``original`` is the
+        message it came from, which ``replace_original``/``delete_original`` act on."""
         token = self.ids.next("R")
-        self.response_urls[token] = ResponseUrl(user_id, channel_id, time.monotonic())
+        self.response_urls[token] = ResponseUrl(
+            user_id, channel_id, time.monotonic(), original=original
+        )
         return f"{self.url}/response/{token}"
+
+    def foreign_view(self, user_id: str, body: dict[str, Any]) -> View:
+        """A modal another app opened for ``user_id``: not this app's to update."""
+        view_id = self.ids.next("V")
+        view = View(view_id, user_id, body, "", view_id, app_id="A0ANOTHERAPP")
+        self.views[view_id] = view
+        return view
 
     # -- what tests read ---------------------------------------------------------------
 
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
+
+    def refused(self, error: str) -> list[Call]:
+        """Calls answered with ``error`` (e.g. ``ratelimited``, ``not_in_channel``)."""
+        return [c for c in self.calls if c.error == error]
+
+    def visible_in(self, channel_id: str) -> list[Message]:
+        """What everyone in a channel sees: its messages, ephemeral ones left out."""
+        return [m for m in self.messages if m.channel == channel_id and not m.ephemeral_to]
 
     def responses(self, response_url: str) -> list[dict[str, Any]]:
         return self.response_urls[response_url.rsplit("/", 1)[1]].posts
@@ -189,6 +329,8 @@ class SlackEmulator:
         return self.url
 
     async def stop(self) -> None:
+        for share in list(self._shares):
+            share.cancel()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -199,29 +341,54 @@ class SlackEmulator:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await _arguments(request)
-        limited = self._rate_limits.get(method)
-        if limited and limited[0] > 0:
-            self._rate_limits[method] = (limited[0] - 1, limited[1])
-            self.calls.append(Call(method, args, ok=False, error="ratelimited"))
-            return web.json_response(
-                {"ok": False, "error": "ratelimited"},
-                status=429,
-                headers={"Retry-After": str(limited[1])},
-            )
+        status = 200
         try:
             self._authenticate(request, args)
+            self._forced_limit(method)
             handler = self._methods.get(method)
             if handler is None:
                 raise SlackError("unknown_method")
+            self._check_scopes(method)
+            self._check_tier(method)
             body = {"ok": True, **await handler(args)}
             self.calls.append(Call(method, args, ok=True))
+            headers = {}
+        except RateLimited as limited:
+            body, status = {"ok": False, "error": "ratelimited"}, 429
+            headers = {"Retry-After": str(limited.retry_after)}
+            self.calls.append(Call(method, args, ok=False, error="ratelimited"))
         except SlackError as error:
-            body = {"ok": False, "error": error.error}
+            body = {"ok": False, "error": error.error, **error.fields}
             if error.messages:
                 body["response_metadata"] = {"messages": error.messages}
             self.calls.append(Call(method, args, ok=False, error=error.error))
+            headers = {}
         await self._notify()
-        return web.json_response(body)
+        return web.json_response(body, status=status, headers=headers)
+
+    def _forced_limit(self, method: str) -> None:
+        limited = self._rate_limits.get(method)
+        if limited and limited[0] > 0:
+            self._rate_limits[method] = (limited[0] - 1, limited[1])
+            raise RateLimited(limited[1])
+
+    def _check_scopes(self, method: str) -> None:
+        """Slack's ``missing_scope``: the method wants one of ``needed``."""
+        needed = methods.SPECS[method].scopes
+        if needed and not set(needed) & set(self.scopes):
+            raise SlackError("missing_scope", needed=",".join(needed), provided=self.provided)
+
+    def _check_tier(self, method: str) -> None:
+        tier = methods.SPECS[method].tier
+        retry_after = self.rates.tier(method, tier) if tier else None
+        if retry_after:
+            raise RateLimited(retry_after)
+
+    def pace_post(self, channel_id: str) -> None:
+        """One more post in a channel, within Slack's pace of about one a second."""
+        retry_after = self.rates.post(channel_id)
+        if retry_after:
+            raise RateLimited(retry_after)
 
     def _authenticate(self, request: web.Request, args: dict[str, Any]) -> None:
         header = request.headers.get("Authorization", "")
@@ -240,17 +407,55 @@ class SlackEmulator:
         if time.monotonic() - url.issued_at > RESPONSE_URL_SECONDS:
             return web.json_response({"ok": False, "error": "expired_url"}, status=404)
         payload = await request.json()
-        errors = check_message_blocks(payload.get("blocks", []))
-        if errors:
-            return web.json_response(
-                {"ok": False, "error": "invalid_blocks", "response_metadata": {"messages": errors}},
-                status=400,
-            )
-        if not payload.get("text") and not payload.get("blocks"):
-            return web.json_response({"ok": False, "error": "no_text"}, status=400)
+        if not _flag(payload, "delete_original"):
+            errors = check_message_blocks(payload.get("blocks", []))
+            if errors:
+                return web.json_response(
+                    {
+                        "ok": False,
+                        "error": "invalid_blocks",
+                        "response_metadata": {"messages": errors},
+                    },
+                    status=400,
+                )
+            if not payload.get("text") and not payload.get("blocks"):
+                return web.json_response({"ok": False, "error": "no_text"}, status=400)
         url.posts.append(payload)
+        url.messages.append(self._respond(url, payload))
         await self._notify()
         return web.json_response({"ok": True})
+
+    def _respond(self, url: ResponseUrl, payload: dict[str, Any]) -> Message | None:
+        """What a post to a response_url does in the channel: ``delete_original``
+        removes the message the interaction came from, ``replace_original`` replaces
+        it (keeping who sees it), anything else is a new message, visible to the
+        person alone unless ``response_type`` is ``in_channel``."""
+        original = url.original
+        if _flag(payload, "delete_original"):
+            if original is not None and original in self.messages:
+                self.messages.remove(original)
+            return None
+        if _flag(payload, "replace_original") and original is not None:
+            original.text = payload.get("text", "")
+            original.blocks = payload.get("blocks", [])
+            original.edits += 1
+            return original
+        in_channel = payload.get("response_type") == "in_channel"
+        message = self.store_message(
+            Message(
+                channel=url.channel_id,
+                ts=self.ids.ts(),
+                text=payload.get("text", ""),
+                blocks=payload.get("blocks", []),
+                user=self.bot_user_id,
+                thread_ts=payload.get("thread_ts"),
+                ephemeral_to=None if in_channel else url.user_id,
+                response_type="in_channel" if in_channel else "ephemeral",
+            )
+        )
+        if url.original is None:
+            url.original = message
+        return message
 
     async def _upload(self, request: web.Request) -> web.Response:
         stored = self.files.get(request.match_info["file_id"])
@@ -317,9 +522,44 @@ class SlackEmulator:
     def stack_depth(self, root_id: str) -> int:
         return sum(1 for v in self.views.values() if v.root_id == root_id and v.open)
 
+    def replace_view(self, view: View, body: dict[str, Any]) -> None:
+        """The view shows ``body`` now, under a new ``hash``, as after any update."""
+        view.body, view.hash = body, methods.view_hash(body)
+
     def store_message(self, message: Message) -> Message:
         self.messages.append(message)
         return message
+
+    def share_later(
+        self, stored: list[StoredFile], channel: str, *, comment: str, thread_ts: str | None
+    ) -> None:
+        """The files' message in ``channel`` a moment from now (``share_delay``)."""
+        task = asyncio.create_task(self._share(stored, channel, comment, thread_ts))
+        self._shares.add(task)
+        task.add_done_callback(self._shares.discard)
+
+    async def _share(
+        self, stored: list[StoredFile], channel: str, comment: str, thread_ts: str | None
+    ) -> None:
+        await asyncio.sleep(self.share_delay)
+        for file in stored:
+            file.shared_to.append(channel)
+        message = Message(
+            channel=channel,
+            ts=self.ids.ts(),
+            text=comment,
+            blocks=[],
+            user=self.bot_user_id,
+            thread_ts=thread_ts,
+            files=[f.id for f in stored],
+        )
+        self.store_message(message)
+        await self._notify()
+
+
+def _flag(payload: dict[str, Any], name: str) -> bool:
+    """Slack takes ``true`` or the string ``"true"`` for these flags."""
+    return payload.get(name) in (True, "true")
 
 
 async def _arguments(request: web.Request) -> dict[str, Any]:

@@ -154,3 +154,57 @@ async def test_repeated_action_ids_in_one_block_are_refused(client: AsyncWebClie
         client.chat_postMessage(channel=CHANNEL, text="x", blocks=blocks)
     )
     assert error == "invalid_blocks" and "action_id 'a' is repeated" in messages[0]
+
+
+def _input(element: dict) -> dict:
+    label = {"type": "plain_text", "text": "Field"}
+    return {"type": "input", "block_id": "field", "label": label, "element": element}
+
+
+def _submit(view: dict) -> dict:
+    return {**view, "submit": {"type": "plain_text", "text": "Go"}}
+
+
+async def test_a_file_input_only_in_an_input_block_of_a_modal(slack: SlackEmulator, client):
+    file_input = {"type": "file_input", "action_id": "file", "max_files": 1}
+    in_message = await _error(
+        client.chat_postMessage(channel=CHANNEL, text="x", blocks=[_input(file_input)])
+    )
+    assert "file_input is only supported in modals" in in_message[1][0]
+    beside = {"type": "section", "text": {"type": "mrkdwn", "text": "x"}, "accessory": file_input}
+    error, messages = await _error(
+        client.views_open(trigger_id=slack.issue_trigger(ADA), view=modal([beside]))
+    )
+    assert error == "invalid_arguments" and "only supported in input blocks" in messages[0]
+    view = _submit(modal([_input(file_input)]))
+    assert (await client.views_open(trigger_id=slack.issue_trigger(ADA), view=view))["ok"]
+
+
+async def test_a_file_input_takes_1_to_10_files(slack: SlackEmulator, client) -> None:
+    for most in (0, 11):
+        view = _submit(modal([_input({"type": "file_input", "max_files": most})]))
+        _, messages = await _error(
+            client.views_open(trigger_id=slack.issue_trigger(ADA), view=view)
+        )
+        assert messages == [
+            "[ERROR] max_files must be between 1 and 10 "
+            "[json-pointer:/view/blocks/0/element/max_files]"
+        ]
+
+
+async def test_a_number_input_says_whether_decimals_are_allowed(slack, client) -> None:
+    view = _submit(modal([_input({"type": "number_input", "action_id": "n"})]))
+    _, messages = await _error(client.views_open(trigger_id=slack.issue_trigger(ADA), view=view))
+    assert messages == [
+        "[ERROR] missing required field: is_decimal_allowed [json-pointer:/view/blocks/0/element]"
+    ]
+
+
+async def test_initial_users_are_user_ids(slack: SlackEmulator, client) -> None:
+    picker = {"type": "multi_users_select", "initial_users": [ADA, "ada@school.org"]}
+    view = _submit(modal([_input(picker)]))
+    _, messages = await _error(client.views_open(trigger_id=slack.issue_trigger(ADA), view=view))
+    assert messages == [
+        "[ERROR] 'ada@school.org' is not a user id "
+        "[json-pointer:/view/blocks/0/element/initial_users/1]"
+    ]

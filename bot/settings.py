@@ -86,6 +86,13 @@ class Settings:
         return self.slack_app_token is not None
 
 
+def slack_api_from_env(env: Mapping[str, str] | None = None) -> tuple[str, str | None]:
+    """The bot token and the Web API's URL alone, for a command that only asks Slack
+    (``roster admin add`` looks the account up before making it an admin)."""
+    env = os.environ if env is None else env
+    return _required(env, "SLACK_BOT_TOKEN", prefix="xoxb-"), _optional(env, "SLACK_API_URL")
+
+
 def default_database_url(directory: Path) -> str:
     return f"sqlite://{directory / 'roster.sqlite3'}"
 

@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.jobs import JobRunner
 from bot.listeners import register_listeners
 from bot.mailer import SMTP_MISSING_TOLD, DeliveryWorker, SmtpTransport, tell_admins_smtp_is_missing
+from bot.pacing import Pacer
 from bot.rule_sweeper import keep_rules_true
 from bot.services import Services
 from bot.settings import Settings
@@ -64,6 +65,7 @@ def job_runner(settings: Settings, services: Services) -> JobRunner:
         report_retry=settings.job_report_retry_seconds,
         retention=timedelta(days=settings.job_retention_days),
         prune_every=settings.job_prune_seconds,
+        pacer=Pacer(settings.slack_pace),
     )
 
 

@@ -8,9 +8,12 @@ same message instead of posting a second one.
 
 Progress edits go through a client with no rate-limit retries: a 429 only
 postpones the next edit by Slack's Retry-After, and never holds up the import.
-A summary or results file Slack won't take is tried a few times, then the thread
-says so. While no job waits, the runner also deletes the staged rows of jobs
-finished longer ago than the retention period, a batch at a time.
+A message is edited at most every 1.2 s, and every job message takes its turn in
+the channel's pace (``bot.pacing``): an edit that finds no turn free is skipped
+(the next one says more), a post or the final edit waits for its turn. A summary
+or results file Slack won't take is tried a few times, then the thread says so.
+While no job waits, the runner also deletes the staged rows of jobs finished
+longer ago than the retention period, a batch at a time.
 """
 
 from __future__ import annotations
@@ -24,14 +27,13 @@ from datetime import timedelta
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.pacing import Pacer
 from bot.views.imports import progress_message, report_not_sent, summary_message
 from bot.xlsx_results import results_file, results_filename
 from domain.bulk_jobs import FINISHED, BulkJob, BulkJobs, JobState
 
 log = logging.getLogger("roster.jobs")
 
-EDIT_INTERVAL = 1.0
-"""At most one progress edit a second, under Slack's chat.update tier."""
 REPORT_TRIES = 3
 """Tries at posting a finished job's summary and results file before giving up."""
 PRUNE_BATCH = 5000
@@ -43,16 +45,23 @@ benchmarks/job_retention.py)."""
 
 
 class Progress:
-    """The one progress message of a job, edited at most once a second."""
+    """The one progress message of a job, edited at most every 1.2 s and only when
+    the channel's pace has a turn free."""
 
     def __init__(
-        self, editor: AsyncWebClient, poster: AsyncWebClient, jobs: BulkJobs, job: BulkJob
+        self,
+        editor: AsyncWebClient,
+        poster: AsyncWebClient,
+        jobs: BulkJobs,
+        job: BulkJob,
+        pacer: Pacer,
     ) -> None:
         self._editor = editor
         """No rate-limit retries: a 429 postpones the next edit instead."""
         self._poster = poster
         """Retries 429s: the message's first post and last edit must get through."""
         self._jobs = jobs
+        self._pacer = pacer
         self._ts = job.progress_ts
         self._channel = job.channel
         self._thread = job.thread_ts
@@ -65,12 +74,13 @@ class Progress:
         if self._ts:
             return
         text, blocks = progress_message(job, None)
+        await self._pacer.wait(self._channel)
         posted = await self._poster.chat_postMessage(
             channel=self._channel, thread_ts=self._thread, text=text, blocks=blocks
         )
         self._ts = posted["ts"]
         await self._jobs.progress_posted(job.id, self._ts)
-        self._next_edit = time.monotonic() + EDIT_INTERVAL
+        self._next_edit = time.monotonic() + self._pacer.edit_interval
 
     def rate(self, job: BulkJob) -> float | None:
         seconds = time.monotonic() - self._started
@@ -78,10 +88,18 @@ class Progress:
         return rows / seconds if rows > 0 and seconds > 0 else None
 
     async def update(self, job: BulkJob, *, final: bool = False) -> None:
-        now = time.monotonic()
-        if not self._ts or (now < self._next_edit and not final):
+        """The latest counts; skipped while the message's last edit is too recent or
+        the channel has no turn free, except the final edit, which waits for both."""
+        if not self._ts:
             return
-        self._next_edit = now + EDIT_INTERVAL
+        if final:
+            await asyncio.sleep(max(0.0, self._next_edit - time.monotonic()))
+            await self._pacer.wait(self._channel)
+        elif time.monotonic() < self._next_edit or not self._pacer.try_take(self._channel):
+            return
+        now = time.monotonic()
+        interval = self._pacer.edit_interval
+        self._next_edit = now + interval
         text, blocks = progress_message(job, self.rate(job))
         client = self._poster if final else self._editor
         try:
@@ -90,8 +108,8 @@ class Progress:
             if error.response.status_code != 429:
                 log.warning("progress edit failed: %s", error.response.get("error"))
                 return
-            wait = float(error.response.headers.get("Retry-After", EDIT_INTERVAL))
-            self._next_edit = now + max(wait, EDIT_INTERVAL)
+            wait = float(error.response.headers.get("Retry-After", interval))
+            self._next_edit = now + max(wait, interval)
 
 
 class JobRunner:
@@ -107,11 +125,14 @@ class JobRunner:
         retention: timedelta = timedelta(days=30),
         prune_every: float = 600.0,
         prune_batch: int = PRUNE_BATCH,
+        pacer: Pacer | None = None,
     ) -> None:
         self._jobs = jobs
         self.client = client
         """The retrying client, shared with bolt: summaries must get through."""
         self._edits = AsyncWebClient(token=client.token, base_url=client.base_url)
+        self._pacer = pacer or Pacer()
+        """The process's one pace per channel, shared by every job it runs."""
         self._chunk_rows = chunk_rows
         self._pause = pause
         self._poll = poll
@@ -167,7 +188,7 @@ class JobRunner:
 
     async def _run(self, job: BulkJob, stop: asyncio.Event) -> None:
         job = await self._jobs.start(job)
-        progress = Progress(self._edits, self.client, self._jobs, job)
+        progress = Progress(self._edits, self.client, self._jobs, job, self._pacer)
         if job.state is JobState.RUNNING:
             await progress.open(job)
             while job.state is JobState.RUNNING and not stop.is_set():
@@ -208,16 +229,19 @@ class JobRunner:
         if job.summary_ts:
             return
         text, blocks = summary_message(job)
+        await self._pacer.wait(job.channel)
         posted = await self.client.chat_postMessage(
             channel=job.channel, thread_ts=job.thread_ts, text=text, blocks=blocks
         )
         await self._jobs.summary_posted(job.id, str(posted["ts"]))
 
     async def _send_results(self, job: BulkJob) -> None:
+        content = await results_file(self._jobs, job)
+        await self._pacer.wait(job.channel)
         await self.client.files_upload_v2(
             channel=job.channel,
             thread_ts=job.thread_ts,
-            content=await results_file(self._jobs, job),
+            content=content,
             filename=results_filename(job),
             title=f"Results of {job.filename}",
             initial_comment="Each row of the file with what happened to it.",
@@ -226,6 +250,7 @@ class JobRunner:
     async def _say_not_sent(self, job: BulkJob, reason: str) -> None:
         """The last word in the thread; if even that fails, the log has it."""
         try:
+            await self._pacer.wait(job.channel)
             await self.client.chat_postMessage(
                 channel=job.channel,
                 thread_ts=job.thread_ts,

@@ -53,6 +53,9 @@ class Settings:
     """Uploaded files read at the same time, each in its own process (up to 1.5 GB each)."""
     parse_seconds: int = 120
     """How long one file's reading may take, from when it starts."""
+    slack_pace: float = 1.0
+    """Real seconds per second of Slack's pace, as the job runner keeps it (1.0 in a
+    real workspace; tests shorten it along with the emulator's rate limits)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

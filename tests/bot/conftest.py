@@ -95,6 +95,7 @@ async def start_roster(
         activity_secret=ACTIVITY_SECRET,
         mail_poll_seconds=0.05,
         mail_retry_base_seconds=0.1,
+        slack_pace=pace,
     )
     settings = replace(settings, **overrides)
     try:

@@ -1,0 +1,61 @@
+"""Slack's posting pace, kept on Roster's side: one budget per channel for the process.
+
+Slack lets an app post about one message a second in a channel, with short bursts
+(https://docs.slack.dev/apis/web-api/rate-limits), and answers 429 beyond that. The
+bulk-job runner posts and edits progress, summaries and results in the uploader's
+direct message; several jobs for the same person land in the same one. Every job
+message goes through one ``Pacer`` per process, so together they stay within the
+channel's pace instead of each keeping its own and bursting past it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+POST_INTERVAL = 1.0
+"""Slack's pace per channel: about one message a second."""
+BURST = 2
+"""Messages that may go back to back before the pace applies (Slack allows short
+bursts without saying how short; two stays well inside them)."""
+EDIT_INTERVAL = 1.2
+"""chat.update is Tier 3, 50 calls a minute: one message edited every 1.2 s at most."""
+
+
+class Pacer:
+    """Spaces the messages Roster sends to each channel.
+
+    Each channel keeps the time its next message is due (a token bucket in the
+    form of the generic cell rate algorithm): up to ``BURST`` messages go at once,
+    then one every ``POST_INTERVAL``. ``scale`` is how many real seconds one of
+    Slack's seconds lasts (tests shorten it together with the emulator's; 0 turns
+    pacing off).
+    """
+
+    def __init__(self, scale: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._interval = POST_INTERVAL * scale
+        self._tolerance = (BURST - 1) * self._interval
+        self._clock = clock
+        self._due: dict[str, float] = {}
+        self.edit_interval = EDIT_INTERVAL * scale
+
+    def try_take(self, channel: str) -> bool:
+        """Takes a slot when one is free now; False (and nothing taken) otherwise. For
+        a message that may be skipped, like a progress edit a newer one will replace."""
+        now = self._clock()
+        due = max(self._due.get(channel, now), now)
+        if due - now > self._tolerance:
+            return False
+        self._due[channel] = due + self._interval
+        return True
+
+    async def wait(self, channel: str) -> None:
+        """Takes the channel's next slot, waiting until it comes. Slots are handed out
+        in the order asked for, so waiting messages keep their order."""
+        now = self._clock()
+        due = max(self._due.get(channel, now), now)
+        self._due[channel] = due + self._interval
+        delay = due - now - self._tolerance
+        if delay > 0:
+            await asyncio.sleep(delay)

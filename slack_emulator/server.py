@@ -169,9 +169,10 @@ class SlackEmulator:
         exists as soon as someone asks for it, as the app's Messages tab does."""
         if channel_id in self.channels:
             return self.channels[channel_id]
-        user_id = "U" + channel_id[1:]
-        if channel_id.startswith("D") and user_id in self.members:
-            return self.im_with(user_id)
+        if channel_id.startswith("D"):
+            for user_id in ("U" + channel_id[1:], "W" + channel_id[1:]):
+                if user_id in self.members:
+                    return self.im_with(user_id)
         return None
 
     @property

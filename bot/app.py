@@ -9,18 +9,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from signal import SIGINT, SIGTERM
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.jobs import JobRunner
 from bot.listeners import register_listeners
 from bot.mailer import SMTP_MISSING_TOLD, DeliveryWorker, SmtpTransport, tell_admins_smtp_is_missing
-from bot.pacing import Pacer
+from bot.pacing import PacedClient, Pacer
 from bot.rule_sweeper import keep_rules_true
 from bot.services import Services
 from bot.settings import Settings
@@ -36,10 +36,11 @@ BOLT: web.AppKey[AsyncApp] = web.AppKey("bolt", AsyncApp)
 SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
 
 
-def slack_client(settings: Settings) -> AsyncWebClient:
-    """The Web API client, retrying Slack's 429s after the Retry-After it names."""
+def slack_client(settings: Settings) -> PacedClient:
+    """The Web API client, retrying Slack's 429s after the Retry-After it names, its
+    posts keeping Slack's pace per channel: one pacer for the process."""
     kwargs = {"base_url": settings.slack_api_url} if settings.slack_api_url else {}
-    client = AsyncWebClient(token=settings.slack_bot_token, **kwargs)
+    client = PacedClient(token=settings.slack_bot_token, pacer=Pacer(settings.slack_pace), **kwargs)
     client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=5))
     return client
 
@@ -52,6 +53,15 @@ def build_bolt(
         signing_secret=settings.slack_signing_secret,
         request_verification_enabled=True,
     )
+    pacer = runner.client.pacer
+
+    @bolt.middleware
+    async def keep_slacks_pace(context: AsyncBoltContext, next: Any) -> None:
+        """Bolt hands each request a client of its own; its posts share the process's
+        pace with every other post, the job runner's included."""
+        context["client"] = PacedClient.like(context.client, pacer)
+        await next()
+
     register_listeners(bolt, services, checker, runner.wake)
     return bolt
 
@@ -65,7 +75,6 @@ def job_runner(settings: Settings, services: Services) -> JobRunner:
         report_retry=settings.job_report_retry_seconds,
         retention=timedelta(days=settings.job_retention_days),
         prune_every=settings.job_prune_seconds,
-        pacer=Pacer(settings.slack_pace),
     )
 
 

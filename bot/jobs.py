@@ -10,7 +10,8 @@ Progress edits go through a client with no rate-limit retries: a 429 only
 postpones the next edit by Slack's Retry-After, and never holds up the import.
 A message is edited at most every 1.2 s, and every job message takes its turn in
 the channel's pace (``bot.pacing``): an edit that finds no turn free is skipped
-(the next one says more), a post or the final edit waits for its turn. A summary
+(the next one says more), the final edit waits for its turn, as every post does
+(the runner's client is the process's paced one). A summary
 or results file Slack won't take is tried a few times, then the thread says so.
 While no job waits, the runner also deletes the staged rows of jobs finished
 longer ago than the retention period, a batch at a time.
@@ -27,7 +28,7 @@ from datetime import timedelta
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.pacing import Pacer
+from bot.pacing import PacedClient, Pacer
 from bot.views.imports import progress_message, report_not_sent, summary_message
 from bot.xlsx_results import results_file, results_filename
 from domain.bulk_jobs import FINISHED, BulkJob, BulkJobs, JobState
@@ -74,7 +75,6 @@ class Progress:
         if self._ts:
             return
         text, blocks = progress_message(job, None)
-        await self._pacer.wait(self._channel)
         posted = await self._poster.chat_postMessage(
             channel=self._channel, thread_ts=self._thread, text=text, blocks=blocks
         )
@@ -116,7 +116,7 @@ class JobRunner:
     def __init__(
         self,
         jobs: BulkJobs,
-        client: AsyncWebClient,
+        client: PacedClient,
         *,
         chunk_rows: int = 2000,
         pause: float = 0.0,
@@ -125,14 +125,13 @@ class JobRunner:
         retention: timedelta = timedelta(days=30),
         prune_every: float = 600.0,
         prune_batch: int = PRUNE_BATCH,
-        pacer: Pacer | None = None,
     ) -> None:
         self._jobs = jobs
         self.client = client
-        """The retrying client, shared with bolt: summaries must get through."""
+        """The retrying, paced client, shared with bolt: summaries must get through."""
         self._edits = AsyncWebClient(token=client.token, base_url=client.base_url)
-        self._pacer = pacer or Pacer()
-        """The process's one pace per channel, shared by every job it runs."""
+        self._pacer = client.pacer
+        """The process's one pace per channel, which progress edits keep too."""
         self._chunk_rows = chunk_rows
         self._pause = pause
         self._poll = poll
@@ -229,19 +228,16 @@ class JobRunner:
         if job.summary_ts:
             return
         text, blocks = summary_message(job)
-        await self._pacer.wait(job.channel)
         posted = await self.client.chat_postMessage(
             channel=job.channel, thread_ts=job.thread_ts, text=text, blocks=blocks
         )
         await self._jobs.summary_posted(job.id, str(posted["ts"]))
 
     async def _send_results(self, job: BulkJob) -> None:
-        content = await results_file(self._jobs, job)
-        await self._pacer.wait(job.channel)
         await self.client.files_upload_v2(
             channel=job.channel,
             thread_ts=job.thread_ts,
-            content=content,
+            content=await results_file(self._jobs, job),
             filename=results_filename(job),
             title=f"Results of {job.filename}",
             initial_comment="Each row of the file with what happened to it.",
@@ -250,7 +246,6 @@ class JobRunner:
     async def _say_not_sent(self, job: BulkJob, reason: str) -> None:
         """The last word in the thread; if even that fails, the log has it."""
         try:
-            await self._pacer.wait(job.channel)
             await self.client.chat_postMessage(
                 channel=job.channel,
                 thread_ts=job.thread_ts,

@@ -1,11 +1,12 @@
 """Slack's posting pace, kept on Roster's side: one budget per channel for the process.
 
 Slack lets an app post about one message a second in a channel, with short bursts
-(https://docs.slack.dev/apis/web-api/rate-limits), and answers 429 beyond that. The
-bulk-job runner posts and edits progress, summaries and results in the uploader's
-direct message; several jobs for the same person land in the same one. Every job
-message goes through one ``Pacer`` per process, so together they stay within the
-channel's pace instead of each keeping its own and bursting past it.
+(https://docs.slack.dev/apis/web-api/rate-limits), and answers 429 beyond that.
+Roster posts in people's direct messages from many places at once: previews,
+approval requests, replies in threads, and the bulk-job runner's progress,
+summaries and results (several jobs for one person land in the same message).
+Every post goes through one ``Pacer`` per process, so together they stay within
+the channel's pace instead of each keeping its own and bursting past it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 POST_INTERVAL = 1.0
 """Slack's pace per channel: about one message a second."""
@@ -59,3 +64,42 @@ class Pacer:
         delay = due - now - self._tolerance
         if delay > 0:
             await asyncio.sleep(delay)
+
+
+class PacedClient(AsyncWebClient):
+    """The Web API client whose posts (messages and shared files) each wait for their
+    channel's turn in the process's ``Pacer``; everything else goes straight out."""
+
+    def __init__(self, *args: Any, pacer: Pacer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pacer = pacer
+
+    @classmethod
+    def like(cls, client: AsyncWebClient, pacer: Pacer) -> PacedClient:
+        """``client`` (bolt makes one per request), pacing its posts with ``pacer``."""
+        return cls(
+            token=client.token,
+            base_url=client.base_url,
+            timeout=client.timeout,
+            ssl=client.ssl,
+            proxy=client.proxy,
+            session=client.session,
+            trust_env_in_session=client.trust_env_in_session,
+            headers=client.headers,
+            team_id=client.default_params.get("team_id"),
+            logger=client.logger,
+            retry_handlers=client.retry_handlers,
+            pacer=pacer,
+        )
+
+    async def chat_postMessage(self, *, channel: str, **kwargs: Any) -> AsyncSlackResponse:
+        await self.pacer.wait(channel)
+        return await super().chat_postMessage(channel=channel, **kwargs)
+
+    async def files_upload_v2(
+        self, *, channel: str | None = None, **kwargs: Any
+    ) -> AsyncSlackResponse:
+        """Sharing a file posts a message in the channel: it takes a turn too."""
+        if channel:
+            await self.pacer.wait(channel)
+        return await super().files_upload_v2(channel=channel, **kwargs)

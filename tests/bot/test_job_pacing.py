@@ -51,7 +51,7 @@ async def test_a_progress_message_is_edited_at_most_every_1_2_seconds(
     ) as roster:
         with roster.slack.unlimited():
             school = await allow_bulk(await furnish(roster))
-            preview = await upload(school, "team.xlsx", _people(30, "p"))
+            preview = await upload(school, "team.xlsx", _people(16, "p"))
             await _approve(school, [preview])
         await in_thread(school, preview, "* done", timeout=60)
         progress = await in_thread(school, preview, "Importing team.xlsx")

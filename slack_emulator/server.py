@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
@@ -42,6 +43,7 @@ GENERAL = "C0GENERAL"
 APP_ID = "A0ROSTER"
 
 
+@functools.cache
 def manifest_scopes(path: Path = MANIFEST) -> tuple[str, ...]:
     """The bot scopes the app's manifest asks for: what its token holds once installed."""
     manifest = yaml.safe_load(path.read_text())
@@ -59,7 +61,7 @@ class SlackEmulator:
         bot_user_id: str = "U0ROSTERBOT",
         scopes: Iterable[str] | None = None,
         rate_scale: float = 1.0,
-        share_delay: float = 0.05,
+        share_delay: float = 0.01,
     ) -> None:
         """``scopes``: what the bot token holds (default: the manifest's bot scopes);
         ``rate_scale``: real seconds per second of Slack's rate limits (1: Slack's

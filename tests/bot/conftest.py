@@ -27,9 +27,10 @@ MANAGER = "U0MANAGER"
 OTHER_MANAGER = "U0OTHERMGR"
 LEARNER = "U0LEARNER"
 STRANGER = "U0STRANGER"
-PACE = 0.05
-"""Slack's rate limits run twenty times faster in tests that are not about pacing: still
-on (a burst Slack would refuse fails here too), without waiting Slack's real seconds."""
+PACE = 0.01
+"""Slack's rate limits, and Roster's pace, run a hundred times faster in tests that are
+not about pacing: still on (a burst Slack would refuse fails here too), without
+waiting Slack's real seconds."""
 
 
 @dataclass

@@ -101,7 +101,7 @@ async def _roster_cli(*args: str) -> tuple[int, str]:
 
 
 async def test_roster_admin_add_refuses_a_deactivated_or_guest_account(
-    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     slack = SlackEmulator()
     await slack.start()
@@ -132,9 +132,9 @@ async def test_roster_admin_add_refuses_a_deactivated_or_guest_account(
 
 
 async def test_roster_admin_add_needs_the_bot_token_to_ask_slack(
-    database_url: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
-    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("DATABASE_URL", db.sqlite_url(tmp_path / "roster.sqlite3"))
     code, said = await _roster_cli("admin", "add", "--slack-user", ADMIN, "--email", "ada@s.org")
     assert code == 2 and "SLACK_BOT_TOKEN is not set" in said

@@ -15,12 +15,11 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 
 from bot.jobs import JobRunner
 from bot.listeners import register_listeners
 from bot.mailer import SMTP_MISSING_TOLD, DeliveryWorker, SmtpTransport, tell_admins_smtp_is_missing
-from bot.pacing import PacedClient, Pacer
+from bot.pacing import PacedClient, PacedRetryHandler, Pacer
 from bot.rule_sweeper import keep_rules_true
 from bot.services import Services
 from bot.settings import Settings
@@ -37,11 +36,12 @@ SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
 
 
 def slack_client(settings: Settings) -> PacedClient:
-    """The Web API client, retrying Slack's 429s after the Retry-After it names, its
-    posts keeping Slack's pace per channel: one pacer for the process."""
+    """The Web API client, retrying Slack's 429s after the Retry-After it names (five
+    times at most), its posts keeping Slack's pace per channel: one pacer for the
+    process. Both go by ``slack_pace``, Slack's seconds as Roster counts them."""
     kwargs = {"base_url": settings.slack_api_url} if settings.slack_api_url else {}
     client = PacedClient(token=settings.slack_bot_token, pacer=Pacer(settings.slack_pace), **kwargs)
-    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=5))
+    client.retry_handlers.append(PacedRetryHandler(scale=settings.slack_pace, max_retry_count=5))
     return client
 
 

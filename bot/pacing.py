@@ -12,10 +12,15 @@ the channel's pace instead of each keeping its own and bursting past it.
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import Callable
 from typing import Any
 
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
@@ -103,3 +108,29 @@ class PacedClient(AsyncWebClient):
         if channel:
             await self.pacer.wait(channel)
         return await super().files_upload_v2(channel=channel, **kwargs)
+
+
+class PacedRetryHandler(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's handler for 429s, waiting Slack's ``Retry-After`` on the process's
+    time scale: at 1.0 exactly as slack_sdk does (the whole seconds Slack names, plus
+    up to a second of jitter); tests shorten it along with the emulator's limits."""
+
+    def __init__(self, *, scale: float = 1.0, max_retry_count: int = 5) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self._scale = scale
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        if response is None:
+            raise error or RuntimeError("a retry without a response")
+        state.next_attempt_requested = True
+        named = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), None)
+        seconds = int(named[0]) if named else 1
+        await asyncio.sleep((seconds + random.random()) * self._scale)
+        state.increment_current_attempt()

@@ -20,13 +20,9 @@ from slack_emulator.rates import RateLimits
 from slack_emulator.state import (
     RESPONSE_URL_SECONDS,
     RESPONSE_URL_USES,
-    SLACK_ID,
     TRIGGER_SECONDS,
     Call,
-    Channel,
     Download,
-    Ids,
-    Member,
     Message,
     RateLimited,
     ResponseUrl,
@@ -35,11 +31,10 @@ from slack_emulator.state import (
     Trigger,
     View,
 )
+from slack_emulator.workspace import Workspace, flag
 
 Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 MANIFEST = Path(__file__).resolve().parent.parent / "manifest.yml"
-GENERAL = "C0GENERAL"
-"""#general: every member is in it; the bot is not, until a test adds it."""
 APP_ID = "A0ROSTER"
 
 
@@ -50,7 +45,7 @@ def manifest_scopes(path: Path = MANIFEST) -> tuple[str, ...]:
     return tuple(manifest["oauth_config"]["scopes"]["bot"])
 
 
-class SlackEmulator:
+class SlackEmulator(Workspace):
     """Stateful and strict: it records every call and refuses what Slack refuses."""
 
     def __init__(
@@ -67,17 +62,13 @@ class SlackEmulator:
         ``rate_scale``: real seconds per second of Slack's rate limits (1: Slack's
         pace, 0.05: twenty times faster, 0: no limits); ``share_delay``: how long after
         files.completeUploadExternal answers the file's message appears."""
+        super().__init__(bot_user_id)
         self.bot_token = bot_token
         self.team_id = team_id
-        self.bot_user_id = bot_user_id
         self.app_id = APP_ID
         self.scopes = tuple(manifest_scopes() if scopes is None else scopes)
         self.rates = RateLimits(rate_scale)
         self.share_delay = share_delay
-        self.ids = Ids()
-        self.members: dict[str, Member] = {}
-        self.channels: dict[str, Channel] = {}
-        self.messages: list[Message] = []
         self.views: dict[str, View] = {}
         self.home: dict[str, dict[str, Any]] = {}
         self.home_hashes: dict[str, str] = {}
@@ -93,89 +84,8 @@ class SlackEmulator:
         self._runner: web.AppRunner | None = None
         self.url = ""
         self._methods: dict[str, Handler] = methods.handlers(self)
-        self.channels[GENERAL] = Channel(GENERAL, "general", "public")
-        self.add_member(bot_user_id, "Roster", None, is_bot=True)
 
-    # -- workspace set-up, used by tests and the demo ---------------------------------
-
-    def add_member(
-        self,
-        user_id: str,
-        name: str,
-        email: str | None,
-        *,
-        is_bot: bool = False,
-        deleted: bool = False,
-        restricted: bool = False,
-        ultra_restricted: bool = False,
-    ) -> Member:
-        """A person (or bot) in the workspace; people are in #general. ``deleted``:
-        deactivated; ``restricted``/``ultra_restricted``: a multi- or single-channel
-        guest."""
-        if not SLACK_ID.match(user_id) or user_id[0] not in "UW":
-            raise ValueError(f"{user_id!r} is not a Slack user id (U or W, then 8+ A-Z0-9)")
-        member = Member(user_id, name, email, is_bot, deleted, restricted, ultra_restricted)
-        self.members[user_id] = member
-        if not is_bot:
-            self.channels[GENERAL].members.add(user_id)
-        return member
-
-    def add_channel(
-        self,
-        name: str,
-        *,
-        private: bool = False,
-        archived: bool = False,
-        members: Iterable[str] = (),
-        bot: bool = False,
-        channel_id: str | None = None,
-    ) -> str:
-        """A channel (public unless ``private``), with ``members`` and, when ``bot``,
-        the bot in it; returns its id (``channel_id``, or a new ``C…``, ``G…`` when
-        private)."""
-        channel_id = channel_id or self.ids.next("G" if private else "C")
-        if not SLACK_ID.match(channel_id) or channel_id[0] not in "CG":
-            raise ValueError(f"{channel_id!r} is not a Slack channel id (C or G, then 8+ A-Z0-9)")
-        self.channels[channel_id] = Channel(
-            channel_id,
-            name,
-            "private" if private else "public",
-            set(members) | ({self.bot_user_id} if bot else set()),
-            archived,
-        )
-        return channel_id
-
-    def join(self, channel_id: str) -> None:
-        """Someone invites the bot into the channel."""
-        self.channels[channel_id].members.add(self.bot_user_id)
-
-    def add_im(self, *users: str) -> str:
-        """A direct message between people (the bot isn't in it); returns its id."""
-        channel_id = self.ids.next("D")
-        self.channels[channel_id] = Channel(channel_id, "", "im", set(users))
-        return channel_id
-
-    def dm_id(self, user_id: str) -> str:
-        """The id of the bot's direct message with ``user_id``."""
-        return "D" + user_id[1:]
-
-    def im_with(self, user_id: str) -> Channel:
-        """The bot's direct message with a member, opened on first use."""
-        channel_id = self.dm_id(user_id)
-        if channel_id not in self.channels:
-            self.channels[channel_id] = Channel(channel_id, "", "im", {self.bot_user_id, user_id})
-        return self.channels[channel_id]
-
-    def conversation(self, channel_id: str) -> Channel | None:
-        """The conversation with this id; the bot's direct message with any member
-        exists as soon as someone asks for it, as the app's Messages tab does."""
-        if channel_id in self.channels:
-            return self.channels[channel_id]
-        if channel_id.startswith("D"):
-            for user_id in ("U" + channel_id[1:], "W" + channel_id[1:]):
-                if user_id in self.members:
-                    return self.im_with(user_id)
-        return None
+    # -- the token, and set-up used by tests and the demo ------------------------------
 
     @property
     def provided(self) -> str:
@@ -293,10 +203,6 @@ class SlackEmulator:
         """Calls answered with ``error`` (e.g. ``ratelimited``, ``not_in_channel``)."""
         return [c for c in self.calls if c.error == error]
 
-    def visible_in(self, channel_id: str) -> list[Message]:
-        """What everyone in a channel sees: its messages, ephemeral ones left out."""
-        return [m for m in self.messages if m.channel == channel_id and not m.ephemeral_to]
-
     def responses(self, response_url: str) -> list[dict[str, Any]]:
         return self.response_urls[response_url.rsplit("/", 1)[1]].posts
 
@@ -410,7 +316,7 @@ class SlackEmulator:
         if time.monotonic() - url.issued_at > RESPONSE_URL_SECONDS:
             return web.json_response({"ok": False, "error": "expired_url"}, status=404)
         payload = await request.json()
-        if not _flag(payload, "delete_original"):
+        if not flag(payload, "delete_original"):
             errors = check_message_blocks(payload.get("blocks", []))
             if errors:
                 return web.json_response(
@@ -424,41 +330,9 @@ class SlackEmulator:
             if not payload.get("text") and not payload.get("blocks"):
                 return web.json_response({"ok": False, "error": "no_text"}, status=400)
         url.posts.append(payload)
-        url.messages.append(self._respond(url, payload))
+        url.messages.append(self.respond(url, payload))
         await self._notify()
         return web.json_response({"ok": True})
-
-    def _respond(self, url: ResponseUrl, payload: dict[str, Any]) -> Message | None:
-        """What a post to a response_url does in the channel: ``delete_original``
-        removes the message the interaction came from, ``replace_original`` replaces
-        it (keeping who sees it), anything else is a new message, visible to the
-        person alone unless ``response_type`` is ``in_channel``."""
-        original = url.original
-        if _flag(payload, "delete_original"):
-            if original is not None and original in self.messages:
-                self.messages.remove(original)
-            return None
-        if _flag(payload, "replace_original") and original is not None:
-            original.text = payload.get("text", "")
-            original.blocks = payload.get("blocks", [])
-            original.edits += 1
-            return original
-        in_channel = payload.get("response_type") == "in_channel"
-        message = self.store_message(
-            Message(
-                channel=url.channel_id,
-                ts=self.ids.ts(),
-                text=payload.get("text", ""),
-                blocks=payload.get("blocks", []),
-                user=self.bot_user_id,
-                thread_ts=payload.get("thread_ts"),
-                ephemeral_to=None if in_channel else url.user_id,
-                response_type="in_channel" if in_channel else "ephemeral",
-            )
-        )
-        if url.original is None:
-            url.original = message
-        return message
 
     async def _upload(self, request: web.Request) -> web.Response:
         stored = self.files.get(request.match_info["file_id"])
@@ -529,10 +403,6 @@ class SlackEmulator:
         """The view shows ``body`` now, under a new ``hash``, as after any update."""
         view.body, view.hash = body, methods.view_hash(body)
 
-    def store_message(self, message: Message) -> Message:
-        self.messages.append(message)
-        return message
-
     def share_later(
         self, stored: list[StoredFile], channel: str, *, comment: str, thread_ts: str | None
     ) -> None:
@@ -558,11 +428,6 @@ class SlackEmulator:
         )
         self.store_message(message)
         await self._notify()
-
-
-def _flag(payload: dict[str, Any], name: str) -> bool:
-    """Slack takes ``true`` or the string ``"true"`` for these flags."""
-    return payload.get(name) in (True, "true")
 
 
 async def _arguments(request: web.Request) -> dict[str, Any]:

@@ -14,16 +14,16 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.jobs import JobRunner
 from bot.listeners import register_listeners
 from bot.mailer import SMTP_MISSING_TOLD, DeliveryWorker, SmtpTransport, tell_admins_smtp_is_missing
+from bot.pacing import PacedClient, PacedRetryHandler, Pacer
 from bot.scheduler import Schedule
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack_presence import RosterClient, SlackPresence
+from bot.slack_presence import SlackPresence
 from bot.web import activity_api, pages
 from bot.web.access_log import RedactingAccessLogger
 from bot.xlsx_reader import SpreadsheetChecker
@@ -37,12 +37,19 @@ SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
 PRESENCE: web.AppKey[SlackPresence] = web.AppKey("presence", SlackPresence)
 
 
-def slack_client(settings: Settings, presence: SlackPresence | None = None) -> AsyncWebClient:
-    """The Web API client, retrying Slack's 429s after the Retry-After it names, and
-    calling nothing while Slack does not take Roster's token (``presence``)."""
+def slack_client(settings: Settings, presence: SlackPresence | None = None) -> PacedClient:
+    """The Web API client: it calls nothing while Slack does not take Roster's token
+    (``presence``), retries Slack's 429s after the Retry-After it names (five times at
+    most), and its posts keep Slack's pace per channel, one pacer for the process.
+    Retries and pace go by ``slack_pace``, Slack's seconds as Roster counts them."""
     kwargs = {"base_url": settings.slack_api_url} if settings.slack_api_url else {}
-    client = RosterClient(token=settings.slack_bot_token, presence=presence, **kwargs)
-    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=5))
+    client = PacedClient(
+        token=settings.slack_bot_token,
+        presence=presence,
+        pacer=Pacer(settings.slack_pace),
+        **kwargs,
+    )
+    client.retry_handlers.append(PacedRetryHandler(scale=settings.slack_pace, max_retry_count=5))
     return client
 
 

@@ -11,17 +11,19 @@ import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 from aiohttp import web
+from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import slack_people
 from bot.services import Services
-from bot.settings import ConfigError, Settings, default_database_url
+from bot.settings import ConfigError, Settings, default_database_url, slack_api_from_env
 from bot.web.activity_api import signed_headers
 from domain.activity import EventType
-from domain.entities import SlackProfile
 from domain.errors import DomainError
 from storage import db
 from storage.store import TortoiseStore
@@ -68,8 +70,12 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 async def _admin_add(args: argparse.Namespace) -> None:
+    """Slack is asked about the account first: a deactivated account or a guest is
+    refused with the reason. The email given here is the one the school knows them by."""
+    token, api_url = slack_api_from_env()
+    client = AsyncWebClient(token=token, **({"base_url": api_url} if api_url else {}))
+    profile = replace(await slack_people.profile(client, args.slack_user), email=args.email)
     async with _services() as services:
-        profile = SlackProfile(args.slack_user, args.email, args.email)
         user = await services.users.make_admin(profile)
         print(f"{user.email} (<@{user.slack_user_id}>) is a school admin.")
 
@@ -135,7 +141,11 @@ def _parser() -> argparse.ArgumentParser:
     admin = commands.add_parser("admin", help="school admins").add_subparsers(
         dest="action", required=True
     )
-    add_admin = admin.add_parser("add", help="make a Slack user a school admin")
+    add_admin = admin.add_parser(
+        "add",
+        help="make a Slack user a school admin (Slack is asked about the account: "
+        "SLACK_BOT_TOKEN must be set)",
+    )
     add_admin.add_argument("--slack-user", required=True, help="Slack user id, e.g. U024BE7LH")
     add_admin.add_argument("--email", required=True, help="their email address")
     add_admin.set_defaults(run=_run_async(_admin_add))

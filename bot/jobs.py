@@ -8,9 +8,13 @@ same message instead of posting a second one.
 
 Progress edits go through a client with no rate-limit retries: a 429 only
 postpones the next edit by Slack's Retry-After, and never holds up the import.
-A summary or results file Slack won't take is tried a few times, then the thread
-says so. While no job waits, the runner also deletes the staged rows of jobs
-finished longer ago than the retention period, a batch at a time.
+A message is edited at most every 1.2 s, and every job message takes its turn in
+the channel's pace (``bot.pacing``): an edit that finds no turn free is skipped
+(the next one says more), the final edit waits for its turn, as every post does
+(the runner's client is the process's paced one). A summary
+or results file Slack won't take is tried a few times, then the thread says so.
+While no job waits, the runner also deletes the staged rows of jobs finished
+longer ago than the retention period, a batch at a time.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from datetime import timedelta
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.pacing import PacedClient, Pacer
 from bot.slack_presence import Departed, SlackPresence, without_retries
 from bot.views.imports import progress_message, report_not_sent, summary_message
 from bot.xlsx_results import results_file, results_filename
@@ -31,8 +36,6 @@ from domain.bulk_jobs import FINISHED, BulkJob, BulkJobs, JobState
 
 log = logging.getLogger("roster.jobs")
 
-EDIT_INTERVAL = 1.0
-"""At most one progress edit a second, under Slack's chat.update tier."""
 REPORT_TRIES = 3
 """Tries at posting a finished job's summary and results file before giving up."""
 PRUNE_BATCH = 5000
@@ -44,16 +47,23 @@ benchmarks/job_retention.py)."""
 
 
 class Progress:
-    """The one progress message of a job, edited at most once a second."""
+    """The one progress message of a job, edited at most every 1.2 s and only when
+    the channel's pace has a turn free."""
 
     def __init__(
-        self, editor: AsyncWebClient, poster: AsyncWebClient, jobs: BulkJobs, job: BulkJob
+        self,
+        editor: AsyncWebClient,
+        poster: AsyncWebClient,
+        jobs: BulkJobs,
+        job: BulkJob,
+        pacer: Pacer,
     ) -> None:
         self._editor = editor
         """No rate-limit retries: a 429 postpones the next edit instead."""
         self._poster = poster
         """Retries 429s: the message's first post and last edit must get through."""
         self._jobs = jobs
+        self._pacer = pacer
         self._ts = job.progress_ts
         self._channel = job.channel
         self._thread = job.thread_ts
@@ -71,7 +81,7 @@ class Progress:
         )
         self._ts = posted["ts"]
         await self._jobs.progress_posted(job.id, self._ts)
-        self._next_edit = time.monotonic() + EDIT_INTERVAL
+        self._next_edit = time.monotonic() + self._pacer.edit_interval
 
     def rate(self, job: BulkJob) -> float | None:
         seconds = time.monotonic() - self._started
@@ -79,10 +89,18 @@ class Progress:
         return rows / seconds if rows > 0 and seconds > 0 else None
 
     async def update(self, job: BulkJob, *, final: bool = False) -> None:
-        now = time.monotonic()
-        if not self._ts or (now < self._next_edit and not final):
+        """The latest counts; skipped while the message's last edit is too recent or
+        the channel has no turn free, except the final edit, which waits for both."""
+        if not self._ts:
             return
-        self._next_edit = now + EDIT_INTERVAL
+        if final:
+            await asyncio.sleep(max(0.0, self._next_edit - time.monotonic()))
+            await self._pacer.wait(self._channel)
+        elif time.monotonic() < self._next_edit or not self._pacer.try_take(self._channel):
+            return
+        now = time.monotonic()
+        interval = self._pacer.edit_interval
+        self._next_edit = now + interval
         text, blocks = progress_message(job, self.rate(job))
         client = self._poster if final else self._editor
         try:
@@ -91,15 +109,15 @@ class Progress:
             if error.response.status_code != 429:
                 log.warning("progress edit failed: %s", error.response.get("error"))
                 return
-            wait = float(error.response.headers.get("Retry-After", EDIT_INTERVAL))
-            self._next_edit = now + max(wait, EDIT_INTERVAL)
+            wait = float(error.response.headers.get("Retry-After", interval))
+            self._next_edit = now + max(wait, interval)
 
 
 class JobRunner:
     def __init__(
         self,
         jobs: BulkJobs,
-        client: AsyncWebClient,
+        client: PacedClient,
         *,
         chunk_rows: int = 2000,
         pause: float = 0.0,
@@ -112,8 +130,10 @@ class JobRunner:
     ) -> None:
         self._jobs = jobs
         self.client = client
-        """The retrying client, shared with bolt: summaries must get through."""
+        """The retrying, paced client, shared with bolt: summaries must get through."""
         self._edits = without_retries(client)
+        self._pacer = client.pacer
+        """The process's one pace per channel, which progress edits keep too."""
         self._presence = presence
         """While Slack does not take Roster's token, jobs wait: their thread is how
         people follow and learn the outcome."""
@@ -177,7 +197,7 @@ class JobRunner:
 
     async def _run(self, job: BulkJob, stop: asyncio.Event) -> None:
         job = await self._jobs.start(job)
-        progress = Progress(self._edits, self.client, self._jobs, job)
+        progress = Progress(self._edits, self.client, self._jobs, job, self._pacer)
         if job.state is JobState.RUNNING:
             await progress.open(job)
             while job.state is JobState.RUNNING and not stop.is_set():

@@ -53,6 +53,9 @@ class Settings:
     """Uploaded files read at the same time, each in its own process (up to 1.5 GB each)."""
     parse_seconds: int = 120
     """How long one file's reading may take, from when it starts."""
+    slack_pace: float = 1.0
+    """Real seconds per second of Slack's pace, as the job runner keeps it (1.0 in a
+    real workspace; tests shorten it along with the emulator's rate limits)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -84,6 +87,13 @@ class Settings:
     @property
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
+
+
+def slack_api_from_env(env: Mapping[str, str] | None = None) -> tuple[str, str | None]:
+    """The bot token and the Web API's URL alone, for a command that only asks Slack
+    (``roster admin add`` looks the account up before making it an admin)."""
+    env = os.environ if env is None else env
+    return _required(env, "SLACK_BOT_TOKEN", prefix="xoxb-"), _optional(env, "SLACK_API_URL")
 
 
 def default_database_url(directory: Path) -> str:

@@ -39,6 +39,9 @@ async def profile(client: AsyncWebClient, slack_user_id: str) -> SlackProfile:
         email=user.get("profile", {}).get("email"),
         name=user.get("real_name") or user.get("name", ""),
         is_bot=bool(user.get("is_bot")),
+        deleted=bool(user.get("deleted")),
+        restricted=bool(user.get("is_restricted")),
+        ultra_restricted=bool(user.get("is_ultra_restricted")),
     )
 
 

@@ -70,6 +70,12 @@ class SlackProfile:
     email: str | None
     name: str
     is_bot: bool = False
+    deleted: bool = False
+    """Deactivated in Slack."""
+    restricted: bool = False
+    """A guest in Slack: a multi-channel guest (Slack's ``is_restricted``)..."""
+    ultra_restricted: bool = False
+    """...or a single-channel guest (``is_ultra_restricted``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,16 +11,34 @@ from domain.validation import normalize_email, normalize_username
 
 
 async def link_profiles(store: Store, profiles: Collection[SlackProfile]) -> list[User]:
-    """School users for these Slack accounts, created or linked by email as needed."""
+    """School users for these Slack accounts, created or linked by email as needed.
+    Every account is checked before any is linked, so a refusal changes nothing."""
+    emails = [_profile_email(profile) for profile in profiles]
     return [
-        await store.users.link_slack(profile, email=_profile_email(profile), admin=False)
-        for profile in profiles
+        await store.users.link_slack(profile, email=email, admin=False)
+        for profile, email in zip(profiles, emails, strict=True)
     ]
 
 
 def _profile_email(profile: SlackProfile) -> str:
+    """The email of an account that may manage groups or be a school admin: a person
+    with a full, active Slack account. A deactivated account can't sign in to use what
+    it would be given, and a guest sees only the channels it was invited to."""
     if profile.is_bot:
         raise NotLinkable(profile.slack_user_id, "it is a bot, and only people can manage groups")
+    if profile.deleted:
+        raise NotLinkable(
+            profile.slack_user_id,
+            "their Slack account is deactivated. Choose someone active, or ask a Slack "
+            "admin to reactivate the account first",
+        )
+    if profile.restricted or profile.ultra_restricted:
+        kind = "single-channel" if profile.ultra_restricted else "multi-channel"
+        raise NotLinkable(
+            profile.slack_user_id,
+            f"they are a {kind} guest in Slack, and guests can't manage groups or be school "
+            "admins. Ask a Slack admin to make them a full member first",
+        )
     if not profile.email:
         raise NotLinkable(
             profile.slack_user_id,

@@ -19,7 +19,6 @@ from slack_emulator import events
 from slack_emulator.escaping import as_slack_sends
 from slack_emulator.events import APP_ID
 from slack_emulator.limits import check_view
-from slack_emulator.methods import _view_hash
 from slack_emulator.server import SlackEmulator
 from slack_emulator.state import Call, Message, StoredFile, View
 from slack_emulator.transport import TIMED_OUT, Delivery, HttpTransport, SocketTransport
@@ -32,6 +31,8 @@ class Reply:
     payload: dict[str, Any]
     response_url: str
     channel_id: str
+    message: Message | None = None
+    """What the post became in the channel, for a click on it to act on."""
 
     @property
     def blocks(self) -> list[dict[str, Any]]:
@@ -88,9 +89,11 @@ class Interaction:
     async def reply(self, number: int = 1, *, timeout: float = 5.0) -> Reply:
         """The ``number``-th message posted to this interaction's response_url."""
         assert self.response_url, "this interaction has no response_url"
-        posts = self.driver.slack.responses(self.response_url)
-        await self.driver.slack.wait_for(lambda: len(posts) >= number, timeout=timeout)
-        return Reply(posts[number - 1], self.response_url, self.channel_id)
+        slack = self.driver.slack
+        posts = slack.responses(self.response_url)
+        await slack.wait_for(lambda: len(posts) >= number, timeout=timeout)
+        made = slack.response_urls[self.response_url.rsplit("/", 1)[1]].messages[number - 1]
+        return Reply(posts[number - 1], self.response_url, self.channel_id, made)
 
     async def modal(self, *, timeout: float = 5.0) -> View:
         """The modal opened with this interaction's trigger_id."""
@@ -163,7 +166,10 @@ class SlackDriver:
 
     def typed(self, text: str) -> str:
         """What Slack sends for ``text`` as a person typed it (see escaping.py)."""
-        handles = {u: m.as_api(self.slack.team_id)["name"] for u, m in self.slack.members.items()}
+        handles = {
+            u: m.as_api(self.slack.team_id, email=False)["name"]
+            for u, m in self.slack.members.items()
+        }
         return as_slack_sends(text, members=handles, channels=self.channels)
 
     def _user(self, user_id: str) -> dict[str, str]:
@@ -256,7 +262,9 @@ class SlackDriver:
         }
         known: dict[str, Any] = {"trigger_id": trigger_id}
         if isinstance(surface, Reply):
-            response_url = self.slack.issue_response_url(user_id, surface.channel_id)
+            response_url = self.slack.issue_response_url(
+                user_id, surface.channel_id, original=surface.message
+            )
             payload["container"] = {
                 "type": "message",
                 "message_ts": "0",
@@ -267,7 +275,7 @@ class SlackDriver:
             payload["response_url"] = response_url
             known |= {"response_url": response_url, "channel_id": surface.channel_id}
         elif isinstance(surface, Message):
-            response_url = self.slack.issue_response_url(user_id, surface.channel)
+            response_url = self.slack.issue_response_url(user_id, surface.channel, original=surface)
             payload["container"] = {
                 "type": "message",
                 "message_ts": surface.ts,
@@ -317,7 +325,7 @@ class SlackDriver:
         }
         interaction = await self._interactive(payload, user_id)
         if interaction.status == 200:
-            _apply_view_ack(view, interaction.ack)
+            _apply_view_ack(self.slack, view, interaction.ack)
         return interaction
 
     # -- events ----------------------------------------------------------------------
@@ -402,7 +410,9 @@ class SlackDriver:
         return await self.event(user_id, events.file_share(self.slack, message), event_id=event_id)
 
     async def user_changed(self, user_id: str, *, deleted: bool) -> Interaction:
-        """A workspace admin deactivates (``deleted``) or reactivates an account."""
+        """A workspace admin deactivates (``deleted``) or reactivates an account; from
+        then on ``users.info`` says so too."""
+        self.slack.members[user_id].deleted = deleted
         return await self.event(user_id, events.user_change(self.slack, user_id, deleted=deleted))
 
     async def uninstall(self) -> list[Interaction]:
@@ -507,7 +517,7 @@ def _state_values(blocks: list[dict[str, Any]], values: dict[str, Any]) -> dict[
     return state
 
 
-def _apply_view_ack(view: View, ack: dict[str, Any]) -> None:
+def _apply_view_ack(slack: SlackEmulator, view: View, ack: dict[str, Any]) -> None:
     """What Slack does with a view_submission's ack: close, update or keep the modal.
     An update is a new version of the view, with a new hash."""
     action = ack.get("response_action")
@@ -515,7 +525,7 @@ def _apply_view_ack(view: View, ack: dict[str, Any]) -> None:
         error, messages = check_view(ack["view"])
         if error:
             raise AssertionError(f"Slack would refuse this update: {error} {messages}")
-        view.body, view.hash = ack["view"], _view_hash(ack["view"])
+        slack.replace_view(view, ack["view"])
     elif action == "errors":
         return
     else:

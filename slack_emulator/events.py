@@ -183,7 +183,7 @@ def app_home_opened(user_id: str) -> dict[str, Any]:
 
 def user_change(slack: SlackEmulator, user_id: str, *, deleted: bool) -> dict[str, Any]:
     """A member's account changed; ``deleted`` is whether it is now deactivated."""
-    member = slack.members[user_id].as_api(slack.team_id)
+    member = slack.members[user_id].as_api(slack.team_id, email=True)
     user = {**member, "deleted": deleted, "updated": int(time.time())}
     return {
         "type": "user_change",

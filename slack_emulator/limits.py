@@ -8,12 +8,15 @@ like the answer a real workspace would give.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 MESSAGE_BLOCKS = 50
 VIEW_BLOCKS = 100
 VIEW_BYTES = 250_000
 ID_CHARS = 255
+MAX_FILES = 10
+USER_ID = re.compile(r"^[UW][A-Z0-9]{8,}$")
 
 _TEXT_ELEMENTS = {"plain_text_input", "email_text_input", "url_text_input", "number_input"}
 _SELECTS = {
@@ -119,8 +122,9 @@ class _Checker:
             if offered.get(option.get("value")) != option:
                 self.fail("initial option must exactly match one of the options", pointer)
 
-    def element(self, element: Any, pointer: str) -> str | None:
-        """Checks an interactive element; returns its action_id."""
+    def element(self, element: Any, pointer: str, *, in_input: bool = False) -> str | None:
+        """Checks an interactive element (``in_input``: an input block's); returns its
+        action_id."""
         if not isinstance(element, dict) or element.get("type") not in ELEMENT_TYPES:
             kind = element.get("type") if isinstance(element, dict) else element
             self.fail(f"unknown element type {kind!r}", f"{pointer}/type")
@@ -129,8 +133,12 @@ class _Checker:
         action_id = element.get("action_id")
         self.max_len(action_id, ID_CHARS, f"{pointer}/action_id")
         self.confirm(element.get("confirm"), f"{pointer}/confirm")
-        if kind == "file_input" and self.surface != "modal":
-            self.fail("file_input is only supported in modals", f"{pointer}/type")
+        if kind == "file_input":
+            self.file_input(element, pointer, in_input=in_input)
+        elif kind == "number_input" and not isinstance(element.get("is_decimal_allowed"), bool):
+            self.fail("missing required field: is_decimal_allowed", pointer)
+        elif kind in {"multi_users_select", "users_select"}:
+            self.users(element, pointer)
         if kind == "button":
             self.text(element.get("text"), f"{pointer}/text", limit=75, plain=True)
             self.max_len(element.get("value"), 2000, f"{pointer}/value")
@@ -152,6 +160,30 @@ class _Checker:
         if "placeholder" in element:
             self.text(element["placeholder"], f"{pointer}/placeholder", limit=150, plain=True)
         return action_id
+
+    def file_input(self, element: dict[str, Any], pointer: str, *, in_input: bool) -> None:
+        """Only in an input block of a modal, taking 1 to 10 files."""
+        if self.surface != "modal":
+            self.fail("file_input is only supported in modals", f"{pointer}/type")
+        elif not in_input:
+            self.fail("file_input is only supported in input blocks", f"{pointer}/type")
+        most = element.get("max_files", MAX_FILES)
+        if not isinstance(most, int) or isinstance(most, bool) or not 1 <= most <= MAX_FILES:
+            self.fail(f"max_files must be between 1 and {MAX_FILES}", f"{pointer}/max_files")
+
+    def users(self, element: dict[str, Any], pointer: str) -> None:
+        """A users select starts with user ids (``U…``/``W…``), nothing else."""
+        if "initial_users" in element:
+            chosen = element["initial_users"]
+            if not isinstance(chosen, list):
+                self.fail("must be an array of user ids", f"{pointer}/initial_users")
+                return
+            for i, user in enumerate(chosen):
+                if not isinstance(user, str) or not USER_ID.match(user):
+                    self.fail(f"{user!r} is not a user id", f"{pointer}/initial_users/{i}")
+        user = element.get("initial_user")
+        if user is not None and (not isinstance(user, str) or not USER_ID.match(user)):
+            self.fail(f"{user!r} is not a user id", f"{pointer}/initial_user")
 
     def block(self, block: Any, pointer: str) -> None:
         kind = block.get("type") if isinstance(block, dict) else None
@@ -204,7 +236,7 @@ class _Checker:
         self.text(block.get("label"), f"{pointer}/label", limit=2000, plain=True)
         if "hint" in block:
             self.text(block["hint"], f"{pointer}/hint", limit=2000, plain=True)
-        self.element(block.get("element"), f"{pointer}/element")
+        self.element(block.get("element"), f"{pointer}/element", in_input=True)
 
     def _image(self, block: dict[str, Any], pointer: str) -> None:
         self.max_len(block.get("alt_text"), 2000, f"{pointer}/alt_text")

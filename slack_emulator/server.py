@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
+import yaml
 from aiohttp import web
 
 from slack_emulator import methods
 from slack_emulator.limits import check_message_blocks
+from slack_emulator.rates import RateLimits
 from slack_emulator.socket_mode import SocketMode
 from slack_emulator.state import (
     RESPONSE_URL_SECONDS,
@@ -20,20 +24,29 @@ from slack_emulator.state import (
     TRIGGER_SECONDS,
     Call,
     Download,
-    Ids,
-    Member,
     Message,
+    RateLimited,
     ResponseUrl,
     SlackError,
     StoredFile,
     Trigger,
     View,
 )
+from slack_emulator.workspace import Workspace, flag
 
 Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+MANIFEST = Path(__file__).resolve().parent.parent / "manifest.yml"
+APP_ID = "A0ROSTER"
 
 
-class SlackEmulator:
+@functools.cache
+def manifest_scopes(path: Path = MANIFEST) -> tuple[str, ...]:
+    """The bot scopes the app's manifest asks for: what its token holds once installed."""
+    manifest = yaml.safe_load(path.read_text())
+    return tuple(manifest["oauth_config"]["scopes"]["bot"])
+
+
+class SlackEmulator(Workspace):
     """Stateful and strict: it records every call and refuses what Slack refuses."""
 
     def __init__(
@@ -43,37 +56,46 @@ class SlackEmulator:
         team_id: str = "T0ROSTER",
         bot_user_id: str = "U0ROSTERBOT",
         app_token: str = "xapp-1-A0ROSTER-1-roster-test",
+        scopes: Iterable[str] | None = None,
+        rate_scale: float = 1.0,
+        share_delay: float = 0.01,
     ) -> None:
+        """``scopes``: what the bot token holds (default: the manifest's bot scopes);
+        ``rate_scale``: real seconds per second of Slack's rate limits (1: Slack's
+        pace, 0.05: twenty times faster, 0: no limits); ``share_delay``: how long after
+        files.completeUploadExternal answers the file's message appears."""
+        super().__init__(bot_user_id)
         self.bot_token = bot_token
         self.revoked: set[str] = set()
         """Tokens Slack no longer takes: the app was uninstalled or they were revoked."""
         self.team_id = team_id
-        self.bot_user_id = bot_user_id
-        self.ids = Ids()
-        self.members: dict[str, Member] = {}
-        self.messages: list[Message] = []
+        self.app_id = APP_ID
+        self.scopes = tuple(manifest_scopes() if scopes is None else scopes)
+        self.rates = RateLimits(rate_scale)
+        self.share_delay = share_delay
         self.views: dict[str, View] = {}
         self.home: dict[str, dict[str, Any]] = {}
+        self.home_hashes: dict[str, str] = {}
         self.files: dict[str, StoredFile] = {}
         self.triggers: dict[str, Trigger] = {}
         self.response_urls: dict[str, ResponseUrl] = {}
         self.calls: list[Call] = []
-        self.joined: set[str] = set()
-        """Channels the bot is a member of; sharing a file elsewhere is refused."""
         self.downloads: list[Download] = []
         self._redirects: tuple[int, str | None] = (0, None)
         self._rate_limits: dict[str, tuple[int, int]] = {}
+        self._shares: set[asyncio.Task[None]] = set()
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.url = ""
         self._methods: dict[str, Handler] = methods.handlers(self)
         self.socket_mode = SocketMode(self, app_token=app_token, app_id="A0ROSTER")
-        self.add_member(bot_user_id, "Roster", None, is_bot=True)
 
-    # -- workspace set-up, used by tests and the demo ---------------------------------
+    # -- the token, and set-up used by tests and the demo ------------------------------
 
-    def add_member(self, user_id: str, name: str, email: str | None, *, is_bot: bool = False):
-        self.members[user_id] = Member(user_id, name, email, is_bot)
+    @property
+    def provided(self) -> str:
+        """The token's scopes, as ``missing_scope`` answers name them."""
+        return ",".join(self.scopes)
 
     def user_upload(
         self,
@@ -134,6 +156,16 @@ class SlackEmulator:
             "user": "",
         }
 
+    @contextlib.contextmanager
+    def unlimited(self) -> Iterator[None]:
+        """No rate limits meanwhile: for a test that sets its scene straight in Slack,
+        posting faster than Slack's pace, before Roster's own calls are paced again."""
+        scale, self.rates.scale = self.rates.scale, 0
+        try:
+            yield
+        finally:
+            self.rates.scale = scale
+
     def redirect_downloads(self, hops: int, *, host: str | None = None) -> None:
         """Every later download answers ``hops`` redirects before the file, as Slack's
         file hosts may; with ``host`` (e.g. ``localhost``, another name for this
@@ -157,15 +189,32 @@ class SlackEmulator:
         self.triggers[trigger_id] = Trigger(user_id, time.monotonic())
         return trigger_id
 
-    def issue_response_url(self, user_id: str, channel_id: str) -> str:
+    def issue_response_url(
+        self, user_id: str, channel_id: str, *, original: Message | None = None
+    ) -> str:
+        """A response_url for an interaction in ``channel_id``; ``original`` is the
+        message it came from, which ``replace_original``/``delete_original`` act on."""
         token = self.ids.next("R")
-        self.response_urls[token] = ResponseUrl(user_id, channel_id, time.monotonic())
+        self.response_urls[token] = ResponseUrl(
+            user_id, channel_id, time.monotonic(), original=original
+        )
         return f"{self.url}/response/{token}"
+
+    def foreign_view(self, user_id: str, body: dict[str, Any]) -> View:
+        """A modal another app opened for ``user_id``: not this app's to update."""
+        view_id = self.ids.next("V")
+        view = View(view_id, user_id, body, "", view_id, app_id="A0ANOTHERAPP")
+        self.views[view_id] = view
+        return view
 
     # -- what tests read ---------------------------------------------------------------
 
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
+
+    def refused(self, error: str) -> list[Call]:
+        """Calls answered with ``error`` (e.g. ``ratelimited``, ``not_in_channel``)."""
+        return [c for c in self.calls if c.error == error]
 
     def responses(self, response_url: str) -> list[dict[str, Any]]:
         return self.response_urls[response_url.rsplit("/", 1)[1]].posts
@@ -203,6 +252,8 @@ class SlackEmulator:
         return self.url
 
     async def stop(self) -> None:
+        for share in list(self._shares):
+            share.cancel()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -213,15 +264,7 @@ class SlackEmulator:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await _arguments(request)
-        limited = self._rate_limits.get(method)
-        if limited and limited[0] > 0:
-            self._rate_limits[method] = (limited[0] - 1, limited[1])
-            self.calls.append(Call(method, args, ok=False, error="ratelimited"))
-            return web.json_response(
-                {"ok": False, "error": "ratelimited"},
-                status=429,
-                headers={"Retry-After": str(limited[1])},
-            )
+        status = 200
         try:
             if method == "apps.connections.open":
                 body = {"ok": True, **self.socket_mode.open_connection(_token(request, args))}
@@ -229,18 +272,51 @@ class SlackEmulator:
                 await self._notify()
                 return web.json_response(body)
             self._authenticate(request, args)
+            self._forced_limit(method)
             handler = self._methods.get(method)
             if handler is None:
                 raise SlackError("unknown_method")
+            self._check_scopes(method)
+            self._check_tier(method)
             body = {"ok": True, **await handler(args)}
             self.calls.append(Call(method, args, ok=True))
+            headers = {}
+        except RateLimited as limited:
+            body, status = {"ok": False, "error": "ratelimited"}, 429
+            headers = {"Retry-After": str(limited.retry_after)}
+            self.calls.append(Call(method, args, ok=False, error="ratelimited"))
         except SlackError as error:
-            body = {"ok": False, "error": error.error}
+            body = {"ok": False, "error": error.error, **error.fields}
             if error.messages:
                 body["response_metadata"] = {"messages": error.messages}
             self.calls.append(Call(method, args, ok=False, error=error.error))
+            headers = {}
         await self._notify()
-        return web.json_response(body)
+        return web.json_response(body, status=status, headers=headers)
+
+    def _forced_limit(self, method: str) -> None:
+        limited = self._rate_limits.get(method)
+        if limited and limited[0] > 0:
+            self._rate_limits[method] = (limited[0] - 1, limited[1])
+            raise RateLimited(limited[1])
+
+    def _check_scopes(self, method: str) -> None:
+        """Slack's ``missing_scope``: the method wants one of ``needed``."""
+        needed = methods.SPECS[method].scopes
+        if needed and not set(needed) & set(self.scopes):
+            raise SlackError("missing_scope", needed=",".join(needed), provided=self.provided)
+
+    def _check_tier(self, method: str) -> None:
+        tier = methods.SPECS[method].tier
+        retry_after = self.rates.tier(method, tier) if tier else None
+        if retry_after:
+            raise RateLimited(retry_after)
+
+    def pace_post(self, channel_id: str) -> None:
+        """One more post in a channel, within Slack's pace of about one a second."""
+        retry_after = self.rates.post(channel_id)
+        if retry_after:
+            raise RateLimited(retry_after)
 
     def _authenticate(self, request: web.Request, args: dict[str, Any]) -> None:
         token = _token(request, args)
@@ -262,15 +338,21 @@ class SlackEmulator:
         if time.monotonic() - url.issued_at > RESPONSE_URL_SECONDS:
             return web.json_response({"ok": False, "error": "expired_url"}, status=404)
         payload = await request.json()
-        errors = check_message_blocks(payload.get("blocks", []))
-        if errors:
-            return web.json_response(
-                {"ok": False, "error": "invalid_blocks", "response_metadata": {"messages": errors}},
-                status=400,
-            )
-        if not payload.get("text") and not payload.get("blocks"):
-            return web.json_response({"ok": False, "error": "no_text"}, status=400)
+        if not flag(payload, "delete_original"):
+            errors = check_message_blocks(payload.get("blocks", []))
+            if errors:
+                return web.json_response(
+                    {
+                        "ok": False,
+                        "error": "invalid_blocks",
+                        "response_metadata": {"messages": errors},
+                    },
+                    status=400,
+                )
+            if not payload.get("text") and not payload.get("blocks"):
+                return web.json_response({"ok": False, "error": "no_text"}, status=400)
         url.posts.append(payload)
+        url.messages.append(self.respond(url, payload))
         await self._notify()
         return web.json_response({"ok": True})
 
@@ -339,9 +421,35 @@ class SlackEmulator:
     def stack_depth(self, root_id: str) -> int:
         return sum(1 for v in self.views.values() if v.root_id == root_id and v.open)
 
-    def store_message(self, message: Message) -> Message:
-        self.messages.append(message)
-        return message
+    def replace_view(self, view: View, body: dict[str, Any]) -> None:
+        """The view shows ``body`` now, under a new ``hash``, as after any update."""
+        view.body, view.hash = body, methods.view_hash(body)
+
+    def share_later(
+        self, stored: list[StoredFile], channel: str, *, comment: str, thread_ts: str | None
+    ) -> None:
+        """The files' message in ``channel`` a moment from now (``share_delay``)."""
+        task = asyncio.create_task(self._share(stored, channel, comment, thread_ts))
+        self._shares.add(task)
+        task.add_done_callback(self._shares.discard)
+
+    async def _share(
+        self, stored: list[StoredFile], channel: str, comment: str, thread_ts: str | None
+    ) -> None:
+        await asyncio.sleep(self.share_delay)
+        for file in stored:
+            file.shared_to.append(channel)
+        message = Message(
+            channel=channel,
+            ts=self.ids.ts(),
+            text=comment,
+            blocks=[],
+            user=self.bot_user_id,
+            thread_ts=thread_ts,
+            files=[f.id for f in stored],
+        )
+        self.store_message(message)
+        await self._notify()
 
 
 def _token(request: web.Request, args: dict[str, Any]) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,11 +15,20 @@ MODAL_STACK = 3
 
 
 class SlackError(Exception):
-    """An ``ok: false`` answer with Slack's error code and detail messages."""
+    """An ``ok: false`` answer with Slack's error code, detail messages and any other
+    fields Slack adds (``missing_scope`` names the scopes ``needed`` and ``provided``)."""
 
-    def __init__(self, error: str, messages: list[str] | None = None) -> None:
+    def __init__(self, error: str, messages: list[str] | None = None, **fields: str) -> None:
         self.error = error
         self.messages = messages or []
+        self.fields = fields
+
+
+class RateLimited(Exception):
+    """Slack's HTTP 429: too many calls; try again after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -29,6 +39,8 @@ class Call:
     args: dict[str, Any]
     ok: bool
     error: str | None = None
+    at: float = field(default_factory=time.monotonic)
+    """When it arrived (``time.monotonic``), for tests about pacing."""
 
 
 @dataclass
@@ -37,10 +49,17 @@ class Member:
     name: str
     email: str | None
     is_bot: bool = False
+    deleted: bool = False
+    """Deactivated in Slack."""
+    restricted: bool = False
+    """A multi-channel guest (``is_restricted``)."""
+    ultra_restricted: bool = False
+    """A single-channel guest (``is_ultra_restricted``; Slack sets both flags)."""
 
-    def as_api(self, team_id: str) -> dict[str, Any]:
+    def as_api(self, team_id: str, *, email: bool) -> dict[str, Any]:
+        """The user object; the profile's email only for a token with users:read.email."""
         profile = {"real_name": self.name, "display_name": self.name}
-        if self.email:
+        if self.email and email:
             profile["email"] = self.email
         return {
             "id": self.id,
@@ -48,8 +67,38 @@ class Member:
             "name": self.name.lower().replace(" ", "."),
             "real_name": self.name,
             "is_bot": self.is_bot,
-            "deleted": False,
+            "deleted": self.deleted,
+            "is_restricted": self.restricted or self.ultra_restricted,
+            "is_ultra_restricted": self.ultra_restricted,
             "profile": profile,
+        }
+
+
+@dataclass
+class Channel:
+    """A conversation: a public or private channel, or a direct message (``im``)."""
+
+    id: str
+    name: str
+    kind: str
+    """``public``, ``private`` or ``im``."""
+    members: set[str] = field(default_factory=set)
+    archived: bool = False
+
+    def as_api(self, bot_user_id: str) -> dict[str, Any]:
+        """The conversation object ``conversations.info`` answers."""
+        if self.kind == "im":
+            user = next((m for m in sorted(self.members) if m != bot_user_id), "")
+            return {"id": self.id, "is_im": True, "user": user, "is_open": True}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "is_channel": self.kind == "public",
+            "is_group": self.kind == "private",
+            "is_im": False,
+            "is_private": self.kind == "private",
+            "is_archived": self.archived,
+            "is_member": bot_user_id in self.members,
         }
 
 
@@ -64,6 +113,8 @@ class Message:
     ephemeral_to: str | None = None
     files: list[str] = field(default_factory=list)
     edits: int = 0
+    response_type: str | None = None
+    """For a message posted to a response_url: ``ephemeral`` or ``in_channel``."""
 
 
 @dataclass
@@ -79,6 +130,12 @@ class ResponseUrl:
     channel_id: str
     issued_at: float
     posts: list[dict[str, Any]] = field(default_factory=list)
+    original: Message | None = None
+    """The message the interaction came from (for a command: the first reply posted
+    here), which ``replace_original`` and ``delete_original`` act on."""
+    messages: list[Message | None] = field(default_factory=list)
+    """What each post became in the channel: a new message, the original it replaced,
+    or None when it deleted the original."""
 
 
 @dataclass
@@ -90,6 +147,8 @@ class View:
     root_id: str
     trigger_id: str | None = None
     open: bool = True
+    app_id: str = "A0ROSTER"
+    """The app that opened it; another app's view is not this app's to update."""
 
 
 @dataclass
@@ -121,6 +180,10 @@ class Download:
     status: int
 
 
+SLACK_ID = re.compile(r"^[A-Z][A-Z0-9]{8,}$")
+"""Slack's ids: a capital letter for the kind, then at least eight capitals or digits."""
+
+
 class Ids:
     """Slack-shaped ids and timestamps, unique within one emulator."""
 
@@ -128,6 +191,8 @@ class Ids:
         self._counter = itertools.count(1)
 
     def next(self, prefix: str) -> str:
+        """An id of ``prefix`` and at least eight digits (``F00000001``), as long as
+        Slack's: a test can't pass with an id Slack would never hand out."""
         return f"{prefix}{next(self._counter):08d}"
 
     def ts(self) -> str:

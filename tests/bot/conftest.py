@@ -22,11 +22,15 @@ from slack_emulator import SlackDriver, SlackEmulator
 
 SIGNING_SECRET = "test-signing-secret"
 ACTIVITY_SECRET = "test-activity-secret"
-ADMIN = "U0ADMIN"
+ADMIN = "U0THEADMIN"
 MANAGER = "U0MANAGER"
 OTHER_MANAGER = "U0OTHERMGR"
 LEARNER = "U0LEARNER"
 STRANGER = "U0STRANGER"
+PACE = 0.01
+"""Slack's rate limits, and Roster's pace, run a hundred times faster in tests that are
+not about pacing: still on (a burst Slack would refuse fails here too), without
+waiting Slack's real seconds."""
 
 
 @dataclass
@@ -57,9 +61,10 @@ def mail_server() -> Iterator[MailServer]:
     server.stop()
 
 
-async def workspace() -> SlackEmulator:
-    """The Slack emulator, running, with the school's people in it."""
-    slack = SlackEmulator()
+async def workspace(pace: float = PACE) -> SlackEmulator:
+    """The Slack emulator, running, with the school's people in it; ``pace`` is the
+    real seconds of one of Slack's rate-limit seconds."""
+    slack = SlackEmulator(rate_scale=pace)
     await slack.start()
     slack.add_member(ADMIN, "Ada Admin", "ada@school.org")
     slack.add_member(MANAGER, "Max Manager", "max@school.org")
@@ -78,6 +83,7 @@ async def start_roster(
     job_clock: Clock = utc_now,
     slack: SlackEmulator | None = None,
     socket_mode: bool = False,
+    pace: float = PACE,
     **overrides: Any,
 ) -> AsyncIterator[Roster]:
     """Roster, the Slack emulator and (unless None) a mail server, all on loopback;
@@ -85,9 +91,11 @@ async def start_roster(
     logged to ``access_log`` when given; ``job_clock`` is the time bulk jobs go by.
     ``slack``: a workspace already running (kept across a restart of Roster), which
     is left running; ``socket_mode``: Roster connects over Socket Mode (with an
-    app-level token) and the driver sends everything down that connection."""
+    app-level token) and the driver sends everything down that connection;
+    ``pace``: the real seconds of one of Slack's rate-limit seconds (1.0 for tests
+    about pacing)."""
     own = slack is None
-    slack = slack or await workspace()
+    slack = slack or await workspace(pace)
     port = free_port()
     settings = Settings(
         slack_bot_token=slack.bot_token,
@@ -102,6 +110,7 @@ async def start_roster(
         mail_poll_seconds=0.05,
         mail_retry_base_seconds=0.1,
         slack_app_token=slack.socket_mode.app_token if socket_mode else None,
+        slack_pace=pace,
     )
     settings = replace(settings, **overrides)
     try:

@@ -20,7 +20,15 @@ from storage.models import (
     UserTagRow,
 )
 from tests.bot.conftest import ADMIN, MANAGER, OTHER_MANAGER, Roster, allow_bulk
-from tests.bot.uploads import in_thread, review, send_for_approval, text_of, thread, upload
+from tests.bot.uploads import (
+    direct_messages,
+    in_thread,
+    review,
+    send_for_approval,
+    text_of,
+    thread,
+    upload,
+)
 from tests.workbooks import workbook
 
 HEADER = ["username", "email", "first name", "last name", "tags"]
@@ -68,14 +76,15 @@ async def test_an_approved_import_adds_everyone_and_reports_in_its_thread(bulk: 
         "new to the school, *1* already in the school, *0* already members. *1* row(s) with "
         "problems." in text_of(request)
     )
-    assert "Sent to <@U0ADMIN> for approval" in text_of(await in_thread(bulk, preview, "Sent to"))
+    sent = await in_thread(bulk, preview, "Sent to")
+    assert "Sent to <@U0THEADMIN> for approval" in text_of(sent)
     assert await UserRow.filter(email__startswith="person").count() == 0
 
     refused = await review(bulk, request, options=("invite",))
     assert "1 row(s) have problems. Tick “Apply the valid rows and skip the bad one(s)”" in refused
     closing = await review(bulk, request, options=("invite", "enrol", "skip_bad"))
     assert "Approved; <@U0MANAGER> has been told" in closing
-    assert "Approved by <@U0ADMIN>" in text_of(await in_thread(bulk, preview, "Approved by"))
+    assert "Approved by <@U0THEADMIN>" in text_of(await in_thread(bulk, preview, "Approved by"))
     summary = await in_thread(bulk, preview, "Bulk add to Sales Team: team.xlsx* done")
     assert (
         "done with errors: *25* created, *26* added to the group, *0* already members, "
@@ -109,7 +118,8 @@ async def test_an_approved_import_adds_everyone_and_reports_in_its_thread(bulk: 
 
     log = await bulk.run(MANAGER, "log actions")
     assert (
-        "add members · *Sales Team* · team.xlsx · by <@U0MANAGER> · approved by <@U0ADMIN>" in log
+        "add members · *Sales Team* · team.xlsx · by <@U0MANAGER> · "
+        "approved by <@U0THEADMIN>" in log
     )
     assert (
         "*done with errors*" in log and "27/27 rows: *25* created, *26* added to the group" in log
@@ -126,10 +136,10 @@ async def test_a_rejection_needs_a_reason_tells_the_uploader_and_adds_nobody(bul
     closing = await review(bulk, request, decision="reject", reason="Wrong group: use Support")
     assert "Rejected; <@U0MANAGER> has been told" in closing
     told = await in_thread(bulk, preview, "Rejected by")
-    assert "Rejected by <@U0ADMIN>: Wrong group: use Support\nNothing was added." in told.text
+    assert "Rejected by <@U0THEADMIN>: Wrong group: use Support\nNothing was added." in told.text
     assert await UserRow.filter(email__startswith="person").count() == 0
     again = await review(bulk, request)
-    assert "already rejected by <@U0ADMIN>" in again and "nothing more was done" in again
+    assert "already rejected by <@U0THEADMIN>" in again and "nothing more was done" in again
     assert "*rejected*" in await bulk.run(MANAGER, "log actions add")
     assert "No bulk actions match" in await bulk.run(MANAGER, "log actions add 2099-01-01")
 
@@ -145,7 +155,7 @@ async def test_approving_twice_and_double_clicks_start_one_job(bulk: Roster) -> 
     values = {"import_options": ["invite"], "decision": "approve", "reason": None}
     await bulk.driver.submit(ADMIN, first, values)
     await bulk.driver.submit(ADMIN, second, values)
-    assert "already approved by <@U0ADMIN>" in str(second.body["blocks"])
+    assert "already approved by <@U0THEADMIN>" in str(second.body["blocks"])
     await in_thread(bulk, preview, "Bulk add to Sales Team: twice.xlsx* done")
     replies = [m.text for m in thread(bulk, preview)]
     assert sum("Sent to" in r for r in replies) == 1
@@ -370,6 +380,7 @@ async def test_progress_is_set_from_the_progress_template_for_enrolled_members(
     await allow_bulk(bulk, capability="users.manage.progress")
     assert "Added" in await bulk.run(ADMIN, 'add "Sales Team" eve@example.org')
     assert "template is in" in await bulk.run(MANAGER, "template progress")
+    await bulk.slack.wait_for(lambda: [m for m in direct_messages(bulk, MANAGER) if m.files])
     shared = bulk.slack.calls_to("files.completeUploadExternal")[-1]
     assert "Columns: email, course, progress." in str(shared.args["initial_comment"])
     data = workbook(

@@ -55,14 +55,14 @@ async def test_without_smtp_emails_wait_are_told_once_and_go_out_when_smtp_is_se
         assert "Created" in await roster.run(ADMIN, "create Sales Team")
         assert "Added" in await roster.run(ADMIN, f'add "Sales Team" {EVE}')
         told = await roster.slack.wait_for(
-            lambda: [m for m in roster.slack.messages if m.channel == ADMIN]
+            lambda: [m for m in roster.slack.messages if m.channel == roster.slack.dm_id(ADMIN)]
         )
         assert "set SMTP_URL" in told[0].text and "Nothing is lost" in told[0].text
         assert "Added" in await roster.run(ADMIN, 'add "Sales Team" zoe@example.org')
         assert await OutboxRow.filter(state="queued").count() == 2
     async with start_roster(database_url, mail_server=None) as roster:
         assert await OutboxRow.filter(state="queued").count() == 2
-        assert [m for m in roster.slack.messages if m.channel == ADMIN] == []
+        assert [m for m in roster.slack.messages if m.channel == roster.slack.dm_id(ADMIN)] == []
         log = await roster.run(ADMIN, "log emails")
         assert "2 email(s) are waiting: no mail server is set" in log
     async with start_roster(database_url, mail_server=mail_server) as roster:

@@ -139,7 +139,7 @@ async def test_a_text_rule_is_previewed_then_saved_and_applied(acme: Roster) -> 
     assert any("Evaluating the rule for *Acme*" in text for text in posted)
     assert done.edits == 1
     assert await members("Acme") == {"ann@acme.com": "rule", "bob@acme.com": "rule"}
-    assert "Saved by <@U0ADMIN>" in text_of(preview)
+    assert "Saved by <@U0THEADMIN>" in text_of(preview)
     listed = await acme.run(ADMIN, "members Acme")
     assert listed.count("by rule") == 2
 

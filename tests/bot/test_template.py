@@ -29,7 +29,7 @@ async def test_the_template_has_the_exact_columns_a_frozen_header_and_text_email
     bulk: Roster,
 ) -> None:
     school = bulk
-    school.slack.joined.add("C0GENERAL")
+    school.slack.join("C0GENERAL")
     reply = await (await school.driver.command(MANAGER, "template first name, tags")).reply()
     assert "The template is in this conversation" in reply.text
     workbook = load_workbook(io.BytesIO(await _download(school, "C0GENERAL")))

@@ -109,7 +109,7 @@ async def test_a_file_someone_else_uploaded_is_refused_before_it_is_fetched(
     await bulk.driver.share_in_dm(MANAGER, '"Sales Team"', theirs)
     refused = await told(bulk, MANAGER, "can't be used")
     assert (
-        ":warning: *theirs.xlsx* can't be used: <@U0ADMIN> uploaded it, not you. Roster "
+        ":warning: *theirs.xlsx* can't be used: <@U0THEADMIN> uploaded it, not you. Roster "
         "imports only files you uploaded yourself: upload your own copy." in refused.text
     )
     assert bulk.slack.downloads == []

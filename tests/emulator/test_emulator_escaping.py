@@ -19,7 +19,7 @@ from aiohttp import web
 from slack_emulator import SlackDriver, SlackEmulator
 from slack_emulator.escaping import as_slack_sends
 
-MEMBERS = {"U0ADA": "ada.lovelace"}
+MEMBERS = {"U0ADALOVE": "ada.lovelace"}
 CHANNELS = {"general": "C0GENERAL"}
 
 
@@ -29,8 +29,8 @@ CHANNELS = {"general": "C0GENERAL"}
         ("R&D Team", "R&amp;D Team"),
         ("a<b> & c", "a&lt;b&gt; &amp; c"),
         ("&amp;", "&amp;amp;"),
-        ("managers Ops add @U0ADA", "managers Ops add <@U0ADA|ada.lovelace>"),
-        ("@U0NOBODY", "@U0NOBODY"),
+        ("managers Ops add @U0ADALOVE", "managers Ops add <@U0ADALOVE|ada.lovelace>"),
+        ("@U0NOBODYAT", "@U0NOBODYAT"),
         ("post in #general", "post in <#C0GENERAL|general>"),
         ("#12", "#12"),
         ("add Ops ana@school.org", "add Ops <mailto:ana@school.org|ana@school.org>"),
@@ -61,7 +61,7 @@ async def received() -> AsyncIterator[tuple[SlackDriver, list[dict[str, str]]]]:
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     slack = SlackEmulator()
     await slack.start()
-    slack.add_member("U0ADA", "Ada Lovelace", "ada@school.org")
+    slack.add_member("U0ADALOVE", "Ada Lovelace", "ada@school.org")
     url = f"http://127.0.0.1:{runner.addresses[0][1]}"
     async with aiohttp.ClientSession() as session:
         yield SlackDriver(slack, url, "secret", session), fields
@@ -73,9 +73,9 @@ async def test_the_driver_sends_command_text_escaped_unless_told_it_is_raw(
     received: tuple[SlackDriver, list[dict[str, str]]],
 ) -> None:
     driver, fields = received
-    await driver.command("U0ADA", "create R&D <Team> for @U0ADA")
-    await driver.command("U0ADA", "create <@U0ADA|ada>", raw=True)
+    await driver.command("U0ADALOVE", "create R&D <Team> for @U0ADALOVE")
+    await driver.command("U0ADALOVE", "create <@U0ADALOVE|ada>", raw=True)
     assert [f["text"] for f in fields] == [
-        "create R&amp;D &lt;Team&gt; for <@U0ADA|ada.lovelace>",
-        "create <@U0ADA|ada>",
+        "create R&amp;D &lt;Team&gt; for <@U0ADALOVE|ada.lovelace>",
+        "create <@U0ADALOVE|ada>",
     ]

@@ -31,7 +31,7 @@ from slack_emulator import SlackDriver, SlackEmulator
 from slack_emulator.transport import TIMED_OUT
 
 SECRET = "emulator-test-secret"
-ADA = "U0ADA"
+ADA = "U0ADALOVE"
 
 
 @dataclass

@@ -12,12 +12,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from slack_emulator import SlackEmulator
 
+ADA = "U0ADA1234"
+
 
 @pytest.fixture
 async def slack() -> AsyncIterator[SlackEmulator]:
     emulator = SlackEmulator()
     await emulator.start()
-    emulator.add_member("U1", "Ada", "ada@school.org")
+    emulator.add_member(ADA, "Ada", "ada@school.org")
     yield emulator
     await emulator.stop()
 
@@ -40,7 +42,7 @@ async def _get(url: str, token: str | None) -> tuple[int, str, bytes]:
 async def test_a_file_from_slack_connect_arrives_as_a_stub_and_files_info_has_the_rest(
     slack: SlackEmulator, client: AsyncWebClient
 ) -> None:
-    stored = slack.user_upload("U1", "people.xlsx", b"PK", connect=True)
+    stored = slack.user_upload(ADA, "people.xlsx", b"PK", connect=True)
     stub = slack.file_payload(stored)
     assert stub == {
         "id": stored.id,
@@ -51,16 +53,16 @@ async def test_a_file_from_slack_connect_arrives_as_a_stub_and_files_info_has_th
         "user": "",
     }
     info = (await client.files_info(file=stub["id"]))["file"]
-    assert (info["name"], info["user"], info["file_access"]) == ("people.xlsx", "U1", "visible")
+    assert (info["name"], info["user"], info["file_access"]) == ("people.xlsx", ADA, "visible")
     assert info["url_private_download"].endswith(f"/files-pri/{stored.id}/download")
-    ordinary = slack.user_upload("U1", "mine.xlsx", b"PK")
+    ordinary = slack.user_upload(ADA, "mine.xlsx", b"PK")
     assert slack.file_payload(ordinary) == slack.file_json(ordinary)
 
 
 async def test_files_info_does_not_find_a_file_the_bot_may_not_see(
     slack: SlackEmulator, client: AsyncWebClient
 ) -> None:
-    hidden = slack.user_upload("U1", "private.xlsx", b"PK", visible=False)
+    hidden = slack.user_upload(ADA, "private.xlsx", b"PK", visible=False)
     for file_id in (hidden.id, "F404"):
         with pytest.raises(SlackApiError) as caught:
             await client.files_info(file=file_id)
@@ -70,7 +72,7 @@ async def test_files_info_does_not_find_a_file_the_bot_may_not_see(
 
 
 async def test_a_download_needs_the_bot_token_and_is_recorded(slack: SlackEmulator) -> None:
-    stored = slack.user_upload("U1", "people.xlsx", b"the bytes")
+    stored = slack.user_upload(ADA, "people.xlsx", b"the bytes")
     url = slack.file_json(stored)["url_private_download"]
     status, _, page = await _get(url, None)
     assert status == 200 and b"Sign in to Slack" in page
@@ -84,7 +86,7 @@ async def test_a_download_needs_the_bot_token_and_is_recorded(slack: SlackEmulat
 async def test_downloads_may_redirect_on_the_same_host_or_to_another(
     slack: SlackEmulator,
 ) -> None:
-    stored = slack.user_upload("U1", "people.xlsx", b"the bytes")
+    stored = slack.user_upload(ADA, "people.xlsx", b"the bytes")
     url = slack.file_json(stored)["url_private_download"]
     slack.redirect_downloads(2)
     status, first, _ = await _get(url, slack.bot_token)

@@ -24,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_emulator import SlackDriver, SlackEmulator
 from slack_emulator.transport import TIMED_OUT
 
-ADA = "U0ADA"
+ADA = "U0ADALOVE"
 Answer = Callable[[SocketModeRequest], dict[str, Any] | None]
 
 

@@ -350,11 +350,13 @@ class SlackDriver:
         return attempt.status
 
     async def open_home(self, user_id: str, *, event_id: str | None = None) -> Interaction:
-        return await self.event(user_id, events.app_home_opened(user_id), event_id=event_id)
+        return await self.event(
+            user_id, events.app_home_opened(self.slack, user_id), event_id=event_id
+        )
 
     def _person_says(self, user_id: str, text: str, *, thread_ts: str | None = None) -> Message:
         """The message as Slack stores it: escaped, in the person's direct message."""
-        channel = events.dm_channel(user_id)
+        channel = self.slack.dm_id(user_id)
         message = Message(channel, self.slack.ids.ts(), self.typed(text), [], user_id, thread_ts)
         return self.slack.store_message(message)
 
@@ -388,7 +390,7 @@ class SlackDriver:
         self, user_id: str, text: str, *, bot_id: str = "B0OTHERBOT", username: str = "Reminders"
     ) -> Interaction:
         """Another integration posts in the direct message (``bot_message``)."""
-        channel = events.dm_channel(user_id)
+        channel = self.slack.dm_id(user_id)
         message = Message(channel, self.slack.ids.ts(), self.typed(text), [], "")
         self.slack.store_message(message)
         return await self.event(

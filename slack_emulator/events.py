@@ -23,11 +23,6 @@ APP_ID = "A0ROSTER"
 BOT_ID = "B0ROSTERBOT"
 
 
-def dm_channel(user_id: str) -> str:
-    """The id of a person's direct message with the app (as conversations.open gives)."""
-    return "D" + user_id.removeprefix("U")
-
-
 def callback(slack: SlackEmulator, event: dict[str, Any], event_id: str | None) -> dict[str, Any]:
     """The envelope every event arrives in."""
     return {
@@ -171,11 +166,11 @@ def file_share(slack: SlackEmulator, message: Message) -> dict[str, Any]:
     }
 
 
-def app_home_opened(user_id: str) -> dict[str, Any]:
+def app_home_opened(slack: SlackEmulator, user_id: str) -> dict[str, Any]:
     return {
         "type": "app_home_opened",
         "user": user_id,
-        "channel": dm_channel(user_id),
+        "channel": slack.dm_id(user_id),
         "tab": "home",
         "event_ts": f"{time.time():.6f}",
     }

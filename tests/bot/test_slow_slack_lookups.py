@@ -11,12 +11,36 @@ does (``timed_out``).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
+import pytest
+
+from local_smtp import MailServer
 from slack_emulator.state import View
 from storage.models import GroupManagerRow, GroupRow, UserRow
-from tests.bot.conftest import ADMIN, LEARNER, LEARNER_EMAIL, MANAGER, OTHER_MANAGER, Roster
+from tests.bot.conftest import (
+    ADMIN,
+    LEARNER,
+    LEARNER_EMAIL,
+    MANAGER,
+    OTHER_MANAGER,
+    Roster,
+    furnish,
+    start_roster,
+)
 
 SLOW = 3
 """Seconds Slack asks Roster to wait after a 429: longer than a lookup may hold an ack."""
+
+
+@pytest.fixture
+async def school(database_url: str, mail_server: MailServer) -> AsyncIterator[Roster]:
+    """The school with Slack's Retry-After in real seconds: these tests are about
+    how long Slack makes Roster wait."""
+    async with start_roster(database_url, mail_server, pace=1.0) as roster:
+        with roster.slack.unlimited():
+            furnished = await furnish(roster)
+        yield furnished
 
 
 def shows(view: View, text: str) -> bool:

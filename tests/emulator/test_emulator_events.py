@@ -100,7 +100,7 @@ async def test_a_plain_direct_message_arrives_escaped_with_its_user_and_channel(
     assert (event["type"], event["user"], event["channel"], event["channel_type"]) == (
         "message",
         ADA,
-        "D0ADA",
+        slack.dm_id(ADA),
         "im",
     )
     assert event["text"] == "R&amp;D &lt;b&gt; is <mailto:ana@school.org|ana@school.org>"
@@ -127,7 +127,7 @@ async def test_bot_messages_name_a_bot_and_the_apps_own_its_bot_user(world) -> N
     slack, driver, fake = world
     await driver.integration_dm(ADA, "Reminder: fill in the sheet")
     posted = await AsyncWebClient(token=slack.bot_token, base_url=slack.api_url).chat_postMessage(
-        channel="D0ADA", text="Checking your file"
+        channel=slack.dm_id(ADA), text="Checking your file"
     )
     own = next(m for m in slack.messages if m.ts == posted["ts"])
     await driver.echo(own)

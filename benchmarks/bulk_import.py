@@ -34,7 +34,7 @@ from bot.app import build_services, settle_heap
 from bot.settings import Settings
 from bot.xlsx_extent import LIMITS, measure
 from bot.xlsx_reader import SpreadsheetChecker
-from domain.bulk_jobs import JobOptions, JobState
+from domain.bulk import JobOptions, JobState
 from domain.entities import Actor
 from storage import db
 from storage.models import UserRow
@@ -117,15 +117,15 @@ async def import_once(rows: int, data: bytes, directory: Path) -> None:
     started = time.perf_counter()
     checked = await checker.check(data)
     check_s = time.perf_counter() - started
-    job = await services.jobs.stage(admin, group, "bench.xlsx", checked.tally, checked.chunks())
+    job = await services.bulk.stage(admin, group, "bench.xlsx", checked.tally, checked.chunks())
     stage_s = time.perf_counter() - started - check_s
-    job, _ = await services.jobs.send_for_approval(admin, job.id)
-    job, _ = await services.jobs.decide(
+    job, _ = await services.bulk.send_for_approval(admin, job.id)
+    job, _ = await services.bulk.decide(
         admin, job.id, approve=True, options=JobOptions(invite=True), reason=""
     )
-    job = await services.jobs.start(job)
+    job = await services.bulk.start(job)
     while job.state is JobState.RUNNING:
-        job = await services.jobs.run_chunk(job, CHUNK)
+        job = await services.bulk.run_chunk(job, CHUNK)
     total = time.perf_counter() - started
     apply_s = total - check_s - stage_s
 

@@ -86,7 +86,7 @@ async def prune_all(rows: int, batch: int, pause: float, directory: Path) -> Non
         started = time.perf_counter()
         while True:
             call = time.perf_counter()
-            more = await store.jobs.prune_rows(finished_before=now, limit=batch, now=now)
+            more = await store.bulk.prune_rows(finished_before=now, limit=batch, now=now)
             calls.append(time.perf_counter() - call)
             if not more:
                 break

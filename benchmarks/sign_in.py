@@ -64,7 +64,7 @@ async def roster(directory: Path) -> AsyncIterator[tuple[Services, str]]:
 
 
 async def seed(services: Services, learners: int) -> None:
-    digest = await services.invitations.hasher.hash(PASSWORD)
+    digest = await services.accounts.hasher.hash(PASSWORD)
     await UserRow.bulk_create(
         [
             UserRow(
@@ -103,7 +103,7 @@ async def while_probing(url: str, work: asyncio.Future) -> list[float]:
 async def flood(
     services: Services, url: str, label: str, forms: list[dict[str, str]], clients: list[str]
 ) -> None:
-    hasher = services.invitations.hasher
+    hasher = services.accounts.hasher
     before = hasher.verifications
     async with aiohttp.ClientSession() as session:
         started = time.perf_counter()

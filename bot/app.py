@@ -16,19 +16,24 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.jobs import JobRunner
+from bot.bulk_runner import JobRunner
+from bot.email_delivery import (
+    SMTP_MISSING_TOLD,
+    DeliveryWorker,
+    SmtpTransport,
+    tell_admins_smtp_is_missing,
+)
 from bot.listeners import register_listeners
-from bot.mailer import SMTP_MISSING_TOLD, DeliveryWorker, SmtpTransport, tell_admins_smtp_is_missing
 from bot.pacing import PacedClient, PacedRetryHandler, Pacer
 from bot.scheduler import Schedule
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_presence import SlackPresence
-from bot.web import activity_api, pages
+from bot.web import activity_api, learner_pages
 from bot.web.access_log import RedactingAccessLogger
 from bot.xlsx_reader import SpreadsheetChecker
-from domain.invitations import Clock, utc_now
-from domain.mail import Letters
+from domain.clock import Clock, utc_now
+from domain.letters import Letters
 from storage import db
 from storage.store import TortoiseStore
 
@@ -71,7 +76,7 @@ def build_bolt(
 
 def job_runner(settings: Settings, services: Services, presence: SlackPresence) -> JobRunner:
     return JobRunner(
-        services.jobs,
+        services.bulk,
         slack_client(settings, presence),
         chunk_rows=settings.job_chunk_rows,
         pause=settings.job_pause_seconds,
@@ -149,7 +154,7 @@ def create_app(settings: Settings, *, job_clock: Clock = utc_now) -> web.Applica
         app.cleanup_ctx.append(_socket_mode(settings))
     app.router.add_post("/slack/events", _slack_events)
     app.router.add_get("/healthz", _healthz)
-    pages.add_routes(
+    learner_pages.add_routes(
         app,
         services,
         base_url=settings.public_base_url,
@@ -223,7 +228,7 @@ async def _close(checker: SpreadsheetChecker) -> None:
 
 
 async def _close_hasher(services: Services) -> None:
-    services.invitations.hasher.close()
+    services.accounts.hasher.close()
 
 
 def _mail(settings: Settings):
@@ -233,7 +238,7 @@ def _mail(settings: Settings):
     async def mail(app: web.Application) -> AsyncIterator[None]:
         services, stop = app[SERVICES], asyncio.Event()
         if settings.smtp_url:
-            await services.mail.forget_told(SMTP_MISSING_TOLD)
+            await services.emails.forget_told(SMTP_MISSING_TOLD)
             transport = SmtpTransport(settings.smtp_url, settings.mail_from)
             worker = DeliveryWorker(services, transport, interval=settings.mail_poll_seconds)
             job = worker.run(stop)
@@ -285,7 +290,7 @@ def _jobs(settings: Settings, runner: JobRunner):
     separate `roster worker` runs them."""
 
     async def jobs(app: web.Application) -> AsyncIterator[None]:
-        await app[SERVICES].jobs.fail_interrupted_checks()
+        await app[SERVICES].bulk.fail_interrupted_checks()
         settle_heap()
         if not settings.run_jobs:
             yield

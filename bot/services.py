@@ -6,15 +6,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from domain.accounts import AccountService
 from domain.activity import ActivityService
-from domain.bulk_jobs import BulkJobs
+from domain.bulk import BulkJobs
+from domain.bulk_sheet import BulkSheets
+from domain.clock import Clock, utc_now
 from domain.courses import CourseService
-from domain.emails import MailService
+from domain.emails import EmailService
 from domain.grants import PermissionService
 from domain.groups import GroupService
-from domain.imports import ImportService
-from domain.invitations import Clock, InvitationService, utc_now
-from domain.mail import Letters
+from domain.letters import Letters
 from domain.members import MemberService
 from domain.password_resets import PasswordResets
 from domain.passwords import Hasher
@@ -28,12 +29,12 @@ from domain.workspace import WorkspaceService
 class Services:
     groups: GroupService
     members: MemberService
-    mail: MailService
-    invitations: InvitationService
+    emails: EmailService
+    accounts: AccountService
     resets: PasswordResets
     activity: ActivityService
-    imports: ImportService
-    jobs: BulkJobs
+    sheets: BulkSheets
+    bulk: BulkJobs
     courses: CourseService
     users: UserService
     permissions: PermissionService
@@ -58,22 +59,22 @@ class Services:
         def changed(user_ids: Iterable[int], cause: str) -> None:
             rules.touch(user_ids, cause)
 
-        invitations = InvitationService(store, ttl=invite_ttl, changed=changed, hasher=hasher)
+        accounts = AccountService(store, ttl=invite_ttl, changed=changed, hasher=hasher)
         letters = letters or Letters("Roster School", "http://localhost:3000")
-        resets = PasswordResets(store, letters, invitations.throttle, utc_now)
-        mail = MailService(
-            store, letters, invitations, retry_base=mail_retry_base, delivering=delivering
+        resets = PasswordResets(store, letters, accounts.throttle, utc_now)
+        emails = EmailService(
+            store, letters, accounts, retry_base=mail_retry_base, delivering=delivering
         )
-        rules = RuleService(store, mail)
+        rules = RuleService(store, emails)
         return cls(
             groups=GroupService(store, changed=changed, renamed=rules.group_renamed),
-            members=MemberService(store, mail, changed=changed),
-            mail=mail,
-            invitations=invitations,
+            members=MemberService(store, emails, changed=changed),
+            emails=emails,
+            accounts=accounts,
             resets=resets,
-            activity=ActivityService(store, mail, changed=changed),
-            imports=ImportService(),
-            jobs=BulkJobs(store, mail, env_admins=env_admins, changed=changed, clock=job_clock),
+            activity=ActivityService(store, emails, changed=changed),
+            sheets=BulkSheets(),
+            bulk=BulkJobs(store, emails, env_admins=env_admins, changed=changed, clock=job_clock),
             rules=rules,
             courses=CourseService(store),
             users=UserService(store, changed=changed, env_admins=env_admins),

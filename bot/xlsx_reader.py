@@ -39,7 +39,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from bot.xlsx_extent import CANT_READ, LIMITS, Limits, Sheet, measure
 from bot.xlsx_worker import Died, Waiting, Workers
-from domain.imports import (
+from domain.bulk_sheet import (
     FileRefused,
     Formula,
     StagedRow,
@@ -60,7 +60,7 @@ PARSES_AT_ONCE = 2
 PARSE_MEMORY = 1536 * 1024 * 1024
 SPOOL_CHUNK = 2000
 
-log = logging.getLogger("roster.imports")
+log = logging.getLogger("roster.bulk")
 _CANT_READ = CANT_READ
 _UNREADABLE = (InvalidFileException, KeyError, OSError, ValueError, zipfile.BadZipFile, ParseError)
 """What broken or hostile XML raises (defusedxml's refusals are ValueErrors)."""

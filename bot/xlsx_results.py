@@ -13,10 +13,10 @@ import io
 from openpyxl import Workbook
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from bot.views.imports import row_result
+from bot.views.bulk import row_result
 from bot.xlsx_export import text_cell
-from domain.bulk_jobs import BulkJob, BulkJobs, ItemResult, RowsPruned
-from domain.imports import ERROR_COLUMN
+from domain.bulk import BulkJob, BulkJobs, ItemResult, RowsPruned
+from domain.bulk_sheet import ERROR_COLUMN
 
 ROWS_TO_FIX = "rows-to-fix.xlsx"
 RESULT_COLUMN = "result"

@@ -16,11 +16,11 @@ from enum import StrEnum
 from functools import partial
 from typing import Any
 
-from domain.emails import MailService
+from domain.clock import Clock, utc_now
+from domain.emails import EmailService
 from domain.entities import Course, User
 from domain.errors import DomainError, InvalidInput
-from domain.invitations import Clock, utc_now
-from domain.mail import OutgoingEmail, Trigger
+from domain.letters import OutgoingEmail, Trigger
 from domain.naming import parse_id
 from domain.ports import Changed, Store
 from domain.validation import normalize_email, normalize_label, normalize_title, title_key
@@ -201,7 +201,7 @@ _Waiting = tuple[list[ActivityEvent], asyncio.Future[Ingested]]
 
 class ActivityService:
     def __init__(
-        self, store: Store, mail: MailService, *, changed: Changed, clock: Clock = utc_now
+        self, store: Store, mail: EmailService, *, changed: Changed, clock: Clock = utc_now
     ) -> None:
         self._store = store
         self._changed = changed

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from domain.accounts import AccountService
+from domain.clock import Clock, utc_now
 from domain.entities import Actor, Course, Group, LinkPurpose, LoggedEmail, Page, User
 from domain.errors import NotificationOff
-from domain.invitations import Clock, InvitationService, utc_now
-from domain.log_filter import LogFilter, parse_log_filter
-from domain.mail import (
+from domain.letters import (
     INVITE_LINK,
     RESET_LINK,
     SWITCHABLE,
@@ -20,6 +20,7 @@ from domain.mail import (
     OutgoingEmail,
     Trigger,
 )
+from domain.log_filter import LogFilter, parse_log_filter
 from domain.permissions import Capability, require
 from domain.ports import Store
 
@@ -44,12 +45,12 @@ class Ready:
     html: str
 
 
-class MailService:
+class EmailService:
     def __init__(
         self,
         store: Store,
         letters: Letters,
-        invitations: InvitationService,
+        invitations: AccountService,
         *,
         retry_base: float = 5.0,
         delivering: bool = True,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from domain.emails import MailService
+from domain.clock import utc_now
+from domain.emails import EmailService
 from domain.entities import (
     Actor,
     AddMemberOutcome,
@@ -14,8 +15,7 @@ from domain.entities import (
     User,
 )
 from domain.errors import KeptByRule, MemberNotFound, SeatLimitReached
-from domain.invitations import utc_now
-from domain.mail import OutgoingEmail
+from domain.letters import OutgoingEmail
 from domain.permissions import Capability, require
 from domain.ports import Changed, Store
 from domain.rules.model import Rule
@@ -25,7 +25,7 @@ MEMBERS_PER_PAGE = 20
 
 
 class MemberService:
-    def __init__(self, store: Store, mail: MailService, *, changed: Changed) -> None:
+    def __init__(self, store: Store, mail: EmailService, *, changed: Changed) -> None:
         self._store = store
         self._mail = mail
         self._changed = changed

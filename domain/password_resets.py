@@ -17,9 +17,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from domain.clock import Clock
 from domain.entities import UserStatus
-from domain.invitations import Clock
-from domain.mail import Letters, OutgoingEmail
+from domain.letters import Letters, OutgoingEmail
 from domain.ports import Store
 from domain.throttle import LINK_CLIENT, LINK_EMAIL, Throttle
 from domain.validation import normalize_email
@@ -54,7 +54,7 @@ class PasswordResets:
             await self._store.outbox.queue([letter], self._clock())
 
     async def _letter(self, email: str) -> OutgoingEmail | None:
-        found = await self._store.invitations.password_hash(email)
+        found = await self._store.accounts.password_hash(email)
         user = found[0] if found else await self._store.users.by_email(email)
         if user is None or user.status is UserStatus.SUSPENDED:
             return None

@@ -26,13 +26,13 @@ from domain.entities import (
     User,
     UserStatus,
 )
-from domain.mail import MailState, OutgoingEmail
+from domain.letters import MailState, OutgoingEmail
 from domain.rules.model import RuleEvent, RulePreview, RuleRun, SavedRule
 
 if TYPE_CHECKING:
     from domain.activity import Resolved
-    from domain.bulk_jobs import BulkJob, CheckCounts, ItemResult, JobKind, JobState
-    from domain.imports import StagedRow
+    from domain.bulk import BulkJob, CheckCounts, ItemResult, JobKind, JobState
+    from domain.bulk_sheet import StagedRow
     from domain.rules.model import Rule
     from domain.throttle import Tally, Verdict
     from domain.workspace import Departure
@@ -180,7 +180,7 @@ class OutboxStore(Protocol):
     ) -> Page[LoggedEmail]: ...
 
 
-class InvitationStore(Protocol):
+class AccountStore(Protocol):
     async def create(
         self, user_id: int, token_hash: str, expires_at: datetime, purpose: LinkPurpose
     ) -> None: ...
@@ -242,7 +242,7 @@ class SettingsStore(Protocol):
     async def put(self, key: str, value: Any) -> None: ...
 
 
-class JobStore(Protocol):
+class BulkStore(Protocol):
     async def create(
         self,
         *,
@@ -444,10 +444,10 @@ class Store(Protocol):
     courses: CourseStore
     permissions: PermissionStore
     outbox: OutboxStore
-    invitations: InvitationStore
+    accounts: AccountStore
     attempts: AttemptStore
     settings: SettingsStore
     activity: ActivityStore
-    jobs: JobStore
+    bulk: BulkStore
     rules: RuleStore
     workspace: WorkspaceStore

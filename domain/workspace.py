@@ -20,9 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from domain.clock import Clock, utc_now
 from domain.entities import User
-from domain.invitations import Clock, utc_now
-from domain.mail import Letters, OutgoingEmail
+from domain.letters import Letters, OutgoingEmail
 from domain.ports import Store
 
 EVENT_RETENTION = timedelta(days=3)

@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 from domain.activity import EventType, Resolved
 from domain.entities import Course, User, UserStatus
-from domain.mail import OutgoingEmail
+from domain.letters import OutgoingEmail
 from storage.models import ActivityEventRow, EnrollmentRow, UserRow
 from storage.outbox import queue
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from domain.entities import LoggedEmail, Page
-from domain.mail import MailState, OutgoingEmail
+from domain.letters import MailState, OutgoingEmail
 from storage.models import OutboxRow
 from storage.sql import execute_many
 

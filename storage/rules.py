@@ -17,7 +17,7 @@ from domain.entities import User, UserStatus
 from domain.ports import Compose
 from domain.rules.model import Rule, RuleEvent, RulePreview, RuleRun, RuleState, SavedRule
 from storage import convert
-from storage.jobs import enrol_in_group_courses
+from storage.bulk import enrol_in_group_courses
 from storage.models import (
     CourseRow,
     GroupRow,

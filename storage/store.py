@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from storage.accounts import AccountStore
 from storage.activity import ActivityStore
 from storage.attempts import AttemptStore
+from storage.bulk import BulkStore
 from storage.courses import CourseStore
 from storage.groups import GroupStore
-from storage.invitations import InvitationStore
-from storage.jobs import JobStore
 from storage.members import MemberStore
 from storage.outbox import OutboxStore
 from storage.permissions import PermissionStore
@@ -27,10 +27,10 @@ class TortoiseStore:
     courses: CourseStore = field(default_factory=CourseStore)
     permissions: PermissionStore = field(default_factory=PermissionStore)
     outbox: OutboxStore = field(default_factory=OutboxStore)
-    invitations: InvitationStore = field(default_factory=InvitationStore)
+    accounts: AccountStore = field(default_factory=AccountStore)
     attempts: AttemptStore = field(default_factory=AttemptStore)
     settings: SettingsStore = field(default_factory=SettingsStore)
     activity: ActivityStore = field(default_factory=ActivityStore)
-    jobs: JobStore = field(default_factory=JobStore)
+    bulk: BulkStore = field(default_factory=BulkStore)
     rules: RuleStore = field(default_factory=RuleStore)
     workspace: WorkspaceStore = field(default_factory=WorkspaceStore)

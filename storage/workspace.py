@@ -8,7 +8,7 @@ from datetime import datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from domain.mail import OutgoingEmail
+from domain.letters import OutgoingEmail
 from domain.workspace import Departure
 from storage.models import SchoolSettingRow, SlackEventRow, UserRow
 from storage.outbox import queue

@@ -13,11 +13,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import slack_people
 from bot.listeners import (
+    bulk,
     errors,
     group_actions,
     group_command,
     home,
-    imports,
     messages,
     modal_submissions,
     rules,
@@ -91,7 +91,7 @@ def register_listeners(
 
     for module in (errors, group_command, group_actions, modal_submissions, home, rules):
         module.register(app, services)
-    dropped = imports.register(app, services, checker, wake)
+    dropped = bulk.register(app, services, checker, wake)
     messages.register(app, services, dropped)
     workspace.register(app, services, presence)
 

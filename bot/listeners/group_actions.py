@@ -18,9 +18,9 @@ from bot.listeners.errors import guard, tell
 from bot.listeners.home import publish_home
 from bot.services import Services
 from bot.views import modals, replies
+from bot.views.bulk import import_modal
 from bot.views.dashboard import GROUPS_PER_MESSAGE, list_message
 from bot.views.emails import resent
-from bot.views.imports import import_modal
 from bot.views.members import members_message, members_modal
 from bot.views.paging import page_value
 from bot.views.permissions import permissions_modal, pick_manager_modal
@@ -163,7 +163,7 @@ def register(app: AsyncApp, services: Services) -> None:
         group_id, _, user_id = action["value"].partition(":")
         group = await group_of(context["actor"], group_id, Capability.BASIC_USER_ACTIONS)
         only = int(user_id) if user_id else None
-        users = await services.mail.resend_invitations(context["actor"], group, only=only)
+        users = await services.emails.resend_invitations(context["actor"], group, only=only)
         await tell(body, client, resent(group, users), respond=respond)
 
     @app.action(Action.GROUP_MENU)

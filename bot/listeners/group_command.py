@@ -11,8 +11,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import slack_people
 from bot.commands import BY_NAME, UsageError, mentioned_user, parse, rule_call
+from bot.listeners.bulk import post_preview, share_template
 from bot.listeners.errors import guard
-from bot.listeners.imports import post_preview, share_template
 from bot.listeners.rules import open_form, refresh, send_preview
 from bot.services import Services
 from bot.slack_text import plain
@@ -20,16 +20,16 @@ from bot.views import replies
 from bot.views import rules as rule_views
 from bot.views.action_log import action_log
 from bot.views.blocks import section
+from bot.views.bulk import import_modal, preview_sent
 from bot.views.dashboard import GROUPS_PER_MESSAGE, list_message
 from bot.views.emails import email_log, notifications_modal, resend_offer, resent
 from bot.views.help import help_message
-from bot.views.imports import import_modal, preview_sent
 from bot.views.members import members_message
 from bot.views.modals import create_group_modal
 from bot.views.permissions import permissions_modal, pick_manager_modal, whoami_message
-from domain.bulk_jobs import JobKind, parse_job_filter
+from domain.bulk import JobKind, parse_job_filter
+from domain.clock import utc_now
 from domain.entities import Actor
-from domain.invitations import utc_now
 from domain.permissions import Capability
 
 
@@ -207,7 +207,7 @@ async def _permissions(call: Call, args: list[str]) -> None:
 
 async def _resend_invites(call: Call, args: list[str]) -> None:
     group = await call.services.groups.resolve(call.actor, args[0], Capability.BASIC_USER_ACTIONS)
-    users = await call.services.mail.resend_invitations(call.actor, group)
+    users = await call.services.emails.resend_invitations(call.actor, group)
     await call.say(resent(group, users))
 
 
@@ -218,7 +218,7 @@ async def _import(call: Call, args: list[str]) -> None:
 
 async def _template(call: Call, args: list[str]) -> None:
     chosen = [c for c in args[0].replace(";", ",").split(",") if c.strip()] if args else None
-    columns = call.services.imports.template(call.actor, chosen)
+    columns = call.services.sheets.template(call.actor, chosen)
     where = await share_template(call.client, call.actor, call.channel_id, columns)
     await call.say(replies.template_shared(where, call.channel_id))
 
@@ -235,7 +235,7 @@ async def _course_job(call: Call, args: list[str], kind: JobKind) -> None:
     """Enrolling or unenrolling a whole group is a bulk action: previewed, then approved."""
     group = await call.services.groups.resolve(call.actor, args[0], Capability.BULK_ACTIONS)
     course = await call.services.courses.resolve(args[1])
-    job = await call.services.jobs.stage_members(call.actor, group, course, kind)
+    job = await call.services.bulk.stage_members(call.actor, group, course, kind)
     direct = await call.client.conversations_open(users=call.actor.slack_user_id)
     await post_preview(call.client, call.services, job, direct["channel"]["id"])
     await call.say(preview_sent())
@@ -243,7 +243,7 @@ async def _course_job(call: Call, args: list[str], kind: JobKind) -> None:
 
 async def _log_actions(call: Call, args: list[str]) -> None:
     wanted = parse_job_filter(args, now=utc_now())
-    jobs = await call.services.jobs.log(call.actor, wanted)
+    jobs = await call.services.bulk.log(call.actor, wanted)
     await call.say(*action_log(jobs, wanted))
 
 
@@ -251,17 +251,17 @@ async def _import_settings(call: Call, args: list[str]) -> None:
     if args[0].lower() != "enrol" or args[1].lower() not in ("on", "off"):
         raise UsageError("Say `enrol on` or `enrol off`.", BY_NAME["import-settings"])
     allowed = args[1].lower() == "on"
-    await call.services.jobs.set_enrol_allowed(call.actor, allowed)
+    await call.services.bulk.set_enrol_allowed(call.actor, allowed)
     await call.say(replies.import_enrol_setting(allowed))
 
 
 async def _notifications(call: Call, args: list[str]) -> None:
-    enabled = await call.services.mail.switches(call.actor)
+    enabled = await call.services.emails.switches(call.actor)
     await call.client.views_open(trigger_id=call.trigger_id, view=notifications_modal(enabled))
 
 
 async def _log_emails(call: Call, args: list[str]) -> None:
-    mail = call.services.mail
+    mail = call.services.emails
     page, chosen = await mail.log(call.actor, args)
     waiting = await mail.waiting()
     await call.say(*email_log(page, chosen, waiting=waiting, smtp=mail.delivering))

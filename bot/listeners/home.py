@@ -28,7 +28,7 @@ async def publish_home(
         view = closed_home_view(text)
     else:
         jobs = (
-            await services.jobs.log(actor, LogFilter())
+            await services.bulk.log(actor, LogFilter())
             if allows(actor, Capability.BULK_ACTIONS)
             else []
         )

@@ -19,8 +19,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.listeners.bulk import Dropped
 from bot.listeners.errors import guard
-from bot.listeners.imports import Dropped
 from bot.services import Services
 from bot.views.help import direct_message_help
 

@@ -137,7 +137,7 @@ def register(app: AsyncApp, services: Services) -> None:
 
     async def notifications(actor: Actor, form: Form, client: AsyncWebClient) -> View:
         ticked = form.ticked_in(Field.NOTIFICATIONS)
-        enabled = await services.mail.set_enabled(actor, ticked)
+        enabled = await services.emails.set_enabled(actor, ticked)
         return done_modal("Emails saved", notifications_saved(enabled))
 
     submits: dict[Modal, Submit] = {

@@ -22,8 +22,8 @@ from bot.views.blocks import (
 )
 from bot.views.modals import View, input_block, modal
 from domain.entities import AddMemberOutcome, Group, LoggedEmail, Page, User, UserStatus
+from domain.letters import SWITCHABLE, TRIGGER_LABELS, Trigger
 from domain.log_filter import LogFilter
-from domain.mail import SWITCHABLE, TRIGGER_LABELS, Trigger
 
 _STATE = {
     "queued": ":hourglass: queued",

@@ -6,7 +6,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.views.blocks import escape, listing
-from domain.bulk_jobs import JobMoved, JobNotFound, NothingToImport, RowsPruned
+from domain.bulk import JobMoved, JobNotFound, NothingToImport, RowsPruned
+from domain.bulk_sheet import FileRefused, TemplateMismatch
 from domain.errors import (
     CourseNotFound,
     DenialReason,
@@ -23,7 +24,6 @@ from domain.errors import (
     TitleTaken,
     UserNotFound,
 )
-from domain.imports import FileRefused, TemplateMismatch
 from domain.rules.model import (
     NoRule,
     RuleError,

@@ -15,7 +15,7 @@ from aiohttp.web_log import AccessLogger
 from aiohttp.web_request import BaseRequest
 from aiohttp.web_response import StreamResponse
 
-from bot.web.pages import LINK_PATHS
+from bot.web.learner_pages import LINK_PATHS
 
 _TOKEN = re.compile(rf"(/(?:{'|'.join(LINK_PATHS.values())})/)[^\s/?#\"]+")
 """Every path whose next segment is a token (the pages' password links)."""

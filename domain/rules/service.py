@@ -15,11 +15,11 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from domain.emails import MailService
+from domain.clock import Clock, utc_now
+from domain.emails import EmailService
 from domain.entities import Actor, Course, Group, User
 from domain.errors import InvalidInput
-from domain.invitations import Clock, utc_now
-from domain.mail import OutgoingEmail
+from domain.letters import OutgoingEmail
 from domain.permissions import Capability, allows, require
 from domain.ports import Store
 from domain.rules.form import FormBlocks, from_form
@@ -64,7 +64,7 @@ class RuleSummary:
 
 
 class RuleService:
-    def __init__(self, store: Store, mail: MailService, *, clock: Clock = utc_now) -> None:
+    def __init__(self, store: Store, mail: EmailService, *, clock: Clock = utc_now) -> None:
         self._store = store
         self._mail = mail
         self._clock = clock

@@ -15,8 +15,8 @@ import pytest
 from bot.app import SERVICES, running_on_loopback
 from bot.services import Services
 from bot.settings import Settings
+from domain.clock import Clock, utc_now
 from domain.entities import SlackProfile
-from domain.invitations import Clock, utc_now
 from local_smtp import MailServer, free_port
 from slack_emulator import SlackDriver, SlackEmulator
 

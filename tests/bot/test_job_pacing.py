@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.bulk_jobs import JobOptions
+from domain.bulk import JobOptions
 from slack_emulator.driver import find_element
 from slack_emulator.state import Message
 from tests.bot.conftest import ADMIN, MANAGER, Roster, allow_bulk, furnish, start_roster
@@ -35,7 +35,7 @@ def _job_id(preview: Message) -> int:
 async def _approve(school: Roster, previews: list[Message]) -> None:
     """The manager sends the files for approval and an admin approves them; the job
     runner finds them on its next round."""
-    jobs, users = school.services.jobs, school.services.users
+    jobs, users = school.services.bulk, school.services.users
     manager, admin = await users.actor(MANAGER), await users.actor(ADMIN)
     options = JobOptions(invite=True, enrol=False, skip_bad=False)
     for preview in previews:

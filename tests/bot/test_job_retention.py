@@ -9,7 +9,7 @@ import pytest
 
 from bot.views.errors import describe
 from bot.xlsx_results import results_file, rows_to_fix
-from domain.bulk_jobs import RowsPruned
+from domain.bulk import RowsPruned
 from storage.models import BulkJobItemRow, BulkJobRow
 from storage.store import TortoiseStore
 from tests.bot.conftest import MANAGER, Roster, allow_bulk, furnish, start_roster
@@ -84,9 +84,9 @@ async def test_a_finished_jobs_rows_are_pruned_after_the_retention_period(
         log = await roster.run(MANAGER, "log actions")
         assert "old.xlsx" in log and "4/4 rows: *3* created, *3* added to the group" in log
         assert "rejected.xlsx" in log and "*rejected*" in log
-        job = await TortoiseStore().jobs.get(old.id)
+        job = await TortoiseStore().bulk.get(old.id)
         assert job is not None and job.run.created == 3
         for rebuild in (results_file, rows_to_fix):
             with pytest.raises(RowsPruned) as refused:
-                await rebuild(roster.services.jobs, job)
+                await rebuild(roster.services.bulk, job)
             assert "deleted after the retention period" in describe(refused.value)

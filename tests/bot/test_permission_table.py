@@ -20,18 +20,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import COMMANDS
 from bot.ids import Action, Field, MenuChoice, Modal
 from bot.views import modals
+from bot.views.bulk import approval_request, import_modal, preview_message, review_modal
 from bot.views.emails import notifications_modal
-from bot.views.imports import approval_request, import_modal, preview_message, review_modal
 from bot.views.permissions import DEFAULT, permissions_modal, pick_manager_modal
 from bot.views.rules import approval_request as rule_request
 from bot.views.rules import preview_message as rule_preview
 from bot.views.rules import review_modal as rule_review
 from bot.views.rules import rule_modal
 from bot.xlsx_template import build_template
-from domain.bulk_jobs import BulkJob
+from domain.bulk import BulkJob
+from domain.bulk_sheet import StagedRow, Tally
 from domain.entities import Actor, Group, PermissionSet, User, UserStatus
-from domain.imports import StagedRow, Tally
-from domain.mail import SWITCHABLE, Trigger
+from domain.letters import SWITCHABLE, Trigger
 from domain.permissions import GRANTABLE, LABELS, MANAGE_USERS_PARTS, Capability
 from domain.rules.model import RulePreview, SavedRule
 from slack_emulator.driver import HomeTab, Interaction, Reply, block_texts
@@ -626,12 +626,12 @@ async def _staged(school: Roster, group: Group, name: str) -> tuple[Message, Bul
     async def rows() -> AsyncIterator[list[StagedRow]]:
         yield [StagedRow(2, "newbie", f"newbie-{name}@example.org")]
 
-    job = await services.jobs.stage(admin, group, name, tally, rows())
+    job = await services.bulk.stage(admin, group, name, tally, rows())
     client = AsyncWebClient(token=school.slack.bot_token, base_url=school.slack.api_url)
     direct = (await client.conversations_open(users=ADMIN))["channel"]["id"]
     text, blocks = preview_message(job)
     posted = await client.chat_postMessage(channel=direct, text=text, blocks=blocks)
-    await services.jobs.posted(job.id, direct, posted["ts"])
+    await services.bulk.posted(job.id, direct, posted["ts"])
     message = next(m for m in school.slack.messages if m.ts == posted["ts"])
     return message, job
 
@@ -758,7 +758,7 @@ async def _scene(school: Roster, caller: str) -> Scene:
     scene.surfaces["preview"], _ = await _staged(school, group, "for-approval.xlsx")
     scene.surfaces["doomed"], _ = await _staged(school, group, "to-cancel.xlsx")
     _, job = await _staged(school, group, "to-review.xlsx")
-    scene.pending, _ = await services.jobs.send_for_approval(admin, job.id)
+    scene.pending, _ = await services.bulk.send_for_approval(admin, job.id)
     await _rules(school, group, scene)
     client = AsyncWebClient(token=school.slack.bot_token, base_url=school.slack.api_url)
     text, blocks = approval_request(scene.pending)

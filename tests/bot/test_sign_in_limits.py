@@ -38,7 +38,7 @@ async def test_forty_simultaneous_wrong_guesses_cost_five_password_checks(
 ) -> None:
     async with browser_session() as eves_browser:
         await joined(school, eves_browser)
-    hasher = school.services.invitations.hasher
+    hasher = school.services.accounts.hasher
     checked_before = hasher.verifications
     async with browser_session() as attacker:
         answers = await asyncio.gather(
@@ -62,7 +62,7 @@ async def test_one_client_spraying_many_emails_is_paused_and_another_is_not(
     school, sprayer_address = behind_proxy, "203.0.113.7"
     async with browser_session() as eves_browser:
         await joined(school, eves_browser)
-        hasher = school.services.invitations.hasher
+        hasher = school.services.accounts.hasher
         checked_before = hasher.verifications
         async with browser_session() as sprayer:
             answers = await asyncio.gather(

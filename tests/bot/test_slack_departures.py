@@ -117,7 +117,7 @@ async def test_the_missing_mail_server_notice_waits_for_slack_too(database_url: 
             await roster.run(ADMIN, "whoami")
             await roster.driver.uninstall()
             mark = len(slack.calls)
-            await eventually(roster.services.mail.waiting, what="the email to the admin")
+            await eventually(roster.services.emails.waiting, what="the email to the admin")
             await asyncio.sleep(0.3)
             assert calls_since(roster, mark) == []
 

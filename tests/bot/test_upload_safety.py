@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.views.imports import queued_text
+from bot.views.bulk import queued_text
 from storage.models import BulkJobRow
 from tests.bot.conftest import ADMIN, MANAGER, Roster, allow_bulk, furnish, start_roster
 from tests.bot.uploads import text_of, told, upload

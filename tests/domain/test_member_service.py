@@ -13,7 +13,7 @@ from domain.errors import (
     PermissionDenied,
     SeatLimitReached,
 )
-from domain.mail import INVITE_LINK
+from domain.letters import INVITE_LINK
 from domain.permissions import Capability
 from tests.fakes.school import School
 

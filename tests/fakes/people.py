@@ -22,7 +22,7 @@ from domain.groups import seats_left
 from domain.ports import Compose
 from domain.rules.evaluator import matches
 from domain.rules.model import Person, Rule
-from tests.fakes.mail import queue
+from tests.fakes.emails import queue
 from tests.fakes.tables import Database, EnrollmentRow, IntegrityViolation, MembershipRow, UserRow
 
 

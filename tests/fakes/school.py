@@ -7,13 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from domain.accounts import AccountService
 from domain.courses import CourseService
-from domain.emails import MailService
+from domain.emails import EmailService
 from domain.entities import Actor, Course, Group, LoggedEmail, SlackProfile, User
 from domain.grants import PermissionService
 from domain.groups import GroupService
-from domain.invitations import InvitationService
-from domain.mail import Letters
+from domain.letters import Letters
 from domain.members import MemberService
 from domain.permissions import Capability
 from domain.users import UserService
@@ -34,10 +34,10 @@ class School:
 
     def __post_init__(self) -> None:
         store = self.store
-        invitations = InvitationService(store, ttl=timedelta(hours=72), changed=self._changed)
-        self.mail = MailService(store, LETTERS, invitations)
+        invitations = AccountService(store, ttl=timedelta(hours=72), changed=self._changed)
+        self.emails = EmailService(store, LETTERS, invitations)
         self.groups = GroupService(store, changed=self._changed, renamed=self._renamed)
-        self.members = MemberService(store, self.mail, changed=self._changed)
+        self.members = MemberService(store, self.emails, changed=self._changed)
         self.courses = CourseService(store)
         self.users = UserService(store, changed=self._changed, env_admins=[ADMIN])
         self.permissions = PermissionService(store)

@@ -7,15 +7,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from domain.clock import utc_now
 from domain.entities import User
-from domain.invitations import utc_now
 from domain.ports import (
+    AccountStore,
     ActivityStore,
     AttemptStore,
+    BulkStore,
     CourseStore,
     GroupStore,
-    InvitationStore,
-    JobStore,
     MemberStore,
     OutboxStore,
     PermissionStore,
@@ -25,8 +25,8 @@ from domain.ports import (
     UserStore,
     WorkspaceStore,
 )
+from tests.fakes.emails import FakeOutboxStore, FakeSettingsStore
 from tests.fakes.groups import FakeCourseStore, FakeGroupStore
-from tests.fakes.mail import FakeOutboxStore, FakeSettingsStore
 from tests.fakes.people import FakeMemberStore, FakeUserStore, enrol_in_group_courses
 from tests.fakes.permissions import FakePermissionStore
 from tests.fakes.tables import Database, IntegrityViolation, MembershipRow
@@ -40,7 +40,7 @@ class _Absent:
     """Stands where a port is not faked: any use of it fails at once, naming it.
 
     Some services take the whole store and keep a port they never use in the test
-    (MailService's InvitationService keeps ``store.attempts``), so the attribute
+    (EmailService's AccountService keeps ``store.attempts``), so the attribute
     exists; only calling it fails.
     """
 
@@ -74,10 +74,10 @@ class FakeStore:
         self.permissions: PermissionStore = FakePermissionStore(self.db)
         self.outbox: OutboxStore = FakeOutboxStore(self.db)
         self.settings: SettingsStore = FakeSettingsStore(self.db)
-        self.invitations: InvitationStore = absent("invitations")
+        self.accounts: AccountStore = absent("accounts")
         self.attempts: AttemptStore = absent("attempts")
         self.activity: ActivityStore = absent("activity")
-        self.jobs: JobStore = absent("jobs")
+        self.bulk: BulkStore = absent("bulk")
         self.rules: RuleStore = absent("rules")
         self.workspace: WorkspaceStore = absent("workspace")
 

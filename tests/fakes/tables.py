@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from domain.clock import utc_now
 from domain.entities import Course, Group, User, UserStatus
-from domain.invitations import utc_now
 
 
 class IntegrityViolation(AssertionError):

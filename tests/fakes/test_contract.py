@@ -15,7 +15,7 @@ import pytest
 
 from domain.entities import Course, Group, Joined, Leaving, SlackProfile, User, UserStatus
 from domain.errors import TitleTaken
-from domain.mail import OutgoingEmail, Trigger
+from domain.letters import OutgoingEmail, Trigger
 from domain.ports import Store
 from domain.rules.model import Catalogue
 from domain.rules.parser import parse

@@ -148,7 +148,7 @@ async def _upgrade_with_a_pending_invitation(url: str) -> list[dict[str, object]
     await db.migrate(url)
     await db.connect(url)
     try:
-        user = await TortoiseStore().invitations.redeem(
+        user = await TortoiseStore().accounts.redeem(
             _digest("an old invitation"), LinkPurpose.INVITATION, "hash", datetime.now(UTC)
         )
         assert user is not None and user.status is UserStatus.ACTIVE

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.entities import Course, User, UserStatus
-from domain.mail import OutgoingEmail, Trigger
+from domain.letters import OutgoingEmail, Trigger
 from domain.rules.model import Attr, Condition, Op, RuleState
 from storage.models import MembershipRow, OutboxRow, RuleEventRow
 from storage.store import TortoiseStore

@@ -9,7 +9,7 @@ import pytest
 
 from domain.entities import Actor, Course, User
 from domain.errors import CourseNotFound, GroupNotFound, TitleTaken
-from domain.mail import OutgoingEmail, Trigger
+from domain.letters import OutgoingEmail, Trigger
 from storage.models import CourseRow, MembershipRow, OutboxRow
 from storage.store import TortoiseStore
 

@@ -10,7 +10,7 @@ import pytest
 
 from domain.entities import LinkPurpose, UserStatus
 from domain.throttle import SIGN_IN_CLIENT, SIGN_IN_EMAIL, Throttle, TooManyAttempts
-from storage.invitations import KEEP_BROWSERS
+from storage.accounts import KEEP_BROWSERS
 from storage.models import (
     AttemptTallyRow,
     InvitationRow,
@@ -106,26 +106,26 @@ async def test_setting_a_password_revokes_other_links_and_ends_sessions_and_brow
     eve = await UserRow.create(email=EVE, username="eve", status="active", password_hash="old")
     later = NOW + timedelta(hours=1)
     for token, purpose in (("i1", LinkPurpose.INVITATION), ("r1", LinkPurpose.RESET)):
-        await store.invitations.create(eve.id, digest(token), later, purpose)
-    await store.invitations.create(eve.id, digest("r2"), later, LinkPurpose.RESET)
-    await store.invitations.open_session(eve.id, digest("laptop"), later)
-    await store.invitations.remember_browser(eve.id, digest("laptop-browser"), NOW)
+        await store.accounts.create(eve.id, digest(token), later, purpose)
+    await store.accounts.create(eve.id, digest("r2"), later, LinkPurpose.RESET)
+    await store.accounts.open_session(eve.id, digest("laptop"), later)
+    await store.accounts.remember_browser(eve.id, digest("laptop-browser"), NOW)
 
-    assert await store.invitations.redeem(digest("r2"), LinkPurpose.INVITATION, "new", NOW) is None
-    user = await store.invitations.redeem(digest("r2"), LinkPurpose.RESET, "new", NOW)
+    assert await store.accounts.redeem(digest("r2"), LinkPurpose.INVITATION, "new", NOW) is None
+    user = await store.accounts.redeem(digest("r2"), LinkPurpose.RESET, "new", NOW)
     assert user is not None and user.status is UserStatus.ACTIVE
     assert await InvitationRow.filter(used_at=None).count() == 0
     assert await WebSessionRow.all().count() == 0 and await KnownBrowserRow.all().count() == 0
     assert (await UserRow.get(id=eve.id)).password_hash == "new"
-    assert await store.invitations.redeem(digest("r1"), LinkPurpose.RESET, "other", NOW) is None
+    assert await store.accounts.redeem(digest("r1"), LinkPurpose.RESET, "other", NOW) is None
 
 
 async def test_a_suspended_learner_s_link_sets_nothing(store: TortoiseStore) -> None:
     sue = await UserRow.create(email="sue@example.org", username="sue", status="suspended")
-    await store.invitations.create(
+    await store.accounts.create(
         sue.id, digest("s1"), NOW + timedelta(hours=1), LinkPurpose.INVITATION
     )
-    assert await store.invitations.redeem(digest("s1"), LinkPurpose.INVITATION, "x", NOW) is None
+    assert await store.accounts.redeem(digest("s1"), LinkPurpose.INVITATION, "x", NOW) is None
     row = await UserRow.get(id=sue.id)
     assert row.status == "suspended" and row.password_hash is None
     assert (await InvitationRow.get(token_hash=digest("s1"))).used_at is None
@@ -134,27 +134,27 @@ async def test_a_suspended_learner_s_link_sets_nothing(store: TortoiseStore) -> 
 async def test_signing_out_ends_one_session_only(store: TortoiseStore) -> None:
     eve = await UserRow.create(email=EVE, username="eve", status="active")
     for name in ("laptop", "phone"):
-        await store.invitations.open_session(eve.id, digest(name), NOW + timedelta(days=1))
-    await store.invitations.end_session(digest("laptop"))
-    assert await store.invitations.session_user(digest("laptop"), NOW) is None
-    assert await store.invitations.session_user(digest("phone"), NOW) is not None
+        await store.accounts.open_session(eve.id, digest(name), NOW + timedelta(days=1))
+    await store.accounts.end_session(digest("laptop"))
+    assert await store.accounts.session_user(digest("laptop"), NOW) is None
+    assert await store.accounts.session_user(digest("phone"), NOW) is not None
 
 
 async def test_known_browsers_are_per_account_recent_and_few(store: TortoiseStore) -> None:
     eve = await UserRow.create(email=EVE, username="eve", status="active")
     lea = await UserRow.create(email="lea@example.org", username="lea", status="active")
-    await store.invitations.remember_browser(eve.id, digest("shared"), NOW)
-    await store.invitations.remember_browser(eve.id, digest("shared"), NOW + timedelta(days=1))
-    await store.invitations.remember_browser(lea.id, digest("shared"), NOW)
-    assert await store.invitations.knows_browser(digest("shared"), EVE, NOW)
-    assert not await store.invitations.knows_browser(digest("shared"), EVE, NOW + timedelta(days=2))
-    assert not await store.invitations.knows_browser(digest("other"), EVE, NOW - timedelta(days=1))
+    await store.accounts.remember_browser(eve.id, digest("shared"), NOW)
+    await store.accounts.remember_browser(eve.id, digest("shared"), NOW + timedelta(days=1))
+    await store.accounts.remember_browser(lea.id, digest("shared"), NOW)
+    assert await store.accounts.knows_browser(digest("shared"), EVE, NOW)
+    assert not await store.accounts.knows_browser(digest("shared"), EVE, NOW + timedelta(days=2))
+    assert not await store.accounts.knows_browser(digest("other"), EVE, NOW - timedelta(days=1))
     for n in range(KEEP_BROWSERS + 5):
-        await store.invitations.remember_browser(
+        await store.accounts.remember_browser(
             eve.id, digest(f"b{n}"), NOW + timedelta(days=2, minutes=n)
         )
     assert await KnownBrowserRow.filter(user_id=eve.id).count() == KEEP_BROWSERS
-    assert not await store.invitations.knows_browser(digest("b0"), EVE, NOW)
-    assert await store.invitations.knows_browser(digest(f"b{KEEP_BROWSERS + 4}"), EVE, NOW)
+    assert not await store.accounts.knows_browser(digest("b0"), EVE, NOW)
+    assert await store.accounts.knows_browser(digest(f"b{KEEP_BROWSERS + 4}"), EVE, NOW)
     since = NOW - timedelta(days=1)
-    assert await store.invitations.knows_browser(digest("shared"), "lea@example.org", since)
+    assert await store.accounts.knows_browser(digest("shared"), "lea@example.org", since)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.entities import UserStatus
-from domain.mail import Letters, OutgoingEmail, Trigger
+from domain.letters import Letters, OutgoingEmail, Trigger
 from domain.workspace import EVENT_RETENTION, PRUNE_EVERY, Departure, WorkspaceService
 from storage.models import OutboxRow, SlackEventRow
 from storage.store import TortoiseStore

@@ -24,7 +24,7 @@ from bot.views.blocks import (
 )
 from bot.views.modals import View, input_block, modal
 from bot.views.review import decision_blocks
-from domain.bulk_jobs import (
+from domain.bulk import (
     FOR_COURSE,
     PREVIEW_OUTSIDE,
     BulkJob,
@@ -36,8 +36,8 @@ from domain.bulk_jobs import (
     progress_bar,
     time_left,
 )
+from domain.bulk_sheet import RowProblem
 from domain.entities import Group, User
-from domain.imports import RowProblem
 
 KINDS = [
     option("Add them to the group (creating new school users)", JobKind.ADD_MEMBERS.value),

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain.bulk_jobs import (
+from domain.bulk import (
     CheckCounts,
     JobKind,
     RunCounts,

@@ -17,7 +17,7 @@ from tortoise.expressions import F, Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from domain.bulk_jobs import (
+from domain.bulk import (
     FINISHED,
     BulkJob,
     CheckCounts,
@@ -29,10 +29,10 @@ from domain.bulk_jobs import (
     RunCounts,
     kept_from_deletion,
 )
+from domain.bulk_sheet import RowProblem, StagedRow
 from domain.entities import Course, Group, User, UserStatus
 from domain.groups import seats_left
-from domain.imports import RowProblem, StagedRow
-from domain.mail import Trigger
+from domain.letters import Trigger
 from domain.ports import Compose
 from domain.validation import title_key
 from storage import convert
@@ -116,7 +116,7 @@ _REPORTABLE = (JobState.DONE.value, JobState.DONE_WITH_ERRORS.value, JobState.FA
 _FINISHED = tuple(s.value for s in FINISHED)
 
 
-class JobStore:
+class BulkStore:
     async def create(
         self,
         *,

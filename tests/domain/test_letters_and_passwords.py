@@ -8,8 +8,8 @@ from domain import passwords
 from domain.emails import backoff
 from domain.entities import Group, User, UserStatus
 from domain.errors import InvalidInput
+from domain.letters import INVITE_LINK, Letters, OutgoingEmail, Trigger
 from domain.log_filter import LogFilter, parse_log_filter
-from domain.mail import INVITE_LINK, Letters, OutgoingEmail, Trigger
 
 NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)
 USER = User(1, "ada@school.org", "ada<b>", UserStatus.INVITED)

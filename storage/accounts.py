@@ -19,7 +19,7 @@ class _Suspended(Exception):
     """Rolls a redemption back: a suspended user's links open nothing."""
 
 
-class InvitationStore:
+class AccountStore:
     async def create(
         self, user_id: int, token_hash: str, expires_at: datetime, purpose: LinkPurpose
     ) -> None:

@@ -3,7 +3,7 @@
 The upload modal's submission acks at once with a "checking" view; the file is
 fetched, checked and staged in the background, and the preview arrives as a
 direct message whose thread carries everything after: the request for
-approval, the decision, the progress and the summary (see ``bot/jobs.py``).
+approval, the decision, the progress and the summary (see ``bot/bulk_runner.py``).
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ from bot.services import Services
 from bot.slack_files import FileHosts, download, share_file, shared_file
 from bot.slack_text import plain
 from bot.views import replies
-from bot.views.errors import describe
-from bot.views.imports import (
+from bot.views.bulk import (
     approval_request,
     cancelled,
     checking_modal,
@@ -39,18 +38,19 @@ from bot.views.imports import (
     review_modal,
     sent_for_approval,
 )
+from bot.views.errors import describe
 from bot.views.modals import done_modal
 from bot.views.review import chosen_decision
 from bot.xlsx_reader import MAX_BYTES, SpreadsheetChecker
 from bot.xlsx_results import ROWS_TO_FIX, rows_to_fix
 from bot.xlsx_template import FILENAME, build_template
-from domain.bulk_jobs import BulkJob, JobKind, JobMoved, JobState
+from domain.bulk import BulkJob, JobKind, JobMoved, JobState
+from domain.bulk_sheet import FileRefused, NotTheirFile, TemplateMismatch
 from domain.entities import Actor, Group
 from domain.errors import DomainError, InvalidInput
-from domain.imports import FileRefused, NotTheirFile, TemplateMismatch
 from domain.permissions import Capability
 
-log = logging.getLogger("roster.imports")
+log = logging.getLogger("roster.bulk")
 
 _REVIEW_FIELDS = {"reason": Field.REASON, "options": Field.IMPORT_OPTIONS}
 
@@ -83,7 +83,7 @@ def register(
         group = await services.groups.resolve(
             actor, f"#{view.get('private_metadata', '')}", Capability.BULK_ACTIONS
         )
-        services.jobs.may_stage(actor, group, kind)
+        services.bulk.may_stage(actor, group, kind)
         await ack(response_action="update", view=checking_modal(group, _name(upload)))
         task = asyncio.create_task(_check(services, checker, client, actor, group, upload, kind))
         running.add(task)
@@ -115,7 +115,7 @@ def register(
     async def send_template(ack: AsyncAck, client: AsyncWebClient, context: dict[str, Any]) -> None:
         await ack()
         actor: Actor = context["actor"]
-        columns = services.imports.template(actor)
+        columns = services.sheets.template(actor)
         direct = (await client.conversations_open(users=actor.slack_user_id))["channel"]["id"]
         await share_template(client, actor, direct, columns)
 
@@ -125,7 +125,7 @@ def register(
         ack: AsyncAck, action: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
     ) -> None:
         await ack()
-        job, sent = await services.jobs.send_for_approval(context["actor"], int(action["value"]))
+        job, sent = await services.bulk.send_for_approval(context["actor"], int(action["value"]))
         if not sent:
             return
         await _refresh_preview(client, job)
@@ -142,7 +142,7 @@ def register(
         ack: AsyncAck, action: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
     ) -> None:
         await ack()
-        job, now = await services.jobs.cancel(context["actor"], int(action["value"]))
+        job, now = await services.bulk.cancel(context["actor"], int(action["value"]))
         if now:
             await _refresh_preview(client, job)
             await _in_thread(client, job, cancelled(job))
@@ -158,7 +158,7 @@ def register(
     ) -> None:
         await ack()
         try:
-            job, enrol_allowed = await services.jobs.for_review(
+            job, enrol_allowed = await services.bulk.for_review(
                 context["actor"], int(action["value"])
             )
         except JobMoved as moved:
@@ -182,7 +182,7 @@ def register(
         options = values.get(Field.IMPORT_OPTIONS, {}).get(Field.IMPORT_OPTIONS, {})
         ticked = options.get("selected_options") or []
         approve, reason = chosen_decision(values)
-        job, now = await services.jobs.decide(
+        job, now = await services.bulk.decide(
             context["actor"],
             int(view.get("private_metadata") or 0),
             approve=approve,
@@ -248,7 +248,7 @@ async def _check(
         progress = kind is JobKind.UPDATE_PROGRESS
         checked = await checker.check(data, progress=progress, waiting=waiting)
         try:
-            job = await services.jobs.stage(
+            job = await services.bulk.stage(
                 actor, group, name, checked.tally, checked.chunks(), kind
             )
         finally:
@@ -272,7 +272,7 @@ async def _check(
         await client.files_upload_v2(
             channel=channel,
             thread_ts=ts,
-            content=await rows_to_fix(services.jobs, job),
+            content=await rows_to_fix(services.bulk, job),
             filename=ROWS_TO_FIX,
             title=f"Rows to fix in {name}",
             initial_comment=(
@@ -297,7 +297,7 @@ async def post_preview(
     """The preview whose thread carries the job from here on."""
     text, blocks = preview_message(job)
     posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-    await services.jobs.posted(job.id, channel, posted["ts"])
+    await services.bulk.posted(job.id, channel, posted["ts"])
     return str(posted["ts"])
 
 

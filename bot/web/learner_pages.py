@@ -9,11 +9,9 @@ from aiohttp import web
 
 from bot.services import Services
 from bot.settings import Network
-from bot.views import pages
+from bot.views import learner_pages as pages
 from bot.web.clients import client_address
-from domain.entities import LinkPurpose
-from domain.errors import InvalidInput
-from domain.invitations import (
+from domain.accounts import (
     BROWSER_DAYS,
     SESSION_DAYS,
     LinkNotUsable,
@@ -21,6 +19,8 @@ from domain.invitations import (
     SignedIn,
     SignInFailed,
 )
+from domain.entities import LinkPurpose
+from domain.errors import InvalidInput
 from domain.passwords import HasherBusy
 from domain.throttle import TooManyAttempts
 
@@ -39,7 +39,7 @@ def add_routes(
     school: str,
     trusted_proxies: Collection[Network] = (),
 ) -> None:
-    invitations = services.invitations
+    invitations = services.accounts
     secure = base_url.startswith("https://")
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(base_url))
 

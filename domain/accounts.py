@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
 from domain import passwords
+from domain.clock import Clock, utc_now
 from domain.entities import Enrollment, LinkPurpose, User, UserStatus
 from domain.errors import DomainError, InvalidInput
 from domain.passwords import Hasher
@@ -30,12 +30,6 @@ SESSION_DAYS = 14
 BROWSER_DAYS = 180
 """How long a browser that signed in is remembered as the account holder's."""
 RESET_TTL = timedelta(hours=1)
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class LinkState(StrEnum):
@@ -69,7 +63,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class InvitationService:
+class AccountService:
     def __init__(
         self,
         store: Store,
@@ -90,13 +84,13 @@ class InvitationService:
         """A fresh token for one user; called as the email carrying it is sent."""
         token = secrets.token_urlsafe(32)
         expires = self._clock() + self._ttl[purpose]
-        await self._store.invitations.create(user_id, token_hash(token), expires, purpose)
+        await self._store.accounts.create(user_id, token_hash(token), expires, purpose)
         return token
 
     async def state(
         self, token: str, purpose: LinkPurpose = LinkPurpose.INVITATION
     ) -> tuple[LinkState, User | None]:
-        link = await self._store.invitations.find(token_hash(token))
+        link = await self._store.accounts.find(token_hash(token))
         if link is None or link.purpose is not purpose:
             return LinkState.UNKNOWN, None
         if link.used_at is not None or link.user.status is UserStatus.SUSPENDED:
@@ -124,7 +118,7 @@ class InvitationService:
         passwords.check(password, email=user.email, username=user.username)
         digest = await self.hasher.hash(password)
         now = self._clock()
-        redeemed = await self._store.invitations.redeem(token_hash(token), purpose, digest, now)
+        redeemed = await self._store.accounts.redeem(token_hash(token), purpose, digest, now)
         if redeemed is None:
             raise LinkNotUsable(LinkState.USED)
         await self.throttle.clear([(SIGN_IN_EMAIL, redeemed.email)])
@@ -145,7 +139,7 @@ class InvitationService:
             raise SignInFailed() from None
         limits = await self._limits(clean, client, browser)
         await self.throttle.take(limits)
-        found = await self._store.invitations.password_hash(clean)
+        found = await self._store.accounts.password_hash(clean)
         digest = found[1] if found else passwords.DUMMY_HASH
         try:
             right = await self.hasher.verify(digest, password)
@@ -158,23 +152,23 @@ class InvitationService:
         await self.throttle.clear([lim for lim in limits if lim[0] is not SIGN_IN_CLIENT])
         await self.throttle.withdraw([lim for lim in limits if lim[0] is SIGN_IN_CLIENT])
         rehashed = await self.hasher.hash(password) if passwords.needs_rehash(digest) else None
-        await self._store.invitations.signed_in(user.id, self._clock(), rehashed)
+        await self._store.accounts.signed_in(user.id, self._clock(), rehashed)
         self._changed([user.id], "signed in")
         return await self._session(user, browser)
 
     async def _limits(self, email: str, client: str, browser: str | None) -> list[Limit]:
         if browser:
             since = self._clock() - timedelta(days=BROWSER_DAYS)
-            if await self._store.invitations.knows_browser(token_hash(browser), email, since):
+            if await self._store.accounts.knows_browser(token_hash(browser), email, since):
                 return [(SIGN_IN_BROWSER, token_hash(browser))]
         return [(SIGN_IN_EMAIL, email), (SIGN_IN_CLIENT, client)]
 
     async def session_user(self, token: str) -> User | None:
-        return await self._store.invitations.session_user(token_hash(token), self._clock())
+        return await self._store.accounts.session_user(token_hash(token), self._clock())
 
     async def sign_out(self, token: str) -> None:
         """Ends the session on the server: the cookie, if kept or copied, opens nothing."""
-        await self._store.invitations.end_session(token_hash(token))
+        await self._store.accounts.end_session(token_hash(token))
 
     async def my_courses(self, user: User) -> list[Enrollment]:
         """What a signed-in learner sees of themselves; nobody else's."""
@@ -183,9 +177,9 @@ class InvitationService:
     async def _session(self, user: User, browser: str | None) -> SignedIn:
         token = secrets.token_urlsafe(32)
         now = self._clock()
-        await self._store.invitations.open_session(
+        await self._store.accounts.open_session(
             user.id, token_hash(token), now + timedelta(days=SESSION_DAYS)
         )
         browser = browser or secrets.token_urlsafe(32)
-        await self._store.invitations.remember_browser(user.id, token_hash(browser), now)
+        await self._store.accounts.remember_browser(user.id, token_hash(browser), now)
         return SignedIn(user, token, browser)

@@ -15,13 +15,13 @@ from dataclasses import astuple, dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from domain.emails import MailService
+from domain.bulk_sheet import RowProblem, StagedRow, Tally
+from domain.clock import Clock, utc_now
+from domain.emails import EmailService
 from domain.entities import Actor, Course, Group, User
 from domain.errors import DomainError, InvalidInput, NotFound
-from domain.imports import RowProblem, StagedRow, Tally
-from domain.invitations import Clock, utc_now
+from domain.letters import OutgoingEmail, Trigger
 from domain.log_filter import LogFilter, parse_log_filter
-from domain.mail import OutgoingEmail, Trigger
 from domain.permissions import Capability, require
 from domain.ports import Changed, Store
 from domain.validation import normalize_reason
@@ -267,7 +267,7 @@ class BulkJobs:
     def __init__(
         self,
         store: Store,
-        mail: MailService,
+        mail: EmailService,
         *,
         env_admins: Iterable[str] = (),
         changed: Changed,
@@ -291,7 +291,7 @@ class BulkJobs:
     ) -> BulkJob:
         """Keeps every row of a checked file, then counts what it would change."""
         self.may_stage(actor, group, kind)
-        jobs = self._store.jobs
+        jobs = self._store.bulk
         job = await jobs.create(
             kind=kind,
             group=group,
@@ -332,7 +332,7 @@ class BulkJobs:
         others stay in the file as rows that will be skipped, and are counted apart."""
         if kind is not JobKind.DELETE_USERS or actor.is_admin:
             return 0, ()
-        return await self._store.jobs.mark_outside(
+        return await self._store.bulk.mark_outside(
             job_id, actor.managed_group_ids, OUTSIDE_GROUPS, first=PREVIEW_OUTSIDE
         )
 
@@ -360,7 +360,7 @@ class BulkJobs:
     ) -> BulkJob:
         """Enrolling or unenrolling a group's members: the rows are the members now."""
         require(actor, Capability.BULK_ACTIONS, group)
-        jobs = self._store.jobs
+        jobs = self._store.bulk
         job = await jobs.create(
             kind=kind,
             group=group,
@@ -380,7 +380,7 @@ class BulkJobs:
 
     async def posted(self, job_id: int, channel: str, ts: str) -> None:
         """Where the preview is: the thread every later message goes to."""
-        await self._store.jobs.set_fields(job_id, channel=channel, thread_ts=ts)
+        await self._store.bulk.set_fields(job_id, channel=channel, thread_ts=ts)
 
     async def send_for_approval(self, actor: Actor, job_id: int) -> tuple[BulkJob, bool]:
         """(job, whether this call sent it): a double click sends it once."""
@@ -428,7 +428,7 @@ class BulkJobs:
         if approve and options.enrol and not await self.enrol_allowed():
             options = replace(options, enrol=False)
         target = JobState.APPROVED if approve else JobState.REJECTED
-        moved = await self._store.jobs.move(
+        moved = await self._store.bulk.move(
             job.id,
             {JobState.PENDING},
             target,
@@ -452,22 +452,22 @@ class BulkJobs:
         else:
             require(actor, Capability.BULK_ACTIONS)
             groups = actor.managed_group_ids
-        return await self._store.jobs.log(
+        return await self._store.bulk.log(
             group_ids=groups, kind=wanted.kind, since=wanted.since, limit=LOG_PAGE
         )
 
     async def fail_interrupted_checks(self) -> int:
         """Checks cut short by a restart: the preview never came, so say it failed."""
-        return await self._store.jobs.fail_state(
+        return await self._store.bulk.fail_state(
             JobState.CHECKING, "Roster restarted while checking the file; upload it again."
         )
 
     async def next_runnable(self) -> BulkJob | None:
-        return await self._store.jobs.next_runnable(now=self._clock())
+        return await self._store.bulk.next_runnable(now=self._clock())
 
     async def start(self, job: BulkJob) -> BulkJob:
         if job.state is JobState.APPROVED:
-            moved = await self._store.jobs.move(
+            moved = await self._store.bulk.move(
                 job.id, {JobState.APPROVED}, JobState.RUNNING, started_at=self._clock()
             )
             return moved or await self._job(job.id)
@@ -478,7 +478,7 @@ class BulkJobs:
         tells the membership rules whose data changed."""
         done = await self._apply_chunk(job, limit)
         if done.checkpoint > job.checkpoint:
-            ids = await self._store.jobs.user_ids(
+            ids = await self._store.bulk.user_ids(
                 job.id, after=job.checkpoint, upto=done.checkpoint
             )
             self._changed(ids, f"bulk action #{job.id} ({job.kind.value})")
@@ -487,13 +487,13 @@ class BulkJobs:
     async def _apply_chunk(self, job: BulkJob, limit: int) -> BulkJob:
         group = await self._store.groups.get(job.group_id) if job.group_id else None
         if group is None:
-            return await self._store.jobs.finish_failed(
+            return await self._store.bulk.finish_failed(
                 job.id, "The group was deleted before the import finished.", self._clock()
             )
         enabled = await self._mail.enabled()
         if not job.options.invite:
             enabled -= {Trigger.INVITATION}
-        now, jobs = self._clock(), self._store.jobs
+        now, jobs = self._clock(), self._store.bulk
 
         def welcome(user: User, created: bool, enrolled: list[Course]) -> list[OutgoingEmail]:
             return self._mail.for_new_member(
@@ -525,18 +525,18 @@ class BulkJobs:
         )
 
     async def progress_posted(self, job_id: int, ts: str) -> None:
-        await self._store.jobs.set_fields(job_id, progress_ts=ts)
+        await self._store.bulk.set_fields(job_id, progress_ts=ts)
 
     async def reported(self, job_id: int) -> None:
-        await self._store.jobs.set_fields(job_id, reported_at=self._clock())
+        await self._store.bulk.set_fields(job_id, reported_at=self._clock())
 
     async def summary_posted(self, job_id: int, ts: str) -> None:
         """Where the summary is, so a retried report never posts it twice."""
-        await self._store.jobs.set_fields(job_id, summary_ts=ts)
+        await self._store.bulk.set_fields(job_id, summary_ts=ts)
 
     async def report_failed(self, job_id: int, *, retry_in: timedelta) -> BulkJob:
         """Counts a failed report; the job is offered to a runner again after ``retry_in``."""
-        return await self._store.jobs.report_failed(job_id, retry_at=self._clock() + retry_in)
+        return await self._store.bulk.report_failed(job_id, retry_at=self._clock() + retry_in)
 
     async def prune_rows(self, *, keep: timedelta, limit: int) -> bool:
         """Deletes a batch of the staged rows of a job finished more than ``keep`` ago;
@@ -548,12 +548,12 @@ class BulkJobs:
         approval, running or not yet reported keep their rows.
         """
         now = self._clock()
-        return await self._store.jobs.prune_rows(finished_before=now - keep, limit=limit, now=now)
+        return await self._store.bulk.prune_rows(finished_before=now - keep, limit=limit, now=now)
 
     async def results(
         self, job_id: int, after: int, limit: int, *, problems_only: bool = False
     ) -> list[ItemResult]:
-        return await self._store.jobs.results(
+        return await self._store.bulk.results(
             job_id, after=after, limit=limit, problems_only=problems_only
         )
 
@@ -569,7 +569,7 @@ class BulkJobs:
         return job
 
     async def _job(self, job_id: int) -> BulkJob:
-        job = await self._store.jobs.get(job_id)
+        job = await self._store.bulk.get(job_id)
         if job is None:
             raise JobNotFound(job_id)
         return job
@@ -577,7 +577,7 @@ class BulkJobs:
     async def _move(
         self, job: BulkJob, allowed: set[JobState], target: JobState, wanted: str
     ) -> tuple[BulkJob, bool]:
-        moved = await self._store.jobs.move(job.id, allowed, target)
+        moved = await self._store.bulk.move(job.id, allowed, target)
         if moved is not None:
             return moved, True
         job = await self._job(job.id)

@@ -30,11 +30,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.pacing import PacedClient, Pacer
 from bot.slack_presence import Departed, SlackPresence, without_retries
-from bot.views.imports import progress_message, report_not_sent, summary_message
+from bot.views.bulk import progress_message, report_not_sent, summary_message
 from bot.xlsx_results import results_file, results_filename
-from domain.bulk_jobs import FINISHED, BulkJob, BulkJobs, JobState
+from domain.bulk import FINISHED, BulkJob, BulkJobs, JobState
 
-log = logging.getLogger("roster.jobs")
+log = logging.getLogger("roster.bulk")
 
 REPORT_TRIES = 3
 """Tries at posting a finished job's summary and results file before giving up."""

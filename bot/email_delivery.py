@@ -22,7 +22,7 @@ from bot.services import Services
 from bot.slack_presence import SlackPresence
 from domain.emails import Ready
 
-log = logging.getLogger("roster.mail")
+log = logging.getLogger("roster.emails")
 SMTP_MISSING_TOLD = "mail.smtp_missing_told"
 
 
@@ -82,7 +82,7 @@ class DeliveryWorker:
     """Polls the outbox; one worker per process is enough for a school's volume."""
 
     def __init__(self, services: Services, transport: SmtpTransport, *, interval: float) -> None:
-        self._mail = services.mail
+        self._mail = services.emails
         self._transport = transport
         self._interval = interval
 
@@ -134,10 +134,10 @@ async def tell_admins_smtp_is_missing(
         reachable = await presence.refresh() is None
         if (
             reachable
-            and await services.mail.waiting()
-            and await services.mail.tell_once(SMTP_MISSING_TOLD)
+            and await services.emails.waiting()
+            and await services.emails.tell_once(SMTP_MISSING_TOLD)
         ):
-            waiting = await services.mail.waiting()
+            waiting = await services.emails.waiting()
             text = (
                 f":envelope: {waiting} email(s) are waiting to be sent, and Roster has no mail "
                 "server: set SMTP_URL (e.g. smtp://user:password@mail.school.org:587) and "

@@ -398,7 +398,7 @@ def _letter(index: int) -> str:
     return letters
 
 
-class ImportService:
+class BulkSheets:
     """Bulk adds from a spreadsheet; "Bulk actions" is the capability they need."""
 
     def template(self, actor: Actor, chosen: Sequence[str] | None = None) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.entities import LoggedEmail, Page
-from domain.mail import MailState, OutgoingEmail
+from domain.letters import MailState, OutgoingEmail
 from tests.fakes.tables import Database, OutboxRow
 
 WAITING = (MailState.QUEUED.value, MailState.RETRYING.value)

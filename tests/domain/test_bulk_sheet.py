@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from domain.imports import (
+from domain.bulk_sheet import (
     Formula,
     Tally,
     TemplateMismatch,

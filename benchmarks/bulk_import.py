@@ -34,7 +34,7 @@ from bot.app import build_services, settle_heap
 from bot.settings import Settings
 from bot.xlsx_extent import LIMITS, measure
 from bot.xlsx_reader import SpreadsheetChecker
-from domain.bulk import JobOptions, JobState
+from domain.bulk.model import JobOptions, JobState
 from domain.entities import Actor
 from storage import db
 from storage.models import UserRow

@@ -32,7 +32,8 @@ from bot.pacing import PacedClient, Pacer
 from bot.slack_presence import Departed, SlackPresence, without_retries
 from bot.views.bulk import progress_message, report_not_sent, summary_message
 from bot.xlsx_results import results_file, results_filename
-from domain.bulk import FINISHED, BulkJob, BulkJobs, JobState
+from domain.bulk.model import FINISHED, BulkJob, JobState
+from domain.bulk.service import BulkJobs
 
 log = logging.getLogger("roster.bulk")
 

@@ -23,7 +23,7 @@ from bot import slack_people
 from bot.services import Services
 from bot.settings import ConfigError, Settings, default_database_url, slack_api_from_env
 from bot.web.activity_api import signed_headers
-from domain.activity import EventType
+from domain.entities import EventType
 from domain.errors import DomainError
 from storage import db
 from storage.store import TortoiseStore

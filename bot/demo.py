@@ -28,7 +28,7 @@ from bot.app import SERVICES, running_on_loopback
 from bot.settings import Settings
 from bot.web.activity_api import signed_headers
 from bot.xlsx_template import build_template
-from domain.bulk_sheet import template_columns
+from domain.bulk.sheet import template_columns
 from local_smtp import MailServer, free_port, text_of
 from slack_emulator import SlackDriver, SlackEmulator
 from slack_emulator.render import render, render_text, render_view

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from domain.accounts import AccountService
 from domain.activity import ActivityService
-from domain.bulk import BulkJobs
-from domain.bulk_sheet import BulkSheets
+from domain.bulk.service import BulkJobs
+from domain.bulk.sheet import BulkSheets
 from domain.clock import Clock, utc_now
 from domain.courses import CourseService
 from domain.emails import EmailService

@@ -12,7 +12,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from domain.bulk_sheet import FileRefused, NotTheirFile
+from domain.bulk.sheet import FileRefused, NotTheirFile
 
 _ELSEWHERE = {"not_in_channel", "channel_not_found"}
 _UNSEEN = {"file_not_found", "file_deleted"}

@@ -27,7 +27,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from domain.workspace import Departure, WorkspaceService
+from domain.entities import Departure
+from domain.workspace import WorkspaceService
 
 log = logging.getLogger("roster.slack")
 

@@ -33,7 +33,7 @@ from xml.parsers import expat
 
 from defusedxml.ElementTree import fromstring
 
-from domain.bulk_sheet import FileRefused
+from domain.bulk.sheet import FileRefused
 
 MAX_ROWS = 500_000
 MAX_COLUMNS = 30

@@ -39,7 +39,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from bot.xlsx_extent import CANT_READ, LIMITS, Limits, Sheet, measure
 from bot.xlsx_worker import Died, Waiting, Workers
-from domain.bulk_sheet import (
+from domain.bulk.sheet import (
     FileRefused,
     Formula,
     StagedRow,

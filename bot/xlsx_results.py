@@ -15,8 +15,9 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.views.bulk import row_result
 from bot.xlsx_export import text_cell
-from domain.bulk import BulkJob, BulkJobs, ItemResult, RowsPruned
-from domain.bulk_sheet import ERROR_COLUMN
+from domain.bulk.model import BulkJob, ItemResult, RowsPruned
+from domain.bulk.service import BulkJobs
+from domain.bulk.sheet import ERROR_COLUMN
 
 ROWS_TO_FIX = "rows-to-fix.xlsx"
 RESULT_COLUMN = "result"

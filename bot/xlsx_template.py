@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from domain.bulk_sheet import OPTIONAL, PROGRESS_COLUMNS, REQUIRED, TIPS
+from domain.bulk.sheet import OPTIONAL, PROGRESS_COLUMNS, REQUIRED, TIPS
 
 FILENAME = "roster-bulk-add-template.xlsx"
 _WIDTHS = {

@@ -22,7 +22,8 @@ from domain.clock import Clock, utc_now
 from domain.entities import Enrollment, LinkPurpose, User, UserStatus
 from domain.errors import DomainError, InvalidInput
 from domain.passwords import Hasher
-from domain.ports import Changed, Store
+from domain.ports import Store
+from domain.ports.hooks import Changed
 from domain.throttle import SIGN_IN_BROWSER, SIGN_IN_CLIENT, SIGN_IN_EMAIL, Limit, Throttle
 from domain.validation import normalize_email
 

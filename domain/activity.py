@@ -10,51 +10,23 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from functools import partial
 from typing import Any
 
 from domain.clock import Clock, utc_now
 from domain.emails import EmailService
-from domain.entities import Course, User
+from domain.entities import ActivityEvent, Course, EventType, Resolved, User
 from domain.errors import DomainError, InvalidInput
 from domain.letters import OutgoingEmail, Trigger
 from domain.naming import parse_id
-from domain.ports import Changed, Store
+from domain.ports import Store
+from domain.ports.hooks import Changed
 from domain.validation import normalize_email, normalize_label, normalize_title, title_key
 
 MAX_BATCH = 1000
 FUTURE_SLACK = timedelta(minutes=5)
-
-
-class EventType(StrEnum):
-    SIGN_IN = "sign_in"
-    COURSE_PROGRESS = "course_progress"
-    COURSE_COMPLETED = "course_completed"
-    ASSESSMENT_SUBMITTED = "assessment_submitted"
-    CERTIFICATE_ISSUED = "certificate_issued"
-
-
-@dataclass(frozen=True, slots=True)
-class ActivityEvent:
-    event_id: str
-    type: EventType
-    email: str
-    course: str | None
-    occurred_at: datetime
-    percent: int | None = None
-    details: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Resolved:
-    """An event with its user and course found."""
-
-    event: ActivityEvent
-    user: User
-    course: Course | None
 
 
 @dataclass(frozen=True)

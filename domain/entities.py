@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -215,3 +216,67 @@ class Enrollment:
     course: Course
     progress: int
     completed_at: datetime | None
+
+
+class EventType(StrEnum):
+    SIGN_IN = "sign_in"
+    COURSE_PROGRESS = "course_progress"
+    COURSE_COMPLETED = "course_completed"
+    ASSESSMENT_SUBMITTED = "assessment_submitted"
+    CERTIFICATE_ISSUED = "certificate_issued"
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityEvent:
+    event_id: str
+    type: EventType
+    email: str
+    course: str | None
+    occurred_at: datetime
+    percent: int | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """An event with its user and course found."""
+
+    event: ActivityEvent
+    user: User
+    course: Course | None
+
+
+@dataclass(frozen=True)
+class Departure:
+    """Slack no longer takes Roster's token: why (the event that said so) and since when."""
+
+    reason: str
+    at: datetime
+
+
+class Scope(StrEnum):
+    """What a key counts; the refusal a learner reads depends on it."""
+
+    EMAIL = "email"
+    CLIENT = "client"
+    BROWSER = "browser"
+    LINK_EMAIL = "link-email"
+    LINK_CLIENT = "link-client"
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """Attempts counted under one key: those still in flight and those that failed."""
+
+    key: str
+    count: int = 0
+    last_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What to store for an attempt that may go ahead, or why it may not."""
+
+    refused: Scope | None = None
+    wait: timedelta = timedelta(0)
+    tallies: tuple[Tally, ...] = ()

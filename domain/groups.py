@@ -8,7 +8,8 @@ from domain.entities import Actor, Course, Group, Page, SlackProfile, User
 from domain.errors import GroupNotFound, TitleTaken
 from domain.naming import closest, parse_id
 from domain.permissions import Capability, require
-from domain.ports import Changed, Renamed, Store
+from domain.ports import Store
+from domain.ports.hooks import Changed, Renamed
 from domain.users import link_profiles
 from domain.validation import (
     normalize_description,

@@ -17,7 +17,8 @@ from domain.entities import (
 from domain.errors import KeptByRule, MemberNotFound, SeatLimitReached
 from domain.letters import OutgoingEmail
 from domain.permissions import Capability, require
-from domain.ports import Changed, Store
+from domain.ports import Store
+from domain.ports.hooks import Changed
 from domain.rules.model import Rule
 from domain.validation import normalize_email, normalize_username
 

@@ -20,31 +20,12 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 
+from domain.entities import Scope, Tally, Verdict
 from domain.errors import DomainError
-from domain.ports import AttemptStore
+from domain.ports.accounts import AttemptStore
 
 PRUNE_EVERY = timedelta(minutes=10)
-
-
-class Scope(StrEnum):
-    """What a key counts; the refusal a learner reads depends on it."""
-
-    EMAIL = "email"
-    CLIENT = "client"
-    BROWSER = "browser"
-    LINK_EMAIL = "link-email"
-    LINK_CLIENT = "link-client"
-
-
-@dataclass(frozen=True, slots=True)
-class Tally:
-    """Attempts counted under one key: those still in flight and those that failed."""
-
-    key: str
-    count: int = 0
-    last_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -103,15 +84,6 @@ class TooManyAttempts(DomainError):
         self.scope = scope
         self.seconds = seconds
         super().__init__(f"too many attempts ({scope}); wait {seconds} s")
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What to store for an attempt that may go ahead, or why it may not."""
-
-    refused: Scope | None = None
-    wait: timedelta = timedelta(0)
-    tallies: tuple[Tally, ...] = ()
 
 
 Limit = tuple[Pace, str]

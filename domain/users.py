@@ -6,7 +6,8 @@ from collections.abc import Collection, Iterable
 
 from domain.entities import Actor, Identity, SlackProfile, User, UserStatus
 from domain.errors import NotLinkable
-from domain.ports import Changed, Store
+from domain.ports import Store
+from domain.ports.hooks import Changed
 from domain.validation import normalize_email, normalize_username
 
 

@@ -21,20 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain.clock import Clock, utc_now
-from domain.entities import User
+from domain.entities import Departure, User
 from domain.letters import Letters, OutgoingEmail
 from domain.ports import Store
 
 EVENT_RETENTION = timedelta(days=3)
 PRUNE_EVERY = timedelta(hours=1)
-
-
-@dataclass(frozen=True)
-class Departure:
-    """Slack no longer takes Roster's token: why (the event that said so) and since when."""
-
-    reason: str
-    at: datetime
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from domain.activity import EventType, Resolved
-from domain.entities import Course, User, UserStatus
+from domain.entities import Course, EventType, Resolved, User, UserStatus
 from domain.letters import OutgoingEmail
 from storage.models import ActivityEventRow, EnrollmentRow, UserRow
 from storage.outbox import queue

@@ -8,7 +8,7 @@ from datetime import datetime
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from domain.throttle import Tally, Verdict
+from domain.entities import Tally, Verdict
 from storage.models import AttemptTallyRow
 from storage.sql import execute_many
 

@@ -17,7 +17,7 @@ from tortoise.expressions import F, Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from domain.bulk import (
+from domain.bulk.model import (
     FINISHED,
     BulkJob,
     CheckCounts,
@@ -29,11 +29,11 @@ from domain.bulk import (
     RunCounts,
     kept_from_deletion,
 )
-from domain.bulk_sheet import RowProblem, StagedRow
+from domain.bulk.sheet import RowProblem, StagedRow
 from domain.entities import Course, Group, User, UserStatus
 from domain.groups import seats_left
 from domain.letters import Trigger
-from domain.ports import Compose
+from domain.ports.hooks import Compose
 from domain.validation import title_key
 from storage import convert
 from storage.models import (

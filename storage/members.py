@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 from domain.entities import Course, Joined, Leaving, MemberRow, Page, User, UserStatus
 from domain.errors import GroupNotFound
 from domain.groups import seats_left
-from domain.ports import Compose
+from domain.ports.hooks import Compose
 from domain.rules.model import Rule
 from storage import convert
 from storage.models import (

@@ -14,7 +14,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from domain.entities import User, UserStatus
-from domain.ports import Compose
+from domain.ports.hooks import Compose
 from domain.rules.model import Rule, RuleEvent, RulePreview, RuleRun, RuleState, SavedRule
 from storage import convert
 from storage.bulk import enrol_in_group_courses

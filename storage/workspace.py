@@ -8,8 +8,8 @@ from datetime import datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from domain.entities import Departure
 from domain.letters import OutgoingEmail
-from domain.workspace import Departure
 from storage.models import SchoolSettingRow, SlackEventRow, UserRow
 from storage.outbox import queue
 from storage.sql import fetch_ids

@@ -12,7 +12,8 @@ import jsonschema
 import pytest
 
 from bot.web.activity_shape import SCHEMA
-from domain.activity import EventType, RejectedBatch, parse_batch
+from domain.activity import RejectedBatch, parse_batch
+from domain.entities import EventType
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)

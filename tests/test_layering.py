@@ -33,3 +33,37 @@ def test_dependencies_point_one_way(package: str) -> None:
         if _imports(path) & FORBIDDEN[package]
     }
     assert offenders == {}
+
+
+def _domain_modules(path: Path) -> set[str]:
+    """The ``domain.*`` modules a file imports, by their dotted names."""
+    tree = ast.parse(path.read_text())
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("domain"):
+            found.add(node.module)
+    return found
+
+
+def _source(module: str) -> Path:
+    path = ROOT / module.replace(".", "/")
+    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+
+
+def test_the_ports_depend_on_records_only() -> None:
+    """Nothing a port needs, however indirectly, needs the ports back: a service
+    imports its ports, never the other way round."""
+    seen: set[str] = set()
+    todo = [f"domain.ports.{p.stem}" for p in (ROOT / "domain/ports").glob("*.py")]
+    while todo:
+        module = todo.pop()
+        if module not in seen:
+            seen.add(module)
+            todo.extend(_domain_modules(_source(module)))
+    needing_ports = {
+        m
+        for m in seen
+        if not m.startswith("domain.ports")
+        and any(d.startswith("domain.ports") for d in _domain_modules(_source(m)))
+    }
+    assert needing_ports == set()

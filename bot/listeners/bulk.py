@@ -44,8 +44,8 @@ from bot.views.review import chosen_decision
 from bot.xlsx_reader import MAX_BYTES, SpreadsheetChecker
 from bot.xlsx_results import ROWS_TO_FIX, rows_to_fix
 from bot.xlsx_template import FILENAME, build_template
-from domain.bulk import BulkJob, JobKind, JobMoved, JobState
-from domain.bulk_sheet import FileRefused, NotTheirFile, TemplateMismatch
+from domain.bulk.model import BulkJob, JobKind, JobMoved, JobState
+from domain.bulk.sheet import FileRefused, NotTheirFile, TemplateMismatch
 from domain.entities import Actor, Group
 from domain.errors import DomainError, InvalidInput
 from domain.permissions import Capability

@@ -27,7 +27,7 @@ from bot.views.help import help_message
 from bot.views.members import members_message
 from bot.views.modals import create_group_modal
 from bot.views.permissions import permissions_modal, pick_manager_modal, whoami_message
-from domain.bulk import JobKind, parse_job_filter
+from domain.bulk.model import JobKind, parse_job_filter
 from domain.clock import utc_now
 from domain.entities import Actor
 from domain.permissions import Capability

@@ -14,7 +14,7 @@ from bot.views.blocks import (
     section,
     when,
 )
-from domain.bulk import FINISHED, BulkJob, JobKind, JobState
+from domain.bulk.model import FINISHED, BulkJob, JobKind, JobState
 from domain.entities import User
 from domain.log_filter import LogFilter
 

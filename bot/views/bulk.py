@@ -24,9 +24,8 @@ from bot.views.blocks import (
 )
 from bot.views.modals import View, input_block, modal
 from bot.views.review import decision_blocks
-from domain.bulk import (
+from domain.bulk.model import (
     FOR_COURSE,
-    PREVIEW_OUTSIDE,
     BulkJob,
     ItemResult,
     JobKind,
@@ -36,7 +35,8 @@ from domain.bulk import (
     progress_bar,
     time_left,
 )
-from domain.bulk_sheet import RowProblem
+from domain.bulk.service import PREVIEW_OUTSIDE
+from domain.bulk.sheet import RowProblem
 from domain.entities import Group, User
 
 KINDS = [

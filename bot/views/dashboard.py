@@ -22,7 +22,7 @@ from bot.views.blocks import (
     when,
 )
 from bot.views.paging import pager
-from domain.bulk import BulkJob
+from domain.bulk.model import BulkJob
 from domain.entities import Actor, Group, Page, User
 from domain.permissions import Capability, allows
 

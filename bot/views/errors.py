@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.views.blocks import escape, listing
-from domain.bulk import JobMoved, JobNotFound, NothingToImport, RowsPruned
-from domain.bulk_sheet import FileRefused, TemplateMismatch
+from domain.bulk.model import JobMoved, JobNotFound, NothingToImport, RowsPruned
+from domain.bulk.sheet import FileRefused, TemplateMismatch
 from domain.errors import (
     CourseNotFound,
     DenialReason,

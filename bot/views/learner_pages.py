@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from domain.accounts import LinkState
-from domain.entities import Enrollment, LinkPurpose, User
+from domain.entities import Enrollment, LinkPurpose, Scope, User
 from domain.passwords import MIN_LENGTH, RULE
-from domain.throttle import Scope
 
 _PAGES = Environment(
     loader=PackageLoader("bot.views", "templates"),

@@ -19,7 +19,8 @@ from aiohttp import web
 
 from bot.services import Services
 from bot.web.activity_shape import merged, shape_problems
-from domain.activity import ActivityEvent, RejectedBatch
+from domain.activity import RejectedBatch
+from domain.entities import ActivityEvent
 
 MAX_BODY = 1_000_000
 TOLERANCE_SECONDS = 300

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.bulk import JobOptions
+from domain.bulk.model import JobOptions
 from slack_emulator.driver import find_element
 from slack_emulator.state import Message
 from tests.bot.conftest import ADMIN, MANAGER, Roster, allow_bulk, furnish, start_roster

@@ -9,7 +9,7 @@ import pytest
 
 from bot.views.errors import describe
 from bot.xlsx_results import results_file, rows_to_fix
-from domain.bulk import RowsPruned
+from domain.bulk.model import RowsPruned
 from storage.models import BulkJobItemRow, BulkJobRow
 from storage.store import TortoiseStore
 from tests.bot.conftest import MANAGER, Roster, allow_bulk, furnish, start_roster

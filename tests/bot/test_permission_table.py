@@ -28,8 +28,8 @@ from bot.views.rules import preview_message as rule_preview
 from bot.views.rules import review_modal as rule_review
 from bot.views.rules import rule_modal
 from bot.xlsx_template import build_template
-from domain.bulk import BulkJob
-from domain.bulk_sheet import StagedRow, Tally
+from domain.bulk.model import BulkJob
+from domain.bulk.sheet import StagedRow, Tally
 from domain.entities import Actor, Group, PermissionSet, User, UserStatus
 from domain.letters import SWITCHABLE, Trigger
 from domain.permissions import GRANTABLE, LABELS, MANAGE_USERS_PARTS, Capability

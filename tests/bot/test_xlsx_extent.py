@@ -10,7 +10,7 @@ import pytest
 
 from bot.xlsx_extent import LIMITS, column_name, position
 from bot.xlsx_reader import Limits, read_and_check, spooled
-from domain.bulk_sheet import FileRefused, StagedRow, Tally
+from domain.bulk.sheet import FileRefused, StagedRow, Tally
 from tests.workbooks import SHEET, cell, header_and, replaced, row, sheet, sheet_xml, workbook
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

@@ -16,7 +16,7 @@ import xlsxwriter
 
 from bot.xlsx_reader import Limits, SpreadsheetChecker, _rows, read_and_check, spooled
 from bot.xlsx_template import build_template
-from domain.bulk_sheet import FileRefused, StagedRow, Tally, TemplateMismatch
+from domain.bulk.sheet import FileRefused, StagedRow, Tally, TemplateMismatch
 from tests.workbooks import claiming_shared_strings, many_rows, workbook
 
 

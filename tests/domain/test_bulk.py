@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain.bulk import (
+from domain.bulk.model import (
     CheckCounts,
     JobKind,
     RunCounts,

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from domain.bulk_sheet import (
+from domain.bulk.sheet import (
     Formula,
     Tally,
     TemplateMismatch,

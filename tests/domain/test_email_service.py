@@ -26,7 +26,7 @@ async def test_a_switched_off_notification_queues_nothing(off: Trigger) -> None:
     await school.emails.set_enabled(admin, all_but(off))
     await school.members.add(admin, await school.group("First"), email="ada@school.org")
     await school.members.add(admin, await school.group("Second"), email="ada@school.org")
-    sent = [e.trigger for e in await school.emails()]
+    sent = [e.trigger for e in await school.outbox()]
     assert sent == [t for t in ("invitation", "membership_added") if t != off]
 
 
@@ -38,7 +38,7 @@ async def test_the_course_email_is_its_own_switch() -> None:
     group = await school.group("Second", await school.course("Python"))
     added = await school.members.add(admin, group, email="ada@school.org")
     assert [c.title for c in added.enrolled] == ["Python"]
-    assert [e.trigger for e in await school.emails()] == ["invitation", "membership_added"]
+    assert [e.trigger for e in await school.outbox()] == ["invitation", "membership_added"]
 
 
 async def test_password_links_and_the_admins_notices_cannot_be_switched_off() -> None:
@@ -56,7 +56,7 @@ async def test_resending_invitations_is_refused_while_invitations_are_off() -> N
     await school.emails.set_enabled(admin, all_but(Trigger.INVITATION))
     with pytest.raises(NotificationOff):
         await school.emails.resend_invitations(admin, group)
-    assert len(await school.emails()) == 1
+    assert len(await school.outbox()) == 1
 
 
 async def test_invitations_are_resent_to_members_who_never_signed_in() -> None:
@@ -67,7 +67,7 @@ async def test_invitations_are_resent_to_members_who_never_signed_in() -> None:
         await school.members.add(admin, group, email=email)
     resent = await school.emails.resend_invitations(admin, group)
     assert [u.email for u in resent] == ["ada@school.org", "bo@school.org"]
-    assert [e.trigger for e in await school.emails()] == ["invitation"] * 4
+    assert [e.trigger for e in await school.outbox()] == ["invitation"] * 4
 
 
 async def test_only_admins_switch_notifications_and_read_the_log() -> None:

@@ -36,7 +36,7 @@ async def test_someone_new_gets_one_invitation_naming_the_group_and_its_courses(
     school = School()
     group = await school.group("Sales", await school.course("Python"))
     await school.members.add(await school.admin(), group, email="ada@school.org")
-    [email] = await school.emails()
+    [email] = await school.outbox()
     assert (email.to, email.trigger, email.subject) == (
         "ada@school.org",
         "invitation",
@@ -55,7 +55,7 @@ async def test_someone_in_the_school_keeps_their_username_and_hears_of_the_new_c
     added = await school.members.add(admin, group, email="ada@school.org", username="Someone")
     assert (added.user.username, added.created_user) == ("ada", False)
     assert (added.enrolled, added.already_enrolled) == ((sql,), (python,))
-    emails = [(e.trigger, e.subject) for e in await school.emails()][1:]
+    emails = [(e.trigger, e.subject) for e in await school.outbox()][1:]
     assert emails == [
         ("membership_added", "Demo School: Second"),
         ("course_enrollment", "Demo School: new courses for you"),
@@ -67,7 +67,7 @@ async def test_joining_a_group_with_a_seat_limit_sends_the_seat_email() -> None:
     admin = await school.admin()
     await school.members.add(admin, await school.group("First"), email="ada@school.org")
     await school.members.add(admin, await school.group("Seats", seats=5), email="ada@school.org")
-    assert [e.trigger for e in await school.emails()] == ["invitation", "seat_enrollment"]
+    assert [e.trigger for e in await school.outbox()] == ["invitation", "seat_enrollment"]
 
 
 async def test_a_full_group_is_refused_and_nobody_is_created() -> None:
@@ -79,7 +79,7 @@ async def test_a_full_group_is_refused_and_nobody_is_created() -> None:
         await school.members.add(admin, group, email="second@school.org")
     assert (caught.value.group_title, caught.value.seat_limit) == ("Tiny", 1)
     assert await school.user("second@school.org") is None
-    assert [e.to for e in await school.emails()] == ["first@school.org"]
+    assert [e.to for e in await school.outbox()] == ["first@school.org"]
 
 
 async def test_adding_a_member_twice_says_so_and_sends_nothing_more() -> None:
@@ -90,7 +90,7 @@ async def test_adding_a_member_twice_says_so_and_sends_nothing_more() -> None:
     await school.members.add(admin, group, email="ada@school.org")
     again = await school.members.add(admin, group, email="ada@school.org")
     assert (again.already_member, again.created_user, again.enrolled) == (True, False, ())
-    assert len(await school.emails()) == 1
+    assert len(await school.outbox()) == 1
     assert len(school.changed) == 1
 
 
@@ -141,7 +141,7 @@ async def test_an_unsafe_username_is_refused_before_anything_is_stored(
         )
     assert (caught.value.field, problem in caught.value.message) == ("username", True)
     assert await school.user("a@school.org") is None
-    assert await school.emails() == []
+    assert await school.outbox() == []
     assert school.changed == []
 
 

@@ -7,15 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from domain.entities import Scope, Tally
 from domain.passwords import Hasher, HasherBusy
-from domain.throttle import (
-    LINK_EMAIL,
-    SIGN_IN_CLIENT,
-    SIGN_IN_EMAIL,
-    Scope,
-    Tally,
-    judge,
-)
+from domain.throttle import LINK_EMAIL, SIGN_IN_CLIENT, SIGN_IN_EMAIL, judge
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
 

@@ -19,7 +19,7 @@ from domain.entities import (
 )
 from domain.errors import GroupNotFound, NotLinkable
 from domain.groups import seats_left
-from domain.ports import Compose
+from domain.ports.hooks import Compose
 from domain.rules.evaluator import matches
 from domain.rules.model import Person, Rule
 from tests.fakes.emails import queue

@@ -78,7 +78,7 @@ class School:
         assert user is not None, f"{slack_id} is not linked to a school user"
         return user
 
-    async def emails(self) -> list[LoggedEmail]:
+    async def outbox(self) -> list[LoggedEmail]:
         """Everything queued, oldest first."""
         page = await self.store.outbox.log(trigger=None, since=None, offset=0, limit=1000)
         return list(reversed(page.items))

@@ -9,22 +9,16 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from domain.clock import utc_now
 from domain.entities import User
-from domain.ports import (
-    AccountStore,
-    ActivityStore,
-    AttemptStore,
-    BulkStore,
-    CourseStore,
-    GroupStore,
-    MemberStore,
-    OutboxStore,
-    PermissionStore,
-    RuleStore,
-    SettingsStore,
-    Store,
-    UserStore,
-    WorkspaceStore,
-)
+from domain.ports import Store
+from domain.ports.accounts import AccountStore, AttemptStore
+from domain.ports.activity import ActivityStore
+from domain.ports.bulk import BulkStore
+from domain.ports.emails import OutboxStore, SettingsStore
+from domain.ports.groups import CourseStore, GroupStore
+from domain.ports.people import MemberStore, UserStore
+from domain.ports.permissions import PermissionStore
+from domain.ports.rules import RuleStore
+from domain.ports.workspace import WorkspaceStore
 from tests.fakes.emails import FakeOutboxStore, FakeSettingsStore
 from tests.fakes.groups import FakeCourseStore, FakeGroupStore
 from tests.fakes.people import FakeMemberStore, FakeUserStore, enrol_in_group_courses

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.bulk import CheckCounts, JobKind, JobState, RunCounts
-from domain.bulk_sheet import StagedRow
+from domain.bulk.model import CheckCounts, JobKind, JobState, RunCounts
+from domain.bulk.sheet import StagedRow
 from storage.models import BulkJobItemRow, MembershipRow, UserRow
 from storage.store import TortoiseStore
 from tests.storage.test_stores import _group, no_mail

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.entities import UserStatus
+from domain.entities import Departure, UserStatus
 from domain.letters import Letters, OutgoingEmail, Trigger
-from domain.workspace import EVENT_RETENTION, PRUNE_EVERY, Departure, WorkspaceService
+from domain.workspace import EVENT_RETENTION, PRUNE_EVERY, WorkspaceService
 from storage.models import OutboxRow, SlackEventRow
 from storage.store import TortoiseStore
 

@@ -1,0 +1,33 @@
+"""The outbox (also the Emails log) and school-wide settings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from domain.entities import LoggedEmail, Page
+from domain.letters import MailState, OutgoingEmail
+
+
+class OutboxStore(Protocol):
+    async def queue(self, emails: Sequence[OutgoingEmail], now: datetime) -> None: ...
+    async def due(self, now: datetime, limit: int) -> list[LoggedEmail]: ...
+    async def waiting(self) -> int: ...
+    async def mark(
+        self,
+        email_id: int,
+        state: MailState,
+        *,
+        error: str = "",
+        next_attempt_at: datetime | None = None,
+        sent_at: datetime | None = None,
+    ) -> None: ...
+    async def log(
+        self, *, trigger: str | None, since: datetime | None, offset: int, limit: int
+    ) -> Page[LoggedEmail]: ...
+
+
+class SettingsStore(Protocol):
+    async def get(self, key: str, default: Any) -> Any: ...
+    async def put(self, key: str, value: Any) -> None: ...

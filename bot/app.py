@@ -16,7 +16,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.bulk_runner import JobRunner
+from bot.bulk_runner import JobRunner, prune_job_rows
 from bot.email_delivery import (
     SMTP_MISSING_TOLD,
     DeliveryWorker,
@@ -81,8 +81,6 @@ def job_runner(settings: Settings, services: Services, presence: SlackPresence) 
         chunk_rows=settings.job_chunk_rows,
         pause=settings.job_pause_seconds,
         report_retry=settings.job_report_retry_seconds,
-        retention=timedelta(days=settings.job_retention_days),
-        prune_every=settings.job_prune_seconds,
         presence=presence,
     )
 
@@ -275,8 +273,13 @@ def _schedule(settings: Settings):
         async def dated() -> None:
             await rules.sweep(dated_only=True)
 
+        async def retention() -> None:
+            keep = timedelta(days=settings.job_retention_days)
+            await prune_job_rows(app[SERVICES].bulk, keep=keep)
+
         timetable.once("rules at start", everyone)
         timetable.every("dated rules", settings.rule_sweep_minutes * 60, dated)
+        timetable.every("bulk rows retention", settings.job_prune_seconds, retention, now=True)
         timetable.start()
         yield
         await timetable.stop()

@@ -13,14 +13,13 @@ the channel's pace (``bot.pacing``): an edit that finds no turn free is skipped
 (the next one says more), the final edit waits for its turn, as every post does
 (the runner's client is the process's paced one). A summary
 or results file Slack won't take is tried a few times, then the thread says so.
-While no job waits, the runner also deletes the staged rows of jobs finished
-longer ago than the retention period, a batch at a time.
+The staged rows of jobs finished longer ago than the retention period are
+deleted on the scheduler (``prune_job_rows``), a batch at a time.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from datetime import timedelta
@@ -31,6 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.pacing import PacedClient, Pacer
 from bot.slack_presence import Departed, SlackPresence, without_retries
 from bot.views.bulk import progress_message, report_not_sent, summary_message
+from bot.worker_loop import WorkerLoop
 from bot.xlsx_results import results_file, results_filename
 from domain.bulk.model import FINISHED, BulkJob, JobState
 from domain.bulk.service import BulkJobs
@@ -124,9 +124,6 @@ class JobRunner:
         pause: float = 0.0,
         poll: float = 1.0,
         report_retry: float = 60.0,
-        retention: timedelta = timedelta(days=30),
-        prune_every: float = 600.0,
-        prune_batch: int = PRUNE_BATCH,
         presence: SlackPresence | None = None,
     ) -> None:
         self._jobs = jobs
@@ -140,61 +137,34 @@ class JobRunner:
         people follow and learn the outcome."""
         self._chunk_rows = chunk_rows
         self._pause = pause
-        self._poll = poll
         self._report_retry = report_retry
         """Seconds before a failed report is tried again, doubling with each try."""
-        self._retention = retention
-        self._prune_every = prune_every
-        self._prune_batch = prune_batch
-        self._next_prune = 0.0
-        self._wake = asyncio.Event()
+        self._loop = WorkerLoop("bulk jobs", self._round, poll=poll)
 
     def wake(self) -> None:
         """An approval in this process: start without waiting for the next poll."""
-        self._wake.set()
+        self._loop.wake()
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            job = None if await self._departed() else await self._jobs.next_runnable()
-            if job is None:
-                pruning = await self._prune()
-                await self._sleep(stop, PRUNE_PAUSE if pruning else self._poll)
-                continue
-            try:
-                await self._run(job, stop)
-            except Departed:
-                log.info("bulk job %s waits until Slack takes Roster's token again", job.id)
-            except Exception:
-                log.exception("bulk job %s stopped; it resumes on the next round", job.id)
-                await self._sleep(stop)
+        await self._loop.run(stop)
+
+    async def _round(self, stop: asyncio.Event) -> float | None:
+        """The next approved job, to its end (or the stop); then at once the next."""
+        job = None if await self._departed() else await self._jobs.next_runnable()
+        if job is None:
+            return None
+        try:
+            await self._run(job, stop)
+        except Departed:
+            log.info("bulk job %s waits until Slack takes Roster's token again", job.id)
+            return None
+        except Exception:
+            log.exception("bulk job %s stopped; it resumes on the next round", job.id)
+            return None
+        return 0
 
     async def _departed(self) -> bool:
         return self._presence is not None and await self._presence.refresh() is not None
-
-    async def _sleep(self, stop: asyncio.Event, seconds: float | None = None) -> None:
-        """Until the next poll (or ``seconds``), an approval here, or the stop."""
-        self._wake.clear()
-        waiters = [asyncio.create_task(e.wait()) for e in (stop, self._wake)]
-        timeout = self._poll if seconds is None else seconds
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.wait(waiters, return_when="FIRST_COMPLETED"), timeout)
-        for waiter in waiters:
-            waiter.cancel()
-
-    async def _prune(self) -> bool:
-        """One batch of the rows of jobs past the retention period, when a round is due;
-        True while there may be more. Called only when no job waits, so a job approved
-        meanwhile starts after at most one batch and its pause."""
-        if time.monotonic() < self._next_prune:
-            return False
-        try:
-            more = await self._jobs.prune_rows(keep=self._retention, limit=self._prune_batch)
-        except Exception:
-            log.exception("pruning old bulk-job rows failed; trying again later")
-            more = False
-        if not more:
-            self._next_prune = time.monotonic() + self._prune_every
-        return more
 
     async def _run(self, job: BulkJob, stop: asyncio.Event) -> None:
         job = await self._jobs.start(job)
@@ -275,3 +245,13 @@ def _reason(error: Exception) -> str:
     if isinstance(error, SlackApiError):
         return str(error.response.get("error") or error.response.status_code)
     return type(error).__name__
+
+
+async def prune_job_rows(jobs: BulkJobs, *, keep: timedelta, batch: int = PRUNE_BATCH) -> None:
+    """The staged rows of jobs finished longer ago than ``keep``, a batch at a time
+    with a pause between, so the jobs running meanwhile wait a batch at most."""
+    more = True
+    while more:
+        more = await jobs.prune_rows(keep=keep, limit=batch)
+        if more:
+            await asyncio.sleep(PRUNE_PAUSE)

@@ -9,7 +9,6 @@ recording can at worst send an email twice, never lose one.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
@@ -20,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services import Services
 from bot.slack_presence import SlackPresence
+from bot.worker_loop import WorkerLoop, pause
 from domain.emails import Ready
 
 log = logging.getLogger("roster.emails")
@@ -84,19 +84,14 @@ class DeliveryWorker:
     def __init__(self, services: Services, transport: SmtpTransport, *, interval: float) -> None:
         self._mail = services.emails
         self._transport = transport
-        self._interval = interval
+        self._loop = WorkerLoop("email delivery", self._round, poll=interval)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Until ``stop`` is set; a round in progress finishes first, so shutting
-        down never cuts a database call or an SMTP conversation in half."""
-        while not stop.is_set():
-            try:
-                sent = await self.deliver_due()
-            except Exception:
-                log.exception("the delivery round failed; trying again")
-                sent = 0
-            if not sent:
-                await pause(stop, self._interval)
+        await self._loop.run(stop)
+
+    async def _round(self, stop: asyncio.Event) -> float | None:
+        """At once again while there were emails due (there may be more)."""
+        return 0 if await self.deliver_due() else None
 
     async def deliver_due(self) -> int:
         batch = await self._mail.due()
@@ -113,11 +108,6 @@ class DeliveryWorker:
             else:
                 await self._mail.delivered(email)
         return len(batch)
-
-
-async def pause(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
 
 
 async def tell_admins_smtp_is_missing(

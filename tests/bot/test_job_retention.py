@@ -1,4 +1,4 @@
-"""Uploaded rows are kept as long as a job needs them, then pruned by the job runner;
+"""Uploaded rows are kept as long as a job needs them, then pruned on the scheduler;
 the job's counts, its log line and the results file in its thread stay."""
 
 from __future__ import annotations

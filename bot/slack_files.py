@@ -12,6 +12,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack_people import direct_message
 from domain.bulk.sheet import FileRefused, NotTheirFile
 
 _ELSEWHERE = {"not_in_channel", "channel_not_found"}
@@ -49,7 +50,7 @@ async def share_file(
     except SlackApiError as error:
         if error.response.get("error") not in _ELSEWHERE:
             raise
-    direct = (await client.conversations_open(users=user))["channel"]["id"]
+    direct = await direct_message(client, user)
     await client.files_upload_v2(
         channel=direct, content=content, filename=filename, title=title, initial_comment=comment
     )

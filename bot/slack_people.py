@@ -58,3 +58,10 @@ async def in_time(work: Awaitable[object], received: float, seconds: float) -> b
     if remaining > 0 and not task.done():
         await asyncio.wait({task}, timeout=remaining)
     return task.done()
+
+
+async def direct_message(client: AsyncWebClient, user_id: str) -> str:
+    """The id of Roster's direct message with this person, opened if need be: the
+    place for what only they should see, and what a channel refused."""
+    opened = await client.conversations_open(users=user_id)
+    return str(opened["channel"]["id"])

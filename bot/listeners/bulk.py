@@ -20,6 +20,7 @@ from bot.ids import Action, Field, Modal
 from bot.listeners.errors import guard, guard_view
 from bot.services import Services
 from bot.slack_files import FileHosts, download, share_file, shared_file
+from bot.slack_people import direct_message
 from bot.slack_text import plain
 from bot.views import replies
 from bot.views.bulk import (
@@ -116,7 +117,7 @@ def register(
         await ack()
         actor: Actor = context["actor"]
         columns = services.sheets.template(actor)
-        direct = (await client.conversations_open(users=actor.slack_user_id))["channel"]["id"]
+        direct = await direct_message(client, actor.slack_user_id)
         await share_template(client, actor, direct, columns)
 
     @app.action(Action.SEND_FOR_APPROVAL)
@@ -133,7 +134,7 @@ def register(
         await _in_thread(client, job, sent_for_approval(job, admins))
         text, blocks = approval_request(job)
         for admin in admins:
-            direct = (await client.conversations_open(users=admin))["channel"]["id"]
+            direct = await direct_message(client, admin)
             await client.chat_postMessage(channel=direct, text=text, blocks=blocks)
 
     @app.action(Action.CANCEL_IMPORT)
@@ -235,7 +236,7 @@ async def _check(
     kind: JobKind = JobKind.ADD_MEMBERS,
 ) -> None:
     name = _name(upload)
-    channel = (await client.conversations_open(users=actor.slack_user_id))["channel"]["id"]
+    channel = await direct_message(client, actor.slack_user_id)
 
     async def waiting(running: int, ahead: int) -> None:
         await client.chat_postMessage(channel=channel, text=queued_text(name, running, ahead))

@@ -236,8 +236,8 @@ async def _course_job(call: Call, args: list[str], kind: JobKind) -> None:
     group = await call.services.groups.resolve(call.actor, args[0], Capability.BULK_ACTIONS)
     course = await call.services.courses.resolve(args[1])
     job = await call.services.bulk.stage_members(call.actor, group, course, kind)
-    direct = await call.client.conversations_open(users=call.actor.slack_user_id)
-    await post_preview(call.client, call.services, job, direct["channel"]["id"])
+    direct = await slack_people.direct_message(call.client, call.actor.slack_user_id)
+    await post_preview(call.client, call.services, job, direct)
     await call.say(preview_sent())
 
 

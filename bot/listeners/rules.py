@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.ids import Action, Field, Modal
 from bot.listeners.errors import guard, guard_view
 from bot.services import Services
+from bot.slack_people import direct_message
 from bot.views.modals import done_modal
 from bot.views.review import chosen_decision, reason_field
 from bot.views.rules import (
@@ -60,7 +61,7 @@ async def send_preview(
 ) -> None:
     """The preview message in the person's direct messages, and its full list in the thread."""
     draft, preview = await services.rules.preview(actor, group, rule, name=name)
-    direct = (await client.conversations_open(users=actor.slack_user_id))["channel"]["id"]
+    direct = await direct_message(client, actor.slack_user_id)
     approval = services.rules.needs_approval(actor, group)
     text, blocks = preview_message(group, draft, describe(rule), preview, approval=approval)
     posted = await client.chat_postMessage(channel=direct, text=text, blocks=blocks)
@@ -117,7 +118,7 @@ async def refresh(
     group is known to have a rule; the status goes to their direct messages."""
     saved = await services.rules.active(actor, group)
     await say(refreshing(group))
-    direct = (await client.conversations_open(users=actor.slack_user_id))["channel"]["id"]
+    direct = await direct_message(client, actor.slack_user_id)
     cause = f"re-evaluated by {await _name(services, actor)}"
     await run_rule(client, services, saved, group, channel=direct, thread_ts=None, cause=cause)
 
@@ -251,7 +252,7 @@ async def _ask_admins(
     )
     text, blocks = approval_request(group, draft, words)
     for admin in admins:
-        direct = (await client.conversations_open(users=admin))["channel"]["id"]
+        direct = await direct_message(client, admin)
         await client.chat_postMessage(channel=direct, text=text, blocks=blocks)
 
 

@@ -2,6 +2,7 @@
 """Runs Roster from a fresh clone with nothing but Python 3.11+.
 
     python3 dev.py demo     the tour (any `roster` subcommand works: serve, migrate, ...)
+                            with the Slack emulator and SMTP server of this clone
     python3 dev.py test     the whole test suite, on SQLite and on PostgreSQL
 
 It keeps a virtual environment in .venv (system pip may be externally
@@ -32,7 +33,7 @@ def ensure_environment() -> Path:
         print("Installing Roster and its test tools into .venv ...", flush=True)
         subprocess.run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
         subprocess.run(
-            [python, "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True
+            [python, "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test,demo]"], check=True
         )
         stamp.write_text(wanted)
     return python
@@ -46,7 +47,7 @@ def main() -> None:
     os.chdir(ROOT)
     if command[0] == "test":
         os.execv(python, [str(python), "-m", "pytest", *command[1:]])
-    os.execv(VENV / "bin" / "roster", ["roster", *command])
+    os.execv(python, [str(python), "-m", "bot.cli", *command])
 
 
 if __name__ == "__main__":

@@ -114,8 +114,17 @@ async def _activity_send(args: argparse.Namespace) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
-
+    """The tour runs against the Slack emulator and SMTP server of a source
+    checkout: tools for trying Roster, not part of the installed product."""
+    try:
+        from bot.demo import run_demo
+    except ModuleNotFoundError as missing:
+        print(
+            f"roster: the demo needs {missing.name}, which comes with Roster's source: "
+            "run `python3 dev.py demo` from a clone of the repository.",
+            file=sys.stderr,
+        )
+        return 2
     return asyncio.run(run_demo())
 
 
@@ -182,3 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     except DomainError as error:
         print(f"roster: {error}", file=sys.stderr)
         return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

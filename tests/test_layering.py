@@ -8,9 +8,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+TRY_OUT_TOOLS = {"slack_emulator", "local_smtp", "aiosmtpd"}
+"""Shipped with the source for the tests and the demo, not installed with Roster."""
 FORBIDDEN = {
-    "domain": {"slack_bolt", "slack_sdk", "aiohttp", "tortoise", "bot", "storage", "asyncpg"},
-    "storage": {"slack_bolt", "slack_sdk", "aiohttp", "bot"},
+    "domain": {"slack_bolt", "slack_sdk", "aiohttp", "tortoise", "bot", "storage", "asyncpg"}
+    | TRY_OUT_TOOLS,
+    "storage": {"slack_bolt", "slack_sdk", "aiohttp", "bot"} | TRY_OUT_TOOLS,
 }
 
 
@@ -33,6 +36,17 @@ def test_dependencies_point_one_way(package: str) -> None:
         if _imports(path) & FORBIDDEN[package]
     }
     assert offenders == {}
+
+
+def test_the_installed_product_needs_no_demo_tools() -> None:
+    """Only the demo (run from a source checkout) drives the emulator and the SMTP
+    server; everything else in the package runs where they are not installed."""
+    users = {
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "bot").rglob("*.py")
+        if _imports(path) & TRY_OUT_TOOLS
+    }
+    assert users == {"bot/demo.py"}
 
 
 def _domain_modules(path: Path) -> set[str]:

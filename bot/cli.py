@@ -22,9 +22,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import slack_people
 from bot.services import Services
 from bot.settings import ConfigError, Settings, default_database_url, slack_api_from_env
+from bot.views.errors import unlinkable
 from bot.web.activity_api import signed_headers
 from domain.entities import EventType
-from domain.errors import DomainError
+from domain.errors import DomainError, NotLinkable
 from storage import db
 from storage.store import TortoiseStore
 
@@ -188,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"roster: {error}", file=sys.stderr)
         return 2
+    except NotLinkable as error:
+        print(f"roster: {error.slack_user_id}: {unlinkable(error)}", file=sys.stderr)
+        return 1
     except DomainError as error:
         print(f"roster: {error}", file=sys.stderr)
         return 1

@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from domain.entities import SlackProfile
-from domain.errors import NotLinkable
+from domain.errors import NotLinkable, Unlinkable
 
 LINK_SECONDS = 1.0
 """How long after a request arrives linking a new caller may hold up its ack."""
@@ -31,7 +31,7 @@ async def profile(client: AsyncWebClient, slack_user_id: str) -> SlackProfile:
         answer = await client.users_info(user=slack_user_id)
     except SlackApiError as error:
         raise NotLinkable(
-            slack_user_id, f"Slack does not know this account ({error.response['error']})"
+            slack_user_id, Unlinkable.UNKNOWN_TO_SLACK, slack_error=str(error.response["error"])
         ) from None
     user = answer["user"]
     return SlackProfile(

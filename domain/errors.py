@@ -112,13 +112,39 @@ class KeptByRule(DomainError):
         super().__init__(f"{email} is in {group_title} by its rule")
 
 
-class NotLinkable(DomainError):
-    """A Slack account cannot be tied to a school user (a bot, or no email)."""
+class Unlinkable(StrEnum):
+    """Why a Slack account can't be tied to a school user who manages groups."""
 
-    def __init__(self, slack_user_id: str, reason: str) -> None:
+    BOT = "a bot"
+    DEACTIVATED = "deactivated"
+    SINGLE_CHANNEL_GUEST = "a single-channel guest"
+    MULTI_CHANNEL_GUEST = "a multi-channel guest"
+    NO_EMAIL = "no email"
+    UNKNOWN_TO_SLACK = "unknown to Slack"
+    EMAIL_TAKEN = "email taken"
+    NOT_A_SCHOOL_USER = "not a school user"
+
+
+class NotLinkable(DomainError):
+    """A Slack account cannot be tied to a school user. ``slack_error``: what Slack
+    answered (unknown to Slack); ``email`` and ``owner``: the address and the
+    other Slack account it belongs to (email taken)."""
+
+    def __init__(
+        self,
+        slack_user_id: str,
+        why: Unlinkable,
+        *,
+        slack_error: str = "",
+        email: str = "",
+        owner: str = "",
+    ) -> None:
         self.slack_user_id = slack_user_id
-        self.reason = reason
-        super().__init__(f"{slack_user_id}: {reason}")
+        self.why = why
+        self.slack_error = slack_error
+        self.email = email
+        self.owner = owner
+        super().__init__(f"{slack_user_id}: {why}")
 
 
 class NotificationOff(DomainError):

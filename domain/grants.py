@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from domain.entities import Actor, PermissionChange, PermissionSet, SlackProfile, User
-from domain.errors import InvalidInput, NotLinkable, UserNotFound
+from domain.errors import InvalidInput, NotLinkable, Unlinkable, UserNotFound
 from domain.permissions import (
     GRANTABLE,
     LABELS,
@@ -61,11 +61,7 @@ class PermissionService:
                 profile.slack_user_id, normalize_email(profile.email)
             )
         if user is None:
-            raise NotLinkable(
-                profile.slack_user_id,
-                "they are not a school user yet. Make them a manager first with "
-                "`/group managers <group> add @them`",
-            )
+            raise NotLinkable(profile.slack_user_id, Unlinkable.NOT_A_SCHOOL_USER)
         return user
 
     async def of(self, actor: Actor, user: User) -> PermissionSet:

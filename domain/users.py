@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 from domain.entities import Actor, Identity, SlackProfile, User, UserStatus
-from domain.errors import NotLinkable
+from domain.errors import NotLinkable, Unlinkable
 from domain.ports import Store
 from domain.ports.hooks import Changed
 from domain.validation import normalize_email, normalize_username
@@ -26,26 +26,15 @@ def _profile_email(profile: SlackProfile) -> str:
     with a full, active Slack account. A deactivated account can't sign in to use what
     it would be given, and a guest sees only the channels it was invited to."""
     if profile.is_bot:
-        raise NotLinkable(profile.slack_user_id, "it is a bot, and only people can manage groups")
+        raise NotLinkable(profile.slack_user_id, Unlinkable.BOT)
     if profile.deleted:
-        raise NotLinkable(
-            profile.slack_user_id,
-            "their Slack account is deactivated. Choose someone active, or ask a Slack "
-            "admin to reactivate the account first",
-        )
-    if profile.restricted or profile.ultra_restricted:
-        kind = "single-channel" if profile.ultra_restricted else "multi-channel"
-        raise NotLinkable(
-            profile.slack_user_id,
-            f"they are a {kind} guest in Slack, and guests can't manage groups or be school "
-            "admins. Ask a Slack admin to make them a full member first",
-        )
+        raise NotLinkable(profile.slack_user_id, Unlinkable.DEACTIVATED)
+    if profile.ultra_restricted:
+        raise NotLinkable(profile.slack_user_id, Unlinkable.SINGLE_CHANNEL_GUEST)
+    if profile.restricted:
+        raise NotLinkable(profile.slack_user_id, Unlinkable.MULTI_CHANNEL_GUEST)
     if not profile.email:
-        raise NotLinkable(
-            profile.slack_user_id,
-            "Slack shows no email for this account; add the users:read.email scope "
-            "or ask the person to add an email to their profile",
-        )
+        raise NotLinkable(profile.slack_user_id, Unlinkable.NO_EMAIL)
     return normalize_email(profile.email)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from tortoise.transactions import in_transaction
 
 from domain.entities import Enrollment, SlackProfile, User, UserStatus
-from domain.errors import NotLinkable
+from domain.errors import NotLinkable, Unlinkable
 from storage import convert
 from storage.models import EnrollmentRow, GroupManagerRow, UserRow
 
@@ -56,7 +56,9 @@ class UserStore:
             if row.slack_user_id not in (None, profile.slack_user_id):
                 raise NotLinkable(
                     profile.slack_user_id,
-                    f"{email} already belongs to another Slack account (<@{row.slack_user_id}>)",
+                    Unlinkable.EMAIL_TAKEN,
+                    email=email,
+                    owner=row.slack_user_id,
                 )
             row.slack_user_id = profile.slack_user_id
             row.is_admin = row.is_admin or admin

@@ -22,6 +22,7 @@ from domain.errors import (
     PermissionDenied,
     SeatLimitReached,
     TitleTaken,
+    Unlinkable,
     UserNotFound,
 )
 from domain.rules.model import (
@@ -143,12 +144,46 @@ _WORDINGS: dict[type, Wording] = {
         f"Segment *{escape(e.name)}* names a course or group that no longer exists; save "
         "it again with `/group segment new`."
     ),
-    NotLinkable: lambda e, _: f"<@{e.slack_user_id}> can't be a manager: {e.reason}.",
+    NotLinkable: lambda e, _: f"<@{e.slack_user_id}> can't be a manager: {unlinkable(e)}.",
     FileRefused: lambda e, _: escape(e.problem),
     TemplateMismatch: lambda e, _: (
         f"{escape(e.problem)} Download a fresh template with `/group template`."
     ),
 }
+
+
+_UNLINKABLE = {
+    Unlinkable.BOT: "it is a bot, and only people can manage groups",
+    Unlinkable.DEACTIVATED: (
+        "their Slack account is deactivated. Choose someone active, or ask a Slack "
+        "admin to reactivate the account first"
+    ),
+    Unlinkable.SINGLE_CHANNEL_GUEST: (
+        "they are a single-channel guest in Slack, and guests can't manage groups or be "
+        "school admins. Ask a Slack admin to make them a full member first"
+    ),
+    Unlinkable.MULTI_CHANNEL_GUEST: (
+        "they are a multi-channel guest in Slack, and guests can't manage groups or be "
+        "school admins. Ask a Slack admin to make them a full member first"
+    ),
+    Unlinkable.NO_EMAIL: (
+        "Slack shows no email for this account; add the users:read.email scope "
+        "or ask the person to add an email to their profile"
+    ),
+    Unlinkable.NOT_A_SCHOOL_USER: (
+        "they are not a school user yet. Make them a manager first with "
+        "`/group managers <group> add @them`"
+    ),
+}
+
+
+def unlinkable(error: NotLinkable) -> str:
+    """Why the account can't be tied to a school user, and what to do."""
+    if error.why is Unlinkable.UNKNOWN_TO_SLACK:
+        return f"Slack does not know this account ({error.slack_error})"
+    if error.why is Unlinkable.EMAIL_TAKEN:
+        return f"{error.email} already belongs to another Slack account (<@{error.owner}>)"
+    return _UNLINKABLE[error.why]
 
 
 def denied(error: PermissionDenied, admins: Sequence[str]) -> str:

@@ -17,7 +17,7 @@ from domain.entities import (
     User,
     UserStatus,
 )
-from domain.errors import GroupNotFound, NotLinkable
+from domain.errors import GroupNotFound, NotLinkable, Unlinkable
 from domain.groups import seats_left
 from domain.ports.hooks import Compose
 from domain.rules.evaluator import matches
@@ -54,7 +54,9 @@ class FakeUserStore:
             if row.slack_user_id not in (None, profile.slack_user_id):
                 raise NotLinkable(
                     profile.slack_user_id,
-                    f"{email} already belongs to another Slack account (<@{row.slack_user_id}>)",
+                    Unlinkable.EMAIL_TAKEN,
+                    email=email,
+                    owner=row.slack_user_id,
                 )
             row.slack_user_id = profile.slack_user_id
             row.is_admin = row.is_admin or admin

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from signal import SIGINT, SIGTERM
@@ -40,6 +40,8 @@ from storage.store import TortoiseStore
 BOLT: web.AppKey[AsyncApp] = web.AppKey("bolt", AsyncApp)
 SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
 PRESENCE: web.AppKey[SlackPresence] = web.AppKey("presence", SlackPresence)
+CleanupContext = Callable[[web.Application], AsyncIterator[None]]
+"""What ``app.cleanup_ctx`` takes: setup before its ``yield``, teardown after."""
 
 
 def slack_client(settings: Settings, presence: SlackPresence | None = None) -> PacedClient:
@@ -197,7 +199,7 @@ async def _healthz(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-def _database(settings: Settings):
+def _database(settings: Settings) -> CleanupContext:
     async def database(app: web.Application) -> AsyncIterator[None]:
         await db.migrate(settings.database_url)
         await db.connect(settings.database_url)
@@ -229,7 +231,7 @@ async def _close_hasher(services: Services) -> None:
     services.accounts.hasher.close()
 
 
-def _mail(settings: Settings):
+def _mail(settings: Settings) -> CleanupContext:
     """Delivers the outbox when SMTP is set; otherwise tells the admins, once. At
     shutdown, password links being answered are queued before the worker stops."""
 
@@ -257,7 +259,7 @@ def _mail(settings: Settings):
     return mail
 
 
-def _schedule(settings: Settings):
+def _schedule(settings: Settings) -> CleanupContext:
     """Time-triggered work: every group rule re-evaluated once at start (a change
     made just before a crash may not have reached its rules), then the dated ones
     every ``ROSTER_RULE_SWEEP_MINUTES``. At shutdown the runs under way finish,
@@ -288,7 +290,7 @@ def _schedule(settings: Settings):
     return schedule
 
 
-def _jobs(settings: Settings, runner: JobRunner):
+def _jobs(settings: Settings, runner: JobRunner) -> CleanupContext:
     """Checks cut short by a restart are failed; approved jobs run here unless a
     separate `roster worker` runs them."""
 
@@ -307,11 +309,11 @@ def _jobs(settings: Settings, runner: JobRunner):
     return jobs
 
 
-def _socket_mode(settings: Settings):
+def _socket_mode(settings: Settings) -> CleanupContext:
     async def socket_mode(app: web.Application) -> AsyncIterator[None]:
         handler = AsyncSocketModeHandler(app[BOLT], settings.slack_app_token)
-        await handler.connect_async()
+        await handler.connect_async()  # type: ignore[no-untyped-call]  # slack_bolt: unannotated
         yield
-        await handler.close_async()
+        await handler.close_async()  # type: ignore[no-untyped-call]  # slack_bolt: unannotated
 
     return socket_mode

@@ -9,11 +9,12 @@ import logging
 import os
 import sys
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -74,7 +75,7 @@ async def _admin_add(args: argparse.Namespace) -> None:
     """Slack is asked about the account first: a deactivated account or a guest is
     refused with the reason. The email given here is the one the school knows them by."""
     token, api_url = slack_api_from_env()
-    client = AsyncWebClient(token=token, **({"base_url": api_url} if api_url else {}))
+    client = AsyncWebClient(token=token, base_url=api_url or AsyncWebClient.BASE_URL)
     profile = replace(await slack_people.profile(client, args.slack_user), email=args.email)
     async with _services() as services:
         user = await services.users.make_admin(profile)
@@ -129,7 +130,9 @@ def _demo(args: argparse.Namespace) -> int:
     return asyncio.run(run_demo())
 
 
-def _run_async(job: Callable[[argparse.Namespace], Awaitable[None]]) -> Callable[..., int]:
+def _run_async(
+    job: Callable[[argparse.Namespace], Coroutine[Any, Any, None]],
+) -> Callable[..., int]:
     def run(args: argparse.Namespace) -> int:
         asyncio.run(job(args))
         return 0
@@ -185,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("tortoise").setLevel(logging.WARNING)
     args = _parser().parse_args(argv)
     try:
-        return args.run(args)
+        code: int = args.run(args)
+        return code
     except ConfigError as error:
         print(f"roster: {error}", file=sys.stderr)
         return 2

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
+from typing import TypedDict
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
@@ -34,10 +35,21 @@ class PermanentFailure(Exception):
     """The server refused for good; the message is its reason."""
 
 
+class _SmtpOptions(TypedDict):
+    """What :func:`aiosmtplib.send` is given besides the message."""
+
+    hostname: str | None
+    port: int | None
+    username: str | None
+    password: str | None
+    use_tls: bool
+    timeout: float
+
+
 class SmtpTransport:
     def __init__(self, url: str, sender: str, *, timeout: float = 20) -> None:
         parts = urlsplit(url)
-        self._options = {
+        self._options: _SmtpOptions = {
             "hostname": parts.hostname,
             "port": parts.port,
             "username": unquote(parts.username) if parts.username else None,

@@ -121,7 +121,7 @@ class RosterClient(AsyncWebClient):
         super().__init__(*args, **kwargs)
         self.presence = presence
 
-    async def api_call(self, api_method: str, **kwargs: Any) -> AsyncSlackResponse:  # type: ignore[override]
+    async def api_call(self, api_method: str, **kwargs: Any) -> AsyncSlackResponse:
         """Refused before it leaves while departed, except Socket Mode's
         ``apps.connections.open``, which goes with the app-level token."""
         departure = self.presence.departure if self.presence else None

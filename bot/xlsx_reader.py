@@ -27,7 +27,7 @@ import re
 import resource
 import tempfile
 import zipfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -214,7 +214,7 @@ def _check(rows: Iterator[tuple[int, list[object]]], out: BinaryIO, progress: bo
 
 
 def _rows(
-    raw: Iterator[list[object]], limits: Limits, *, first: int = 1
+    raw: Iterator[Sequence[object]], limits: Limits, *, first: int = 1
 ) -> Iterator[tuple[int, list[object]]]:
     for number, row in enumerate(raw, start=first):
         if number > limits.rows + 1:
@@ -332,7 +332,8 @@ class SpreadsheetChecker:
             raise FileRefused(READER_STOPPED) from None
         if kind == "refused":
             raise value
-        return value
+        tally: Tally = value
+        return tally
 
     def close(self) -> None:
         """Stops any reading still running (at shutdown)."""

@@ -63,9 +63,11 @@ class UserService:
             return Actor(profile.slack_user_id, None, profile.slack_user_id in self._env_admins)
         email = normalize_email(profile.email)
         users = self._store.users
+        user: User | None
         if profile.slack_user_id in self._env_admins:
-            user: User | None = await users.link_slack(profile, email=email, admin=False)
-            self._changed([user.id], "an admin's first request")
+            linked = await users.link_slack(profile, email=email, admin=False)
+            self._changed([linked.id], "an admin's first request")
+            user = linked
         else:
             user = await users.link_existing(profile.slack_user_id, email)
         return await self._actor_of(profile.slack_user_id, user)

@@ -36,7 +36,8 @@ class Reply:
 
     @property
     def blocks(self) -> list[dict[str, Any]]:
-        return self.payload.get("blocks", [])
+        blocks: list[dict[str, Any]] = self.payload.get("blocks", [])
+        return blocks
 
     @property
     def text(self) -> str:
@@ -51,7 +52,8 @@ class HomeTab:
 
     @property
     def blocks(self) -> list[dict[str, Any]]:
-        return self.body["blocks"]
+        blocks: list[dict[str, Any]] = self.body["blocks"]
+        return blocks
 
     @property
     def text(self) -> str:
@@ -439,7 +441,8 @@ class SlackDriver:
             return False
         answer = attempt.body.strip()
         if answer.startswith("{"):
-            return json.loads(answer).get("challenge") == challenge
+            echoed: str | None = json.loads(answer).get("challenge")
+            return echoed == challenge
         parsed = urllib.parse.parse_qs(answer)
         return answer == challenge or parsed.get("challenge") == [challenge]
 
@@ -484,7 +487,8 @@ def find_element(
 
 
 def _pick_option(element: dict[str, Any], value: str | None) -> dict[str, Any]:
-    for option in element.get("options", []):
+    options: list[dict[str, Any]] = element.get("options", [])
+    for option in options:
         if option["value"] == value:
             return option
     raise LookupError(f"option {value!r} is not offered by {element.get('action_id')!r}")

@@ -198,6 +198,7 @@ class _Methods:
         error, messages = check_view(view)
         if error:
             raise SlackError(error, messages)
+        assert isinstance(view, dict)  # check_view refuses anything else
         return view
 
     def _answer(self, view: View) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import json
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from aiohttp import web
@@ -35,6 +35,7 @@ from slack_emulator.state import (
 from slack_emulator.workspace import Workspace, flag
 
 Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+T = TypeVar("T")
 MANIFEST = Path(__file__).resolve().parent.parent / "manifest.yml"
 APP_ID = "A0ROSTER"
 
@@ -219,10 +220,11 @@ class SlackEmulator(Workspace):
     def responses(self, response_url: str) -> list[dict[str, Any]]:
         return self.response_urls[response_url.rsplit("/", 1)[1]].posts
 
-    async def wait_for(self, predicate: Callable[[], Any], *, timeout: float = 5.0) -> Any:
-        """Waits until ``predicate()`` is truthy, re-checking on every change."""
+    async def wait_for(self, predicate: Callable[[], T | None], *, timeout: float = 5.0) -> T:
+        """Waits until ``predicate()`` is truthy, re-checking on every change; returns it."""
         async with self._changed:
             result = await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
+        assert result is not None  # a truthy result
         return result
 
     async def _notify(self) -> None:

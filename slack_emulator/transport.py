@@ -87,11 +87,12 @@ class HttpTransport:
     ) -> Attempt:
         """One signed request; the app gets 3 seconds to answer, as from Slack."""
         ts = str(int(time.time()) if timestamp is None else timestamp)
+        signed = signature or self._verifier.generate_signature(timestamp=ts, body=body)
+        assert signed is not None  # None only without a timestamp
         headers = {
             "Content-Type": content_type,
             "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": signature
-            or self._verifier.generate_signature(timestamp=ts, body=body),
+            "X-Slack-Signature": signed,
             **(extra_headers or {}),
         }
         started = time.monotonic()

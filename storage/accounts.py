@@ -54,8 +54,8 @@ class AccountStore:
                 )
                 if not used:
                     return None
-                row = await InvitationRow.get(token_hash=token_hash).using_db(conn)
-                user = await UserRow.get(id=row.user_id).using_db(conn)
+                row = await InvitationRow.get(token_hash=token_hash, using_db=conn)
+                user = await UserRow.get(id=row.user_id, using_db=conn)
                 if user.status == UserStatus.SUSPENDED.value:
                     raise _Suspended()
                 user.password_hash = password_hash

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import cast
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -37,9 +38,12 @@ class ActivityStore:
         async with in_transaction() as conn:
             ids = [r.event.event_id for r in batch]
             seen = set(
-                await ActivityEventRow.filter(event_id__in=ids)
-                .using_db(conn)
-                .values_list("event_id", flat=True)
+                cast(
+                    list[str],
+                    await ActivityEventRow.filter(event_id__in=ids)
+                    .using_db(conn)
+                    .values_list("event_id", flat=True),
+                )
             )
             fresh = sorted(
                 (r for r in batch if r.event.event_id not in seen),
@@ -73,7 +77,7 @@ async def _sign_ins(batch: Sequence[Resolved], conn: BaseDBAsyncClient) -> None:
         if r.event.type is EventType.SIGN_IN:
             latest[r.user.id] = max(latest.get(r.user.id, r.event.occurred_at), r.event.occurred_at)
     for user_id, moment in latest.items():
-        row = await UserRow.get(id=user_id).using_db(conn)
+        row = await UserRow.get(id=user_id, using_db=conn)
         if row.last_login_at is None or row.last_login_at < moment:
             row.last_login_at = moment
         if row.status == UserStatus.INVITED.value:

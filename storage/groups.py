@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from typing import cast
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -35,7 +36,7 @@ class GroupStore:
 
     async def titles(self, group_ids: Collection[int] | None) -> list[str]:
         query = GroupRow.all() if group_ids is None else GroupRow.filter(id__in=list(group_ids))
-        return list(await query.values_list("title", flat=True))
+        return cast(list[str], await query.values_list("title", flat=True))
 
     async def create(
         self,
@@ -140,7 +141,7 @@ class GroupStore:
 async def _touch(group_id: int, conn: BaseDBAsyncClient) -> GroupRow:
     """Bumps ``updated_at`` so the dashboard shows when a group last changed; a group
     deleted meanwhile is :class:`GroupNotFound`."""
-    row = await GroupRow.get_or_none(id=group_id).using_db(conn)
+    row = await GroupRow.get_or_none(id=group_id, using_db=conn)
     if row is None:
         raise GroupNotFound(f"#{group_id}")
     await row.save(using_db=conn, update_fields=["updated_at"])
@@ -155,11 +156,17 @@ async def _refusal(
     existing = await GroupRow.get_or_none(title_key=key) if key else None
     if existing is not None:
         return TitleTaken("group", title, existing.title, existing.id)
-    known = set(await CourseRow.filter(id__in=list(course_ids)).values_list("id", flat=True))
+    known = set(
+        cast(
+            list[int], await CourseRow.filter(id__in=list(course_ids)).values_list("id", flat=True)
+        )
+    )
     gone = [c for c in course_ids if c not in known]
     if gone:
         return CourseNotFound(f"#{gone[0]}")
-    people = set(await UserRow.filter(id__in=list(user_ids)).values_list("id", flat=True))
+    people = set(
+        cast(list[int], await UserRow.filter(id__in=list(user_ids)).values_list("id", flat=True))
+    )
     missing = [u for u in user_ids if u not in people]
     return UserNotFound(f"#{missing[0]}" if missing else "?")
 
@@ -171,8 +178,8 @@ async def _hydrate(rows: list[GroupRow]) -> list[Group]:
     for link in await GroupCourseRow.filter(group_id__in=ids).prefetch_related("course"):
         courses[link.group_id].append(convert.course(link.course))
     managers: dict[int, list[User]] = defaultdict(list)
-    for link in await GroupManagerRow.filter(group_id__in=ids).prefetch_related("user"):
-        managers[link.group_id].append(convert.user(link.user))
+    for manager in await GroupManagerRow.filter(group_id__in=ids).prefetch_related("user"):
+        managers[manager.group_id].append(convert.user(manager.user))
     counts = dict(
         await MembershipRow.filter(group_id__in=ids)
         .annotate(n=Count("id"))

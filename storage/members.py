@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import cast
 
 from tortoise.transactions import in_transaction
 
@@ -32,7 +33,7 @@ class MemberStore:
             group = await GroupRow.select_for_update().using_db(conn).get_or_none(id=group_id)
             if group is None:
                 raise GroupNotFound(f"#{group_id}")
-            user = await UserRow.get_or_none(email=email).using_db(conn)
+            user = await UserRow.get_or_none(email=email, using_db=conn)
             membership = MembershipRow.filter(group_id=group_id, user_id=user.id if user else 0)
             if user and await membership.using_db(conn).exists():
                 return Joined(convert.user(user), already=True)
@@ -54,9 +55,12 @@ class MemberStore:
                 .prefetch_related("course")
             )
             have = set(
-                await EnrollmentRow.filter(user_id=user.id)
-                .using_db(conn)
-                .values_list("course_id", flat=True)
+                cast(
+                    list[int],
+                    await EnrollmentRow.filter(user_id=user.id)
+                    .using_db(conn)
+                    .values_list("course_id", flat=True),
+                )
             )
             new = [link.course for link in links if link.course_id not in have]
             kept = [link.course for link in links if link.course_id in have]
@@ -72,7 +76,7 @@ class MemberStore:
 
     async def remove(self, *, group_id: int, email: str) -> tuple[Leaving, User | None]:
         async with in_transaction() as conn:
-            user = await UserRow.get_or_none(email=email).using_db(conn)
+            user = await UserRow.get_or_none(email=email, using_db=conn)
             if user is None:
                 return Leaving.NOT_A_MEMBER, None
             membership = MembershipRow.filter(group_id=group_id, user_id=user.id)
@@ -80,7 +84,7 @@ class MemberStore:
                 return Leaving.BY_RULE, convert.user(user)
             if not await membership.using_db(conn).delete():
                 return Leaving.NOT_A_MEMBER, convert.user(user)
-            group = await GroupRow.get(id=group_id).using_db(conn)
+            group = await GroupRow.get(id=group_id, using_db=conn)
             await group.save(using_db=conn, update_fields=["updated_at"])
         return Leaving.REMOVED, convert.user(user)
 

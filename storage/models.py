@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -32,9 +34,10 @@ class UserRow(Model):
 # searching a comma-joined text.
 class UserTagRow(Model):
     id = fields.IntField(primary_key=True)
-    user = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[UserRow] = fields.ForeignKeyField(
         "models.UserRow", related_name="tag_rows", on_delete=fields.CASCADE
     )
+    user_id: int
     tag = fields.CharField(max_length=100)
 
     class Meta:
@@ -67,8 +70,14 @@ class GroupRow(Model):
 
 class GroupCourseRow(Model):
     id = fields.IntField(primary_key=True)
-    group = fields.ForeignKeyField("models.GroupRow", on_delete=fields.CASCADE)
-    course = fields.ForeignKeyField("models.CourseRow", on_delete=fields.CASCADE)
+    group: fields.ForeignKeyRelation[GroupRow] = fields.ForeignKeyField(
+        "models.GroupRow", on_delete=fields.CASCADE
+    )
+    group_id: int
+    course: fields.ForeignKeyRelation[CourseRow] = fields.ForeignKeyField(
+        "models.CourseRow", on_delete=fields.CASCADE
+    )
+    course_id: int
 
     class Meta:
         table = "group_courses"
@@ -77,8 +86,14 @@ class GroupCourseRow(Model):
 
 class GroupManagerRow(Model):
     id = fields.IntField(primary_key=True)
-    group = fields.ForeignKeyField("models.GroupRow", on_delete=fields.CASCADE)
-    user = fields.ForeignKeyField("models.UserRow", on_delete=fields.CASCADE)
+    group: fields.ForeignKeyRelation[GroupRow] = fields.ForeignKeyField(
+        "models.GroupRow", on_delete=fields.CASCADE
+    )
+    group_id: int
+    user: fields.ForeignKeyRelation[UserRow] = fields.ForeignKeyField(
+        "models.UserRow", on_delete=fields.CASCADE
+    )
+    user_id: int
 
     class Meta:
         table = "group_managers"
@@ -87,10 +102,14 @@ class GroupManagerRow(Model):
 
 class MembershipRow(Model):
     id = fields.IntField(primary_key=True)
-    group = fields.ForeignKeyField("models.GroupRow", on_delete=fields.CASCADE)
-    user = fields.ForeignKeyField(
+    group: fields.ForeignKeyRelation[GroupRow] = fields.ForeignKeyField(
+        "models.GroupRow", on_delete=fields.CASCADE
+    )
+    group_id: int
+    user: fields.ForeignKeyRelation[UserRow] = fields.ForeignKeyField(
         "models.UserRow", related_name="memberships", on_delete=fields.CASCADE
     )
+    user_id: int
     joined_at = fields.DatetimeField(auto_now_add=True)
     source = fields.CharField(max_length=8, default="manual", db_default="manual")
 
@@ -101,8 +120,14 @@ class MembershipRow(Model):
 
 class EnrollmentRow(Model):
     id = fields.IntField(primary_key=True)
-    user = fields.ForeignKeyField("models.UserRow", on_delete=fields.CASCADE)
-    course = fields.ForeignKeyField("models.CourseRow", on_delete=fields.CASCADE)
+    user: fields.ForeignKeyRelation[UserRow] = fields.ForeignKeyField(
+        "models.UserRow", on_delete=fields.CASCADE
+    )
+    user_id: int
+    course: fields.ForeignKeyRelation[CourseRow] = fields.ForeignKeyField(
+        "models.CourseRow", on_delete=fields.CASCADE
+    )
+    course_id: int
     enrolled_at = fields.DatetimeField(auto_now_add=True)
     progress = fields.IntField(default=0)
     completed_at = fields.DatetimeField(null=True)
@@ -114,7 +139,10 @@ class EnrollmentRow(Model):
 
 class CapabilityGrantRow(Model):
     id = fields.IntField(primary_key=True)
-    user = fields.ForeignKeyField("models.UserRow", on_delete=fields.CASCADE)
+    user: fields.ForeignKeyRelation[UserRow] = fields.ForeignKeyField(
+        "models.UserRow", on_delete=fields.CASCADE
+    )
+    user_id: int
     capability = fields.CharField(max_length=64)
 
     class Meta:
@@ -135,12 +163,14 @@ class DefaultCapabilityRow(Model):
 # Who changed whose permissions, what, and when; a null subject is the school default.
 class PermissionChangeRow(Model):
     id = fields.IntField(primary_key=True)
-    subject = fields.ForeignKeyField(
+    subject: fields.ForeignKeyNullableRelation[UserRow] = fields.ForeignKeyField(
         "models.UserRow", related_name="permission_changes", on_delete=fields.CASCADE, null=True
     )
-    changed_by = fields.ForeignKeyField(
+    subject_id: int | None
+    changed_by: fields.ForeignKeyNullableRelation[UserRow] = fields.ForeignKeyField(
         "models.UserRow", related_name="permission_edits", on_delete=fields.SET_NULL, null=True
     )
+    changed_by_id: int | None
     granted = fields.TextField(default="")
     revoked = fields.TextField(default="")
     note = fields.CharField(max_length=200, default="")
@@ -155,7 +185,10 @@ class PermissionChangeRow(Model):
 # link of the user sets the password first.
 class InvitationRow(Model):
     id = fields.IntField(primary_key=True)
-    user = fields.ForeignKeyField("models.UserRow", on_delete=fields.CASCADE)
+    user: fields.ForeignKeyRelation[UserRow] = fields.ForeignKeyField(
+        "models.UserRow", on_delete=fields.CASCADE
+    )
+    user_id: int
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
@@ -169,7 +202,10 @@ class InvitationRow(Model):
 # A learner's signed-in browser; like invitations, only the cookie's hash is kept.
 class WebSessionRow(Model):
     id = fields.IntField(primary_key=True)
-    user = fields.ForeignKeyField("models.UserRow", on_delete=fields.CASCADE)
+    user: fields.ForeignKeyRelation[UserRow] = fields.ForeignKeyField(
+        "models.UserRow", on_delete=fields.CASCADE
+    )
+    user_id: int
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
@@ -182,7 +218,10 @@ class WebSessionRow(Model):
 # limits others run into on that account do not slow it down.
 class KnownBrowserRow(Model):
     id = fields.IntField(primary_key=True)
-    user = fields.ForeignKeyField("models.UserRow", on_delete=fields.CASCADE)
+    user: fields.ForeignKeyRelation[UserRow] = fields.ForeignKeyField(
+        "models.UserRow", on_delete=fields.CASCADE
+    )
+    user_id: int
     token_hash = fields.CharField(max_length=64)
     last_seen_at = fields.DatetimeField()
 
@@ -207,7 +246,10 @@ class AttemptTallyRow(Model):
 # outbox the delivery worker reads, and the Emails log admins read.
 class OutboxRow(Model):
     id = fields.IntField(primary_key=True)
-    user = fields.ForeignKeyField("models.UserRow", on_delete=fields.SET_NULL, null=True)
+    user: fields.ForeignKeyNullableRelation[UserRow] = fields.ForeignKeyField(
+        "models.UserRow", on_delete=fields.SET_NULL, null=True
+    )
+    user_id: int | None
     to_address = fields.CharField(max_length=254)
     subject = fields.CharField(max_length=200)
     text_body = fields.TextField()
@@ -229,9 +271,15 @@ class ActivityEventRow(Model):
     id = fields.IntField(primary_key=True)
     event_id = fields.CharField(max_length=100, unique=True)
     type = fields.CharField(max_length=32)
-    user = fields.ForeignKeyField("models.UserRow", on_delete=fields.CASCADE)
-    course = fields.ForeignKeyField("models.CourseRow", on_delete=fields.CASCADE, null=True)
-    payload = fields.JSONField(default=dict)
+    user: fields.ForeignKeyRelation[UserRow] = fields.ForeignKeyField(
+        "models.UserRow", on_delete=fields.CASCADE
+    )
+    user_id: int
+    course: fields.ForeignKeyNullableRelation[CourseRow] = fields.ForeignKeyField(
+        "models.CourseRow", on_delete=fields.CASCADE, null=True
+    )
+    course_id: int | None
+    payload: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     occurred_at = fields.DatetimeField()
     received_at = fields.DatetimeField(auto_now_add=True)
 
@@ -255,7 +303,7 @@ class SlackEventRow(Model):
 class SchoolSettingRow(Model):
     id = fields.IntField(primary_key=True)
     key = fields.CharField(max_length=64, unique=True)
-    value = fields.JSONField()
+    value: fields.JSONField[Any] = fields.JSONField()
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
@@ -268,23 +316,31 @@ class SchoolSettingRow(Model):
 class BulkJobRow(Model):
     id = fields.IntField(primary_key=True)
     kind = fields.CharField(max_length=32, db_index=True)
-    group = fields.ForeignKeyField("models.GroupRow", on_delete=fields.SET_NULL, null=True)
+    group: fields.ForeignKeyNullableRelation[GroupRow] = fields.ForeignKeyField(
+        "models.GroupRow", on_delete=fields.SET_NULL, null=True
+    )
+    group_id: int | None
     group_title = fields.CharField(max_length=80)
-    course = fields.ForeignKeyField("models.CourseRow", on_delete=fields.SET_NULL, null=True)
+    course: fields.ForeignKeyNullableRelation[CourseRow] = fields.ForeignKeyField(
+        "models.CourseRow", on_delete=fields.SET_NULL, null=True
+    )
+    course_id: int | None
     course_title = fields.CharField(max_length=80, default="")
     filename = fields.CharField(max_length=255)
     columns = fields.CharField(max_length=200)
     state = fields.CharField(max_length=24, db_index=True)
-    uploaded_by = fields.ForeignKeyField(
+    uploaded_by: fields.ForeignKeyNullableRelation[UserRow] = fields.ForeignKeyField(
         "models.UserRow", related_name="uploads", on_delete=fields.SET_NULL, null=True
     )
-    decided_by = fields.ForeignKeyField(
+    uploaded_by_id: int | None
+    decided_by: fields.ForeignKeyNullableRelation[UserRow] = fields.ForeignKeyField(
         "models.UserRow", related_name="decisions", on_delete=fields.SET_NULL, null=True
     )
-    options = fields.JSONField(default=dict)
-    counts = fields.JSONField(default=dict)
-    results = fields.JSONField(default=dict)
-    notes = fields.JSONField(default=list)
+    decided_by_id: int | None
+    options: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    counts: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    results: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    notes: fields.JSONField[list[str]] = fields.JSONField(default=list)
     reason = fields.TextField(default="")
     rows_total = fields.IntField(default=0)
     rows_done = fields.IntField(default=0)
@@ -311,7 +367,10 @@ class BulkJobRow(Model):
 # is why it is skipped, ``result`` what applying it did.
 class BulkJobItemRow(Model):
     id = fields.IntField(primary_key=True)
-    job = fields.ForeignKeyField("models.BulkJobRow", on_delete=fields.CASCADE)
+    job: fields.ForeignKeyRelation[BulkJobRow] = fields.ForeignKeyField(
+        "models.BulkJobRow", on_delete=fields.CASCADE
+    )
+    job_id: int
     row = fields.IntField()
     username = fields.TextField()
     email = fields.TextField()
@@ -332,22 +391,27 @@ class BulkJobItemRow(Model):
 # A preview is a draft; saving makes it active and the one before it replaced.
 class MembershipRuleRow(Model):
     id = fields.IntField(primary_key=True)
-    group = fields.ForeignKeyField("models.GroupRow", on_delete=fields.CASCADE, null=True)
+    group: fields.ForeignKeyNullableRelation[GroupRow] = fields.ForeignKeyField(
+        "models.GroupRow", on_delete=fields.CASCADE, null=True
+    )
+    group_id: int | None
     name = fields.CharField(max_length=80, default="")
     name_key = fields.CharField(max_length=80, default="", db_index=True)
     text = fields.TextField()
     state = fields.CharField(max_length=16, db_index=True)
-    created_by = fields.ForeignKeyField(
+    created_by: fields.ForeignKeyNullableRelation[UserRow] = fields.ForeignKeyField(
         "models.UserRow", related_name="rules", on_delete=fields.SET_NULL, null=True
     )
+    created_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     saved_at = fields.DatetimeField(null=True)
     last_run_at = fields.DatetimeField(null=True)
     last_added = fields.IntField(default=0)
     last_removed = fields.IntField(default=0)
-    decided_by = fields.ForeignKeyField(
+    decided_by: fields.ForeignKeyNullableRelation[UserRow] = fields.ForeignKeyField(
         "models.UserRow", related_name="rule_decisions", on_delete=fields.SET_NULL, null=True
     )
+    decided_by_id: int | None
     decided_at = fields.DatetimeField(null=True)
     reason = fields.TextField(default="", db_default="")
     channel = fields.CharField(max_length=32, default="", db_default="")
@@ -360,8 +424,14 @@ class MembershipRuleRow(Model):
 # Every membership a rule added or ended, and what set it off.
 class RuleEventRow(Model):
     id = fields.IntField(primary_key=True)
-    group = fields.ForeignKeyField("models.GroupRow", on_delete=fields.CASCADE)
-    user = fields.ForeignKeyField("models.UserRow", on_delete=fields.SET_NULL, null=True)
+    group: fields.ForeignKeyRelation[GroupRow] = fields.ForeignKeyField(
+        "models.GroupRow", on_delete=fields.CASCADE
+    )
+    group_id: int
+    user: fields.ForeignKeyNullableRelation[UserRow] = fields.ForeignKeyField(
+        "models.UserRow", on_delete=fields.SET_NULL, null=True
+    )
+    user_id: int | None
     email = fields.CharField(max_length=254)
     change = fields.CharField(max_length=8)
     cause = fields.CharField(max_length=120)

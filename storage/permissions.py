@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import UTC, datetime
+from typing import cast
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -62,15 +63,19 @@ async def grant_defaults_to_new_managers(
     Runs inside the transaction that assigns them, so a manager never exists
     without a permission set.
     """
-    fresh = await (
-        UserRow.filter(id__in=list(user_ids), permissions_set_at=None)
+    fresh = cast(
+        list[int],
+        await UserRow.filter(id__in=list(user_ids), permissions_set_at=None)
         .using_db(conn)
-        .values_list("id", flat=True)
+        .values_list("id", flat=True),
     )
     if not fresh:
         return
     defaults = set(
-        await DefaultCapabilityRow.all().using_db(conn).values_list("capability", flat=True)
+        cast(
+            list[str],
+            await DefaultCapabilityRow.all().using_db(conn).values_list("capability", flat=True),
+        )
     )
     for user_id in fresh:
         await _replace_grants(
@@ -86,9 +91,12 @@ async def _replace_grants(
     user_id: int, wanted: set[str], changed_by: int | None, note: str, conn: BaseDBAsyncClient
 ) -> PermissionChangeRow | None:
     held = set(
-        await CapabilityGrantRow.filter(user_id=user_id)
-        .using_db(conn)
-        .values_list("capability", flat=True)
+        cast(
+            list[str],
+            await CapabilityGrantRow.filter(user_id=user_id)
+            .using_db(conn)
+            .values_list("capability", flat=True),
+        )
     )
     await (
         UserRow.filter(id=user_id, permissions_set_at=None)
@@ -112,7 +120,12 @@ async def _replace_grants(
 async def _replace_defaults(
     wanted: set[str], changed_by: int | None, note: str, conn: BaseDBAsyncClient
 ) -> PermissionChangeRow | None:
-    held = set(await DefaultCapabilityRow.all().using_db(conn).values_list("capability", flat=True))
+    held = set(
+        cast(
+            list[str],
+            await DefaultCapabilityRow.all().using_db(conn).values_list("capability", flat=True),
+        )
+    )
     if held == wanted:
         return None
     await DefaultCapabilityRow.filter(capability__in=list(held - wanted)).using_db(conn).delete()

@@ -14,6 +14,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from domain.entities import User, UserStatus
+from domain.errors import NotFound
 from domain.ports.hooks import Compose
 from domain.rules.model import Rule, RuleEvent, RulePreview, RuleRun, RuleState, SavedRule
 from storage import convert
@@ -37,7 +38,7 @@ T = TypeVar("T")
 _USER_COLUMNS = "u.id, u.email, u.username, u.status"
 
 
-def _where(rule: Rule, now: datetime, *, few: bool = False) -> tuple[str, list]:
+def _where(rule: Rule, now: datetime, *, few: bool = False) -> tuple[str, list[Any]]:
     return compile_rule(rule, postgres=on_postgres(), now=now, few=few)
 
 
@@ -128,7 +129,7 @@ class RuleStore:
     async def catalogue(self) -> tuple[dict[str, str], dict[str, str]]:
         courses = await CourseRow.all().values_list("title_key", "title")
         groups = await GroupRow.all().values_list("title_key", "title")
-        return dict(courses), dict(groups)  # type: ignore[arg-type]
+        return dict(courses), dict(groups)
 
     async def draft(
         self, *, group_id: int | None, name: str, text: str, created_by: int | None
@@ -141,7 +142,10 @@ class RuleStore:
             state=RuleState.DRAFT.value,
             created_by_id=created_by,
         )
-        return await self._one(row.id)
+        saved = await self._one(row.id)
+        if saved is None:  # deleted before it could be read back
+            raise NotFound(f"rule #{row.id}")
+        return saved
 
     async def get(self, rule_id: int) -> SavedRule | None:
         return await self._one(rule_id)
@@ -154,7 +158,7 @@ class RuleStore:
         was = RuleState.DRAFT if approved_by is None else RuleState.PENDING
         decision = {} if approved_by is None else {"decided_by_id": approved_by, "decided_at": now}
         async with in_transaction() as conn:
-            row = await MembershipRuleRow.get_or_none(id=rule_id).using_db(conn)
+            row = await MembershipRuleRow.get_or_none(id=rule_id, using_db=conn)
             moved = (
                 await MembershipRuleRow.filter(id=rule_id, state=was.value)
                 .using_db(conn)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from domain.ports import Store
 from storage.accounts import AccountStore
 from storage.activity import ActivityStore
 from storage.attempts import AttemptStore
@@ -34,3 +36,8 @@ class TortoiseStore:
     bulk: BulkStore = field(default_factory=BulkStore)
     rules: RuleStore = field(default_factory=RuleStore)
     workspace: WorkspaceStore = field(default_factory=WorkspaceStore)
+
+
+if TYPE_CHECKING:
+    _SATISFIES: Store = TortoiseStore()
+    """mypy checks here that the store has every port of the domain, typed alike."""

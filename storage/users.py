@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import cast
 
 from tortoise.transactions import in_transaction
 
@@ -44,8 +45,8 @@ class UserStore:
     async def link_slack(self, profile: SlackProfile, *, email: str, admin: bool) -> User:
         """Ties the Slack account to the user with its email, creating one if none."""
         async with in_transaction() as conn:
-            row = await UserRow.get_or_none(slack_user_id=profile.slack_user_id).using_db(conn)
-            row = row or await UserRow.get_or_none(email=email).using_db(conn)
+            row = await UserRow.get_or_none(slack_user_id=profile.slack_user_id, using_db=conn)
+            row = row or await UserRow.get_or_none(email=email, using_db=conn)
             if row is None:
                 row = await UserRow.create(
                     email=email,
@@ -67,7 +68,7 @@ class UserStore:
 
     async def managed_group_ids(self, user_id: int) -> frozenset[int]:
         ids = await GroupManagerRow.filter(user_id=user_id).values_list("group_id", flat=True)
-        return frozenset(int(i) for i in ids)
+        return frozenset(int(i) for i in cast(list[int], ids))
 
     async def enrollments(self, user_id: int) -> list[Enrollment]:
         rows = (
@@ -86,7 +87,7 @@ class UserStore:
         rows = UserRow.filter(
             slack_user_id__in=list(slack_user_ids), slack_deactivated_at__isnull=False
         )
-        return frozenset(await rows.values_list("slack_user_id", flat=True))
+        return frozenset(cast(list[str], await rows.values_list("slack_user_id", flat=True)))
 
     async def create(self, *, email: str, username: str, status: UserStatus) -> User:
         row = await UserRow.create(email=email, username=username, status=status.value)

@@ -48,7 +48,7 @@ class WorkspaceStore:
 
     async def clear_departure(self) -> Departure | None:
         async with in_transaction() as conn:
-            row = await SchoolSettingRow.get_or_none(key=DEPARTURE).using_db(conn)
+            row = await SchoolSettingRow.get_or_none(key=DEPARTURE, using_db=conn)
             if row is None:
                 return None
             await SchoolSettingRow.filter(id=row.id).using_db(conn).delete()

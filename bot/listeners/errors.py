@@ -128,7 +128,8 @@ def guard_view(
                 if args.ack.response is not None:
                     await report(error, args.body, args.respond, args.client, services)
                     return
-                await args.ack(**await refusal(error, args.view, title, field_of, services))
+                view = args.view or {}  # a view submission always has its view
+                await args.ack(**await refusal(error, view, title, field_of, services))
 
         listener.__name__ = func.__name__
         return listener

@@ -44,7 +44,8 @@ _ADDING: dict[str, tuple[Capability, Callable[[Group], dict[str, Any]]]] = {
 
 
 def _from_view(body: dict[str, Any]) -> bool:
-    return body.get("container", {}).get("type") == "view"
+    kind: str | None = body.get("container", {}).get("type")
+    return kind == "view"
 
 
 def register(app: AsyncApp, services: Services) -> None:

@@ -48,7 +48,8 @@ class Form:
         self.metadata = view.get("private_metadata", "")
 
     def _entry(self, field: Field) -> dict[str, Any]:
-        return self._values.get(field, {}).get(field, {})
+        entry: dict[str, Any] = self._values.get(field, {}).get(field, {})
+        return entry
 
     def text(self, field: Field) -> str:
         return self._entry(field).get("value") or ""

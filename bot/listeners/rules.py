@@ -38,6 +38,7 @@ from bot.views.rules import (
     reviewed,
     row_error_field,
     rule_modal,
+    rule_words,
     segment_saved,
     sent_for_approval,
 )
@@ -192,7 +193,7 @@ def register(app: AsyncApp, services: Services) -> None:
         if saved.state is not RuleState.PENDING or group is None:
             view = done_modal("Group rule", review_recorded(saved, now_decided=False))
         else:
-            words = describe(await services.rules.parsed(saved, group))
+            words = rule_words(await services.rules.parsed(saved, group))
             view = review_modal(group, saved, words, preview)
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -262,11 +263,13 @@ async def _tell_reviewed(
     """The manager's preview shows the decision; an approved rule runs in its thread, as
     an admin's own rule would."""
     group = await services.rules.group_of(saved)
-    words = describe(await services.rules.parsed(saved, group))
+    words = rule_words(await services.rules.parsed(saved, group))
     text, blocks = decided_message(group, saved, words, by=actor.slack_user_id)
     where = {"channel": saved.channel, "thread_ts": saved.thread_ts}
     await client.chat_update(channel=saved.channel, ts=saved.thread_ts, text=text, blocks=blocks)
-    await client.chat_postMessage(**where, text=reviewed(saved))
+    await client.chat_postMessage(
+        channel=saved.channel, thread_ts=saved.thread_ts, text=reviewed(saved)
+    )
     if saved.state is RuleState.ACTIVE and group is not None:
         cause = f"rule approved by {await _name(services, actor)}"
         await run_rule(client, services, saved, group, **where, cause=cause)
@@ -306,7 +309,7 @@ async def _decide(
         await client.chat_postMessage(channel=channel, thread_ts=ts, text=already_decided(draft))
         return
     group = await services.rules.group_of(draft)
-    words = describe(await services.rules.parsed(draft, group))
+    words = rule_words(await services.rules.parsed(draft, group))
     text, blocks = decided_message(group, draft, words, by=actor.slack_user_id)
     await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
     if not save:

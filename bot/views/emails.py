@@ -75,7 +75,9 @@ def email_log(
 
 
 def notifications_modal(enabled: frozenset[Trigger]) -> View:
-    options = [{"text": plain(TRIGGER_LABELS[t]), "value": t.value} for t in SWITCHABLE]
+    options: list[dict[str, Any]] = [
+        {"text": plain(TRIGGER_LABELS[t]), "value": t.value} for t in SWITCHABLE
+    ]
     element: dict[str, Any] = {"type": "checkboxes", "options": options}
     ticked = [o for o in options if Trigger(o["value"]) in enabled]
     if ticked:

@@ -40,8 +40,9 @@ def modal(
 
 
 def input_block(
-    field: Field, label: str, element: dict[str, Any], *, optional: bool = False, hint: str = ""
+    field: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str = ""
 ) -> Block:
+    """``field`` is a :class:`Field`, or one numbered for a repeated input (``permissions.2``)."""
     block: Block = {
         "type": "input",
         "block_id": field,

@@ -39,7 +39,9 @@ def _option(capability: Capability) -> dict[str, Any]:
     return option
 
 
-def _checkboxes(index: int, title: str, capabilities: Sequence[Capability], held: frozenset[str]):
+def _checkboxes(
+    index: int, title: str, capabilities: Sequence[Capability], held: frozenset[str]
+) -> Block:
     granted = parse_grants(held)
     element: dict[str, Any] = {
         "type": "checkboxes",

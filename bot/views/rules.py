@@ -28,6 +28,7 @@ from domain.rules.model import (
     OP_LABELS,
     Attr,
     Op,
+    Rule,
     RulePreview,
     RuleRun,
     RuleState,
@@ -46,6 +47,14 @@ _OPERATORS = [option(OP_LABELS[o], o.value) for o in Op]
 _NOT = "not"
 _MATCH = [option("all of these", "all"), option("any of these", "any")]
 _CHANGE = {"added": ":heavy_plus_sign:", "removed": ":heavy_minus_sign:"}
+
+
+def rule_words(rule: Rule | None) -> str:
+    """The rule in words; a saved rule that no longer reads (None) names a course or
+    group since deleted or renamed."""
+    if rule is None:
+        return "(it names a course or group that was deleted: set the rule again)"
+    return describe(rule)
 
 
 def row_fields(number: int) -> tuple[str, str, str]:
@@ -142,7 +151,8 @@ def form_rows(
 
     def chosen(block_id: str) -> str:
         element = values.get(block_id, {}).get(block_id, {})
-        return (element.get("selected_option") or {}).get("value", "")
+        value: str = (element.get("selected_option") or {}).get("value", "")
+        return value
 
     def typed(block_id: str) -> str:
         return values.get(block_id, {}).get(block_id, {}).get("value") or ""
@@ -369,11 +379,7 @@ def summary_message(summary: RuleSummary) -> tuple[str, list[Block]]:
             ),
             actions(button("Set a rule", Action.EDIT_RULE, str(group.id))),
         ]
-    words = (
-        describe(summary.parsed)
-        if summary.parsed
-        else "(it names a course or group that was deleted: set the rule again)"
-    )
+    words = rule_words(summary.parsed)
     by = (
         f"<@{saved.created_by.slack_user_id}>"
         if saved.created_by and saved.created_by.slack_user_id

@@ -21,16 +21,43 @@ from domain.ports.workspace import WorkspaceStore
 
 
 class Store(Protocol):
-    groups: GroupStore
-    members: MemberStore
-    users: UserStore
-    courses: CourseStore
-    permissions: PermissionStore
-    outbox: OutboxStore
-    accounts: AccountStore
-    attempts: AttemptStore
-    settings: SettingsStore
-    activity: ActivityStore
-    bulk: BulkStore
-    rules: RuleStore
-    workspace: WorkspaceStore
+    """Read-only members, so a frozen implementation (storage's ``TortoiseStore``) satisfies it."""
+
+    @property
+    def groups(self) -> GroupStore: ...
+
+    @property
+    def members(self) -> MemberStore: ...
+
+    @property
+    def users(self) -> UserStore: ...
+
+    @property
+    def courses(self) -> CourseStore: ...
+
+    @property
+    def permissions(self) -> PermissionStore: ...
+
+    @property
+    def outbox(self) -> OutboxStore: ...
+
+    @property
+    def accounts(self) -> AccountStore: ...
+
+    @property
+    def attempts(self) -> AttemptStore: ...
+
+    @property
+    def settings(self) -> SettingsStore: ...
+
+    @property
+    def activity(self) -> ActivityStore: ...
+
+    @property
+    def bulk(self) -> BulkStore: ...
+
+    @property
+    def rules(self) -> RuleStore: ...
+
+    @property
+    def workspace(self) -> WorkspaceStore: ...

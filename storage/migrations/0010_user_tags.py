@@ -2,8 +2,11 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise.fields.base import OnDelete
 from tortoise import fields
+from tortoise.migrations.schema_editor.base import BaseSchemaEditor
+from tortoise.migrations.schema_generator.state import State
+from tortoise.migrations.schema_generator.state_apps import StateApps
 
-async def copy_tags(apps, schema_editor):
+async def copy_tags(apps: StateApps, schema_editor: BaseSchemaEditor) -> None:
     """Every user's comma-joined tags become a row each, before the column goes."""
     client = schema_editor.client
     rows = await client.execute_query_dict("SELECT id, tags FROM users WHERE tags <> ''")
@@ -26,7 +29,13 @@ class DropColumn(ops.RemoveField):
     membership, enrolment and tag of the school.
     """
 
-    async def database_forward(self, app_label, old_state, new_state, state_editor=None):
+    async def database_forward(
+        self,
+        app_label: str,
+        old_state: State,
+        new_state: State,
+        state_editor: BaseSchemaEditor | None = None,
+    ) -> None:
         if state_editor:
             model = old_state.apps.get_model(f"{app_label}.{self.model_name}")
             table = model._meta.db_table

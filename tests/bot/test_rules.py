@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from domain.entities import SlackProfile
 from slack_emulator.state import Message
-from storage.models import MembershipRow, RuleEventRow
+from storage.models import CourseRow, MembershipRow, RuleEventRow
 from storage.sql import execute
 from tests.bot.activity import post
 from tests.bot.conftest import ADMIN, MANAGER, Roster, allow_bulk
@@ -468,3 +468,14 @@ async def test_rules_follow_a_renamed_group(acme: Roster) -> None:
     assert "Created" in await acme.run(ADMIN, "create Newcomers")
     assert "Added" in await acme.run(ADMIN, "add Newcomers fay@acme.com")
     await eventually(lambda: _has(members("Acme Fans"), "fay@acme.com"), what="fay in Acme Fans")
+
+
+async def test_a_preview_naming_a_course_deleted_since_is_still_decided(acme: Roster) -> None:
+    """Its rule no longer reads, so the decided preview says so (it used to fail to
+    describe it, and the click ended in an unexpected error)."""
+    preview = await set_rule(acme, "Acme", 'completed "Onboarding"')
+    await CourseRow.filter(title="Onboarding").delete()
+    done = await save(acme, preview)
+    assert "added *0* and removed *0*" in done.text
+    assert "names a course or group that was deleted" in text_of(preview)
+    assert "Saved by <@U0THEADMIN>" in text_of(preview)

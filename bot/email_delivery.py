@@ -94,7 +94,7 @@ class DeliveryWorker:
         return 0 if await self.deliver_due() else None
 
     async def deliver_due(self) -> int:
-        batch = await self._mail.due()
+        batch = await self._mail.claim()
         for email in batch:
             ready = await self._mail.ready(email)
             try:

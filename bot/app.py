@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -24,22 +25,26 @@ from bot.email_delivery import (
     tell_admins_smtp_is_missing,
 )
 from bot.listeners import register_listeners
+from bot.metrics import Metrics, request_kind
 from bot.pacing import PacedClient, PacedRetryHandler, Pacer
 from bot.scheduler import Schedule
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_presence import SlackPresence
-from bot.web import activity_api, learner_pages
+from bot.web import activity_api, health, learner_pages
 from bot.web.access_log import RedactingAccessLogger
 from bot.xlsx_reader import SpreadsheetChecker
 from domain.clock import Clock, utc_now
 from domain.letters import Letters
 from storage import db
+from storage.locks import Leadership
 from storage.store import TortoiseStore
 
 BOLT: web.AppKey[AsyncApp] = web.AppKey("bolt", AsyncApp)
 SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
 PRESENCE: web.AppKey[SlackPresence] = web.AppKey("presence", SlackPresence)
+LEADERSHIP: web.AppKey[Leadership] = web.AppKey("leadership", Leadership)
+METRICS: web.AppKey[Metrics] = web.AppKey("metrics", Metrics)
 
 
 def slack_client(settings: Settings, presence: SlackPresence | None = None) -> PacedClient:
@@ -74,7 +79,9 @@ def build_bolt(
     return bolt
 
 
-def job_runner(settings: Settings, services: Services, presence: SlackPresence) -> JobRunner:
+def job_runner(
+    settings: Settings, services: Services, presence: SlackPresence, metrics: Metrics
+) -> JobRunner:
     return JobRunner(
         services.bulk,
         slack_client(settings, presence),
@@ -82,6 +89,7 @@ def job_runner(settings: Settings, services: Services, presence: SlackPresence) 
         pause=settings.job_pause_seconds,
         report_retry=settings.job_report_retry_seconds,
         presence=presence,
+        applied=metrics.bulk_rows.inc,
     )
 
 
@@ -113,7 +121,7 @@ async def run_worker(settings: Settings) -> None:
     """`roster worker`: applies approved bulk jobs until SIGTERM or Ctrl-C."""
     services = build_services(settings)
     presence = SlackPresence(services.workspace)
-    runner = job_runner(settings, services, presence)
+    runner = job_runner(settings, services, presence, Metrics())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal in (SIGINT, SIGTERM):
@@ -138,8 +146,10 @@ def create_app(settings: Settings, *, job_clock: Clock = utc_now) -> web.Applica
     app = web.Application()
     app[SERVICES] = services
     app[PRESENCE] = presence = SlackPresence(services.workspace)
+    app[LEADERSHIP] = leadership = Leadership(settings.database_url)
+    app[METRICS] = metrics = Metrics()
     checker = SpreadsheetChecker(at_once=settings.parses_at_once, seconds=settings.parse_seconds)
-    runner = job_runner(settings, services, presence)
+    runner = job_runner(settings, services, presence, metrics)
     app[BOLT] = build_bolt(settings, services, checker, runner, presence)
     app.on_cleanup.append(lambda _: _close(checker))
     app.on_cleanup.append(lambda _: _close_hasher(services))
@@ -151,7 +161,7 @@ def create_app(settings: Settings, *, job_clock: Clock = utc_now) -> web.Applica
     if settings.socket_mode:
         app.cleanup_ctx.append(_socket_mode(settings))
     app.router.add_post("/slack/events", _slack_events)
-    app.router.add_get("/healthz", _healthz)
+    health.add_routes(app, services, metrics, lambda: leadership.leading)
     learner_pages.add_routes(
         app,
         services,
@@ -188,13 +198,13 @@ async def running_on_loopback(
 
 
 async def _slack_events(request: web.Request) -> web.Response:
-    bolt = request.app[BOLT]
-    response = await bolt.async_dispatch(await to_bolt_request(request))
-    return await to_aiohttp_response(response)
-
-
-async def _healthz(request: web.Request) -> web.Response:
-    return web.json_response({"ok": True})
+    started = time.monotonic()
+    bolt_request = await to_bolt_request(request)
+    response = await request.app[BOLT].async_dispatch(bolt_request)
+    answered = await to_aiohttp_response(response)
+    kind = request_kind(bolt_request.body)
+    request.app[METRICS].slack_requests.labels(kind).observe(time.monotonic() - started)
+    return answered
 
 
 def _database(settings: Settings):
@@ -238,7 +248,9 @@ def _mail(settings: Settings):
         if settings.smtp_url:
             await services.emails.forget_told(SMTP_MISSING_TOLD)
             transport = SmtpTransport(settings.smtp_url, settings.mail_from)
-            worker = DeliveryWorker(services, transport, interval=settings.mail_poll_seconds)
+            worker = DeliveryWorker(
+                services, transport, interval=settings.mail_poll_seconds, metrics=app[METRICS]
+            )
             job = worker.run(stop)
         else:
             job = tell_admins_smtp_is_missing(
@@ -265,7 +277,8 @@ def _schedule(settings: Settings):
 
     async def schedule(app: web.Application) -> AsyncIterator[None]:
         rules = app[SERVICES].rules
-        timetable = Schedule()
+        runs = app[METRICS].scheduled_runs
+        timetable = Schedule(timed=lambda job, seconds: runs.labels(job).observe(seconds))
 
         async def everyone() -> None:
             await rules.sweep(dated_only=False)
@@ -281,7 +294,11 @@ def _schedule(settings: Settings):
         timetable.every("dated rules", settings.rule_sweep_minutes * 60, dated)
         timetable.every("bulk rows retention", settings.job_prune_seconds, retention, now=True)
         timetable.start()
+        stop = asyncio.Event()
+        leading = asyncio.create_task(app[LEADERSHIP].run(stop, timetable.lead))
         yield
+        stop.set()
+        await leading
         await timetable.stop()
         await rules.settled()
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
@@ -125,6 +126,7 @@ class JobRunner:
         poll: float = 1.0,
         report_retry: float = 60.0,
         presence: SlackPresence | None = None,
+        applied: Callable[[int], None] = lambda rows: None,
     ) -> None:
         self._jobs = jobs
         self.client = client
@@ -133,6 +135,8 @@ class JobRunner:
         self._pacer = client.pacer
         """The process's one pace per channel, which progress edits keep too."""
         self._presence = presence
+        self._applied = applied
+        """Told how many rows each chunk applied (the metrics)."""
         """While Slack does not take Roster's token, jobs wait: their thread is how
         people follow and learn the outcome."""
         self._chunk_rows = chunk_rows
@@ -174,7 +178,9 @@ class JobRunner:
             while job.state is JobState.RUNNING and not stop.is_set():
                 if await self._departed():
                     return
+                before = job.rows_done
                 job = await self._jobs.run_chunk(job, self._chunk_rows)
+                self._applied(job.rows_done - before)
                 await progress.update(job)
                 if self._pause:
                     await asyncio.sleep(self._pause)

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 import aiosmtplib
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.metrics import Metrics
 from bot.services import Services
 from bot.slack_presence import SlackPresence
 from bot.worker_loop import WorkerLoop, pause
@@ -81,8 +82,11 @@ def _by_code(code: int, message: str) -> Exception:
 class DeliveryWorker:
     """Polls the outbox; one worker per process is enough for a school's volume."""
 
-    def __init__(self, services: Services, transport: SmtpTransport, *, interval: float) -> None:
+    def __init__(
+        self, services: Services, transport: SmtpTransport, *, interval: float, metrics: Metrics
+    ) -> None:
         self._mail = services.emails
+        self._results = metrics.emails
         self._transport = transport
         self._loop = WorkerLoop("email delivery", self._round, poll=interval)
 
@@ -102,11 +106,14 @@ class DeliveryWorker:
             except TemporaryFailure as error:
                 log.warning("email %s deferred: %s", email.id, error)
                 await self._mail.deferred(email, str(error))
+                self._results.labels("deferred").inc()
             except PermanentFailure as error:
                 log.warning("email %s failed: %s", email.id, error)
                 await self._mail.rejected(email, str(error))
+                self._results.labels("failed").inc()
             else:
                 await self._mail.delivered(email)
+                self._results.labels("sent").inc()
         return len(batch)
 
 

@@ -87,6 +87,7 @@ def job_runner(
         slack_client(settings, presence),
         chunk_rows=settings.job_chunk_rows,
         pause=settings.job_pause_seconds,
+        lease=timedelta(seconds=settings.job_lease_seconds),
         report_retry=settings.job_report_retry_seconds,
         presence=presence,
         applied=metrics.bulk_rows.inc,

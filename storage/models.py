@@ -302,6 +302,9 @@ class BulkJobRow(Model):
     report_retry_at = fields.DatetimeField(null=True)
     rows_pruned_at = fields.DatetimeField(null=True)
     """When the staged rows were deleted, the retention period after the job finished."""
+    lease_owner = fields.CharField(max_length=100, default="", db_default="")
+    lease_until = fields.DatetimeField(null=True)
+    """The runner working on the job, and until when: another takes it only after."""
 
     class Meta:
         table = "bulk_jobs"

@@ -16,6 +16,7 @@ class OutboxStore(Protocol):
         """Up to ``limit`` emails due at ``now``, taken until ``until``: no other
         process gets them before then, and if this one dies they are due again then."""
         ...
+
     async def waiting(self) -> int: ...
     async def mark(
         self,

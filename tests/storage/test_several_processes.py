@@ -10,6 +10,7 @@ import pytest
 
 from domain.letters import MailState, OutgoingEmail, Trigger
 from storage.store import TortoiseStore
+from tests.storage.test_bulk_store import _running_job
 
 NOW = datetime(2026, 12, 2, 9, tzinfo=UTC)
 CLAIM = timedelta(minutes=5)
@@ -54,3 +55,25 @@ async def test_a_notice_meant_once_is_told_by_one_process_only(connected: str) -
     told = await asyncio.gather(*(settings.change("told", True) for _ in range(5)))
     assert told.count(True) == 1
     assert await settings.change("told", False) and await settings.change("told", True)
+
+
+async def test_a_bulk_job_is_held_by_one_runner_and_resumed_by_another_after_its_lease(
+    connected: str,
+) -> None:
+    store = TortoiseStore()
+    job = await _running_job(store, 4)
+    lease = timedelta(seconds=60)
+    held = await asyncio.gather(
+        *(store.bulk.claim(owner=f"runner {n}", now=NOW, until=NOW + lease) for n in range(4))
+    )
+    assert [j.id for j in held if j is not None] == [job.id]
+    holder = f"runner {held.index(next(j for j in held if j is not None))}"
+    assert await store.bulk.claim(owner="late", now=NOW + lease / 2, until=NOW + lease) is None
+    assert await store.bulk.renew(job.id, owner=holder, until=NOW + 2 * lease)
+    assert await store.bulk.claim(owner="late", now=NOW + lease, until=NOW + 2 * lease) is None
+    resumed = await store.bulk.claim(owner="late", now=NOW + 2 * lease, until=NOW + 3 * lease)
+    assert resumed is not None and resumed.id == job.id
+    assert not await store.bulk.renew(job.id, owner=holder, until=NOW + 4 * lease)
+    await store.bulk.release(job.id, owner="late")
+    again = await store.bulk.claim(owner=holder, now=NOW + 2 * lease, until=NOW + 3 * lease)
+    assert again is not None and again.id == job.id

@@ -45,6 +45,8 @@ SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
 PRESENCE: web.AppKey[SlackPresence] = web.AppKey("presence", SlackPresence)
 LEADERSHIP: web.AppKey[Leadership] = web.AppKey("leadership", Leadership)
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics", Metrics)
+MARKS_LEFT_SECONDS = 60
+"""How often the leader re-evaluates users a process marked and died before its round."""
 
 
 def slack_client(settings: Settings, presence: SlackPresence | None = None) -> PacedClient:
@@ -287,12 +289,16 @@ def _schedule(settings: Settings):
         async def dated() -> None:
             await rules.sweep(dated_only=True)
 
+        async def left_marked() -> None:
+            await rules.drain()
+
         async def retention() -> None:
             keep = timedelta(days=settings.job_retention_days)
             await prune_job_rows(app[SERVICES].bulk, keep=keep)
 
         timetable.once("rules at start", everyone)
         timetable.every("dated rules", settings.rule_sweep_minutes * 60, dated)
+        timetable.every("users left marked", MARKS_LEFT_SECONDS, left_marked)
         timetable.every("bulk rows retention", settings.job_prune_seconds, retention, now=True)
         timetable.start()
         stop = asyncio.Event()

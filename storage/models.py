@@ -372,3 +372,15 @@ class RuleEventRow(Model):
 
     class Meta:
         table = "rule_events"
+
+
+# A user whose data changed, waiting for the group rules to re-evaluate them: a
+# table, so any process drains it and a process that dies loses nothing.
+class RuleMarkRow(Model):
+    user_id = fields.IntField(primary_key=True, generated=False)
+    cause = fields.CharField(max_length=200)
+    marked_at = fields.DatetimeField()
+    claimed_until = fields.DatetimeField(null=True, db_index=True)
+
+    class Meta:
+        table = "rule_marks"

@@ -77,3 +77,18 @@ async def test_a_bulk_job_is_held_by_one_runner_and_resumed_by_another_after_its
     await store.bulk.release(job.id, owner="late")
     again = await store.bulk.claim(owner=holder, now=NOW + 2 * lease, until=NOW + 3 * lease)
     assert again is not None and again.id == job.id
+
+
+async def test_users_marked_for_the_rules_are_shared_and_kept_until_evaluated(
+    connected: str,
+) -> None:
+    rules = TortoiseStore().rules
+    await rules.mark({1: "joined Sales", 2: "progress in Python"}, NOW)
+    await rules.mark({2: "completed Python"}, NOW)
+    held = await rules.take_marks(NOW, NOW + CLAIM, 100)
+    assert held == {1: "joined Sales", 2: "completed Python"}
+    assert await rules.take_marks(NOW, NOW + CLAIM, 100) == {}
+    await rules.mark({1: "left Sales"}, NOW)
+    await rules.clear_marks(held, NOW + CLAIM)
+    assert await rules.take_marks(NOW, NOW + CLAIM, 100) == {1: "left Sales"}
+    assert await rules.take_marks(NOW + CLAIM, NOW + 2 * CLAIM, 100) == {1: "left Sales"}

@@ -8,6 +8,17 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
+        ops.CreateModel(
+            name='RuleMarkRow',
+            fields=[
+                ('user_id', fields.IntField(generated=False, primary_key=True, unique=True, db_index=True)),
+                ('cause', fields.CharField(max_length=200)),
+                ('marked_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('claimed_until', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'rule_marks', 'app': 'models', 'pk_attr': 'user_id'},
+            bases=['Model'],
+        ),
         ops.AddField(
             model_name='BulkJobRow',
             name='lease_owner',

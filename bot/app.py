@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -24,22 +25,28 @@ from bot.email_delivery import (
     tell_admins_smtp_is_missing,
 )
 from bot.listeners import register_listeners
+from bot.metrics import Metrics, request_kind
 from bot.pacing import PacedClient, PacedRetryHandler, Pacer
 from bot.scheduler import Schedule
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_presence import SlackPresence
-from bot.web import activity_api, learner_pages
+from bot.web import activity_api, health, learner_pages
 from bot.web.access_log import RedactingAccessLogger
 from bot.xlsx_reader import SpreadsheetChecker
 from domain.clock import Clock, utc_now
 from domain.letters import Letters
 from storage import db
+from storage.locks import Leadership
 from storage.store import TortoiseStore
 
 BOLT: web.AppKey[AsyncApp] = web.AppKey("bolt", AsyncApp)
 SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
 PRESENCE: web.AppKey[SlackPresence] = web.AppKey("presence", SlackPresence)
+LEADERSHIP: web.AppKey[Leadership] = web.AppKey("leadership", Leadership)
+METRICS: web.AppKey[Metrics] = web.AppKey("metrics", Metrics)
+MARKS_LEFT_SECONDS = 60
+"""How often the leader re-evaluates users a process marked and died before its round."""
 CleanupContext = Callable[[web.Application], AsyncIterator[None]]
 """What ``app.cleanup_ctx`` takes: setup before its ``yield``, teardown after."""
 
@@ -76,14 +83,18 @@ def build_bolt(
     return bolt
 
 
-def job_runner(settings: Settings, services: Services, presence: SlackPresence) -> JobRunner:
+def job_runner(
+    settings: Settings, services: Services, presence: SlackPresence, metrics: Metrics
+) -> JobRunner:
     return JobRunner(
         services.bulk,
         slack_client(settings, presence),
         chunk_rows=settings.job_chunk_rows,
         pause=settings.job_pause_seconds,
+        lease=timedelta(seconds=settings.job_lease_seconds),
         report_retry=settings.job_report_retry_seconds,
         presence=presence,
+        applied=metrics.bulk_rows.inc,
     )
 
 
@@ -115,7 +126,7 @@ async def run_worker(settings: Settings) -> None:
     """`roster worker`: applies approved bulk jobs until SIGTERM or Ctrl-C."""
     services = build_services(settings)
     presence = SlackPresence(services.workspace)
-    runner = job_runner(settings, services, presence)
+    runner = job_runner(settings, services, presence, Metrics())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal in (SIGINT, SIGTERM):
@@ -140,8 +151,10 @@ def create_app(settings: Settings, *, job_clock: Clock = utc_now) -> web.Applica
     app = web.Application()
     app[SERVICES] = services
     app[PRESENCE] = presence = SlackPresence(services.workspace)
+    app[LEADERSHIP] = leadership = Leadership(settings.database_url)
+    app[METRICS] = metrics = Metrics()
     checker = SpreadsheetChecker(at_once=settings.parses_at_once, seconds=settings.parse_seconds)
-    runner = job_runner(settings, services, presence)
+    runner = job_runner(settings, services, presence, metrics)
     app[BOLT] = build_bolt(settings, services, checker, runner, presence)
     app.on_cleanup.append(lambda _: _close(checker))
     app.on_cleanup.append(lambda _: _close_hasher(services))
@@ -153,7 +166,7 @@ def create_app(settings: Settings, *, job_clock: Clock = utc_now) -> web.Applica
     if settings.socket_mode:
         app.cleanup_ctx.append(_socket_mode(settings))
     app.router.add_post("/slack/events", _slack_events)
-    app.router.add_get("/healthz", _healthz)
+    health.add_routes(app, services, metrics, lambda: leadership.leading)
     learner_pages.add_routes(
         app,
         services,
@@ -190,13 +203,13 @@ async def running_on_loopback(
 
 
 async def _slack_events(request: web.Request) -> web.Response:
-    bolt = request.app[BOLT]
-    response = await bolt.async_dispatch(await to_bolt_request(request))
-    return await to_aiohttp_response(response)
-
-
-async def _healthz(request: web.Request) -> web.Response:
-    return web.json_response({"ok": True})
+    started = time.monotonic()
+    bolt_request = await to_bolt_request(request)
+    response = await request.app[BOLT].async_dispatch(bolt_request)
+    answered = await to_aiohttp_response(response)
+    kind = request_kind(bolt_request.body)
+    request.app[METRICS].slack_requests.labels(kind).observe(time.monotonic() - started)
+    return answered
 
 
 def _database(settings: Settings) -> CleanupContext:
@@ -240,7 +253,9 @@ def _mail(settings: Settings) -> CleanupContext:
         if settings.smtp_url:
             await services.emails.forget_told(SMTP_MISSING_TOLD)
             transport = SmtpTransport(settings.smtp_url, settings.mail_from)
-            worker = DeliveryWorker(services, transport, interval=settings.mail_poll_seconds)
+            worker = DeliveryWorker(
+                services, transport, interval=settings.mail_poll_seconds, metrics=app[METRICS]
+            )
             job = worker.run(stop)
         else:
             job = tell_admins_smtp_is_missing(
@@ -267,7 +282,8 @@ def _schedule(settings: Settings) -> CleanupContext:
 
     async def schedule(app: web.Application) -> AsyncIterator[None]:
         rules = app[SERVICES].rules
-        timetable = Schedule()
+        runs = app[METRICS].scheduled_runs
+        timetable = Schedule(timed=lambda job, seconds: runs.labels(job).observe(seconds))
 
         async def everyone() -> None:
             await rules.sweep(dated_only=False)
@@ -275,15 +291,23 @@ def _schedule(settings: Settings) -> CleanupContext:
         async def dated() -> None:
             await rules.sweep(dated_only=True)
 
+        async def left_marked() -> None:
+            await rules.drain()
+
         async def retention() -> None:
             keep = timedelta(days=settings.job_retention_days)
             await prune_job_rows(app[SERVICES].bulk, keep=keep)
 
         timetable.once("rules at start", everyone)
         timetable.every("dated rules", settings.rule_sweep_minutes * 60, dated)
+        timetable.every("users left marked", MARKS_LEFT_SECONDS, left_marked)
         timetable.every("bulk rows retention", settings.job_prune_seconds, retention, now=True)
         timetable.start()
+        stop = asyncio.Event()
+        leading = asyncio.create_task(app[LEADERSHIP].run(stop, timetable.lead))
         yield
+        stop.set()
+        await leading
         await timetable.stop()
         await rules.settled()
 

@@ -21,7 +21,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import time
+import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
@@ -123,8 +127,10 @@ class JobRunner:
         chunk_rows: int = 2000,
         pause: float = 0.0,
         poll: float = 1.0,
+        lease: timedelta = timedelta(seconds=60),
         report_retry: float = 60.0,
         presence: SlackPresence | None = None,
+        applied: Callable[[int], None] = lambda rows: None,
     ) -> None:
         self._jobs = jobs
         self.client = client
@@ -133,6 +139,11 @@ class JobRunner:
         self._pacer = client.pacer
         """The process's one pace per channel, which progress edits keep too."""
         self._presence = presence
+        self._applied = applied
+        self._lease = lease
+        self._name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        """This runner, as the holder of the jobs it works on."""
+        """Told how many rows each chunk applied (the metrics)."""
         """While Slack does not take Roster's token, jobs wait: their thread is how
         people follow and learn the outcome."""
         self._chunk_rows = chunk_rows
@@ -150,11 +161,12 @@ class JobRunner:
 
     async def _round(self, stop: asyncio.Event) -> float | None:
         """The next approved job, to its end (or the stop); then at once the next."""
-        job = None if await self._departed() else await self._jobs.next_runnable()
+        job = None if await self._departed() else await self._jobs.claim(self._name, self._lease)
         if job is None:
             return None
         try:
             await self._run(job, stop)
+            await self._jobs.release(job, self._name)
         except Departed:
             log.info("bulk job %s waits until Slack takes Roster's token again", job.id)
             return None
@@ -174,8 +186,13 @@ class JobRunner:
             while job.state is JobState.RUNNING and not stop.is_set():
                 if await self._departed():
                     return
+                before = job.rows_done
                 job = await self._jobs.run_chunk(job, self._chunk_rows)
+                self._applied(job.rows_done - before)
                 await progress.update(job)
+                if not await self._jobs.renew(job, self._name, self._lease):
+                    log.warning("bulk job %s was taken over by another runner", job.id)
+                    return
                 if self._pause:
                     await asyncio.sleep(self._pause)
         if job.state in FINISHED and job.reported_at is None:

@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 import aiosmtplib
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.metrics import Metrics
 from bot.services import Services
 from bot.slack_presence import SlackPresence
 from bot.worker_loop import WorkerLoop, pause
@@ -93,8 +94,11 @@ def _by_code(code: int, message: str) -> Exception:
 class DeliveryWorker:
     """Polls the outbox; one worker per process is enough for a school's volume."""
 
-    def __init__(self, services: Services, transport: SmtpTransport, *, interval: float) -> None:
+    def __init__(
+        self, services: Services, transport: SmtpTransport, *, interval: float, metrics: Metrics
+    ) -> None:
         self._mail = services.emails
+        self._results = metrics.emails
         self._transport = transport
         self._loop = WorkerLoop("email delivery", self._round, poll=interval)
 
@@ -106,7 +110,7 @@ class DeliveryWorker:
         return 0 if await self.deliver_due() else None
 
     async def deliver_due(self) -> int:
-        batch = await self._mail.due()
+        batch = await self._mail.claim()
         for email in batch:
             ready = await self._mail.ready(email)
             try:
@@ -114,11 +118,14 @@ class DeliveryWorker:
             except TemporaryFailure as error:
                 log.warning("email %s deferred: %s", email.id, error)
                 await self._mail.deferred(email, str(error))
+                self._results.labels("deferred").inc()
             except PermanentFailure as error:
                 log.warning("email %s failed: %s", email.id, error)
                 await self._mail.rejected(email, str(error))
+                self._results.labels("failed").inc()
             else:
                 await self._mail.delivered(email)
+                self._results.labels("sent").inc()
         return len(batch)
 
 

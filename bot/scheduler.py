@@ -7,14 +7,18 @@ piled up while the process was busy are coalesced into one, and a job never
 overlaps itself. Each job logs and survives its own exceptions; the next run
 comes on time. Stopping waits for the runs under way, so none is cut short.
 
-Work that drains a queue (mail delivery, bulk jobs) is not here: it runs in
-worker loops that claim rows, so any process can share it.
+With several processes on one PostgreSQL, only the leader runs it
+(``storage.locks.Leadership``): the others stand by and one takes over within
+seconds when the leader dies. Work that drains a queue (mail delivery, bulk
+jobs) is not here: it runs in worker loops that claim rows, so any process can
+share it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -31,7 +35,14 @@ Work = Callable[[], Awaitable[None]]
 
 
 class Schedule:
-    def __init__(self, *, misfire_grace: int = MISFIRE_GRACE) -> None:
+    def __init__(
+        self,
+        *,
+        misfire_grace: int = MISFIRE_GRACE,
+        timed: Callable[[str, float], None] = lambda name, seconds: None,
+    ) -> None:
+        self._timed = timed
+        """Told how long each run took, by job name (the metrics)."""
         self._scheduler = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={
@@ -54,7 +65,17 @@ class Schedule:
         self._scheduler.add_job(self._logged(name, work), trigger, id=name, name=name)
 
     def start(self) -> None:
-        self._scheduler.start()
+        """Started paused: runs come only while this process leads (``lead``)."""
+        self._scheduler.start(paused=True)
+
+    def lead(self, leading: bool) -> None:
+        """This process leads the time-triggered work, or no longer does. Runs that
+        fell due while nobody led happen on taking over if within the misfire grace,
+        coalesced into one; older ones are skipped, and the next comes on time."""
+        if leading:
+            self._scheduler.resume()
+        else:
+            self._scheduler.pause()
 
     async def stop(self) -> None:
         """No new runs; the runs under way finish (APScheduler's own shutdown would
@@ -69,8 +90,10 @@ class Schedule:
             task = asyncio.current_task()
             if task is not None:
                 self._running.add(task)
+            started = time.monotonic()
             try:
                 await work()
+                self._timed(name, time.monotonic() - started)
             except Exception:
                 log.exception("scheduled %s failed; it runs again at its next time", name)
             finally:

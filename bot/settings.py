@@ -38,6 +38,9 @@ class Settings:
     job_chunk_rows: int = 2000
     job_pause_seconds: float = 0.0
     """A pause between chunks, to leave a busy SQLite writer room for everyone else."""
+    job_lease_seconds: float = 60.0
+    """How long a runner holds a job between chunks: a process that dies leaves its
+    job to another (or to itself restarted) this long after its last chunk."""
     rule_sweep_minutes: int = 60
     """How often rules with dates (created, last sign-in) are re-evaluated for everyone."""
     trusted_proxies: frozenset[Network] = frozenset()
@@ -77,6 +80,7 @@ class Settings:
             run_jobs=_yes_no(env, "ROSTER_RUN_JOBS", default=True),
             job_chunk_rows=_count(env, "ROSTER_JOB_CHUNK_ROWS", 2000, most=10_000),
             job_pause_seconds=_seconds(env, "ROSTER_JOB_PAUSE_SECONDS", 0.0),
+            job_lease_seconds=_seconds(env, "ROSTER_JOB_LEASE_SECONDS", 60.0),
             rule_sweep_minutes=_count(env, "ROSTER_RULE_SWEEP_MINUTES", 60, most=1440),
             trusted_proxies=_networks(env, "ROSTER_TRUSTED_PROXIES"),
             job_retention_days=_count(env, "ROSTER_JOB_RETENTION_DAYS", 30, most=3650),

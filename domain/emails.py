@@ -26,6 +26,9 @@ from domain.ports import Store
 
 DISABLED_KEY = "mail.disabled_triggers"
 MAX_ATTEMPTS = 10
+CLAIM = timedelta(minutes=5)
+"""How long a process holds the emails it took: longer than any SMTP conversation,
+so another process sends them only if this one died."""
 LOG_PAGE = 20
 LINKS = {INVITE_LINK: (LinkPurpose.INVITATION, "invite"), RESET_LINK: (LinkPurpose.RESET, "reset")}
 """Each placeholder a stored email may hold: the link minted for it, and its path."""
@@ -119,8 +122,11 @@ class EmailService:
         await self._store.outbox.queue(emails, self._clock())
         return waiting
 
-    async def due(self, limit: int = 20) -> list[LoggedEmail]:
-        return await self._store.outbox.due(self._clock(), limit)
+    async def claim(self, limit: int = 20) -> list[LoggedEmail]:
+        """Emails due now, taken by this process: with several processes on one
+        database, each email is sent by one of them."""
+        now = self._clock()
+        return await self._store.outbox.claim(now, limit, now + CLAIM)
 
     async def ready(self, email: LoggedEmail) -> Ready:
         """Mints the link's token now, so the stored body never holds one."""
@@ -156,11 +162,8 @@ class EmailService:
         return await self._store.outbox.waiting()
 
     async def tell_once(self, key: str) -> bool:
-        """True the first time only: for notices that must not nag."""
-        if await self._store.settings.get(key, False):
-            return False
-        await self._store.settings.put(key, True)
-        return True
+        """True the first time only, in one process only: for notices that must not nag."""
+        return await self._store.settings.change(key, True)
 
     async def forget_told(self, key: str) -> None:
         await self._store.settings.put(key, False)

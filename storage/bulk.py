@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F, Q
@@ -114,6 +114,8 @@ Apply = Callable[[BaseDBAsyncClient, GroupRow, Items], Awaitable[RunCounts]]
 _RUNNABLE = (JobState.APPROVED.value, JobState.RUNNING.value)
 _REPORTABLE = (JobState.DONE.value, JobState.DONE_WITH_ERRORS.value, JobState.FAILED.value)
 _FINISHED = tuple(s.value for s in FINISHED)
+CANDIDATES = 5
+"""Jobs tried per claim, for when other runners take the first ones meanwhile."""
 
 
 class BulkStore:
@@ -240,13 +242,35 @@ class BulkStore:
             state=JobState.FAILED.value, reason=reason
         )
 
-    async def next_runnable(self, *, now: datetime) -> BulkJob | None:
+    async def claim(self, *, owner: str, now: datetime, until: datetime) -> BulkJob | None:
+        """The oldest job to work on that no other runner holds, taken until ``until``
+        by compare-and-set: of two runners racing for it, one gets it."""
+        free = Q(lease_until=None) | Q(lease_until__lte=now) | Q(lease_owner=owner)
         due = Q(report_retry_at=None) | Q(report_retry_at__lte=now)
-        row = (
-            await BulkJobRow.filter(state__in=_RUNNABLE).order_by("decided_at", "id").first()
-            or await _unreported().filter(due).order_by("id").first()
-        )
-        return None if row is None else await self._entity(row.id)
+        runnable = BulkJobRow.filter(free, state__in=_RUNNABLE).order_by("decided_at", "id")
+        reportable = _unreported().filter(free, due).order_by("id")
+        candidates = [
+            *cast(list[int], await runnable.limit(CANDIDATES).values_list("id", flat=True)),
+            *cast(list[int], await reportable.limit(CANDIDATES).values_list("id", flat=True)),
+        ]
+        for job_id in candidates:
+            taken = await fetch_ids(
+                None,
+                "UPDATE bulk_jobs SET lease_owner = ?, lease_until = ? WHERE id = ? AND "
+                "(lease_until IS NULL OR lease_until <= ? OR lease_owner = ?) RETURNING id",
+                [owner, until, job_id, now, owner],
+            )
+            if taken:
+                return await self._entity(job_id)
+        return None
+
+    async def renew(self, job_id: int, *, owner: str, until: datetime) -> bool:
+        """Still this runner's: its lease runs on. False once another took it over."""
+        renewed = await BulkJobRow.filter(id=job_id, lease_owner=owner).update(lease_until=until)
+        return renewed == 1
+
+    async def release(self, job_id: int, *, owner: str) -> None:
+        await BulkJobRow.filter(id=job_id, lease_owner=owner).update(lease_until=None)
 
     async def report_failed(self, job_id: int, *, retry_at: datetime) -> BulkJob:
         await BulkJobRow.filter(id=job_id).update(

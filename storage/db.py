@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import pkgutil
+from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tortoise import Tortoise, connections
 from tortoise.migrations.api import migrate as run_migrations
+
+from storage.locks import MIGRATIONS as MIGRATIONS_LOCK
+from storage.locks import exclusive
+from storage.sql import fetch
 
 MODELS = "storage.models"
 MIGRATIONS = "storage.migrations"
@@ -42,9 +48,12 @@ def _connection_name(url: str) -> str:
 
 
 async def migrate(database_url: str) -> None:
-    """Applies every pending migration; safe to run at each start."""
-    await run_migrations(config=tortoise_config(database_url))
-    await Tortoise.close_connections()
+    """Applies every pending migration; safe to run at each start, by several
+    processes at once: on PostgreSQL one migrates while the others wait, then
+    find nothing left to do."""
+    async with exclusive(database_url, MIGRATIONS_LOCK):
+        await run_migrations(config=tortoise_config(database_url))
+        await Tortoise.close_connections()
 
 
 async def connect(database_url: str) -> None:
@@ -61,3 +70,18 @@ async def connect(database_url: str) -> None:
 
 async def close() -> None:
     await Tortoise.close_connections()
+
+
+async def pending_migrations() -> list[str]:
+    """Migrations in the code that the database has not recorded: none once this
+    version's start-up migrated it; some while an older process serves a newer
+    schema's code, or the other way round."""
+    known = {m.name for m in pkgutil.iter_modules(import_module(MIGRATIONS).__path__)}
+    rows = await fetch(
+        None, "SELECT name FROM tortoise_migrations WHERE app = ?", ["models"], _Name
+    )
+    return sorted(known - {row.name for row in rows})
+
+
+class _Name(NamedTuple):
+    name: str

@@ -358,6 +358,9 @@ class BulkJobRow(Model):
     report_retry_at = fields.DatetimeField(null=True)
     rows_pruned_at = fields.DatetimeField(null=True)
     """When the staged rows were deleted, the retention period after the job finished."""
+    lease_owner = fields.CharField(max_length=100, default="", db_default="")
+    lease_until = fields.DatetimeField(null=True)
+    """The runner working on the job, and until when: another takes it only after."""
 
     class Meta:
         table = "bulk_jobs"
@@ -439,3 +442,15 @@ class RuleEventRow(Model):
 
     class Meta:
         table = "rule_events"
+
+
+# A user whose data changed, waiting for the group rules to re-evaluate them: a
+# table, so any process drains it and a process that dies loses nothing.
+class RuleMarkRow(Model):
+    user_id = fields.IntField(primary_key=True, generated=False)
+    cause = fields.CharField(max_length=200)
+    marked_at = fields.DatetimeField()
+    claimed_until = fields.DatetimeField(null=True, db_index=True)
+
+    class Meta:
+        table = "rule_marks"

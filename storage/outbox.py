@@ -10,7 +10,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from domain.entities import LoggedEmail, Page
 from domain.letters import MailState, OutgoingEmail
 from storage.models import OutboxRow
-from storage.sql import execute_many
+from storage.sql import execute_many, fetch_ids
 
 QUEUED = MailState.QUEUED.value
 
@@ -37,15 +37,20 @@ class OutboxStore:
     async def queue(self, emails: Sequence[OutgoingEmail], now: datetime) -> None:
         await queue(emails, now)
 
-    async def due(self, now: datetime, limit: int) -> list[LoggedEmail]:
-        rows = (
-            await OutboxRow.filter(
-                state__in=[MailState.QUEUED.value, MailState.RETRYING.value],
-                next_attempt_at__lte=now,
-            )
-            .order_by("id")
-            .limit(limit)
+    async def claim(self, now: datetime, limit: int, until: datetime) -> list[LoggedEmail]:
+        """One statement takes the due rows by moving their next attempt to ``until``.
+        On PostgreSQL, rows another process is taking are skipped (SKIP LOCKED), not
+        waited for; SQLite has one writer, so the UPDATE alone is atomic."""
+        db = OutboxRow._meta.db
+        skip = " FOR UPDATE SKIP LOCKED" if db.capabilities.dialect == "postgres" else ""
+        ids = await fetch_ids(
+            None,
+            "UPDATE outbox SET next_attempt_at = ? WHERE id IN (SELECT id FROM outbox "
+            "WHERE state IN (?, ?) AND next_attempt_at <= ? ORDER BY id LIMIT ?"
+            f"{skip}) RETURNING id",
+            [until, QUEUED, MailState.RETRYING.value, now, limit],
         )
+        rows = await OutboxRow.filter(id__in=ids).order_by("id")
         return [_entity(r) for r in rows]
 
     async def waiting(self) -> int:

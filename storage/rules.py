@@ -6,7 +6,7 @@ with it, runs insert and delete memberships with it, never user by user.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
@@ -126,6 +126,15 @@ async def _log(
 
 
 class RuleStore:
+    async def mark(self, causes: Mapping[int, str], now: datetime) -> None:
+        await _mark(causes, now)
+
+    async def take_marks(self, now: datetime, until: datetime, limit: int) -> dict[int, str]:
+        return await _take_marks(now, until, limit)
+
+    async def clear_marks(self, user_ids: Collection[int], claimed_until: datetime) -> None:
+        await _clear_marks(user_ids, claimed_until)
+
     async def catalogue(self) -> tuple[dict[str, str], dict[str, str]]:
         courses = await CourseRow.all().values_list("title_key", "title")
         groups = await GroupRow.all().values_list("title_key", "title")
@@ -420,3 +429,51 @@ def _ending(
         f"WHERE m.group_id = ? AND m.source = 'rule'{only} AND NOT ({where})" + tail,
         [group_id, *only_params, *params],
     )
+
+
+class _Mark(NamedTuple):
+    user_id: int
+    cause: str
+
+
+async def _mark(causes: Mapping[int, str], now: datetime) -> None:
+    """A user marked again keeps the later cause and is due again, even if a round
+    had taken them: that round no longer clears them."""
+    await execute_many(
+        None,
+        "INSERT INTO rule_marks (user_id, cause, marked_at, claimed_until) VALUES (?, ?, ?, NULL) "
+        "ON CONFLICT (user_id) DO UPDATE SET cause = excluded.cause, "
+        "marked_at = excluded.marked_at, claimed_until = NULL",
+        [(user_id, cause[:200], now) for user_id, cause in causes.items()],
+    )
+
+
+async def _take_marks(now: datetime, until: datetime, limit: int) -> dict[int, str]:
+    """Up to ``limit`` marks nobody holds, held until ``until`` (skipping those another
+    process is taking on PostgreSQL)."""
+    skip = " FOR UPDATE SKIP LOCKED" if on_postgres() else ""
+    taken = await fetch(
+        None,
+        "UPDATE rule_marks SET claimed_until = ? WHERE user_id IN (SELECT user_id FROM "
+        "rule_marks WHERE claimed_until IS NULL OR claimed_until <= ? ORDER BY marked_at "
+        f"LIMIT ?{skip}) RETURNING user_id, cause",
+        [until, now, limit],
+        _Mark,
+    )
+    return {m.user_id: m.cause for m in taken}
+
+
+async def _clear_marks(user_ids: Collection[int], claimed_until: datetime) -> None:
+    """The marks a round evaluated, unless marked again meanwhile."""
+    ids = list(user_ids)
+    for start in range(0, len(ids), MARKS_PER_STATEMENT):
+        chunk = ids[start : start + MARKS_PER_STATEMENT]
+        await execute(
+            None,
+            f"DELETE FROM rule_marks WHERE claimed_until = ? AND user_id IN ({marks(len(chunk))})",
+            [claimed_until, *chunk],
+        )
+
+
+MARKS_PER_STATEMENT = 900
+"""Ids per DELETE: within SQLite's default limit of 999 parameters."""

@@ -56,7 +56,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         path = tmp_path / "roster.sqlite3"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return db.sqlite_url(path)
-    cluster: PostgresCluster = request.getfixturevalue("postgres")
+    return _fresh_postgres(request.getfixturevalue("postgres"))
+
+
+@pytest.fixture
+def postgres_url(postgres: PostgresCluster) -> str:
+    """A fresh PostgreSQL database, for what only happens with several processes
+    on one server (SQLite is the one-process engine)."""
+    return _fresh_postgres(postgres)
+
+
+def _fresh_postgres(cluster: PostgresCluster) -> str:
     name = f"roster_test_{os.getpid()}_{next(_counter)}"
 
     async def create() -> None:

@@ -248,8 +248,18 @@ class BulkJobs:
             JobState.CHECKING, "Roster restarted while checking the file; upload it again."
         )
 
-    async def next_runnable(self) -> BulkJob | None:
-        return await self._store.bulk.next_runnable(now=self._clock())
+    async def claim(self, runner: str, lease: timedelta) -> BulkJob | None:
+        """The next job for this runner, held for ``lease``: with several processes,
+        one works on a job at a time, and another resumes it if this one dies."""
+        now = self._clock()
+        return await self._store.bulk.claim(owner=runner, now=now, until=now + lease)
+
+    async def renew(self, job: BulkJob, runner: str, lease: timedelta) -> bool:
+        """Called between chunks; False if the lease ran out and another runner has it."""
+        return await self._store.bulk.renew(job.id, owner=runner, until=self._clock() + lease)
+
+    async def release(self, job: BulkJob, runner: str) -> None:
+        await self._store.bulk.release(job.id, owner=runner)
 
     async def start(self, job: BulkJob) -> BulkJob:
         if job.state is JobState.APPROVED:

@@ -58,10 +58,17 @@ class BulkStore(Protocol):
         limit: int,
     ) -> list[BulkJob]: ...
     async def fail_state(self, state: JobState, reason: str) -> int: ...
-    async def next_runnable(self, *, now: datetime) -> BulkJob | None:
-        """The oldest approved or running job, or a finished one not yet reported
-        whose next try at reporting is due by ``now``."""
+    async def claim(self, *, owner: str, now: datetime, until: datetime) -> BulkJob | None:
+        """The oldest approved or running job, or a finished one not yet reported whose
+        next try at reporting is due by ``now``, that no other runner holds at ``now``;
+        held by ``owner`` until ``until``."""
         ...
+
+    async def renew(self, job_id: int, *, owner: str, until: datetime) -> bool:
+        """Extends ``owner``'s hold; False if another runner has the job now."""
+        ...
+
+    async def release(self, job_id: int, *, owner: str) -> None: ...
 
     async def report_failed(self, job_id: int, *, retry_at: datetime) -> BulkJob:
         """Counts a failed try at reporting the job; the next is not before ``retry_at``."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Protocol
 
@@ -11,6 +11,19 @@ from domain.rules.model import Rule, RuleEvent, RulePreview, RuleRun, SavedRule
 
 
 class RuleStore(Protocol):
+    async def mark(self, causes: Mapping[int, str], now: datetime) -> None:
+        """Users whose data changed, each with why, for a round to re-evaluate."""
+        ...
+
+    async def take_marks(self, now: datetime, until: datetime, limit: int) -> dict[int, str]:
+        """Marks nobody holds at ``now``, held until ``until``; by user, their cause."""
+        ...
+
+    async def clear_marks(self, user_ids: Collection[int], claimed_until: datetime) -> None:
+        """The marks a round held until ``claimed_until`` and evaluated, unless marked
+        again since."""
+        ...
+
     async def catalogue(self) -> tuple[dict[str, str], dict[str, str]]:
         """Course titles and group titles, each by title key."""
         ...

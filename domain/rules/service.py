@@ -14,6 +14,7 @@ import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from domain.clock import Clock, utc_now
 from domain.emails import EmailService
@@ -49,6 +50,9 @@ log = logging.getLogger(__name__)
 PREVIEW_FIRST = 10
 RECENT_EVENTS = 10
 SETTLE_SECONDS = 0.05
+MARK_HOLD = timedelta(minutes=5)
+"""How long a round holds the marks it evaluates: another process takes them after."""
+MARKS_PER_ROUND = 5000
 """How long a round waits for more changes to gather before it evaluates."""
 MAX_ROUNDS = 3
 """Rules may depend on other groups' membership; a change ripples at most this far."""
@@ -309,13 +313,36 @@ class RuleService:
                 await self._run(saved, group, cause)
 
     async def _rounds(self) -> None:
+        """The marks are written at once, so a process that dies before its round
+        leaves them to another; the round waits a moment for the rest of a burst."""
         while self._dirty:
-            await asyncio.sleep(SETTLE_SECONDS)
-            batch, self._dirty = self._dirty, {}
             try:
-                await self.reevaluate(batch)
+                await self._write_marks()
+                await asyncio.sleep(SETTLE_SECONDS)
+                await self._write_marks()
+                await self.drain()
             except Exception:
-                log.exception("re-evaluating %d changed users failed", len(batch))
+                log.exception("re-evaluating changed users failed; their marks wait")
+
+    async def _write_marks(self) -> None:
+        batch, self._dirty = self._dirty, {}
+        if batch:
+            await self._store.rules.mark(batch, self._clock())
+
+    async def drain(self) -> int:
+        """Re-evaluates the users marked by any process until none are left; a batch
+        is held while it is evaluated (processes share the work) and cleared only
+        after (a process that dies mid-round leaves it to another when the hold runs
+        out). How many users were re-evaluated."""
+        evaluated = 0
+        while True:
+            now = self._clock()
+            held = await self._store.rules.take_marks(now, now + MARK_HOLD, MARKS_PER_ROUND)
+            if not held:
+                return evaluated
+            await self.reevaluate(held)
+            await self._store.rules.clear_marks(held, now + MARK_HOLD)
+            evaluated += len(held)
 
     async def _active(self) -> list[tuple[SavedRule, Group, Rule]]:
         """Every group's rule, read; one that names something since renamed or deleted

@@ -30,6 +30,7 @@ def start_worker(roster: Roster, database_url: str) -> subprocess.Popen[bytes]:
         "ROSTER_ADMINS": ADMIN,
         "ROSTER_JOB_CHUNK_ROWS": "20",
         "ROSTER_JOB_PAUSE_SECONDS": "0.1",
+        "ROSTER_JOB_LEASE_SECONDS": "2",
     }
     roster_cli = Path(sys.executable).parent / "roster"
     return subprocess.Popen([str(roster_cli), "worker"], env=env, stdout=subprocess.DEVNULL)

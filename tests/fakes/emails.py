@@ -42,10 +42,13 @@ class FakeOutboxStore:
     async def queue(self, emails: Sequence[OutgoingEmail], now: datetime) -> None:
         queue(self._db, emails, now)
 
-    async def due(self, now: datetime, limit: int) -> list[LoggedEmail]:
+    async def claim(self, now: datetime, limit: int, until: datetime) -> list[LoggedEmail]:
         rows = self._db.tables.outbox.values()
         due = [r for r in rows if r.state in WAITING and r.next_attempt_at <= now]
-        return [_entity(r) for r in sorted(due, key=lambda r: r.id)[:limit]]
+        taken = sorted(due, key=lambda r: r.id)[:limit]
+        for row in taken:
+            row.next_attempt_at = until
+        return [_entity(r) for r in taken]
 
     async def waiting(self) -> int:
         return sum(r.state in WAITING for r in self._db.tables.outbox.values())
@@ -88,6 +91,12 @@ class FakeSettingsStore:
 
     async def put(self, key: str, value: Any) -> None:
         self._db.tables.settings[key] = json.dumps(value)
+
+    async def change(self, key: str, value: Any) -> bool:
+        stored = json.dumps(value)
+        changed = self._db.tables.settings.get(key) != stored
+        self._db.tables.settings[key] = stored
+        return changed
 
 
 def _entity(row: OutboxRow) -> LoggedEmail:

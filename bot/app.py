@@ -254,7 +254,11 @@ def _mail(settings: Settings) -> CleanupContext:
             await services.emails.forget_told(SMTP_MISSING_TOLD)
             transport = SmtpTransport(settings.smtp_url, settings.mail_from)
             worker = DeliveryWorker(
-                services, transport, interval=settings.mail_poll_seconds, metrics=app[METRICS]
+                services,
+                transport,
+                interval=settings.mail_poll_seconds,
+                metrics=app[METRICS],
+                hold=timedelta(seconds=settings.mail_hold_seconds),
             )
             job = worker.run(stop)
         else:

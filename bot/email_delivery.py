@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
+from email.utils import formatdate, parseaddr
 from typing import TypedDict
 from urllib.parse import unquote, urlsplit
 
@@ -23,6 +24,7 @@ from bot.services import Services
 from bot.slack_presence import SlackPresence
 from bot.worker_loop import WorkerLoop, pause
 from domain.emails import Ready
+from domain.entities import LoggedEmail
 
 log = logging.getLogger("roster.emails")
 SMTP_MISSING_TOLD = "mail.smtp_missing_told"
@@ -47,6 +49,13 @@ class _SmtpOptions(TypedDict):
     timeout: float
 
 
+def message_id(email: LoggedEmail, domain: str) -> str:
+    """The same for every try at one outbox email: if a process dies between the
+    server taking an email and marking it sent, the copy another process sends
+    then is the same message to mail clients, which show it once."""
+    return f"<roster.{email.id}.{int(email.created_at.timestamp())}@{domain}>"
+
+
 class SmtpTransport:
     def __init__(self, url: str, sender: str, *, timeout: float = 20) -> None:
         parts = urlsplit(url)
@@ -68,7 +77,7 @@ class SmtpTransport:
         message["Subject"] = ready.email.subject
         message["Date"] = formatdate(localtime=False)
         domain = parseaddr(self._sender)[1].rpartition("@")[2] or "roster.local"
-        message["Message-ID"] = make_msgid(domain=domain)
+        message["Message-ID"] = message_id(ready.email, domain)
         message["X-Roster-Trigger"] = ready.email.trigger
         message.set_content(ready.text)
         message.add_alternative(ready.html, subtype="html")
@@ -95,9 +104,18 @@ class DeliveryWorker:
     """Polls the outbox; one worker per process is enough for a school's volume."""
 
     def __init__(
-        self, services: Services, transport: SmtpTransport, *, interval: float, metrics: Metrics
+        self,
+        services: Services,
+        transport: SmtpTransport,
+        *,
+        interval: float,
+        metrics: Metrics,
+        hold: timedelta = timedelta(minutes=5),
     ) -> None:
         self._mail = services.emails
+        self._hold = hold
+        """How long the emails of a round are this process's: longer than any SMTP
+        conversation, so another process sends them only if this one died."""
         self._results = metrics.emails
         self._transport = transport
         self._loop = WorkerLoop("email delivery", self._round, poll=interval)
@@ -110,8 +128,10 @@ class DeliveryWorker:
         return 0 if await self.deliver_due() else None
 
     async def deliver_due(self) -> int:
-        batch = await self._mail.claim()
+        batch = await self._mail.claim(self._hold)
         for email in batch:
+            if not await self._mail.keep(email, self._hold):
+                continue
             ready = await self._mail.ready(email)
             try:
                 await self._transport.send(ready)

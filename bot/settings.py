@@ -33,6 +33,9 @@ class Settings:
     activity_secret: str | None = None
     mail_poll_seconds: float = 1.0
     mail_retry_base_seconds: float = 5.0
+    mail_hold_seconds: float = 300.0
+    """How long a process holds the emails it is sending; another sends those of a
+    process that died this long after."""
     run_jobs: bool = True
     """Whether this process applies approved bulk jobs; "no" when `roster worker` does."""
     job_chunk_rows: int = 2000
@@ -77,6 +80,7 @@ class Settings:
             school_name=_header(env, "SCHOOL_NAME", "Roster School"),
             invite_ttl_hours=_hours(env.get("INVITE_TTL_HOURS", "72")),
             activity_secret=_optional(env, "ACTIVITY_SECRET"),
+            mail_hold_seconds=_seconds(env, "ROSTER_MAIL_HOLD_SECONDS", 300.0),
             run_jobs=_yes_no(env, "ROSTER_RUN_JOBS", default=True),
             job_chunk_rows=_count(env, "ROSTER_JOB_CHUNK_ROWS", 2000, most=10_000),
             job_pause_seconds=_seconds(env, "ROSTER_JOB_PAUSE_SECONDS", 0.0),

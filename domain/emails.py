@@ -26,9 +26,6 @@ from domain.ports import Store
 
 DISABLED_KEY = "mail.disabled_triggers"
 MAX_ATTEMPTS = 10
-CLAIM = timedelta(minutes=5)
-"""How long a process holds the emails it took: longer than any SMTP conversation,
-so another process sends them only if this one died."""
 LOG_PAGE = 20
 LINKS = {INVITE_LINK: (LinkPurpose.INVITATION, "invite"), RESET_LINK: (LinkPurpose.RESET, "reset")}
 """Each placeholder a stored email may hold: the link minted for it, and its path."""
@@ -122,11 +119,17 @@ class EmailService:
         await self._store.outbox.queue(emails, self._clock())
         return waiting
 
-    async def claim(self, limit: int = 20) -> list[LoggedEmail]:
-        """Emails due now, taken by this process: with several processes on one
-        database, each email is sent by one of them."""
+    async def claim(self, hold: timedelta, limit: int = 20) -> list[LoggedEmail]:
+        """Emails due now, taken by this process for ``hold``: with several processes
+        on one database, each email is sent by one of them, and one whose process
+        died goes out when the hold runs out."""
         now = self._clock()
-        return await self._store.outbox.claim(now, limit, now + CLAIM)
+        return await self._store.outbox.claim(now, limit, now + hold)
+
+    async def keep(self, email: LoggedEmail, hold: timedelta) -> bool:
+        """Just before sending: still this process's, held for one more ``hold``, so
+        a long round never outlives its claim and hands an email to a second sender."""
+        return await self._store.outbox.keep(email.id, email.next_attempt_at, self._clock() + hold)
 
     async def ready(self, email: LoggedEmail) -> Ready:
         """Mints the link's token now, so the stored body never holds one."""

@@ -53,6 +53,17 @@ class OutboxStore:
         rows = await OutboxRow.filter(id__in=ids).order_by("id")
         return [_entity(r) for r in rows]
 
+    async def keep(self, email_id: int, held_until: datetime, until: datetime) -> bool:
+        """Renews this process's hold on one email, if it is still the hold it took
+        (``held_until``); False once another process took the email over."""
+        kept = await fetch_ids(
+            None,
+            "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND next_attempt_at = ? "
+            "AND state IN (?, ?) RETURNING id",
+            [until, email_id, held_until, QUEUED, MailState.RETRYING.value],
+        )
+        return bool(kept)
+
     async def waiting(self) -> int:
         states = [MailState.QUEUED.value, MailState.RETRYING.value]
         return await OutboxRow.filter(state__in=states).count()

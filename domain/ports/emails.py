@@ -17,6 +17,11 @@ class OutboxStore(Protocol):
         process gets them before then, and if this one dies they are due again then."""
         ...
 
+    async def keep(self, email_id: int, held_until: datetime, until: datetime) -> bool:
+        """Renews a hold taken by ``claim`` (still ``held_until``); False once another
+        process took the email over."""
+        ...
+
     async def waiting(self) -> int: ...
     async def mark(
         self,

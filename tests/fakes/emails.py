@@ -50,6 +50,13 @@ class FakeOutboxStore:
             row.next_attempt_at = until
         return [_entity(r) for r in taken]
 
+    async def keep(self, email_id: int, held_until: datetime, until: datetime) -> bool:
+        row = self._db.tables.outbox[email_id]
+        if row.state not in WAITING or row.next_attempt_at != held_until:
+            return False
+        row.next_attempt_at = until
+        return True
+
     async def waiting(self) -> int:
         return sum(r.state in WAITING for r in self._db.tables.outbox.values())
 

@@ -92,3 +92,14 @@ async def test_users_marked_for_the_rules_are_shared_and_kept_until_evaluated(
     await rules.clear_marks(held, NOW + CLAIM)
     assert await rules.take_marks(NOW, NOW + CLAIM, 100) == {1: "left Sales"}
     assert await rules.take_marks(NOW + CLAIM, NOW + 2 * CLAIM, 100) == {1: "left Sales"}
+
+
+async def test_an_email_taken_over_by_another_process_is_not_sent_by_the_first(
+    outbox: TortoiseStore,
+) -> None:
+    first = (await outbox.outbox.claim(NOW, 1, NOW + CLAIM))[0]
+    assert await outbox.outbox.keep(first.id, first.next_attempt_at, NOW + 2 * CLAIM)
+    stale = first.next_attempt_at
+    taken = await outbox.outbox.claim(NOW + 2 * CLAIM, 1, NOW + 3 * CLAIM)
+    assert [e.id for e in taken] == [first.id]
+    assert not await outbox.outbox.keep(first.id, stale, NOW + 4 * CLAIM)

@@ -1,0 +1,181 @@
+"""Three `roster serve` processes on one PostgreSQL, as a school that outgrows one
+machine runs them: each email goes out once though a process dies mid-delivery,
+one process leads the scheduled work and another takes over when it dies, and a
+Slack retry that reaches another process acts once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+from domain.clock import utc_now
+from domain.letters import MailState, OutgoingEmail, Trigger
+from local_smtp import MailServer, free_port
+from slack_emulator import SlackDriver, SlackEmulator
+from storage import db
+from storage.models import OutboxRow
+from storage.store import TortoiseStore
+from tests.bot.conftest import ADMIN, LEARNER, SIGNING_SECRET, workspace
+from tests.bot.test_access_log import start_serve
+from tests.waiting import eventually
+
+SERVES = 3
+EMAILS = 600
+HOLD = 10
+"""Seconds a process holds the emails it is sending (300 in production)."""
+
+
+@dataclass
+class Serve:
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def kill(self) -> None:
+        """As the kernel's OOM killer or a pulled plug would: no shutdown at all."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    async def ready(self) -> dict[str, object] | None:
+        try:
+            async with (
+                aiohttp.ClientSession() as session,
+                session.get(f"{self.url}/readyz") as answer,
+            ):
+                return await answer.json() if answer.status == 200 else None
+        except aiohttp.ClientConnectionError:
+            return None
+
+
+@asynccontextmanager
+async def processes(
+    database_url: str, slack: SlackEmulator, mail: MailServer, logs: Path
+) -> AsyncIterator[list[Serve]]:
+    serves: list[Serve] = []
+    try:
+        for n in range(SERVES):
+            port = free_port()
+            env = {
+                **os.environ,
+                "SLACK_BOT_TOKEN": slack.bot_token,
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_API_URL": slack.api_url,
+                "DATABASE_URL": database_url,
+                "ROSTER_PORT": str(port),
+                "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+                "ROSTER_ADMINS": ADMIN,
+                "SMTP_URL": mail.url,
+                "ROSTER_MAIL_HOLD_SECONDS": str(HOLD),
+            }
+            serves.append(Serve(f"http://127.0.0.1:{port}", start_serve(env, logs / f"{n}.log")))
+        for serve in serves:
+            await eventually(serve.ready, what=f"{serve.url} ready", timeout=60)
+        yield serves
+    finally:
+        for serve in serves:
+            serve.process.terminate()
+        for serve in serves:
+            try:
+                serve.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                serve.kill()
+
+
+async def test_each_email_goes_out_once_though_a_process_dies(
+    postgres_url: str, mail_server: MailServer, tmp_path: Path
+) -> None:
+    await db.connect(postgres_url)
+    try:
+        await TortoiseStore().outbox.queue(
+            [
+                OutgoingEmail(
+                    f"p{n}@school.org", "Welcome", "text", "<p>html</p>", Trigger.INVITATION
+                )
+                for n in range(EMAILS)
+            ],
+            utc_now(),
+        )
+        slack = await workspace()
+        async with processes(postgres_url, slack, mail_server, tmp_path) as serves:
+
+            async def some_sent() -> bool:
+                return len(mail_server.received) >= EMAILS // 6
+
+            await eventually(some_sent, what="a sixth of the emails sent", timeout=60)
+            serves[0].kill()
+
+            async def all_sent() -> bool:
+                return await OutboxRow.filter(state=MailState.SENT.value).count() == EMAILS
+
+            await eventually(all_sent, what="every email marked sent", timeout=120)
+        await slack.stop()
+    finally:
+        await db.close()
+    copies = Counter(message["To"] for message in mail_server.received)
+    assert set(copies) == {f"p{n}@school.org" for n in range(EMAILS)}
+    twice = [address for address, count in copies.items() if count > 1]
+    assert len(twice) <= 1, "only the one email in flight when the process died"
+    for address in twice:
+        assert len({m["Message-ID"] for m in mail_server.to(address)}) == 1
+
+
+async def test_another_process_leads_within_seconds_when_the_leader_dies(
+    postgres_url: str, mail_server: MailServer, tmp_path: Path
+) -> None:
+    slack = await workspace()
+    async with processes(postgres_url, slack, mail_server, tmp_path) as serves:
+        states = [await serve.ready() for serve in serves]
+        leaders = [s for s, state in zip(serves, states, strict=True) if _leads(state)]
+        assert len(leaders) == 1
+        leaders[0].kill()
+        died = time.monotonic()
+        others = [serve for serve in serves if serve is not leaders[0]]
+
+        async def new_leader() -> list[Serve]:
+            return [serve for serve in others if _leads(await serve.ready())]
+
+        taken = await eventually(new_leader, what="another process leading", timeout=30)
+        failover = time.monotonic() - died
+        assert len(taken) == 1
+        print(f"failover: {failover:.1f} s")
+    await slack.stop()
+
+
+async def test_a_slack_retry_reaching_another_process_acts_once(
+    postgres_url: str, mail_server: MailServer, tmp_path: Path
+) -> None:
+    slack = await workspace()
+    async with (
+        processes(postgres_url, slack, mail_server, tmp_path) as serves,
+        aiohttp.ClientSession() as session,
+    ):
+        first, second = (SlackDriver(slack, s.url, SIGNING_SECRET, session) for s in serves[:2])
+        asked = await first.dm(LEARNER, "hello?", event_id="Ev0RETRIED1")
+        retried = await second.dm(LEARNER, "hello?", event_id="Ev0RETRIED1")
+        assert (asked.status, retried.status) == (200, 200)
+
+        async def help_posted() -> int:
+            return len(_bot_posts(slack, LEARNER))
+
+        await eventually(help_posted, what="the help in the direct message")
+        await asyncio.sleep(1)
+        assert len(_bot_posts(slack, LEARNER)) == 1
+    await slack.stop()
+
+
+def _leads(state: dict[str, object] | None) -> bool:
+    return state is not None and state.get("scheduler") == "leading"
+
+
+def _bot_posts(slack: SlackEmulator, user_id: str) -> list[object]:
+    channel = slack.dm_id(user_id)
+    return [m for m in slack.messages if m.channel == channel and m.user == slack.bot_user_id]

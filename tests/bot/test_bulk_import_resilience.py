@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -98,7 +99,9 @@ async def test_a_429_storm_postpones_progress_edits_and_never_fails_the_import(
 
         edits = [c for c in roster.slack.calls_to("chat.update") if c.args.get("ts") == progress.ts]
         assert sum(c.error == "ratelimited" for c in edits) == 3
-        after_refusals = [b.at - a.at for a, b in zip(edits, edits[1:]) if a.error == "ratelimited"]
+        after_refusals = [
+            b.at - a.at for a, b in itertools.pairwise(edits) if a.error == "ratelimited"
+        ]
         assert min(after_refusals) >= 0.95, "each 429 postpones the next edit by Retry-After"
         assert "100%" in str(progress.blocks) and progress.edits >= 1
         assert (await BulkJobRow.get()).state == "done"

@@ -1,7 +1,8 @@
 """Three `roster serve` processes on one PostgreSQL, as a school that outgrows one
 machine runs them: each email goes out once though a process dies mid-delivery,
-one process leads the scheduled work and another takes over when it dies, and a
-Slack retry that reaches another process acts once."""
+a bulk job whose process dies is finished by another, one process leads the
+scheduled work and another takes over when it dies, and a Slack retry that
+reaches another process acts once."""
 
 from __future__ import annotations
 
@@ -18,21 +19,35 @@ from pathlib import Path
 
 import aiohttp
 
+from bot.services import Services
 from domain.clock import utc_now
 from domain.letters import MailState, OutgoingEmail, Trigger
 from local_smtp import MailServer, free_port
 from slack_emulator import SlackDriver, SlackEmulator
 from storage import db
-from storage.models import OutboxRow
+from storage.models import BulkJobRow, MembershipRow, OutboxRow, UserRow
 from storage.store import TortoiseStore
-from tests.bot.conftest import ADMIN, LEARNER, SIGNING_SECRET, workspace
+from tests.bot.conftest import (
+    ADMIN,
+    LEARNER,
+    SIGNING_SECRET,
+    Roster,
+    allow_bulk,
+    furnish,
+    workspace,
+)
 from tests.bot.test_access_log import start_serve
+from tests.bot.test_bulk_import import HEADER, people
+from tests.bot.uploads import in_thread, review, send_for_approval, thread, upload
 from tests.waiting import eventually
+from tests.workbooks import workbook
 
 SERVES = 3
 EMAILS = 600
 HOLD = 10
-"""Seconds a process holds the emails it is sending (300 in production)."""
+"""Seconds a process holds the emails it is sending and the bulk job it runs
+(300 and 60 in production)."""
+JOB_ROWS = 1000
 
 
 @dataclass
@@ -58,7 +73,7 @@ class Serve:
 
 @asynccontextmanager
 async def processes(
-    database_url: str, slack: SlackEmulator, mail: MailServer, logs: Path
+    database_url: str, slack: SlackEmulator, mail: MailServer, logs: Path, *, chunk_rows: int = 2000
 ) -> AsyncIterator[list[Serve]]:
     serves: list[Serve] = []
     try:
@@ -75,6 +90,9 @@ async def processes(
                 "ROSTER_ADMINS": ADMIN,
                 "SMTP_URL": mail.url,
                 "ROSTER_MAIL_HOLD_SECONDS": str(HOLD),
+                "ROSTER_JOB_LEASE_SECONDS": str(HOLD),
+                "ROSTER_JOB_CHUNK_ROWS": str(chunk_rows),
+                "ROSTER_JOB_PAUSE_SECONDS": "0.05",
             }
             serves.append(Serve(f"http://127.0.0.1:{port}", start_serve(env, logs / f"{n}.log")))
         for serve in serves:
@@ -170,6 +188,50 @@ async def test_a_slack_retry_reaching_another_process_acts_once(
         await asyncio.sleep(1)
         assert len(_bot_posts(slack, LEARNER)) == 1
     await slack.stop()
+
+
+async def test_a_bulk_job_whose_process_dies_is_finished_by_another_as_a_clean_run(
+    postgres_url: str, mail_server: MailServer, tmp_path: Path
+) -> None:
+    slack = await workspace()
+    await db.connect(postgres_url)
+    try:
+        async with (
+            processes(postgres_url, slack, mail_server, tmp_path, chunk_rows=50) as serves,
+            aiohttp.ClientSession() as session,
+        ):
+            driver = SlackDriver(slack, serves[0].url, SIGNING_SECRET, session)
+            services = Services.build(TortoiseStore(), env_admins={ADMIN}, delivering=False)
+            school = await allow_bulk(
+                await furnish(Roster(slack, driver, services, serves[0].url, mail_server))
+            )
+            preview = await upload(school, "big.xlsx", workbook(HEADER, *people(JOB_ROWS)))
+            await review(school, await send_for_approval(school, preview))
+
+            async def under_way() -> BulkJobRow | None:
+                job = await BulkJobRow.get()
+                return job if job.checkpoint > JOB_ROWS // 5 and job.lease_owner else None
+
+            running = await eventually(under_way, what="a fifth of the rows applied", timeout=60)
+            pid = int(running.lease_owner.split(":")[1])
+            holder = next(s for s in serves if s.process.pid == pid)
+            holder.kill()
+            summary = await in_thread(school, preview, "big.xlsx* done", timeout=120)
+            finished = await BulkJobRow.get()
+            assert finished.lease_owner != running.lease_owner
+            assert await UserRow.filter(email__startswith="person").count() == JOB_ROWS
+            members = MembershipRow.filter(user__email__startswith="person")
+            assert await members.count() == JOB_ROWS
+            invited = await OutboxRow.filter(to_address__startswith="person").values_list(
+                "to_address", flat=True
+            )
+            assert len(invited) == len(set(invited)) == JOB_ROWS
+    finally:
+        await db.close()
+        await slack.stop()
+    assert f"*{JOB_ROWS:,}* created, *{JOB_ROWS:,}* added to the group" in summary.text
+    replies = [m.text for m in thread(school, preview)]
+    assert sum("big.xlsx* done" in r for r in replies) == 1
 
 
 def _leads(state: dict[str, object] | None) -> bool:

@@ -5,7 +5,7 @@ Seeds users enrolled in courses, then posts signed events two ways: batches
 it reports live), each with several requests in flight. Every event is new
 and changes an enrolment, so each one costs a real write.
 
-    .venv/bin/python benchmarks/activity_ingest.py [--users 2000] [--events 20000]
+    .venv/bin/python -m benchmarks.activity_ingest [--users 2000] [--events 20000]
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ end-to-end rate, the peak memory of the largest process, and the event loop's
 worst stall while all of it runs. The raw limit is the same file read by
 python-calamine and written with one ``executemany`` in one transaction.
 
-    .venv/bin/python benchmarks/bulk_import.py [--sizes 10000 100000 500000]
+    .venv/bin/python -m benchmarks.bulk_import [--sizes 10000 100000 500000]
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ connection, as another process would, writes a small transaction every 5 ms.
 It prints the total time, rows per second, the median and longest batch, the
 other writer's longest wait for the lock, and the event loop's worst stall.
 
-    .venv/bin/python benchmarks/job_retention.py [--rows 500000]
+    .venv/bin/python -m benchmarks.job_retention [--rows 500000]
         [--batches 1000 5000 20000] [--pauses 0 0.1]
 """
 

@@ -1,6 +1,6 @@
 """Prints how /group members pages a 5,000-member group, and ack latency under load.
 
-    .venv/bin/python benchmarks/members_and_ack.py [--members 5000] [--concurrent 50]
+    .venv/bin/python -m benchmarks.members_and_ack [--members 5000] [--concurrent 50]
 
 Runs the real app and the Slack emulator on loopback with a temporary SQLite
 file; every page goes through the emulator's Block Kit checks.

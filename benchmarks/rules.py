@@ -9,7 +9,7 @@ courses, emails and events for everyone it adds), and the time from a
 course-progress event that makes a learner match to their membership row,
 learner by learner. Also the peak memory of the process.
 
-    .venv/bin/python benchmarks/rules.py [--users 100000] [--runs 5] [--events 20]
+    .venv/bin/python -m benchmarks.rules [--users 100000] [--runs 5] [--events 20]
 
 ``--database-url postgres://...`` runs the same against PostgreSQL; give it a
 scratch database: the script migrates it, fills it and leaves the rows behind.

@@ -1,6 +1,6 @@
 """Prints what a sign-in flood costs, and how /forgot times known and unknown addresses.
 
-    .venv/bin/python benchmarks/sign_in.py [--guesses 200] [--asks 40]
+    .venv/bin/python -m benchmarks.sign_in [--guesses 200] [--asks 40]
 
 Runs the real app on loopback with a temporary SQLite file, behind loopback
 as a trusted proxy so each request can name its own client address:

@@ -1,7 +1,7 @@
 """Prints how fast Roster acknowledges Slack when Slack is slow, and what taking an
 event once costs.
 
-    .venv/bin/python benchmarks/slow_slack.py [--events 200]
+    .venv/bin/python -m benchmarks.slow_slack [--events 200]
 
 Runs the real app and the Slack emulator on loopback with a temporary SQLite
 file. For forms choosing 1, 3 and 5 managers while ``users.info`` answers 429

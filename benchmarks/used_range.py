@@ -10,7 +10,7 @@ prints, each the best of three runs in this process:
 - python-calamine reading the sheet, and the whole check (scan, read and
   validation, as the worker runs it), for scale.
 
-    .venv/bin/python benchmarks/used_range.py [--sizes 100000 500000]
+    .venv/bin/python -m benchmarks.used_range [--sizes 100000 500000]
 """
 
 from __future__ import annotations

@@ -7,14 +7,8 @@ reaches another process acts once."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
@@ -22,7 +16,7 @@ import aiohttp
 from bot.services import Services
 from domain.clock import utc_now
 from domain.letters import MailState, OutgoingEmail, Trigger
-from local_smtp import MailServer, free_port
+from local_smtp import MailServer
 from slack_emulator import SlackDriver, SlackEmulator
 from storage import db
 from storage.models import BulkJobRow, MembershipRow, OutboxRow, UserRow
@@ -36,76 +30,14 @@ from tests.bot.conftest import (
     furnish,
     workspace,
 )
-from tests.bot.test_access_log import start_serve
+from tests.bot.serve_processes import Serve, processes
 from tests.bot.test_bulk_import import HEADER, people
 from tests.bot.uploads import in_thread, review, send_for_approval, thread, upload
 from tests.waiting import eventually
 from tests.workbooks import workbook
 
-SERVES = 3
 EMAILS = 600
-HOLD = 10
-"""Seconds a process holds the emails it is sending and the bulk job it runs
-(300 and 60 in production)."""
 JOB_ROWS = 1000
-
-
-@dataclass
-class Serve:
-    url: str
-    process: subprocess.Popen[bytes]
-
-    def kill(self) -> None:
-        """As the kernel's OOM killer or a pulled plug would: no shutdown at all."""
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
-    async def ready(self) -> dict[str, object] | None:
-        try:
-            async with (
-                aiohttp.ClientSession() as session,
-                session.get(f"{self.url}/readyz") as answer,
-            ):
-                return await answer.json() if answer.status == 200 else None
-        except aiohttp.ClientConnectionError:
-            return None
-
-
-@asynccontextmanager
-async def processes(
-    database_url: str, slack: SlackEmulator, mail: MailServer, logs: Path, *, chunk_rows: int = 2000
-) -> AsyncIterator[list[Serve]]:
-    serves: list[Serve] = []
-    try:
-        for n in range(SERVES):
-            port = free_port()
-            env = {
-                **os.environ,
-                "SLACK_BOT_TOKEN": slack.bot_token,
-                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-                "SLACK_API_URL": slack.api_url,
-                "DATABASE_URL": database_url,
-                "ROSTER_PORT": str(port),
-                "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-                "ROSTER_ADMINS": ADMIN,
-                "SMTP_URL": mail.url,
-                "ROSTER_MAIL_HOLD_SECONDS": str(HOLD),
-                "ROSTER_JOB_LEASE_SECONDS": str(HOLD),
-                "ROSTER_JOB_CHUNK_ROWS": str(chunk_rows),
-                "ROSTER_JOB_PAUSE_SECONDS": "0.05",
-            }
-            serves.append(Serve(f"http://127.0.0.1:{port}", start_serve(env, logs / f"{n}.log")))
-        for serve in serves:
-            await eventually(serve.ready, what=f"{serve.url} ready", timeout=60)
-        yield serves
-    finally:
-        for serve in serves:
-            serve.process.terminate()
-        for serve in serves:
-            try:
-                serve.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                serve.kill()
 
 
 async def test_each_email_goes_out_once_though_a_process_dies(

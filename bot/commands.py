@@ -248,6 +248,24 @@ COMMANDS: tuple[Command, ...] = (
         0,
         Capability.VIEW_GROUPS,
     ),
+    Command(
+        "review",
+        "[group]",
+        '/group review "Sales Team"',
+        "responses waiting for a grader, oldest first: claim one, grade it",
+        0,
+        1,
+        Capability.REVIEW_CENTER,
+    ),
+    Command(
+        "graded",
+        "[group]",
+        '/group graded "Sales Team"',
+        "graded responses, latest first: edit (with a reason), reset for a retake, history",
+        0,
+        1,
+        Capability.REVIEW_CENTER,
+    ),
 )
 BY_NAME = {c.name: c for c in COMMANDS}
 TWO_WORDS = {c.name.split()[0] for c in COMMANDS if " " in c.name}

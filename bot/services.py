@@ -13,6 +13,7 @@ from domain.bulk_sheet import BulkSheets
 from domain.clock import Clock, utc_now
 from domain.courses import CourseService
 from domain.emails import EmailService
+from domain.grading import GradingService
 from domain.grants import PermissionService
 from domain.groups import GroupService
 from domain.letters import Letters
@@ -40,6 +41,7 @@ class Services:
     permissions: PermissionService
     rules: RuleService
     workspace: WorkspaceService
+    grading: GradingService
 
     @classmethod
     def build(
@@ -80,4 +82,5 @@ class Services:
             users=UserService(store, changed=changed, env_admins=env_admins),
             permissions=PermissionService(store),
             workspace=WorkspaceService(store, letters, env_admins=env_admins),
+            grading=GradingService(store, emails),
         )

@@ -34,6 +34,7 @@ class EventType(StrEnum):
     COURSE_PROGRESS = "course_progress"
     COURSE_COMPLETED = "course_completed"
     ASSESSMENT_SUBMITTED = "assessment_submitted"
+    ASSESSMENT_GRADED = "assessment_graded"
     CERTIFICATE_ISSUED = "certificate_issued"
 
 
@@ -166,7 +167,51 @@ def _details(item: Mapping[str, Any]) -> dict[str, Any]:
         ):
             raise _Bad("score", "a number is required")
         details["score"] = score
+    details.update(_assessment_details(item))
+    _within_maximum(details)
     return details
+
+
+ASSESSMENT_KINDS = ("exam", "assignment", "certification")
+MAX_RESPONSES = 20000
+
+
+def _assessment_details(item: Mapping[str, Any]) -> dict[str, Any]:
+    """What the Review Center and Gradebook read about an assessment and an attempt."""
+    details: dict[str, Any] = {}
+    if "title" in item:
+        title = item["title"]
+        if not isinstance(title, str):
+            raise _Bad("title", "the assessment's name is required, as a string")
+        details["title"] = _checked("title", partial(normalize_label, title, field="title"))
+    if "kind" in item:
+        if item["kind"] not in ASSESSMENT_KINDS:
+            raise _Bad("kind", f"one of {', '.join(ASSESSMENT_KINDS)}")
+        details["kind"] = item["kind"]
+    if "max_score" in item:
+        maximum = item["max_score"]
+        if (
+            isinstance(maximum, bool)
+            or not isinstance(maximum, int | float)
+            or not (math.isfinite(maximum) and maximum > 0)
+        ):
+            raise _Bad("max_score", "a number above 0 is required")
+        details["max_score"] = maximum
+    if "responses" in item:
+        responses = item["responses"]
+        if not isinstance(responses, str) or len(responses) > MAX_RESPONSES:
+            raise _Bad("responses", f"text of at most {MAX_RESPONSES} characters is required")
+        details["responses"] = responses
+    if "needs_review" in item:
+        if not isinstance(item["needs_review"], bool):
+            raise _Bad("needs_review", "true or false is required")
+        details["needs_review"] = item["needs_review"]
+    return details
+
+
+def _within_maximum(details: Mapping[str, Any]) -> None:
+    if "score" in details and "max_score" in details and details["score"] > details["max_score"]:
+        raise _Bad("score", f"is above max_score ({details['max_score']:g})")
 
 
 def _when(value: Any, now: datetime) -> datetime:

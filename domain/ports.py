@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from domain.activity import Resolved
     from domain.bulk import BulkJob, CheckCounts, ItemResult, JobKind, JobState
     from domain.bulk_sheet import StagedRow
+    from domain.grading import GradeChange, Grading, Regrade, Submission, SubmissionState
     from domain.rules.model import Rule
     from domain.throttle import Tally, Verdict
     from domain.workspace import Departure
@@ -437,6 +438,43 @@ class WorkspaceStore(Protocol):
         ...
 
 
+class GradingStore(Protocol):
+    async def queue(
+        self, group_ids: Collection[int] | None, *, offset: int, limit: int
+    ) -> Page[Submission]:
+        """Pending submissions, oldest first, of learners in any of ``group_ids``
+        (None: everyone)."""
+        ...
+
+    async def submission(self, submission_id: int) -> Submission | None: ...
+    async def claim(self, submission_id: int, user_id: int | None, now: datetime) -> bool:
+        """Compare-and-set: claims a pending submission nobody else holds (or the same
+        person already does). False when someone else holds it, or it is no longer
+        pending."""
+        ...
+
+    async def unclaim(self, submission_id: int, user_id: int) -> bool:
+        """Compare-and-set: frees a claim ``user_id`` holds; False otherwise."""
+        ...
+
+    async def grade(self, grading: Grading) -> bool:
+        """Compare-and-set pending -> graded (or released), with its history and
+        emails in the same transaction; False when it was not pending."""
+        ...
+
+    async def history(self, submission_id: int) -> list[GradeChange]: ...
+    async def graded(
+        self, group_ids: Collection[int] | None, *, offset: int, limit: int
+    ) -> Page[Submission]:
+        """Graded and released submissions, latest graded first."""
+        ...
+
+    async def regrade(self, regrade: Regrade, *, states: Collection[SubmissionState]) -> bool:
+        """Compare-and-set from one of ``states``: an edit (new score and feedback) or a
+        reset (set aside), with its history row and emails; False when it was in none."""
+        ...
+
+
 class Store(Protocol):
     groups: GroupStore
     members: MemberStore
@@ -451,3 +489,4 @@ class Store(Protocol):
     bulk: BulkStore
     rules: RuleStore
     workspace: WorkspaceStore
+    grading: GradingStore

@@ -369,3 +369,68 @@ class RuleEventRow(Model):
 
     class Meta:
         table = "rule_events"
+
+
+# An exam, assignment or certification in a course, keyed by the course player's
+# own stable id for it, so a renamed assessment stays the same one.
+class AssessmentRow(Model):
+    id = fields.IntField(primary_key=True)
+    course = fields.ForeignKeyField("models.CourseRow", on_delete=fields.CASCADE)
+    key = fields.CharField(max_length=100)
+    title = fields.CharField(max_length=100)
+    kind = fields.CharField(max_length=16, default="assignment")
+    max_score = fields.FloatField()
+    pass_mark = fields.FloatField(null=True)
+    needs_review = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "assessments"
+        unique_together = (("course", "key"),)
+
+
+# One attempt of one learner at one assessment: pending review, then graded,
+# then released. ``claimed_by`` is the grader working on it, seen by every other.
+class SubmissionRow(Model):
+    id = fields.IntField(primary_key=True)
+    assessment = fields.ForeignKeyField("models.AssessmentRow", on_delete=fields.CASCADE)
+    user = fields.ForeignKeyField(
+        "models.UserRow", related_name="submissions", on_delete=fields.CASCADE
+    )
+    attempt = fields.IntField()
+    submitted_at = fields.DatetimeField(db_index=True)
+    responses = fields.TextField(default="")
+    auto_score = fields.FloatField(null=True)
+    score = fields.FloatField(null=True)
+    feedback = fields.TextField(default="")
+    state = fields.CharField(max_length=16, db_index=True)
+    claimed_by = fields.ForeignKeyField(
+        "models.UserRow", related_name="claims", on_delete=fields.SET_NULL, null=True
+    )
+    claimed_at = fields.DatetimeField(null=True)
+    graded_by = fields.ForeignKeyField(
+        "models.UserRow", related_name="gradings", on_delete=fields.SET_NULL, null=True
+    )
+    graded_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "submissions"
+        unique_together = (("assessment", "user", "attempt"),)
+
+
+# Every change to a grade, with before and after, who, when and why.
+class GradeChangeRow(Model):
+    id = fields.IntField(primary_key=True)
+    submission = fields.ForeignKeyField("models.SubmissionRow", on_delete=fields.CASCADE)
+    change = fields.CharField(max_length=16)
+    before = fields.FloatField(null=True)
+    after = fields.FloatField(null=True)
+    by = fields.ForeignKeyField(
+        "models.UserRow", related_name="grade_changes", on_delete=fields.SET_NULL, null=True
+    )
+    by_name = fields.CharField(max_length=64, default="")
+    at = fields.DatetimeField(db_index=True)
+    reason = fields.TextField(default="")
+
+    class Meta:
+        table = "grade_changes"

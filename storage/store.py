@@ -9,6 +9,7 @@ from storage.activity import ActivityStore
 from storage.attempts import AttemptStore
 from storage.bulk import BulkStore
 from storage.courses import CourseStore
+from storage.grading import GradingStore
 from storage.groups import GroupStore
 from storage.members import MemberStore
 from storage.outbox import OutboxStore
@@ -34,3 +35,4 @@ class TortoiseStore:
     bulk: BulkStore = field(default_factory=BulkStore)
     rules: RuleStore = field(default_factory=RuleStore)
     workspace: WorkspaceStore = field(default_factory=WorkspaceStore)
+    grading: GradingStore = field(default_factory=GradingStore)

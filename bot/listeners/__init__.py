@@ -20,6 +20,7 @@ from bot.listeners import (
     home,
     messages,
     modal_submissions,
+    review,
     rules,
     workspace,
 )
@@ -89,7 +90,7 @@ def register_listeners(
             context["actor"] = actor
         await next()
 
-    for module in (errors, group_command, group_actions, modal_submissions, home, rules):
+    for module in (errors, group_command, group_actions, modal_submissions, home, rules, review):
         module.register(app, services)
     dropped = bulk.register(app, services, checker, wake)
     messages.register(app, services, dropped)

@@ -13,6 +13,7 @@ from bot import slack_people
 from bot.commands import BY_NAME, UsageError, mentioned_user, parse, rule_call
 from bot.listeners.bulk import post_preview, share_template
 from bot.listeners.errors import guard
+from bot.listeners.review import show_graded, show_queue
 from bot.listeners.rules import open_form, refresh, send_preview
 from bot.services import Services
 from bot.slack_text import plain
@@ -271,6 +272,24 @@ async def _course_list(call: Call, args: list[str]) -> None:
     await call.say(*replies.catalogue(await call.services.courses.catalogue(call.actor)))
 
 
+async def _review(call: Call, args: list[str]) -> None:
+    group = (
+        await call.services.groups.resolve(call.actor, args[0], Capability.REVIEW_CENTER)
+        if args
+        else None
+    )
+    await call.say(*await show_queue(call.services, call.actor, group))
+
+
+async def _graded(call: Call, args: list[str]) -> None:
+    group = (
+        await call.services.groups.resolve(call.actor, args[0], Capability.REVIEW_CENTER)
+        if args
+        else None
+    )
+    await call.say(*await show_graded(call.services, call.actor, group))
+
+
 ROUTES: dict[str, Handler] = {
     "help": _help,
     "list": _list,
@@ -298,6 +317,8 @@ ROUTES: dict[str, Handler] = {
     "rule": _rule,
     "segment new": _segment_new,
     "segment list": _segment_list,
+    "review": _review,
+    "graded": _graded,
 }
 
 

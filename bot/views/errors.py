@@ -24,6 +24,7 @@ from domain.errors import (
     TitleTaken,
     UserNotFound,
 )
+from domain.grading import ClaimedByOther, NotGraded, NotPending, SubmissionNotFound
 from domain.rules.model import (
     NoRule,
     RuleError,
@@ -148,7 +149,33 @@ _WORDINGS: dict[type, Wording] = {
     TemplateMismatch: lambda e, _: (
         f"{escape(e.problem)} Download a fresh template with `/group template`."
     ),
+    SubmissionNotFound: lambda e, _: (
+        f"There is no response {escape(e.name)} you may review; `/group review` lists "
+        "those waiting in your groups."
+    ),
+    ClaimedByOther: lambda e, _: (
+        f":pencil2: {_holder(e.submission)} is grading this response, so it's theirs to "
+        "grade; nothing was changed. Pick another from `/group review`, or ask them to "
+        "*Unclaim* it."
+    ),
+    NotGraded: lambda e, _: (
+        f"This response is {e.submission.state.value}, so there is no grade to change; "
+        "nothing was changed. `/group review` grades those waiting."
+    ),
+    NotPending: lambda e, _: (
+        f"This response is already {e.submission.state.value} "
+        f"({e.submission.score:g} of {e.submission.max_score:g}); nothing was changed. "
+        "Pick another from `/group review`."
+        if e.submission.score is not None
+        else f"This response is already {e.submission.state.value}; nothing was changed."
+    ),
 }
+
+
+def _holder(submission: Any) -> str:
+    if submission.claimed_by_slack:
+        return f"<@{submission.claimed_by_slack}>"
+    return f"*{escape(submission.claimed_by_name)}*"
 
 
 def denied(error: PermissionDenied, admins: Sequence[str]) -> str:

@@ -10,7 +10,7 @@ fails until they do.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from bot.ids import Action, Field, MenuChoice, Modal
 from bot.views import modals
 from bot.views.bulk import approval_request, import_modal, preview_message, review_modal
 from bot.views.emails import notifications_modal
+from bot.views.grading import grade_modal, queue_message
 from bot.views.permissions import DEFAULT, permissions_modal, pick_manager_modal
 from bot.views.rules import approval_request as rule_request
 from bot.views.rules import preview_message as rule_preview
@@ -30,7 +31,7 @@ from bot.views.rules import rule_modal
 from bot.xlsx_template import build_template
 from domain.bulk import BulkJob
 from domain.bulk_sheet import StagedRow, Tally
-from domain.entities import Actor, Group, PermissionSet, User, UserStatus
+from domain.entities import Actor, Group, Page, PermissionSet, User, UserStatus
 from domain.letters import SWITCHABLE, Trigger
 from domain.permissions import GRANTABLE, LABELS, MANAGE_USERS_PARTS, Capability
 from domain.rules.model import RulePreview, SavedRule
@@ -45,6 +46,10 @@ SEGMENTS = frozenset({Capability.MANAGE_SEGMENTS.value})
 ADMIN_ONLY = "admin only"
 NOT_FOUND = "There is no group called"
 """What a manager hears of a group that isn't theirs: the same as of no group."""
+NO_RESPONSE = "There is no response"
+"""...and of a response to grade from a learner outside their groups."""
+REVIEW_QUEUE = "Review queue in Sales "
+"""Sales Team's, whatever an earlier case renamed it to."""
 
 
 @dataclass
@@ -62,6 +67,8 @@ class Scene:
     pending_rule: SavedRule | None = None
     """A manager's rule for Sales Team waiting for an admin's review."""
     surfaces: dict[str, Reply | HomeTab | Message] = field(default_factory=dict)
+    submission: Any = None
+    """The first response waiting in Sales Team's review queue."""
 
     async def command(self, text: str) -> str:
         return await self.seen(await self.roster.driver.command(self.user, text))
@@ -138,6 +145,8 @@ class Case:
     run: Callable[[Scene], Awaitable[str]]
     scoped: bool = True
     """True: it acts on Sales Team, the group MANAGER manages."""
+    hidden: str = NOT_FOUND
+    """What a manager of another group hears of what it acts on."""
 
 
 CASES: tuple[Case, ...] = (
@@ -541,6 +550,41 @@ CASES: tuple[Case, ...] = (
         "Approved by",
         lambda s: s.submit(_rule_review(s), {Field.DECISION: "approve"}),
     ),
+    Case("review", (C.REVIEW_CENTER,), REVIEW_QUEUE, lambda s: s.command(f"review #{s.sales}")),
+    Case(
+        Action.REVIEW_CLAIM,
+        (C.REVIEW_CENTER,),
+        "You're grading",
+        lambda s: s.click("review", Action.REVIEW_CLAIM),
+        hidden=NO_RESPONSE,
+    ),
+    Case(
+        Action.REVIEW_UNCLAIM,
+        (C.REVIEW_CENTER,),
+        "anyone may grade it now",
+        lambda s: s.click("review mine", Action.REVIEW_UNCLAIM),
+        hidden=NO_RESPONSE,
+    ),
+    Case(
+        Action.REVIEW_GRADE,
+        (C.REVIEW_CENTER,),
+        "Grade response",
+        lambda s: s.click("review", Action.REVIEW_GRADE),
+        hidden=NO_RESPONSE,
+    ),
+    Case(
+        Action.REVIEW_PAGE,
+        (C.REVIEW_CENTER,),
+        REVIEW_QUEUE,
+        lambda s: s.click("review", f"{Action.REVIEW_PAGE}.next"),
+    ),
+    Case(
+        Modal.GRADE,
+        (C.REVIEW_CENTER,),
+        "Graded",
+        lambda s: s.submit(grade_modal(s.submission), {Field.SCORE: "5"}),
+        hidden=NO_RESPONSE,
+    ),
     # Last: an approved import starts running, and its messages would mix with others'.
     Case(
         Modal.REVIEW_IMPORT,
@@ -604,6 +648,40 @@ async def _rules(school: Roster, group: Group, scene: Scene) -> None:
     text, blocks = rule_request(group, scene.pending_rule, "nobody")
     posted = await client.chat_postMessage(channel=direct, text=text, blocks=blocks)
     scene.surfaces["rule request"] = next(m for m in school.slack.messages if m.ts == posted["ts"])
+
+
+async def _submissions(school: Roster, scene: Scene) -> None:
+    """Eleven of Sales Team's members hand in an essay for grading: a page and more."""
+    services = school.services
+    events = services.activity.parse(
+        {
+            "events": [
+                {
+                    "id": f"essay-{n}",
+                    "type": "assessment_submitted",
+                    "user": {"email": f"member{n:02}@school.org"},
+                    "course": "Python 101",
+                    "assessment": "essay",
+                    "max_score": 10,
+                    "needs_review": True,
+                }
+                for n in range(11)
+            ]
+        }
+    )
+    await services.activity.ingest(events)
+    admin = await services.users.actor(ADMIN)
+    first = await models.SubmissionRow.all().order_by("submitted_at", "id").first()
+    assert first is not None
+    scene.submission = await services.grading.reachable(admin, first.id)
+    reply = await (await school.driver.command(ADMIN, 'review "Sales Team"')).reply()
+    scene.surfaces["review"] = reply
+    held = replace(scene.submission, claimed_by=-1)
+    sales = _group(scene.sales, "Sales Team")
+    text, blocks = queue_message(Page((held,), 1, 0, 10), sales, you=-1)
+    client = AsyncWebClient(token=school.slack.bot_token, base_url=school.slack.api_url)
+    posted = await client.chat_postMessage(channel=ADMIN, text=text, blocks=blocks)
+    scene.surfaces["review mine"] = next(m for m in school.slack.messages if m.ts == posted["ts"])
 
 
 def _rule_review(scene: Scene) -> dict[str, Any]:
@@ -680,7 +758,7 @@ def expected_denial(caller: str, case: Case) -> str | None:
     if caller == "linked learner":
         return "you manage no group"
     if caller == "manager of another group":
-        return NOT_FOUND if case.scoped else None
+        return case.hidden if case.scoped else None
     held = Capability(caller.removeprefix("manager with "))
     missing = [
         need
@@ -706,6 +784,8 @@ TABLES = (
     models.SchoolSettingRow,
     models.BulkJobRow,
     models.BulkJobItemRow,
+    models.SubmissionRow,
+    models.GradeChangeRow,
 )
 
 
@@ -760,6 +840,7 @@ async def _scene(school: Roster, caller: str) -> Scene:
     _, job = await _staged(school, group, "to-review.xlsx")
     scene.pending, _ = await services.bulk.send_for_approval(admin, job.id)
     await _rules(school, group, scene)
+    await _submissions(school, scene)
     client = AsyncWebClient(token=school.slack.bot_token, base_url=school.slack.api_url)
     text, blocks = approval_request(scene.pending)
     posted = await client.chat_postMessage(channel=ADMIN, text=text, blocks=blocks)
@@ -782,7 +863,7 @@ async def test_every_command_and_action_for_every_caller(school: Roster, caller:
                 failures.append(f"{case.name}: should be allowed ({case.allowed!r}); saw {seen!r}")
             continue
         told = denial in seen and (
-            denial == NOT_FOUND or (f"Ask <@{ADMIN}>" in seen and "nothing was changed" in seen)
+            denial == case.hidden or (f"Ask <@{ADMIN}>" in seen and "nothing was changed" in seen)
         )
         if not told:
             failures.append(f"{case.name}: should be denied ({denial!r}); saw {seen!r}")

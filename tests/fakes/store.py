@@ -15,6 +15,7 @@ from domain.ports import (
     AttemptStore,
     BulkStore,
     CourseStore,
+    GradingStore,
     GroupStore,
     MemberStore,
     OutboxStore,
@@ -80,6 +81,7 @@ class FakeStore:
         self.bulk: BulkStore = absent("bulk")
         self.rules: RuleStore = absent("rules")
         self.workspace: WorkspaceStore = absent("workspace")
+        self.grading: GradingStore = absent("grading")
 
     def add_by_rule(self, group_id: int, user: User) -> None:
         """What a rule run (RuleStore.apply, not faked) does to one person it adds: a

@@ -266,6 +266,33 @@ COMMANDS: tuple[Command, ...] = (
         1,
         Capability.REVIEW_CENTER,
     ),
+    Command(
+        "gradebook",
+        "<group> [course]",
+        '/group gradebook "Sales Team" "Python 101"',
+        "learners by assessments: scores, pass/fail, pending, missing; history and export",
+        1,
+        2,
+        Capability.GRADEBOOK,
+    ),
+    Command(
+        "certificates",
+        "<group> [course | name or serial]",
+        '/group certificates "Sales Team" "Python 101"',
+        "issued certificates with their status; search, export, revoke",
+        1,
+        2,
+        Capability.CERTIFICATIONS,
+    ),
+    Command(
+        "certificate-award",
+        "<course> on|off",
+        '/group certificate-award "Python 101" on',
+        "whether completing a course earns a certificate from Roster (admins)",
+        2,
+        2,
+        Capability.MANAGE_CATALOGUE,
+    ),
 )
 BY_NAME = {c.name: c for c in COMMANDS}
 TWO_WORDS = {c.name.split()[0] for c in COMMANDS if " " in c.name}

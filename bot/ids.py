@@ -36,6 +36,12 @@ class Action(StrEnum):
     GRADE_EDIT = "review.graded.edit"
     GRADE_RESET = "review.graded.reset"
     GRADE_HISTORY = "review.graded.history"
+    GRADEBOOK_PAGE = "gradebook.page"
+    GRADEBOOK_LEARNER = "gradebook.learner"
+    GRADEBOOK_EXPORT = "gradebook.export"
+    CERTIFICATES_PAGE = "certificates.page"
+    CERTIFICATE_REVOKE = "certificates.revoke.open"
+    CERTIFICATES_EXPORT = "certificates.export"
 
 
 class Modal(StrEnum):
@@ -55,6 +61,7 @@ class Modal(StrEnum):
     GRADE = "review.grade"
     EDIT_GRADE = "review.edit"
     RESET_GRADE = "review.reset"
+    REVOKE_CERTIFICATE = "certificates.revoke"
 
 
 class MenuChoice(StrEnum):

@@ -10,6 +10,7 @@ from domain.accounts import AccountService
 from domain.activity import ActivityService
 from domain.bulk import BulkJobs
 from domain.bulk_sheet import BulkSheets
+from domain.certificates import CertificateService
 from domain.clock import Clock, utc_now
 from domain.courses import CourseService
 from domain.emails import EmailService
@@ -42,6 +43,7 @@ class Services:
     rules: RuleService
     workspace: WorkspaceService
     grading: GradingService
+    certificates: CertificateService
 
     @classmethod
     def build(
@@ -83,4 +85,5 @@ class Services:
             permissions=PermissionService(store),
             workspace=WorkspaceService(store, letters, env_admins=env_admins),
             grading=GradingService(store, emails),
+            certificates=CertificateService(store),
         )

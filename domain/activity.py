@@ -197,11 +197,28 @@ def _assessment_details(item: Mapping[str, Any]) -> dict[str, Any]:
         ):
             raise _Bad("max_score", "a number above 0 is required")
         details["max_score"] = maximum
+    if "pass_mark" in item:
+        mark = item["pass_mark"]
+        if (
+            isinstance(mark, bool)
+            or not isinstance(mark, int | float)
+            or not (math.isfinite(mark) and mark >= 0)
+        ):
+            raise _Bad("pass_mark", "a number from 0 up is required")
+        details["pass_mark"] = mark
     if "responses" in item:
         responses = item["responses"]
         if not isinstance(responses, str) or len(responses) > MAX_RESPONSES:
             raise _Bad("responses", f"text of at most {MAX_RESPONSES} characters is required")
         details["responses"] = responses
+    if "expires_at" in item:
+        try:
+            expires = datetime.fromisoformat(str(item["expires_at"]))
+        except ValueError:
+            raise _Bad("expires_at", "an ISO 8601 time with its offset is required") from None
+        if expires.tzinfo is None:
+            raise _Bad("expires_at", "add the time zone offset, e.g. Z or +01:00")
+        details["expires_at"] = expires.astimezone(UTC).isoformat()
     if "needs_review" in item:
         if not isinstance(item["needs_review"], bool):
             raise _Bad("needs_review", "true or false is required")
@@ -210,8 +227,10 @@ def _assessment_details(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _within_maximum(details: Mapping[str, Any]) -> None:
-    if "score" in details and "max_score" in details and details["score"] > details["max_score"]:
-        raise _Bad("score", f"is above max_score ({details['max_score']:g})")
+    maximum = details.get("max_score")
+    for key in ("score", "pass_mark"):
+        if maximum is not None and details.get(key, 0) > maximum:
+            raise _Bad(key, f"is above max_score ({maximum:g})")
 
 
 def _when(value: Any, now: datetime) -> datetime:

@@ -26,6 +26,8 @@ from domain.ports import Store
 
 QUEUE_PAGE = 10
 """Responses a queue message shows; each takes a few blocks of Slack's 50."""
+GRADEBOOK_PAGE = 20
+"""Learners a gradebook message shows: one section each, of Slack's 50 blocks."""
 
 MAX_FEEDBACK = 2000
 MAX_REASON = 500
@@ -89,6 +91,42 @@ class GradeChange:
     by_name: str
     at: datetime
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    id: int
+    course_id: int
+    course_title: str
+    title: str
+    kind: str
+    max_score: float
+    pass_mark: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A learner's standing in one assessment: their latest attempt not reset."""
+
+    state: SubmissionState
+    score: float | None
+    attempt: int
+    passed: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class GradebookRow:
+    learner: User
+    cells: dict[int, Cell]
+    """By assessment id; an assessment missing here was never submitted."""
+
+
+@dataclass(frozen=True, slots=True)
+class Gradebook:
+    """A page of a group's learners against every assessment of its (or one) course."""
+
+    assessments: tuple[Assessment, ...]
+    rows: Page[GradebookRow]
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,6 +381,30 @@ class GradingService:
         if not await self._store.grading.regrade(regrade, states=states):
             raise NotGraded(await self.reachable(actor, submission_id))
         return await self.reachable(actor, submission_id)
+
+    async def gradebook(
+        self, actor: Actor, group: Group, course_ids: Collection[int] | None, *, offset: int = 0
+    ) -> Gradebook:
+        """The group's learners against the assessments of its courses (or ``course_ids``)."""
+        require(actor, Capability.GRADEBOOK, group)
+        return await self._store.grading.gradebook(
+            group.id, course_ids, offset=max(offset, 0), limit=GRADEBOOK_PAGE
+        )
+
+    async def export(
+        self, actor: Actor, group: Group, course_ids: Collection[int] | None
+    ) -> Gradebook:
+        """Every learner of the group, for the assessment results workbook."""
+        require(actor, Capability.GRADEBOOK, group)
+        return await self._store.grading.gradebook(group.id, course_ids, offset=0, limit=None)
+
+    async def learner_record(
+        self, actor: Actor, group: Group, user_id: int
+    ) -> tuple[list[Submission], dict[int, list[GradeChange]]]:
+        """Every attempt of one learner of the group, with each attempt's history."""
+        require(actor, Capability.GRADEBOOK, group)
+        attempts = await self._store.grading.of_learner(group.id, user_id)
+        return attempts, await self._store.grading.histories([a.id for a in attempts])
 
     def _scope(self, actor: Actor, group: Group | None) -> Collection[int] | None:
         if group is not None:

@@ -33,7 +33,15 @@ if TYPE_CHECKING:
     from domain.activity import Resolved
     from domain.bulk import BulkJob, CheckCounts, ItemResult, JobKind, JobState
     from domain.bulk_sheet import StagedRow
-    from domain.grading import GradeChange, Grading, Regrade, Submission, SubmissionState
+    from domain.certificates import Certificate
+    from domain.grading import (
+        Gradebook,
+        GradeChange,
+        Grading,
+        Regrade,
+        Submission,
+        SubmissionState,
+    )
     from domain.rules.model import Rule
     from domain.throttle import Tally, Verdict
     from domain.workspace import Departure
@@ -469,9 +477,45 @@ class GradingStore(Protocol):
         """Graded and released submissions, latest graded first."""
         ...
 
+    async def gradebook(
+        self, group_id: int, course_ids: Collection[int] | None, *, offset: int, limit: int | None
+    ) -> Gradebook:
+        """Members by username, a page of them (``limit`` None: all), against the
+        assessments of the group's courses (or of ``course_ids``)."""
+        ...
+
+    async def of_learner(self, group_id: int, user_id: int) -> list[Submission]:
+        """The learner's attempts in the group's courses, when they are its member."""
+        ...
+
+    async def histories(self, submission_ids: Collection[int]) -> dict[int, list[GradeChange]]: ...
     async def regrade(self, regrade: Regrade, *, states: Collection[SubmissionState]) -> bool:
         """Compare-and-set from one of ``states``: an edit (new score and feedback) or a
         reset (set aside), with its history row and emails; False when it was in none."""
+        ...
+
+
+class CertificateStore(Protocol):
+    async def page(
+        self,
+        group_id: int,
+        course_id: int | None,
+        *,
+        search: str,
+        offset: int,
+        limit: int | None,
+    ) -> Page[Certificate]:
+        """Certificates of the group's members, newest first (``limit`` None: all)."""
+        ...
+
+    async def get(self, certificate_id: int) -> Certificate | None: ...
+    async def holder_groups(self, certificate_id: int) -> list[int]: ...
+    async def by_code(self, code: str) -> Certificate | None: ...
+    async def of_user(self, user_id: int) -> list[Certificate]: ...
+    async def revoke(
+        self, certificate_id: int, *, reason: str, by: int | None, now: datetime
+    ) -> bool:
+        """Compare-and-set: revokes one not revoked yet; False otherwise."""
         ...
 
 
@@ -490,3 +534,4 @@ class Store(Protocol):
     rules: RuleStore
     workspace: WorkspaceStore
     grading: GradingStore
+    certificates: CertificateStore

@@ -36,6 +36,7 @@ class Scope(StrEnum):
     BROWSER = "browser"
     LINK_EMAIL = "link-email"
     LINK_CLIENT = "link-client"
+    VERIFY_CLIENT = "verify-client"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,10 @@ from tortoise.transactions import in_transaction
 from domain.activity import EventType, Resolved
 from domain.entities import Page
 from domain.grading import (
+    Assessment,
+    Cell,
+    Gradebook,
+    GradebookRow,
     GradeChange,
     GradeChangeKind,
     Grading,
@@ -24,6 +28,7 @@ from storage import convert
 from storage.models import (
     AssessmentRow,
     GradeChangeRow,
+    GroupCourseRow,
     MembershipRow,
     SubmissionRow,
     UserRow,
@@ -174,6 +179,47 @@ class GradingStore:
             await queue_emails(regrade.emails, regrade.at, conn)
         return True
 
+    async def gradebook(
+        self, group_id: int, course_ids: Collection[int] | None, *, offset: int, limit: int | None
+    ) -> Gradebook:
+        courses = list(course_ids) if course_ids is not None else await _courses_of(group_id)
+        assessments = (
+            await AssessmentRow.filter(course_id__in=courses)
+            .order_by("course_id", "created_at", "id")
+            .prefetch_related("course")
+        )
+        members = MembershipRow.filter(group_id=group_id)
+        total = await members.count()
+        query = members.order_by("user__username", "user_id").offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        users = [m.user for m in await query.prefetch_related("user")]
+        cells = await _cells([u.id for u in users], [a.id for a in assessments])
+        rows = tuple(GradebookRow(convert.user(u), cells.get(u.id, {})) for u in users)
+        shown = tuple(_assessment_of(a) for a in assessments)
+        return Gradebook(shown, Page(rows, total, offset, limit or max(total, 1)))
+
+    async def of_learner(self, group_id: int, user_id: int) -> list[Submission]:
+        if not await MembershipRow.filter(group_id=group_id, user_id=user_id).exists():
+            return []
+        courses = await _courses_of(group_id)
+        rows = await _loaded(
+            SubmissionRow.filter(user_id=user_id, assessment__course_id__in=courses).order_by(
+                "assessment_id", "attempt"
+            )
+        )
+        groups = await _groups_of({user_id})
+        return [_submission(r, groups.get(user_id, frozenset())) for r in rows]
+
+    async def histories(self, submission_ids: Collection[int]) -> dict[int, list[GradeChange]]:
+        rows = await GradeChangeRow.filter(submission_id__in=list(submission_ids)).order_by(
+            "at", "id"
+        )
+        found: dict[int, list[GradeChange]] = {}
+        for r in rows:
+            found.setdefault(r.submission_id, []).append(_change(r))
+        return found
+
     async def history(self, submission_id: int) -> list[GradeChange]:
         rows = await GradeChangeRow.filter(submission_id=submission_id).order_by("at", "id")
         return [
@@ -229,6 +275,7 @@ async def _assessment(
     a maximum the player sends later updates it."""
     row = await AssessmentRow.filter(course_id=course_id, key=key).using_db(conn).first()
     maximum = details.get("max_score")
+    mark = details.get("pass_mark")
     if row is None:
         return await AssessmentRow.create(
             course_id=course_id,
@@ -236,12 +283,15 @@ async def _assessment(
             title=str(details.get("title") or key),
             kind=str(details.get("kind") or "assignment"),
             max_score=float(maximum) if isinstance(maximum, int | float) else DEFAULT_MAX_SCORE,
+            pass_mark=float(mark) if isinstance(mark, int | float) else None,
             needs_review=bool(details.get("needs_review", False)),
             using_db=conn,
         )
-    if isinstance(maximum, int | float) and float(maximum) != row.max_score:
+    if isinstance(maximum, int | float):
         row.max_score = float(maximum)
-        await row.save(using_db=conn, update_fields=["max_score"])
+    if isinstance(mark, int | float):
+        row.pass_mark = float(mark)
+    await row.save(using_db=conn, update_fields=["max_score", "pass_mark"])
     return row
 
 
@@ -273,6 +323,45 @@ async def _history(
         by_name="course player",
         at=at,
         using_db=conn,
+    )
+
+
+def _change(row: GradeChangeRow) -> GradeChange:
+    return GradeChange(
+        GradeChangeKind(row.change), row.before, row.after, row.by_name, row.at, row.reason
+    )
+
+
+async def _courses_of(group_id: int) -> list[int]:
+    return list(await GroupCourseRow.filter(group_id=group_id).values_list("course_id", flat=True))
+
+
+async def _cells(user_ids: list[int], assessment_ids: list[int]) -> dict[int, dict[int, Cell]]:
+    """Each learner's latest attempt not reset, per assessment: one query, ordered so the
+    last row of each pair is the one that counts."""
+    if not user_ids or not assessment_ids:
+        return {}
+    rows = (
+        await SubmissionRow.filter(user_id__in=user_ids, assessment_id__in=assessment_ids)
+        .exclude(state=SubmissionState.RESET.value)
+        .order_by("attempt")
+        .prefetch_related("assessment")
+        .values_list(
+            "user_id", "assessment_id", "state", "score", "attempt", "assessment__pass_mark"
+        )
+    )
+    cells: dict[int, dict[int, Cell]] = {}
+    for user_id, assessment_id, state, score, attempt, mark in rows:
+        passed = None if score is None or mark is None else score >= mark
+        cells.setdefault(user_id, {})[assessment_id] = Cell(
+            SubmissionState(state), score, attempt, passed
+        )
+    return cells
+
+
+def _assessment_of(row: AssessmentRow) -> Assessment:
+    return Assessment(
+        row.id, row.course_id, row.course.title, row.title, row.kind, row.max_score, row.pass_mark
     )
 
 

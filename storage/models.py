@@ -434,3 +434,25 @@ class GradeChangeRow(Model):
 
     class Meta:
         table = "grade_changes"
+
+
+# A certificate a learner holds: ``code`` is the unguessable part of its public
+# verification link; revoking keeps the row, so the link says since when.
+class CertificateRow(Model):
+    id = fields.IntField(primary_key=True)
+    serial = fields.CharField(max_length=32, unique=True)
+    code = fields.CharField(max_length=64, unique=True)
+    user = fields.ForeignKeyField(
+        "models.UserRow", related_name="certificates", on_delete=fields.CASCADE
+    )
+    course = fields.ForeignKeyField("models.CourseRow", on_delete=fields.CASCADE)
+    title = fields.CharField(max_length=100)
+    source = fields.CharField(max_length=16)
+    issued_at = fields.DatetimeField(db_index=True)
+    expires_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+    revoked_reason = fields.TextField(default="")
+    revoked_by_name = fields.CharField(max_length=64, default="")
+
+    class Meta:
+        table = "certificates"

@@ -8,6 +8,7 @@ from storage.accounts import AccountStore
 from storage.activity import ActivityStore
 from storage.attempts import AttemptStore
 from storage.bulk import BulkStore
+from storage.certificates import CertificateStore
 from storage.courses import CourseStore
 from storage.grading import GradingStore
 from storage.groups import GroupStore
@@ -36,3 +37,4 @@ class TortoiseStore:
     rules: RuleStore = field(default_factory=RuleStore)
     workspace: WorkspaceStore = field(default_factory=WorkspaceStore)
     grading: GradingStore = field(default_factory=GradingStore)
+    certificates: CertificateStore = field(default_factory=CertificateStore)

@@ -12,8 +12,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import slack_people
 from bot.commands import BY_NAME, UsageError, mentioned_user, parse, rule_call
 from bot.listeners.bulk import post_preview, share_template
+from bot.listeners.certificates import listing_key, show_certificates
 from bot.listeners.errors import guard
-from bot.listeners.review import show_graded, show_queue
+from bot.listeners.grading import show_gradebook, show_graded, show_queue
 from bot.listeners.rules import open_form, refresh, send_preview
 from bot.services import Services
 from bot.slack_text import plain
@@ -290,6 +291,28 @@ async def _graded(call: Call, args: list[str]) -> None:
     await call.say(*await show_graded(call.services, call.actor, group))
 
 
+async def _gradebook(call: Call, args: list[str]) -> None:
+    group = await call.services.groups.resolve(call.actor, args[0], Capability.GRADEBOOK)
+    course = await call.services.courses.resolve(args[1]) if len(args) > 1 else None
+    key = f"{group.id}/{course.id if course else ''}"
+    await call.say(*await show_gradebook(call.services, call.actor, key))
+
+
+async def _certificates(call: Call, args: list[str]) -> None:
+    key = await listing_key(call.services, call.actor, args)
+    await call.say(*await show_certificates(call.services, call.actor, key))
+
+
+async def _certificate_award(call: Call, args: list[str]) -> None:
+    if args[1].lower() not in ("on", "off"):
+        raise UsageError("Say `on` or `off` after the course.", BY_NAME["certificate-award"])
+    course = await call.services.courses.resolve(args[0])
+    award = await call.services.certificates.set_award(
+        call.actor, course, award=args[1].lower() == "on"
+    )
+    await call.say(replies.certificate_award(course, award))
+
+
 ROUTES: dict[str, Handler] = {
     "help": _help,
     "list": _list,
@@ -319,6 +342,9 @@ ROUTES: dict[str, Handler] = {
     "segment list": _segment_list,
     "review": _review,
     "graded": _graded,
+    "gradebook": _gradebook,
+    "certificates": _certificates,
+    "certificate-award": _certificate_award,
 }
 
 

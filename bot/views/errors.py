@@ -8,6 +8,7 @@ from typing import Any
 from bot.views.blocks import escape, listing
 from domain.bulk import JobMoved, JobNotFound, NothingToImport, RowsPruned
 from domain.bulk_sheet import FileRefused, TemplateMismatch
+from domain.certificates import AlreadyRevoked, CertificateNotFound
 from domain.errors import (
     CourseNotFound,
     DenialReason,
@@ -157,6 +158,14 @@ _WORDINGS: dict[type, Wording] = {
         f":pencil2: {_holder(e.submission)} is grading this response, so it's theirs to "
         "grade; nothing was changed. Pick another from `/group review`, or ask them to "
         "*Unclaim* it."
+    ),
+    CertificateNotFound: lambda e, _: (
+        f"There is no certificate {escape(e.name)} you may see; `/group certificates "
+        "<group>` lists those of your groups."
+    ),
+    AlreadyRevoked: lambda e, _: (
+        f"Certificate *{escape(e.certificate.serial)}* was already revoked "
+        f"({escape(e.certificate.revoked_reason)}); nothing was changed."
     ),
     NotGraded: lambda e, _: (
         f"This response is {e.submission.state.value}, so there is no grade to change; "

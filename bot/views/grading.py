@@ -23,6 +23,9 @@ from domain.entities import Group, Page
 from domain.grading import (
     MAX_FEEDBACK,
     MAX_REASON,
+    Assessment,
+    Cell,
+    Gradebook,
     GradeChange,
     Submission,
     SubmissionState,
@@ -267,3 +270,95 @@ def history_modal(submission: Submission, changes: list[GradeChange]) -> View:
         "close": plain("Close", 24),
         "blocks": blocks,
     }
+
+
+LEGEND = (
+    ":white_check_mark: passed · :x: not passed · :hourglass: waiting for a grader · "
+    "— not submitted"
+)
+
+
+def _cell(assessment: Assessment, cell: Cell | None) -> str:
+    name = escape(assessment.title)
+    if cell is None:
+        return f"{name}: —"
+    if cell.state is SubmissionState.PENDING:
+        return f"{name}: :hourglass:"
+    score = "-" if cell.score is None else f"{cell.score:g}/{assessment.max_score:g}"
+    mark = (
+        {True: " :white_check_mark:", False: " :x:"}.get(cell.passed, "")
+        if cell.passed is not None
+        else ""
+    )
+    return f"{name}: *{score}*{mark}"
+
+
+def gradebook_message(
+    group: Group, course: str, book: Gradebook, key: str
+) -> tuple[str, list[Block]]:
+    """Learners by assessments, a page of learners; ``key`` names the group and course
+    for the pager and the export."""
+    where = f"{group.title}" + (f" · {course}" if course else "")
+    title = f"Gradebook: {where}"
+    rows = book.rows
+    if not book.assessments:
+        text = (
+            f"No assessments yet in {where}: they appear once the course player reports "
+            "a submission."
+        )
+        return fallback(text), [section(escape(text))]
+    blocks: list[Block] = [
+        header(title),
+        context(f"{rows.total} learners, {len(book.assessments)} assessments. {LEGEND}"),
+    ]
+    for row in rows.items:
+        cells = " · ".join(_cell(a, row.cells.get(a.id)) for a in book.assessments)
+        learner = row.learner
+        blocks.append(
+            section(
+                clip(f"*{escape(learner.username)}* ({escape(learner.email)})\n{cells}", 2900),
+                accessory=button("History", Action.GRADEBOOK_LEARNER, f"{group.id}:{learner.id}"),
+            )
+        )
+    blocks.extend(pager(rows, Action.GRADEBOOK_PAGE, key))
+    blocks.append(actions(button("Export assessment results", Action.GRADEBOOK_EXPORT, key)))
+    return fallback(title), blocks
+
+
+def learner_record_modal(attempts: list[Submission], changes: dict[int, list[GradeChange]]) -> View:
+    """Every attempt of one learner, each with its history: what *History* opens."""
+    blocks: list[Block] = []
+    if attempts:
+        blocks.append(section(_who(attempts[0])))
+    for attempt in attempts[-40:]:
+        lines = [
+            f"{_what(attempt)}: *{score_words(attempt)}* · {attempt.state.value}",
+            *(_change_line(c) for c in changes.get(attempt.id, [])),
+        ]
+        blocks.append(section(clip("\n".join(lines), 2900)))
+        blocks.append(actions(*_attempt_buttons(attempt)))
+    if not attempts:
+        blocks.append(section("Nothing submitted yet."))
+    return {
+        "type": "modal",
+        "title": plain("Learner grades", 24),
+        "close": plain("Close", 24),
+        "blocks": blocks[:100],
+    }
+
+
+def _attempt_buttons(attempt: Submission) -> list[dict[str, object]]:
+    value = str(attempt.id)
+    if attempt.state in (SubmissionState.GRADED, SubmissionState.RELEASED):
+        return [
+            button("Edit", Action.GRADE_EDIT, value),
+            button("Reset for a retake", Action.GRADE_RESET, value),
+        ]
+    return [button("History", Action.GRADE_HISTORY, value)]
+
+
+def exported(group: Group) -> str:
+    return (
+        f"The assessment results of *{escape(group.title)}* are coming to your direct "
+        "messages as a workbook, one sheet per course."
+    )

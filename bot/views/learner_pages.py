@@ -34,6 +34,11 @@ def _render(template: str, title: str, school: str, **values: object) -> str:
     )
 
 
+def render_page(template: str, title: str, school: str, **values: object) -> str:
+    """A page of another feature (a certificate's verification), in the same frame."""
+    return _render(template, title, school, **values)
+
+
 WRONG_PASSWORD = (
     "The email or the password is wrong. Forgot your password? Use the link below to get "
     "a new one by email. Never set one? Use the link in your invitation email."

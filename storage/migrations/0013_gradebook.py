@@ -62,4 +62,23 @@ class Migration(migrations.Migration):
             options={'table': 'grade_changes', 'app': 'models', 'unique_together': (), 'pk_attr': 'id'},
             bases=['Model'],
         ),
+        ops.CreateModel(
+            name='CertificateRow',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('serial', fields.CharField(unique=True, max_length=32)),
+                ('code', fields.CharField(unique=True, max_length=64)),
+                ('user', fields.ForeignKeyField('models.UserRow', source_field='user_id', db_constraint=True, to_field='id', related_name='certificates', on_delete=OnDelete.CASCADE)),
+                ('course', fields.ForeignKeyField('models.CourseRow', source_field='course_id', db_constraint=True, to_field='id', on_delete=OnDelete.CASCADE)),
+                ('title', fields.CharField(max_length=100)),
+                ('source', fields.CharField(max_length=16)),
+                ('issued_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+                ('expires_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('revoked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('revoked_reason', fields.TextField(default='', unique=False)),
+                ('revoked_by_name', fields.CharField(default='', max_length=64)),
+            ],
+            options={'table': 'certificates', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
     ]

@@ -22,7 +22,7 @@ from bot.ids import Action, Field, MenuChoice, Modal
 from bot.views import modals
 from bot.views.bulk import approval_request, import_modal, preview_message, review_modal
 from bot.views.emails import notifications_modal
-from bot.views.grading import grade_modal, queue_message
+from bot.views.grading import edit_modal, grade_modal, queue_message, reset_modal
 from bot.views.permissions import DEFAULT, permissions_modal, pick_manager_modal
 from bot.views.rules import approval_request as rule_request
 from bot.views.rules import preview_message as rule_preview
@@ -69,6 +69,8 @@ class Scene:
     surfaces: dict[str, Reply | HomeTab | Message] = field(default_factory=dict)
     submission: Any = None
     """The first response waiting in Sales Team's review queue."""
+    graded: Any = None
+    """The latest graded response in Sales Team."""
 
     async def command(self, text: str) -> str:
         return await self.seen(await self.roster.driver.command(self.user, text))
@@ -585,6 +587,76 @@ CASES: tuple[Case, ...] = (
         lambda s: s.submit(grade_modal(s.submission), {Field.SCORE: "5"}),
         hidden=NO_RESPONSE,
     ),
+    Case(
+        "graded", (C.REVIEW_CENTER,), "Graded in Sales ", lambda s: s.command(f"graded #{s.sales}")
+    ),
+    Case(
+        Action.GRADE_EDIT,
+        (C.REVIEW_CENTER,),
+        "Edit grade",
+        lambda s: s.click("graded", Action.GRADE_EDIT),
+        hidden=NO_RESPONSE,
+    ),
+    Case(
+        Modal.EDIT_GRADE,
+        (C.REVIEW_CENTER,),
+        "Grade edited",
+        lambda s: s.submit(
+            edit_modal(s.graded), {Field.SCORE: "6", Field.REASON: "Recounted the marks"}
+        ),
+        hidden=NO_RESPONSE,
+    ),
+    Case(
+        Action.GRADE_HISTORY,
+        (C.REVIEW_CENTER,),
+        "Grade history",
+        lambda s: s.click("graded", Action.GRADE_HISTORY),
+        hidden=NO_RESPONSE,
+    ),
+    Case(
+        Action.GRADED_PAGE,
+        (C.REVIEW_CENTER,),
+        "Graded in Sales ",
+        lambda s: s.click("graded", f"{Action.GRADED_PAGE}.next"),
+    ),
+    Case(
+        Action.GRADE_RESET,
+        (C.REVIEW_CENTER,),
+        "Reset for a retake",
+        lambda s: s.click("graded", Action.GRADE_RESET),
+        hidden=NO_RESPONSE,
+    ),
+    Case(
+        Modal.RESET_GRADE,
+        (C.REVIEW_CENTER,),
+        "may take it again",
+        lambda s: s.submit(reset_modal(s.graded), {Field.REASON: "Upload was corrupted"}),
+        hidden=NO_RESPONSE,
+    ),
+    Case(
+        "gradebook",
+        (C.GRADEBOOK,),
+        "Gradebook: Sales ",
+        lambda s: s.command(f"gradebook #{s.sales}"),
+    ),
+    Case(
+        Action.GRADEBOOK_PAGE,
+        (C.GRADEBOOK,),
+        "Gradebook: Sales ",
+        lambda s: s.click("gradebook", f"{Action.GRADEBOOK_PAGE}.next"),
+    ),
+    Case(
+        Action.GRADEBOOK_LEARNER,
+        (C.GRADEBOOK,),
+        "Learner grades",
+        lambda s: s.click("gradebook", Action.GRADEBOOK_LEARNER),
+    ),
+    Case(
+        Action.GRADEBOOK_EXPORT,
+        (C.GRADEBOOK,),
+        "coming to your direct messages",
+        lambda s: _exported(s, s.click("gradebook", Action.GRADEBOOK_EXPORT)),
+    ),
     # Last: an approved import starts running, and its messages would mix with others'.
     Case(
         Modal.REVIEW_IMPORT,
@@ -650,6 +722,17 @@ async def _rules(school: Roster, group: Group, scene: Scene) -> None:
     scene.surfaces["rule request"] = next(m for m in school.slack.messages if m.ts == posted["ts"])
 
 
+async def _exported(scene: Scene, act: Awaitable[str]) -> str:
+    """What the caller saw, once the workbook it asked for is shared: it is written
+    after the reply, and must not be taken for what the next case shows."""
+    slack = scene.roster.slack
+    uploads = len(slack.calls_to("files.completeUploadExternal"))
+    seen = await act
+    if "coming to your direct messages" in seen:
+        await slack.wait_for(lambda: len(slack.calls_to("files.completeUploadExternal")) > uploads)
+    return seen
+
+
 async def _submissions(school: Roster, scene: Scene) -> None:
     """Eleven of Sales Team's members hand in an essay for grading: a page and more."""
     services = school.services
@@ -667,15 +750,38 @@ async def _submissions(school: Roster, scene: Scene) -> None:
                 }
                 for n in range(11)
             ]
+            + [
+                {
+                    "id": f"quiz-{n}",
+                    "type": "assessment_submitted",
+                    "user": {"email": f"member{n:02}@school.org"},
+                    "course": "Python 101",
+                    "assessment": "quiz",
+                    "max_score": 10,
+                    "score": 5,
+                }
+                for n in range(11)
+            ]
         }
     )
     await services.activity.ingest(events)
     admin = await services.users.actor(ADMIN)
-    first = await models.SubmissionRow.all().order_by("submitted_at", "id").first()
+    first = (
+        await models.SubmissionRow.filter(state="pending").order_by("submitted_at", "id").first()
+    )
     assert first is not None
     scene.submission = await services.grading.reachable(admin, first.id)
     reply = await (await school.driver.command(ADMIN, 'review "Sales Team"')).reply()
     scene.surfaces["review"] = reply
+    scene.surfaces["graded"] = await (
+        await school.driver.command(ADMIN, 'graded "Sales Team"')
+    ).reply()
+    scene.surfaces["gradebook"] = await (
+        await school.driver.command(ADMIN, 'gradebook "Sales Team"')
+    ).reply()
+    latest = await models.SubmissionRow.filter(state="graded").order_by("-graded_at", "-id").first()
+    assert latest is not None
+    scene.graded = await services.grading.reachable(admin, latest.id)
     held = replace(scene.submission, claimed_by=-1)
     sales = _group(scene.sales, "Sales Team")
     text, blocks = queue_message(Page((held,), 1, 0, 10), sales, you=-1)

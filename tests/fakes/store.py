@@ -14,6 +14,7 @@ from domain.ports import (
     ActivityStore,
     AttemptStore,
     BulkStore,
+    CertificateStore,
     CourseStore,
     GradingStore,
     GroupStore,
@@ -82,6 +83,7 @@ class FakeStore:
         self.rules: RuleStore = absent("rules")
         self.workspace: WorkspaceStore = absent("workspace")
         self.grading: GradingStore = absent("grading")
+        self.certificates: CertificateStore = absent("certificates")
 
     def add_by_rule(self, group_id: int, user: User) -> None:
         """What a rule run (RuleStore.apply, not faked) does to one person it adds: a

@@ -1,7 +1,9 @@
-"""The Review Center: ``/group review``, its Claim, Unclaim and Grade buttons, the form."""
+"""The Review Center (``/group review``, ``/group graded``) and the Gradebook
+(``/group gradebook``): their buttons and forms."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -15,10 +17,13 @@ from bot.views.grading import (
     claimed,
     edit_modal,
     edited,
+    exported,
     grade_modal,
+    gradebook_message,
     graded,
     graded_message,
     history_modal,
+    learner_record_modal,
     queue_message,
     reset_modal,
     unclaimed,
@@ -26,7 +31,8 @@ from bot.views.grading import (
 )
 from bot.views.modals import done_modal
 from bot.views.paging import page_value
-from domain.entities import Actor, Group
+from bot.xlsx_export import assessment_results_workbook
+from domain.entities import Actor, Course, Group
 from domain.errors import DomainError, InvalidInput
 from domain.permissions import Capability
 
@@ -36,6 +42,23 @@ async def show_queue(
 ) -> tuple[str, list[dict[str, Any]]]:
     page = await services.grading.queue(actor, group, offset=offset)
     return queue_message(page, group, you=actor.user_id)
+
+
+async def show_gradebook(
+    services: Services, actor: Actor, key: str, *, offset: int = 0
+) -> tuple[str, list[dict[str, Any]]]:
+    """``key``: ``<group id>/<course id or nothing>``, as the pager and export carry it."""
+    group, course = await _book_of(services, actor, key)
+    ids = [course.id] if course else None
+    book = await services.grading.gradebook(actor, group, ids, offset=offset)
+    return gradebook_message(group, course.title if course else "", book, key)
+
+
+async def _book_of(services: Services, actor: Actor, key: str) -> tuple[Group, Course | None]:
+    group_id, _, course_id = key.partition("/")
+    group = await services.groups.resolve(actor, f"#{group_id}", Capability.GRADEBOOK)
+    course = await services.courses.resolve(f"#{course_id}") if course_id else None
+    return group, course
 
 
 async def show_graded(
@@ -130,6 +153,60 @@ def register(app: AsyncApp, services: Services) -> None:
         )
         text, blocks = await show_graded(services, actor, group, offset=offset)
         await respond(text=text, blocks=blocks, replace_original=True)
+
+    @app.action(re.compile(rf"^{re.escape(Action.GRADEBOOK_PAGE)}\."))
+    @guarded
+    async def gradebook_page(
+        ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond, context: dict[str, Any]
+    ) -> None:
+        await ack()
+        key, offset = page_value(action["value"])
+        text, blocks = await show_gradebook(services, context["actor"], key, offset=offset)
+        await respond(text=text, blocks=blocks, replace_original=True)
+
+    @app.action(Action.GRADEBOOK_LEARNER)
+    @guarded
+    async def learner_record(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:
+        """A learner's row opens every attempt of theirs, with its history."""
+        await ack()
+        actor = context["actor"]
+        group_id, _, user_id = str(action["value"]).partition(":")
+        group = await services.groups.resolve(actor, f"#{group_id}", Capability.GRADEBOOK)
+        attempts, changes = await services.grading.learner_record(actor, group, int(user_id))
+        view = learner_record_modal(attempts, changes)
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(Action.GRADEBOOK_EXPORT)
+    @guarded
+    async def export(
+        ack: AsyncAck,
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:
+        """The assessment results workbook, shared in the caller's direct messages."""
+        await ack()
+        actor = context["actor"]
+        group, course = await _book_of(services, actor, str(action["value"]))
+        ids = [course.id] if course else None
+        book = await services.grading.export(actor, group, ids)
+        await say(respond, exported(group))
+        content = await asyncio.to_thread(assessment_results_workbook, book)
+        direct = (await client.conversations_open(users=actor.slack_user_id))["channel"]["id"]
+        await client.files_upload_v2(
+            channel=direct,
+            content=content,
+            filename="assessment-results.xlsx",
+            title=f"Assessment results: {group.title}",
+            initial_comment=f"Assessment results of {group.title}, one sheet per course.",
+        )
 
     @app.action(Action.GRADE_EDIT)
     @guarded

@@ -43,7 +43,7 @@ class SubmissionState(StrEnum):
 
 class GradeChangeKind(StrEnum):
     SCORED = "scored"
-    """By the course player: no person graded it."""
+    """By the course player: no person graded it, and the learner saw it there."""
     GRADED = "graded"
     EDITED = "edited"
     RESET = "reset"
@@ -405,6 +405,10 @@ class GradingService:
         require(actor, Capability.GRADEBOOK, group)
         attempts = await self._store.grading.of_learner(group.id, user_id)
         return attempts, await self._store.grading.histories([a.id for a in attempts])
+
+    async def of_learner(self, user_id: int) -> list[Submission]:
+        """A signed-in learner's own released grades, for their page."""
+        return await self._store.grading.released_of(user_id)
 
     def _scope(self, actor: Actor, group: Group | None) -> Collection[int] | None:
         if group is not None:

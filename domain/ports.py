@@ -489,6 +489,10 @@ class GradingStore(Protocol):
         ...
 
     async def histories(self, submission_ids: Collection[int]) -> dict[int, list[GradeChange]]: ...
+    async def released_of(self, user_id: int) -> list[Submission]:
+        """The grades a learner has been given (released), newest first."""
+        ...
+
     async def regrade(self, regrade: Regrade, *, states: Collection[SubmissionState]) -> bool:
         """Compare-and-set from one of ``states``: an edit (new score and feedback) or a
         reset (set aside), with its history row and emails; False when it was in none."""

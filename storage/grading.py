@@ -211,6 +211,14 @@ class GradingStore:
         groups = await _groups_of({user_id})
         return [_submission(r, groups.get(user_id, frozenset())) for r in rows]
 
+    async def released_of(self, user_id: int) -> list[Submission]:
+        rows = await _loaded(
+            SubmissionRow.filter(user_id=user_id, state=SubmissionState.RELEASED.value).order_by(
+                "-submitted_at"
+            )
+        )
+        return [_submission(r, frozenset()) for r in rows]
+
     async def histories(self, submission_ids: Collection[int]) -> dict[int, list[GradeChange]]:
         rows = await GradeChangeRow.filter(submission_id__in=list(submission_ids)).order_by(
             "at", "id"
@@ -249,7 +257,7 @@ async def record_submissions(batch: Sequence[Resolved], conn: BaseDBAsyncClient)
             await _scored(latest, score, event.occurred_at, conn)
             continue
         review = bool(event.details.get("needs_review", assessment.needs_review))
-        state = SubmissionState.PENDING if review else SubmissionState.GRADED
+        state = SubmissionState.PENDING if review else SubmissionState.RELEASED
         row = await SubmissionRow.create(
             assessment_id=assessment.id,
             user_id=item.user.id,
@@ -301,7 +309,7 @@ async def _scored(row: SubmissionRow, score: object, at: datetime, conn: BaseDBA
     before = row.score
     row.auto_score, row.score = float(score), float(score)
     if row.state == SubmissionState.PENDING.value:
-        row.state = SubmissionState.GRADED.value
+        row.state = SubmissionState.RELEASED.value
     row.graded_at = at
     await row.save(using_db=conn, update_fields=["auto_score", "score", "state", "graded_at"])
     await _history(row, GradeChangeKind.SCORED, before, float(score), at, conn)

@@ -293,6 +293,10 @@ def _cell(assessment: Assessment, cell: Cell | None) -> str:
     return f"{name}: *{score}*{mark}"
 
 
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
+
+
 def gradebook_message(
     group: Group, course: str, book: Gradebook, key: str
 ) -> tuple[str, list[Block]]:
@@ -307,9 +311,10 @@ def gradebook_message(
             "a submission."
         )
         return fallback(text), [section(escape(text))]
+    sizes = f"{_count(rows.total, 'learner')}, {_count(len(book.assessments), 'assessment')}"
     blocks: list[Block] = [
         header(title),
-        context(f"{rows.total} learners, {len(book.assessments)} assessments. {LEGEND}"),
+        context(f"{sizes}. {LEGEND}"),
     ]
     for row in rows.items:
         cells = " · ".join(_cell(a, row.cells.get(a.id)) for a in book.assessments)

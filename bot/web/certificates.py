@@ -9,6 +9,7 @@ from aiohttp import web
 from bot.services import Services
 from bot.settings import Network
 from bot.views import certificates as views
+from bot.views.learner_pages import paused as paused_words
 from bot.web.clients import client_address
 from domain.throttle import TooManyAttempts
 
@@ -32,7 +33,7 @@ def add_routes(
             found = await certificates.verify(code, client=client_address(request, trusted_proxies))
         except TooManyAttempts as paused:
             headers["Retry-After"] = str(paused.seconds)
-            text = f"Too many lookups from your network; try again in {paused.seconds} s."
+            text = paused_words(paused.scope, paused.seconds)
             if as_json:
                 return web.json_response(
                     {"ok": False, "error": "rate_limited", "retry_after": paused.seconds},

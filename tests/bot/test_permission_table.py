@@ -21,6 +21,7 @@ from bot.commands import COMMANDS
 from bot.ids import Action, Field, MenuChoice, Modal
 from bot.views import modals
 from bot.views.bulk import approval_request, import_modal, preview_message, review_modal
+from bot.views.certificates import revoke_modal
 from bot.views.emails import notifications_modal
 from bot.views.grading import edit_modal, grade_modal, queue_message, reset_modal
 from bot.views.permissions import DEFAULT, permissions_modal, pick_manager_modal
@@ -48,6 +49,7 @@ NOT_FOUND = "There is no group called"
 """What a manager hears of a group that isn't theirs: the same as of no group."""
 NO_RESPONSE = "There is no response"
 """...and of a response to grade from a learner outside their groups."""
+NO_CERTIFICATE = "There is no certificate"
 REVIEW_QUEUE = "Review queue in Sales "
 """Sales Team's, whatever an earlier case renamed it to."""
 
@@ -71,6 +73,8 @@ class Scene:
     """The first response waiting in Sales Team's review queue."""
     graded: Any = None
     """The latest graded response in Sales Team."""
+    certificate: Any = None
+    """The newest certificate of a Sales Team member."""
 
     async def command(self, text: str) -> str:
         return await self.seen(await self.roster.driver.command(self.user, text))
@@ -657,6 +661,45 @@ CASES: tuple[Case, ...] = (
         "coming to your direct messages",
         lambda s: _exported(s, s.click("gradebook", Action.GRADEBOOK_EXPORT)),
     ),
+    Case(
+        "certificates",
+        (C.CERTIFICATIONS,),
+        "Certificates in Sales ",
+        lambda s: s.command(f"certificates #{s.sales}"),
+    ),
+    Case(
+        "certificate-award",
+        ADMIN_ONLY,
+        "now earns a certificate",
+        lambda s: s.command('certificate-award "Python 101" on'),
+        scoped=False,
+    ),
+    Case(
+        Action.CERTIFICATES_PAGE,
+        (C.CERTIFICATIONS,),
+        "Certificates in Sales ",
+        lambda s: s.click("certificates", f"{Action.CERTIFICATES_PAGE}.next"),
+    ),
+    Case(
+        Action.CERTIFICATES_EXPORT,
+        (C.CERTIFICATIONS,),
+        "coming to your direct messages",
+        lambda s: _exported(s, s.click("certificates", Action.CERTIFICATES_EXPORT)),
+    ),
+    Case(
+        Action.CERTIFICATE_REVOKE,
+        (C.CERTIFICATIONS,),
+        "Revoke certificate",
+        lambda s: s.click("certificates", Action.CERTIFICATE_REVOKE),
+        hidden=NO_CERTIFICATE,
+    ),
+    Case(
+        Modal.REVOKE_CERTIFICATE,
+        (C.CERTIFICATIONS,),
+        "its verification page says so",
+        lambda s: s.submit(revoke_modal(s.certificate), {Field.REASON: "Issued by mistake"}),
+        hidden=NO_CERTIFICATE,
+    ),
     # Last: an approved import starts running, and its messages would mix with others'.
     Case(
         Modal.REVIEW_IMPORT,
@@ -762,6 +805,16 @@ async def _submissions(school: Roster, scene: Scene) -> None:
                 }
                 for n in range(11)
             ]
+            + [
+                {
+                    "id": f"certificate-{n}",
+                    "type": "certificate_issued",
+                    "user": {"email": f"member{n:02}@school.org"},
+                    "course": "Python 101",
+                    "certificate": "Python Practitioner",
+                }
+                for n in range(16)
+            ]
         }
     )
     await services.activity.ingest(events)
@@ -779,7 +832,15 @@ async def _submissions(school: Roster, scene: Scene) -> None:
     scene.surfaces["gradebook"] = await (
         await school.driver.command(ADMIN, 'gradebook "Sales Team"')
     ).reply()
-    latest = await models.SubmissionRow.filter(state="graded").order_by("-graded_at", "-id").first()
+    scene.surfaces["certificates"] = await (
+        await school.driver.command(ADMIN, 'certificates "Sales Team"')
+    ).reply()
+    newest = await models.CertificateRow.all().order_by("-issued_at", "-id").first()
+    assert newest is not None
+    scene.certificate = await services.certificates.reachable(admin, newest.id)
+    latest = (
+        await models.SubmissionRow.filter(state="released").order_by("-graded_at", "-id").first()
+    )
     assert latest is not None
     scene.graded = await services.grading.reachable(admin, latest.id)
     held = replace(scene.submission, claimed_by=-1)
@@ -892,6 +953,7 @@ TABLES = (
     models.BulkJobItemRow,
     models.SubmissionRow,
     models.GradeChangeRow,
+    models.CertificateRow,
 )
 
 

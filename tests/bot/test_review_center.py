@@ -147,7 +147,7 @@ async def test_a_second_submission_is_the_next_attempt_and_a_scored_one_skips_th
     assert [(r.assessment.key, r.attempt, r.state, r.score) for r in rows] == [
         ("essay-1", 1, "pending", None),
         ("essay-1", 2, "pending", None),
-        ("quiz-1", 1, "graded", 7.0),
+        ("quiz-1", 1, "released", 7.0),
     ]
     assert "2 waiting" in (await queue(reviewing, MANAGER)).text
 

@@ -15,6 +15,8 @@ from slack_emulator.driver import Reply
 from storage.models import CertificateRow
 from tests.bot.activity import post
 from tests.bot.conftest import ADMIN, LEARNER_EMAIL, MANAGER, Roster, allow_bulk
+from tests.bot.test_invitations import browser_session
+from tests.bot.test_sign_in_limits import joined
 
 
 def issued(event_id: str, **fields: Any) -> dict[str, Any]:
@@ -155,3 +157,30 @@ async def test_the_export_lists_every_certificate_with_its_status(certified: Ros
 async def test_a_manager_without_certifications_is_told_what_they_need(school: Roster) -> None:
     answer = await school.run(MANAGER, 'certificates "Sales Team"')
     assert "View and manage certifications" in answer and "nothing was changed" in answer
+
+
+async def test_a_learner_sees_their_grades_and_certificates_on_their_page(
+    school: Roster,
+) -> None:
+    async with browser_session() as browser:
+        await joined(school, browser, "eve@example.org")
+        quiz = {
+            "id": "q1",
+            "type": "assessment_submitted",
+            "user": {"email": "eve@example.org"},
+            "course": "Python 101",
+            "assessment": "quiz",
+            "title": "Quiz 1",
+            "max_score": 10,
+            "pass_mark": 5,
+            "score": 9,
+        }
+        certificate = {**issued("c1"), "user": {"email": "eve@example.org"}}
+        status, answer = await post(school, {"events": [quiz, certificate]})
+        assert status == 200, answer
+        row = await CertificateRow.get(user__email="eve@example.org")
+        async with browser.get(f"{school.url}/me") as page:
+            html = await page.text()
+    assert "Your grades" in html and "Quiz 1 (attempt 1): 9 of 10 (passed)" in html
+    assert "Your certificates" in html and f"serial {row.serial}: valid" in html
+    assert f'href="{school.url}/verify/{row.code}"' in html

@@ -641,7 +641,7 @@ CASES: tuple[Case, ...] = (
         "gradebook",
         (C.GRADEBOOK,),
         "Gradebook: Sales ",
-        lambda s: s.command(f"gradebook #{s.sales}"),
+        lambda s: s.command(f'gradebook #{s.sales} "Python 101"'),
     ),
     Case(
         Action.GRADEBOOK_PAGE,
@@ -830,7 +830,7 @@ async def _submissions(school: Roster, scene: Scene) -> None:
         await school.driver.command(ADMIN, 'graded "Sales Team"')
     ).reply()
     scene.surfaces["gradebook"] = await (
-        await school.driver.command(ADMIN, 'gradebook "Sales Team"')
+        await school.driver.command(ADMIN, 'gradebook "Sales Team" "Python 101"')
     ).reply()
     scene.surfaces["certificates"] = await (
         await school.driver.command(ADMIN, 'certificates "Sales Team"')

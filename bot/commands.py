@@ -276,6 +276,15 @@ COMMANDS: tuple[Command, ...] = (
         Capability.GRADEBOOK,
     ),
     Command(
+        "grade-release",
+        "at-once|manual",
+        "/group grade-release manual",
+        "whether grades reach learners when given, or on *Release grades* (admins)",
+        1,
+        1,
+        Capability.MANAGE_NOTIFICATIONS,
+    ),
+    Command(
         "certificates",
         "<group> [course | name or serial]",
         '/group certificates "Sales Team" "Python 101"',

@@ -36,6 +36,7 @@ class Action(StrEnum):
     GRADE_EDIT = "review.graded.edit"
     GRADE_RESET = "review.graded.reset"
     GRADE_HISTORY = "review.graded.history"
+    RELEASE_GRADES = "review.release"
     GRADEBOOK_PAGE = "gradebook.page"
     GRADEBOOK_LEARNER = "gradebook.learner"
     GRADEBOOK_EXPORT = "gradebook.export"

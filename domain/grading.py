@@ -29,6 +29,9 @@ QUEUE_PAGE = 10
 GRADEBOOK_PAGE = 20
 """Learners a gradebook message shows: one section each, of Slack's 50 blocks."""
 
+RELEASE_KEY = "grades.release_at_once"
+"""School setting: graded responses reach the learner at once (default), or wait for
+*Release grades*."""
 MAX_FEEDBACK = 2000
 MAX_REASON = 500
 
@@ -305,10 +308,10 @@ class GradingService:
         self._check_open(actor, found)
         points = parse_score(score, found.max_score)
         words = _feedback(feedback)
-        enabled = await self._emails.enabled()
-        release = Trigger.GRADE_RELEASED in enabled
+        release = await self.releases_at_once()
         graded = _with_grade(found, points, words)
-        emails = (self._grade_email(graded),) if release else ()
+        tell = release and Trigger.GRADE_RELEASED in await self._emails.enabled()
+        emails = (self._grade_email(graded),) if tell else ()
         grading = Grading(
             submission_id, points, words, actor.user_id, self._clock(), release, emails
         )
@@ -405,6 +408,27 @@ class GradingService:
         require(actor, Capability.GRADEBOOK, group)
         attempts = await self._store.grading.of_learner(group.id, user_id)
         return attempts, await self._store.grading.histories([a.id for a in attempts])
+
+    async def releases_at_once(self) -> bool:
+        return bool(await self._store.settings.get(RELEASE_KEY, True))
+
+    async def set_release_at_once(self, actor: Actor, *, at_once: bool) -> bool:
+        """Whether a grade reaches the learner when it is given, or on *Release grades*."""
+        require(actor, Capability.MANAGE_NOTIFICATIONS)
+        await self._store.settings.put(RELEASE_KEY, at_once)
+        return at_once
+
+    async def release(
+        self, actor: Actor, group: Group | None, assessment_id: int
+    ) -> list[Submission]:
+        """Every graded, unreleased response to one assessment from the caller's learners
+        (or ``group``'s) reaches its learner, with the grade email when it is on."""
+        require(actor, Capability.REVIEW_CENTER, group)
+        scope = self._scope(actor, group)
+        waiting = await self._store.grading.unreleased(assessment_id, scope)
+        tell = Trigger.GRADE_RELEASED in await self._emails.enabled()
+        emails = {s.id: (self._grade_email(s),) if tell else () for s in waiting}
+        return await self._store.grading.release(emails, by=actor.user_id, now=self._clock())
 
     async def of_learner(self, user_id: int) -> list[Submission]:
         """A signed-in learner's own released grades, for their page."""

@@ -6,7 +6,7 @@ what is allowed and what it means, storage makes it so atomically.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -489,6 +489,19 @@ class GradingStore(Protocol):
         ...
 
     async def histories(self, submission_ids: Collection[int]) -> dict[int, list[GradeChange]]: ...
+    async def unreleased(
+        self, assessment_id: int, group_ids: Collection[int] | None
+    ) -> list[Submission]:
+        """Graded, not released responses to the assessment, of learners in ``group_ids``."""
+        ...
+
+    async def release(
+        self, emails: Mapping[int, Sequence[OutgoingEmail]], *, by: int | None, now: datetime
+    ) -> list[Submission]:
+        """Compare-and-set graded -> released for each submission id of ``emails``, with a
+        history row and its emails; returns those it released."""
+        ...
+
     async def released_of(self, user_id: int) -> list[Submission]:
         """The grades a learner has been given (released), newest first."""
         ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -24,6 +24,7 @@ from domain.grading import (
     Submission,
     SubmissionState,
 )
+from domain.letters import OutgoingEmail
 from storage import convert
 from storage.models import (
     AssessmentRow,
@@ -210,6 +211,52 @@ class GradingStore:
         )
         groups = await _groups_of({user_id})
         return [_submission(r, groups.get(user_id, frozenset())) for r in rows]
+
+    async def unreleased(
+        self, assessment_id: int, group_ids: Collection[int] | None
+    ) -> list[Submission]:
+        graded = SubmissionRow.filter(
+            assessment_id=assessment_id, state=SubmissionState.GRADED.value
+        )
+        if group_ids is not None:
+            learners = MembershipRow.filter(group_id__in=list(group_ids)).values("user_id")
+            graded = graded.filter(user_id__in=Subquery(learners))
+        rows = await _loaded(graded.order_by("id"))
+        return [_submission(r, frozenset()) for r in rows]
+
+    async def release(
+        self, emails: Mapping[int, Sequence[OutgoingEmail]], *, by: int | None, now: datetime
+    ) -> list[Submission]:
+        released: list[int] = []
+        async with in_transaction() as conn:
+            name = await _name(by, conn)
+            for submission_id, letters in emails.items():
+                row = (
+                    await SubmissionRow.filter(id=submission_id, state=SubmissionState.GRADED.value)
+                    .using_db(conn)
+                    .first()
+                )
+                if row is None:
+                    continue
+                await (
+                    SubmissionRow.filter(id=row.id)
+                    .using_db(conn)
+                    .update(state=SubmissionState.RELEASED.value)
+                )
+                await GradeChangeRow.create(
+                    submission_id=row.id,
+                    change=GradeChangeKind.RELEASED.value,
+                    before=row.score,
+                    after=row.score,
+                    by_id=by,
+                    by_name=name,
+                    at=now,
+                    using_db=conn,
+                )
+                await queue_emails(letters, now, conn)
+                released.append(row.id)
+        rows = await _loaded(SubmissionRow.filter(id__in=released).order_by("id"))
+        return [_submission(r, frozenset()) for r in rows]
 
     async def released_of(self, user_id: int) -> list[Submission]:
         rows = await _loaded(

@@ -25,6 +25,7 @@ from bot.views.grading import (
     history_modal,
     learner_record_modal,
     queue_message,
+    released,
     reset_modal,
     unclaimed,
     was_reset,
@@ -34,6 +35,7 @@ from bot.views.paging import page_value
 from bot.xlsx_export import assessment_results_workbook
 from domain.entities import Actor, Course, Group
 from domain.errors import DomainError, InvalidInput
+from domain.letters import Trigger
 from domain.permissions import Capability
 
 
@@ -207,6 +209,24 @@ def register(app: AsyncApp, services: Services) -> None:
             title=f"Assessment results: {group.title}",
             initial_comment=f"Assessment results of {group.title}, one sheet per course.",
         )
+
+    @app.action(Action.RELEASE_GRADES)
+    @guarded
+    async def release(
+        ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond, context: dict[str, Any]
+    ) -> None:
+        """Every graded response to the assessment reaches its learner."""
+        await ack()
+        actor = context["actor"]
+        key, _, assessment = str(action["value"]).partition(":")
+        group = (
+            await services.groups.resolve(actor, f"#{key}", Capability.REVIEW_CENTER)
+            if key
+            else None
+        )
+        done = await services.grading.release(actor, group, int(assessment))
+        emailed = Trigger.GRADE_RELEASED in await services.emails.enabled()
+        await say(respond, released(group, done, emailed=emailed))
 
     @app.action(Action.GRADE_EDIT)
     @guarded

@@ -25,6 +25,7 @@ from bot.views.blocks import section
 from bot.views.bulk import import_modal, preview_sent
 from bot.views.dashboard import GROUPS_PER_MESSAGE, list_message
 from bot.views.emails import email_log, notifications_modal, resend_offer, resent
+from bot.views.grading import release_setting
 from bot.views.help import help_message
 from bot.views.members import members_message
 from bot.views.modals import create_group_modal
@@ -298,6 +299,16 @@ async def _gradebook(call: Call, args: list[str]) -> None:
     await call.say(*await show_gradebook(call.services, call.actor, key))
 
 
+async def _grade_release(call: Call, args: list[str]) -> None:
+    choice = args[0].lower()
+    if choice not in ("at-once", "manual"):
+        raise UsageError("Say `at-once` or `manual`.", BY_NAME["grade-release"])
+    at_once = await call.services.grading.set_release_at_once(
+        call.actor, at_once=choice == "at-once"
+    )
+    await call.say(release_setting(at_once))
+
+
 async def _certificates(call: Call, args: list[str]) -> None:
     key = await listing_key(call.services, call.actor, args)
     await call.say(*await show_certificates(call.services, call.actor, key))
@@ -343,6 +354,7 @@ ROUTES: dict[str, Handler] = {
     "review": _review,
     "graded": _graded,
     "gradebook": _gradebook,
+    "grade-release": _grade_release,
     "certificates": _certificates,
     "certificate-award": _certificate_award,
 }

@@ -140,14 +140,14 @@ def graded(submission: Submission) -> str:
     told = (
         "It's released: the learner was emailed their score and feedback."
         if submission.state is SubmissionState.RELEASED
-        else "It waits for *Release grades* before the learner sees it."
+        else "It waits for *Release grades* in `/group graded` before the learner sees it."
     )
     return f":white_check_mark: Graded {_who(submission)}'s {_what(submission)}: " + (
         f"*{score_words(submission)}*. {told}"
     )
 
 
-def _graded_item(submission: Submission) -> list[Block]:
+def _graded_item(submission: Submission, group: Group | None) -> list[Block]:
     state = (
         "released to the learner"
         if submission.state is SubmissionState.RELEASED
@@ -158,14 +158,16 @@ def _graded_item(submission: Submission) -> list[Block]:
         f"graded {when(submission.graded_at)} · {state}"
     )
     value = str(submission.id)
-    return [
-        section(text),
-        actions(
-            button("Edit", Action.GRADE_EDIT, value),
-            button("Reset for a retake", Action.GRADE_RESET, value),
-            button("History", Action.GRADE_HISTORY, value),
-        ),
+    buttons = [
+        button("Edit", Action.GRADE_EDIT, value),
+        button("Reset for a retake", Action.GRADE_RESET, value),
+        button("History", Action.GRADE_HISTORY, value),
     ]
+    if submission.state is SubmissionState.GRADED:
+        where = str(group.id) if group else ""
+        release = f"{where}:{submission.assessment_id}"
+        buttons.append(button("Release grades", Action.RELEASE_GRADES, release, style="primary"))
+    return [section(text), actions(*buttons)]
 
 
 def graded_message(page: Page[Submission], group: Group | None) -> tuple[str, list[Block]]:
@@ -177,7 +179,7 @@ def graded_message(page: Page[Submission], group: Group | None) -> tuple[str, li
     title = f"Graded{where}: {page.total}"
     blocks: list[Block] = [header(title)]
     for submission in page.items:
-        blocks.extend(_graded_item(submission))
+        blocks.extend(_graded_item(submission, group))
     blocks.extend(pager(page, Action.GRADED_PAGE, str(group.id) if group else ""))
     blocks.append(context("An edit or a reset needs its reason; *History* shows every change."))
     return fallback(title), blocks
@@ -366,4 +368,29 @@ def exported(group: Group) -> str:
     return (
         f"The assessment results of *{escape(group.title)}* are coming to your direct "
         "messages as a workbook, one sheet per course."
+    )
+
+
+def released(group: Group | None, submissions: list[Submission], *, emailed: bool) -> str:
+    where = f" in {escape(group.title)}" if group else ""
+    if not submissions:
+        return f"Nothing of this assessment was waiting for release{where}."
+    told = " Each learner was emailed their grade." if emailed else ""
+    title = escape(submissions[0].assessment_title)
+    count = len(submissions)
+    return (
+        f":outbox_tray: Released {count} grade{'s' if count != 1 else ''} of *{title}*"
+        f"{where}.{told}"
+    )
+
+
+def release_setting(at_once: bool) -> str:
+    if at_once:
+        return (
+            "Grades now reach learners as soon as they're given (with the grade email, "
+            "when it's on in `/group notifications`)."
+        )
+    return (
+        "Grades now wait until a grader clicks *Release grades* in `/group graded`; "
+        "learners hear nothing before that."
     )

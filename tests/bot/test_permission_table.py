@@ -595,6 +595,19 @@ CASES: tuple[Case, ...] = (
         "graded", (C.REVIEW_CENTER,), "Graded in Sales ", lambda s: s.command(f"graded #{s.sales}")
     ),
     Case(
+        "grade-release",
+        ADMIN_ONLY,
+        "Grades now",
+        lambda s: s.command("grade-release manual"),
+        scoped=False,
+    ),
+    Case(
+        Action.RELEASE_GRADES,
+        (C.REVIEW_CENTER,),
+        "Released 1 grade",
+        lambda s: s.click("graded", Action.RELEASE_GRADES),
+    ),
+    Case(
         Action.GRADE_EDIT,
         (C.REVIEW_CENTER,),
         "Edit grade",
@@ -826,6 +839,11 @@ async def _submissions(school: Roster, scene: Scene) -> None:
     scene.submission = await services.grading.reachable(admin, first.id)
     reply = await (await school.driver.command(ADMIN, 'review "Sales Team"')).reply()
     scene.surfaces["review"] = reply
+    await services.grading.set_release_at_once(admin, at_once=False)
+    second = await models.SubmissionRow.filter(state="pending").order_by("id").offset(1).first()
+    assert second is not None
+    await services.grading.grade(admin, second.id, score="4", feedback="")
+    await services.grading.set_release_at_once(admin, at_once=True)
     scene.surfaces["graded"] = await (
         await school.driver.command(ADMIN, 'graded "Sales Team"')
     ).reply()

@@ -223,3 +223,27 @@ async def test_a_reset_lets_the_learner_retake_and_keeps_the_first_attempt(
         3.0,
         "Upload was corrupted",
     )
+
+
+async def test_grades_wait_for_release_when_the_school_releases_by_hand(
+    reviewing: Roster,
+) -> None:
+    assert "wait until a grader clicks" in await reviewing.run(ADMIN, "grade-release manual")
+    mine = await queue(reviewing, MANAGER)
+    form = await (await reviewing.driver.click(MANAGER, mine, "review.grade.open")).modal()
+    done = await reviewing.driver.submit(MANAGER, form, {"score": "9", "feedback": "Lovely"})
+    assert "It waits for *Release grades*" in str(done.ack["view"]["blocks"])
+    row = await SubmissionRow.get(responses="Because it reads like prose.")
+    assert row.state == "graded"
+    shown = await queue(reviewing, MANAGER, "graded")
+    assert "not released yet" in shown.text
+    click = await reviewing.driver.click(MANAGER, shown, "review.release")
+    answer = (await click.reply()).text
+    assert "Released 1 grade of *Essay: why Python*" in answer and "emailed" in answer
+    email = await grade_email(reviewing, "Example School: your grade in Essay: why Python")
+    assert "9 of 10" in text_of(email) and "Lovely" in text_of(email)
+    assert (await SubmissionRow.get(id=row.id)).state == "released"
+    again = await reviewing.driver.click(MANAGER, shown, "review.release")
+    assert "Nothing of this assessment was waiting" in (await again.reply()).text
+    changes = await GradeChangeRow.filter(submission_id=row.id).order_by("id")
+    assert [c.change for c in changes] == ["graded", "released"]

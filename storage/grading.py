@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Subquery
@@ -35,6 +36,7 @@ from storage.models import (
     UserRow,
 )
 from storage.outbox import queue as queue_emails
+from storage.sql import fetch
 
 DEFAULT_MAX_SCORE = 100.0
 """When the player names an assessment without its maximum score."""
@@ -195,7 +197,8 @@ class GradingStore:
         if limit is not None:
             query = query.limit(limit)
         users = [m.user for m in await query.prefetch_related("user")]
-        cells = await _cells([u.id for u in users], [a.id for a in assessments])
+        ids = None if limit is None else [u.id for u in users]
+        cells = await _cells(group_id, ids, [a.id for a in assessments])
         rows = tuple(GradebookRow(convert.user(u), cells.get(u.id, {})) for u in users)
         shown = tuple(_assessment_of(a) for a in assessments)
         return Gradebook(shown, Page(rows, total, offset, limit or max(total, 1)))
@@ -391,25 +394,44 @@ async def _courses_of(group_id: int) -> list[int]:
     return list(await GroupCourseRow.filter(group_id=group_id).values_list("course_id", flat=True))
 
 
-async def _cells(user_ids: list[int], assessment_ids: list[int]) -> dict[int, dict[int, Cell]]:
-    """Each learner's latest attempt not reset, per assessment: one query, ordered so the
-    last row of each pair is the one that counts."""
-    if not user_ids or not assessment_ids:
+class _CellRow(NamedTuple):
+    user_id: int
+    assessment_id: int
+    state: str
+    score: float | None
+    attempt: int
+    pass_mark: float | None
+
+
+async def _cells(
+    group_id: int, user_ids: list[int] | None, assessment_ids: list[int]
+) -> dict[int, dict[int, Cell]]:
+    """Each learner's latest attempt not reset, per assessment: one statement, ordered
+    so the last row of each pair is the one that counts. ``user_ids`` None: every member
+    of the group (the export), read without building an ORM object per attempt."""
+    if not assessment_ids or user_ids == []:
         return {}
-    rows = (
-        await SubmissionRow.filter(user_id__in=user_ids, assessment_id__in=assessment_ids)
-        .exclude(state=SubmissionState.RESET.value)
-        .order_by("attempt")
-        .prefetch_related("assessment")
-        .values_list(
-            "user_id", "assessment_id", "state", "score", "attempt", "assessment__pass_mark"
-        )
+    marks = ", ".join("?" for _ in assessment_ids)
+    who = (
+        "s.user_id IN (SELECT user_id FROM memberships WHERE group_id = ?)"
+        if user_ids is None
+        else f"s.user_id IN ({', '.join('?' for _ in user_ids)})"
+    )
+    rows = await fetch(
+        None,
+        "SELECT s.user_id, s.assessment_id, s.state, s.score, s.attempt, a.pass_mark "
+        "FROM submissions s JOIN assessments a ON a.id = s.assessment_id "
+        f"WHERE s.assessment_id IN ({marks}) AND {who} AND s.state <> ? "
+        "ORDER BY s.attempt",
+        [*assessment_ids, *([group_id] if user_ids is None else user_ids), "reset"],
+        _CellRow,
     )
     cells: dict[int, dict[int, Cell]] = {}
-    for user_id, assessment_id, state, score, attempt, mark in rows:
+    for row in rows:
+        mark, score = row.pass_mark, row.score
         passed = None if score is None or mark is None else score >= mark
-        cells.setdefault(user_id, {})[assessment_id] = Cell(
-            SubmissionState(state), score, attempt, passed
+        cells.setdefault(row.user_id, {})[row.assessment_id] = Cell(
+            SubmissionState(row.state), score, row.attempt, passed
         )
     return cells
 

@@ -313,6 +313,7 @@ async def record_submissions(batch: Sequence[Resolved], conn: BaseDBAsyncClient)
             auto_score=score,
             score=None if review else score,
             state=state.value,
+            graded_at=None if review else event.occurred_at,
             using_db=conn,
         )
         if not review:

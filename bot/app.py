@@ -31,7 +31,7 @@ from bot.scheduler import Schedule
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_presence import SlackPresence
-from bot.web import activity_api, health, learner_pages
+from bot.web import activity_api, certificates, health, learner_pages
 from bot.web.access_log import RedactingAccessLogger
 from bot.xlsx_reader import SpreadsheetChecker
 from domain.clock import Clock, utc_now
@@ -175,6 +175,9 @@ def create_app(settings: Settings, *, job_clock: Clock = utc_now) -> web.Applica
         trusted_proxies=settings.trusted_proxies,
     )
     activity_api.add_routes(app, services, secret=settings.activity_secret)
+    certificates.add_routes(
+        app, services, school=settings.school_name, trusted_proxies=settings.trusted_proxies
+    )
     return app
 
 

@@ -14,7 +14,7 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from html import unescape
@@ -180,6 +180,94 @@ async def _rule_group(running: Running, tour: Tour) -> None:
     print(f"  (her membership changed {time.perf_counter() - started:.2f} s after the report)")
     await tour.type(ADMIN, 'members "Python Club"')
     await tour.type(ADMIN, 'rule "Python Club"')
+
+
+async def _post_event(url: str, event: Mapping[str, object]) -> str:
+    body = json.dumps(event).encode()
+    headers = signed_headers(ACTIVITY_SECRET, body)
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{url}/api/activity", data=body, headers=headers) as answer,
+    ):
+        return f"{answer.status} {await answer.text()}"
+
+
+async def _grading(running: Running, tour: Tour) -> None:
+    """Nadia's assignment from the review queue to her email, the gradebook, and her
+    certificate's public verification page."""
+    driver, services = running.driver, running.app[SERVICES]
+    scene("Ada lets Max grade, keep the gradebook and manage certificates")
+    admin = await services.users.actor(ADMIN)
+    manager = await services.users.actor(MANAGER)
+    assert manager.user_id is not None
+    subject = await services.permissions.user(admin, manager.user_id)
+    held = (await services.permissions.of(admin, subject)).capabilities
+    learning = ["review.manage", "gradebook.manage", "certifications.manage"]
+    await services.permissions.save(admin, subject, [*held, *learning])
+    print("  Granted *View and manage the review center*, *gradebook* and *certifications*")
+    await tour.type(ADMIN, 'certificate-award "Python 101" on')
+
+    scene("Nadia hands in an assignment; the player sends it for a person to grade")
+    essay = {
+        "id": "demo-nadia-essay",
+        "type": "assessment_submitted",
+        "user": {"email": "nadia@demo.school"},
+        "course": "Python 101",
+        "assessment": "essay-1",
+        "title": "Essay: why tests matter",
+        "kind": "assignment",
+        "max_score": 10,
+        "pass_mark": 6,
+        "responses": "Tests let me change code without fear.",
+        "needs_review": True,
+    }
+    print(_indent(f"POST /api/activity → {await _post_event(running.url, essay)}"))
+
+    scene("Max opens the review queue, claims her essay and grades it")
+    queue = await (await driver.command(MANAGER, 'review "Sales Onboarding"')).reply()
+    print(_indent(render(queue.blocks, tour.names)))
+    claimed = await (await driver.click(MANAGER, queue, "review.claim")).reply()
+    print(_indent(render_text(claimed.payload["text"], tour.names)))
+    form = await (await driver.click(MANAGER, queue, "review.grade.open")).modal()
+    print(_indent(render_view(form.body, tour.names)))
+    wrong = await driver.submit(MANAGER, form, {"score": "12", "feedback": "Clear and convincing."})
+    print("  Max types 12 by mistake; the form answers under the score:")
+    print(_indent(wrong.ack["errors"]["score"]))
+    await driver.submit(MANAGER, form, {"score": "8.5", "feedback": "Clear and convincing."})
+    print(_indent(render_view(form.body, tour.names)))
+
+    scene("Nadia's email with her grade")
+    grade = "Demo School: your grade in Essay: why tests matter"
+    for count in range(1, 10):
+        message = await running.mail.wait_for("nadia@demo.school", count)
+        if message["Subject"] == grade:
+            break
+    print(_indent(f"Subject: {message['Subject']}\n\n{text_of(message)}"))
+
+    scene("The gradebook of Sales Onboarding")
+    await tour.type(MANAGER, 'gradebook "Sales Onboarding"')
+
+    scene("Nadia completes Python 101 and Roster awards her a certificate")
+    done = {
+        "id": "demo-nadia-done",
+        "type": "course_completed",
+        "user": {"email": "nadia@demo.school"},
+        "course": "Python 101",
+    }
+    print(_indent(f"POST /api/activity → {await _post_event(running.url, done)}"))
+    listing = await (await driver.command(MANAGER, 'certificates "Sales Onboarding" nadia')).reply()
+    print(f'\n  {tour.names[MANAGER]} types: /group certificates "Sales Onboarding" nadia')
+    print(_indent(render(listing.blocks, tour.names)))
+    code = re.search(r"/verify/([A-Za-z0-9_-]+)\|", str(listing.blocks))
+    assert code, "the listing links the verification page"
+
+    scene("Anyone can check it: the public verification page, and the same as JSON")
+    async with aiohttp.ClientSession() as browser:
+        for suffix in ("", ".json"):
+            async with browser.get(f"{running.url}/verify/{code[1]}{suffix}") as page:
+                text = await page.text()
+                shown = _page(text) if suffix == "" else text
+                print(_indent(f"GET /verify/…{suffix} → {page.status}: {shown}"))
 
 
 async def _bulk_import(running: Running, tour: Tour) -> None:
@@ -372,6 +460,7 @@ async def run_demo() -> int:
             # it could be the change that lets her into the rule group set next.
             await running.app[SERVICES].rules.settled()
             await _rule_group(running, tour)
+            await _grading(running, tour)
             await _bulk_import(running, tour)
 
     print("\nThat was Roster against the built-in Slack emulator. To connect a real workspace,")

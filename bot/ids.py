@@ -28,6 +28,21 @@ class Action(StrEnum):
     SAVE_RULE = "rules.save"
     CANCEL_RULE = "rules.cancel"
     REVIEW_RULE = "rules.review.open"
+    REVIEW_CLAIM = "review.claim"
+    REVIEW_UNCLAIM = "review.unclaim"
+    REVIEW_GRADE = "review.grade.open"
+    REVIEW_PAGE = "review.page"
+    GRADED_PAGE = "review.graded.page"
+    GRADE_EDIT = "review.graded.edit"
+    GRADE_RESET = "review.graded.reset"
+    GRADE_HISTORY = "review.graded.history"
+    RELEASE_GRADES = "review.release"
+    GRADEBOOK_PAGE = "gradebook.page"
+    GRADEBOOK_LEARNER = "gradebook.learner"
+    GRADEBOOK_EXPORT = "gradebook.export"
+    CERTIFICATES_PAGE = "certificates.page"
+    CERTIFICATE_REVOKE = "certificates.revoke.open"
+    CERTIFICATES_EXPORT = "certificates.export"
 
 
 class Modal(StrEnum):
@@ -44,6 +59,10 @@ class Modal(StrEnum):
     REVIEW_IMPORT = "imports.review"
     RULE_FORM = "rules.form"
     REVIEW_RULE = "rules.review"
+    GRADE = "review.grade"
+    EDIT_GRADE = "review.edit"
+    RESET_GRADE = "review.reset"
+    REVOKE_CERTIFICATE = "certificates.revoke"
 
 
 class MenuChoice(StrEnum):
@@ -81,3 +100,5 @@ class Field(StrEnum):
     RULE_ROW = "rule_row"
     """Prefix: ``rule_row<n>.attr|op|value`` for each condition row of the rule form."""
     RULE_TEXT = "rule_text"
+    SCORE = "score"
+    FEEDBACK = "feedback"

@@ -10,9 +10,11 @@ from domain.accounts import AccountService
 from domain.activity import ActivityService
 from domain.bulk.service import BulkJobs
 from domain.bulk.sheet import BulkSheets
+from domain.certificates.service import CertificateService
 from domain.clock import Clock, utc_now
 from domain.courses import CourseService
 from domain.emails import EmailService
+from domain.grading.service import GradingService
 from domain.grants import PermissionService
 from domain.groups import GroupService
 from domain.letters import Letters
@@ -40,6 +42,8 @@ class Services:
     permissions: PermissionService
     rules: RuleService
     workspace: WorkspaceService
+    grading: GradingService
+    certificates: CertificateService
 
     @classmethod
     def build(
@@ -80,4 +84,6 @@ class Services:
             users=UserService(store, changed=changed, env_admins=env_admins),
             permissions=PermissionService(store),
             workspace=WorkspaceService(store, letters, env_admins=env_admins),
+            grading=GradingService(store, emails),
+            certificates=CertificateService(store),
         )

@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from domain.certificates.model import Certificate
 from domain.entities import User
+from domain.grading.model import Assessment, Gradebook
 
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 """What XML 1.0 can't hold: C0 controls but tab and line breaks (openpyxl refuses them
@@ -55,3 +58,70 @@ def people_workbook(rows: Iterable[tuple[str, User]]) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+SHEET_TITLE = re.compile(r"[\[\]:*?/\\]")
+"""Characters Excel refuses in a sheet's name."""
+
+
+def assessment_results_workbook(book: Gradebook) -> bytes:
+    """One sheet per course: a learner a row, an assessment a column (its score, or
+    its state when there is none yet); names and titles are text cells, scores numbers."""
+    workbook = Workbook(write_only=True)
+    by_course: dict[int, list[Assessment]] = {}
+    for assessment in book.assessments:
+        by_course.setdefault(assessment.course_id, []).append(assessment)
+    used: set[str] = set()
+    for assessments in by_course.values() or [[]]:
+        sheet = workbook.create_sheet(_sheet_title(assessments, used))
+        header = ["username", "email"] + [f"{a.title} (of {a.max_score:g})" for a in assessments]
+        sheet.append([text_cell(sheet, h) for h in header])
+        for row in book.rows.items:
+            cells: list[object] = [
+                text_cell(sheet, row.learner.username),
+                text_cell(sheet, row.learner.email),
+            ]
+            for assessment in assessments:
+                cell = row.cells.get(assessment.id)
+                if cell is None:
+                    cells.append(text_cell(sheet, "not submitted"))
+                elif cell.score is None:
+                    cells.append(text_cell(sheet, cell.state.value))
+                else:
+                    cells.append(cell.score)
+            sheet.append(cells)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _sheet_title(assessments: list[Assessment], used: set[str]) -> str:
+    base = SHEET_TITLE.sub(" ", assessments[0].course_title if assessments else "Results")
+    base = writable(base).strip()[:28] or "Course"
+    title, n = base, 2
+    while title.lower() in used:
+        title, n = f"{base[:25]} ({n})", n + 1
+    used.add(title.lower())
+    return title
+
+
+def certificates_workbook(certificates: Iterable[Certificate], now: datetime) -> bytes:
+    """Issued certificates, a row each; every value a text cell but the dates."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Certificates")
+    header = ["serial", "holder", "email", "course", "certificate", "issued", "expires", "status"]
+    sheet.append([text_cell(sheet, h) for h in header])
+    for c in certificates:
+        status, _ = c.status(now)
+        texts = (c.serial, c.holder_name, c.holder_email, c.course_title, c.title)
+        row: list[object] = [text_cell(sheet, v) for v in texts]
+        row += [_naive(c.issued_at), _naive(c.expires_at), text_cell(sheet, status.value)]
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _naive(moment: datetime | None) -> datetime | None:
+    """Excel has no time zones: UTC, written as it reads."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment else None

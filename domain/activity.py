@@ -138,7 +138,70 @@ def _details(item: Mapping[str, Any]) -> dict[str, Any]:
         ):
             raise _Bad("score", "a number is required")
         details["score"] = score
+    details.update(_assessment_details(item))
+    _within_maximum(details)
     return details
+
+
+ASSESSMENT_KINDS = ("exam", "assignment", "certification")
+MAX_RESPONSES = 20000
+
+
+def _assessment_details(item: Mapping[str, Any]) -> dict[str, Any]:
+    """What the Review Center and Gradebook read about an assessment and an attempt."""
+    details: dict[str, Any] = {}
+    if "title" in item:
+        title = item["title"]
+        if not isinstance(title, str):
+            raise _Bad("title", "the assessment's name is required, as a string")
+        details["title"] = _checked("title", partial(normalize_label, title, field="title"))
+    if "kind" in item:
+        if item["kind"] not in ASSESSMENT_KINDS:
+            raise _Bad("kind", f"one of {', '.join(ASSESSMENT_KINDS)}")
+        details["kind"] = item["kind"]
+    if "max_score" in item:
+        maximum = item["max_score"]
+        if (
+            isinstance(maximum, bool)
+            or not isinstance(maximum, int | float)
+            or not (math.isfinite(maximum) and maximum > 0)
+        ):
+            raise _Bad("max_score", "a number above 0 is required")
+        details["max_score"] = maximum
+    if "pass_mark" in item:
+        mark = item["pass_mark"]
+        if (
+            isinstance(mark, bool)
+            or not isinstance(mark, int | float)
+            or not (math.isfinite(mark) and mark >= 0)
+        ):
+            raise _Bad("pass_mark", "a number from 0 up is required")
+        details["pass_mark"] = mark
+    if "responses" in item:
+        responses = item["responses"]
+        if not isinstance(responses, str) or len(responses) > MAX_RESPONSES:
+            raise _Bad("responses", f"text of at most {MAX_RESPONSES} characters is required")
+        details["responses"] = responses
+    if "expires_at" in item:
+        try:
+            expires = datetime.fromisoformat(str(item["expires_at"]))
+        except ValueError:
+            raise _Bad("expires_at", "an ISO 8601 time with its offset is required") from None
+        if expires.tzinfo is None:
+            raise _Bad("expires_at", "add the time zone offset, e.g. Z or +01:00")
+        details["expires_at"] = expires.astimezone(UTC).isoformat()
+    if "needs_review" in item:
+        if not isinstance(item["needs_review"], bool):
+            raise _Bad("needs_review", "true or false is required")
+        details["needs_review"] = item["needs_review"]
+    return details
+
+
+def _within_maximum(details: Mapping[str, Any]) -> None:
+    maximum = details.get("max_score")
+    for key in ("score", "pass_mark"):
+        if maximum is not None and details.get(key, 0) > maximum:
+            raise _Bad(key, f"is above max_score ({maximum:g})")
 
 
 def _when(value: Any, now: datetime) -> datetime:

@@ -223,6 +223,7 @@ class EventType(StrEnum):
     COURSE_PROGRESS = "course_progress"
     COURSE_COMPLETED = "course_completed"
     ASSESSMENT_SUBMITTED = "assessment_submitted"
+    ASSESSMENT_GRADED = "assessment_graded"
     CERTIFICATE_ISSUED = "certificate_issued"
 
 
@@ -262,6 +263,7 @@ class Scope(StrEnum):
     BROWSER = "browser"
     LINK_EMAIL = "link-email"
     LINK_CLIENT = "link-client"
+    VERIFY_CLIENT = "verify-client"
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ class Trigger(StrEnum):
     SLACK_REMOVED = "slack_removed"
     MANAGER_PAUSED = "manager_paused"
     MANAGER_RESTORED = "manager_restored"
+    GRADE_RELEASED = "grade_released"
 
 
 TRIGGER_LABELS: dict[Trigger, str] = {
@@ -44,6 +45,7 @@ TRIGGER_LABELS: dict[Trigger, str] = {
     Trigger.SLACK_REMOVED: "Roster removed from Slack, to admins (always sent)",
     Trigger.MANAGER_PAUSED: "A manager's Slack account deactivated, to admins (always sent)",
     Trigger.MANAGER_RESTORED: "A manager's Slack account back, to admins (always sent)",
+    Trigger.GRADE_RELEASED: "A grade and its feedback, to the learner",
 }
 
 ALWAYS_SENT = frozenset(
@@ -168,6 +170,22 @@ class Letters:
             f"{self.school}: you completed {course.title}",
             f"Congratulations on completing {course.title}!",
             "See your courses",
+            self._login,
+        )
+
+    def grade_released(
+        self, user: User, *, course: str, assessment: str, score: str, feedback: str
+    ) -> OutgoingEmail:
+        """``score`` as the learner reads it, e.g. "8 of 10 (passed)"."""
+        body = f"Your {assessment} in {course} was graded: {score}."
+        if feedback:
+            body += f"\n\nFeedback from your grader:\n{feedback}"
+        return self._email(
+            user,
+            Trigger.GRADE_RELEASED,
+            f"{self.school}: your grade in {assessment}",
+            body,
+            "See your grades",
             self._login,
         )
 

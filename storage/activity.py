@@ -12,6 +12,8 @@ from tortoise.transactions import in_transaction
 
 from domain.entities import Course, EventType, Resolved, User, UserStatus
 from domain.letters import OutgoingEmail
+from storage.certificates import issue_certificates
+from storage.grading import record_submissions
 from storage.models import ActivityEventRow, EnrollmentRow, UserRow
 from storage.outbox import queue
 
@@ -66,7 +68,9 @@ class ActivityStore:
                 using_db=conn,
             )
             await _sign_ins(fresh, conn)
+            await record_submissions(fresh, conn)
             completed = await _progress(fresh, now, conn)
+            await issue_certificates(fresh, completed, conn)
             await queue([m for user, course in completed for m in emails(user, course)], now, conn)
         return {r.event.event_id for r in fresh}
 

@@ -454,3 +454,107 @@ class RuleMarkRow(Model):
 
     class Meta:
         table = "rule_marks"
+
+
+# An exam, assignment or certification in a course, keyed by the course player's
+# own stable id for it, so a renamed assessment stays the same one.
+class AssessmentRow(Model):
+    id = fields.IntField(primary_key=True)
+    course: fields.ForeignKeyRelation[CourseRow] = fields.ForeignKeyField(
+        "models.CourseRow", on_delete=fields.CASCADE
+    )
+    course_id: int
+    key = fields.CharField(max_length=100)
+    title = fields.CharField(max_length=100)
+    kind = fields.CharField(max_length=16, default="assignment")
+    max_score = fields.FloatField()
+    pass_mark = fields.FloatField(null=True)
+    needs_review = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "assessments"
+        unique_together = (("course", "key"),)
+
+
+# One attempt of one learner at one assessment: pending review, then graded,
+# then released. ``claimed_by`` is the grader working on it, seen by every other.
+class SubmissionRow(Model):
+    id = fields.IntField(primary_key=True)
+    assessment: fields.ForeignKeyRelation[AssessmentRow] = fields.ForeignKeyField(
+        "models.AssessmentRow", on_delete=fields.CASCADE
+    )
+    assessment_id: int
+    user: fields.ForeignKeyRelation[UserRow] = fields.ForeignKeyField(
+        "models.UserRow", related_name="submissions", on_delete=fields.CASCADE
+    )
+    user_id: int
+    attempt = fields.IntField()
+    submitted_at = fields.DatetimeField(db_index=True)
+    responses = fields.TextField(default="")
+    auto_score = fields.FloatField(null=True)
+    score = fields.FloatField(null=True)
+    feedback = fields.TextField(default="")
+    state = fields.CharField(max_length=16, db_index=True)
+    claimed_by: fields.ForeignKeyNullableRelation[UserRow] = fields.ForeignKeyField(
+        "models.UserRow", related_name="claims", on_delete=fields.SET_NULL, null=True
+    )
+    claimed_by_id: int | None
+    claimed_at = fields.DatetimeField(null=True)
+    graded_by: fields.ForeignKeyNullableRelation[UserRow] = fields.ForeignKeyField(
+        "models.UserRow", related_name="gradings", on_delete=fields.SET_NULL, null=True
+    )
+    graded_by_id: int | None
+    graded_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "submissions"
+        unique_together = (("assessment", "user", "attempt"),)
+
+
+# Every change to a grade, with before and after, who, when and why.
+class GradeChangeRow(Model):
+    id = fields.IntField(primary_key=True)
+    submission: fields.ForeignKeyRelation[SubmissionRow] = fields.ForeignKeyField(
+        "models.SubmissionRow", on_delete=fields.CASCADE
+    )
+    submission_id: int
+    change = fields.CharField(max_length=16)
+    before = fields.FloatField(null=True)
+    after = fields.FloatField(null=True)
+    by: fields.ForeignKeyNullableRelation[UserRow] = fields.ForeignKeyField(
+        "models.UserRow", related_name="grade_changes", on_delete=fields.SET_NULL, null=True
+    )
+    by_id: int | None
+    by_name = fields.CharField(max_length=64, default="")
+    at = fields.DatetimeField(db_index=True)
+    reason = fields.TextField(default="")
+
+    class Meta:
+        table = "grade_changes"
+
+
+# A certificate a learner holds: ``code`` is the unguessable part of its public
+# verification link; revoking keeps the row, so the link says since when.
+class CertificateRow(Model):
+    id = fields.IntField(primary_key=True)
+    serial = fields.CharField(max_length=32, unique=True)
+    code = fields.CharField(max_length=64, unique=True)
+    user: fields.ForeignKeyRelation[UserRow] = fields.ForeignKeyField(
+        "models.UserRow", related_name="certificates", on_delete=fields.CASCADE
+    )
+    user_id: int
+    course: fields.ForeignKeyRelation[CourseRow] = fields.ForeignKeyField(
+        "models.CourseRow", on_delete=fields.CASCADE
+    )
+    course_id: int
+    title = fields.CharField(max_length=100)
+    source = fields.CharField(max_length=16)
+    issued_at = fields.DatetimeField(db_index=True)
+    expires_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+    revoked_reason = fields.TextField(default="")
+    revoked_by_name = fields.CharField(max_length=64, default="")
+
+    class Meta:
+        table = "certificates"

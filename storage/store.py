@@ -10,7 +10,9 @@ from storage.accounts import AccountStore
 from storage.activity import ActivityStore
 from storage.attempts import AttemptStore
 from storage.bulk import BulkStore
+from storage.certificates import CertificateStore
 from storage.courses import CourseStore
+from storage.grading import GradingStore
 from storage.groups import GroupStore
 from storage.members import MemberStore
 from storage.outbox import OutboxStore
@@ -36,6 +38,8 @@ class TortoiseStore:
     bulk: BulkStore = field(default_factory=BulkStore)
     rules: RuleStore = field(default_factory=RuleStore)
     workspace: WorkspaceStore = field(default_factory=WorkspaceStore)
+    grading: GradingStore = field(default_factory=GradingStore)
+    certificates: CertificateStore = field(default_factory=CertificateStore)
 
 
 if TYPE_CHECKING:

@@ -14,7 +14,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import slack_people
 from bot.listeners import (
     bulk,
+    certificates,
     errors,
+    grading,
     group_actions,
     group_command,
     home,
@@ -89,7 +91,16 @@ def register_listeners(
             context["actor"] = actor
         await next()
 
-    for module in (errors, group_command, group_actions, modal_submissions, home, rules):
+    for module in (
+        errors,
+        group_command,
+        group_actions,
+        modal_submissions,
+        home,
+        rules,
+        grading,
+        certificates,
+    ):
         module.register(app, services)
     dropped = bulk.register(app, services, checker, wake)
     messages.register(app, services, dropped)

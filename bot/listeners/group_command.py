@@ -12,7 +12,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import slack_people
 from bot.commands import BY_NAME, UsageError, mentioned_user, parse, rule_call
 from bot.listeners.bulk import post_preview, share_template
+from bot.listeners.certificates import listing_key, show_certificates
 from bot.listeners.errors import guard
+from bot.listeners.grading import show_gradebook, show_graded, show_queue
 from bot.listeners.rules import open_form, refresh, send_preview
 from bot.services import Services
 from bot.slack_text import plain
@@ -23,6 +25,7 @@ from bot.views.blocks import section
 from bot.views.bulk import import_modal, preview_sent
 from bot.views.dashboard import GROUPS_PER_MESSAGE, list_message
 from bot.views.emails import email_log, notifications_modal, resend_offer, resent
+from bot.views.grading import release_setting
 from bot.views.help import help_message
 from bot.views.members import members_message
 from bot.views.modals import create_group_modal
@@ -271,6 +274,56 @@ async def _course_list(call: Call, args: list[str]) -> None:
     await call.say(*replies.catalogue(await call.services.courses.catalogue(call.actor)))
 
 
+async def _review(call: Call, args: list[str]) -> None:
+    group = (
+        await call.services.groups.resolve(call.actor, args[0], Capability.REVIEW_CENTER)
+        if args
+        else None
+    )
+    await call.say(*await show_queue(call.services, call.actor, group))
+
+
+async def _graded(call: Call, args: list[str]) -> None:
+    group = (
+        await call.services.groups.resolve(call.actor, args[0], Capability.REVIEW_CENTER)
+        if args
+        else None
+    )
+    await call.say(*await show_graded(call.services, call.actor, group))
+
+
+async def _gradebook(call: Call, args: list[str]) -> None:
+    group = await call.services.groups.resolve(call.actor, args[0], Capability.GRADEBOOK)
+    course = await call.services.courses.resolve(args[1]) if len(args) > 1 else None
+    key = f"{group.id}/{course.id if course else ''}"
+    await call.say(*await show_gradebook(call.services, call.actor, key))
+
+
+async def _grade_release(call: Call, args: list[str]) -> None:
+    choice = args[0].lower()
+    if choice not in ("at-once", "manual"):
+        raise UsageError("Say `at-once` or `manual`.", BY_NAME["grade-release"])
+    at_once = await call.services.grading.set_release_at_once(
+        call.actor, at_once=choice == "at-once"
+    )
+    await call.say(release_setting(at_once))
+
+
+async def _certificates(call: Call, args: list[str]) -> None:
+    key = await listing_key(call.services, call.actor, args)
+    await call.say(*await show_certificates(call.services, call.actor, key))
+
+
+async def _certificate_award(call: Call, args: list[str]) -> None:
+    if args[1].lower() not in ("on", "off"):
+        raise UsageError("Say `on` or `off` after the course.", BY_NAME["certificate-award"])
+    course = await call.services.courses.resolve(args[0])
+    award = await call.services.certificates.set_award(
+        call.actor, course, award=args[1].lower() == "on"
+    )
+    await call.say(replies.certificate_award(course, award))
+
+
 ROUTES: dict[str, Handler] = {
     "help": _help,
     "list": _list,
@@ -298,6 +351,12 @@ ROUTES: dict[str, Handler] = {
     "rule": _rule,
     "segment new": _segment_new,
     "segment list": _segment_list,
+    "review": _review,
+    "graded": _graded,
+    "gradebook": _gradebook,
+    "grade-release": _grade_release,
+    "certificates": _certificates,
+    "certificate-award": _certificate_award,
 }
 
 

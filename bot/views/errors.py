@@ -8,6 +8,7 @@ from typing import Any
 from bot.views.blocks import escape, listing
 from domain.bulk.model import JobMoved, JobNotFound, NothingToImport, RowsPruned
 from domain.bulk.sheet import FileRefused, TemplateMismatch
+from domain.certificates.model import AlreadyRevoked, CertificateNotFound
 from domain.errors import (
     CourseNotFound,
     DenialReason,
@@ -25,6 +26,7 @@ from domain.errors import (
     Unlinkable,
     UserNotFound,
 )
+from domain.grading.model import ClaimedByOther, NotGraded, NotPending, SubmissionNotFound
 from domain.rules.model import (
     NoRule,
     RuleError,
@@ -149,6 +151,34 @@ _WORDINGS: dict[type, Wording] = {
     TemplateMismatch: lambda e, _: (
         f"{escape(e.problem)} Download a fresh template with `/group template`."
     ),
+    SubmissionNotFound: lambda e, _: (
+        f"There is no response {escape(e.name)} you may review; `/group review` lists "
+        "those waiting in your groups."
+    ),
+    ClaimedByOther: lambda e, _: (
+        f":pencil2: {_holder(e.submission)} is grading this response, so it's theirs to "
+        "grade; nothing was changed. Pick another from `/group review`, or ask them to "
+        "*Unclaim* it."
+    ),
+    CertificateNotFound: lambda e, _: (
+        f"There is no certificate {escape(e.name)} you may see; `/group certificates "
+        "<group>` lists those of your groups."
+    ),
+    AlreadyRevoked: lambda e, _: (
+        f"Certificate *{escape(e.certificate.serial)}* was already revoked "
+        f"({escape(e.certificate.revoked_reason)}); nothing was changed."
+    ),
+    NotGraded: lambda e, _: (
+        f"This response is {e.submission.state.value}, so there is no grade to change; "
+        "nothing was changed. `/group review` grades those waiting."
+    ),
+    NotPending: lambda e, _: (
+        f"This response is already {e.submission.state.value} "
+        f"({e.submission.score:g} of {e.submission.max_score:g}); nothing was changed. "
+        "Pick another from `/group review`."
+        if e.submission.score is not None
+        else f"This response is already {e.submission.state.value}; nothing was changed."
+    ),
 }
 
 
@@ -184,6 +214,12 @@ def unlinkable(error: NotLinkable) -> str:
     if error.why is Unlinkable.EMAIL_TAKEN:
         return f"{error.email} already belongs to another Slack account (<@{error.owner}>)"
     return _UNLINKABLE[error.why]
+
+
+def _holder(submission: Any) -> str:
+    if submission.claimed_by_slack:
+        return f"<@{submission.claimed_by_slack}>"
+    return f"*{escape(submission.claimed_by_name)}*"
 
 
 def denied(error: PermissionDenied, admins: Sequence[str]) -> str:

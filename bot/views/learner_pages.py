@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from domain.accounts import LinkState
+from domain.certificates.model import Certificate
 from domain.entities import Enrollment, LinkPurpose, Scope, User
+from domain.grading.model import Submission, score_words
 from domain.passwords import MIN_LENGTH, RULE
 
 _PAGES = Environment(
@@ -31,6 +34,11 @@ def _render(template: str, title: str, school: str, **values: object) -> str:
     return _PAGES.get_template(f"pages/{template}.html").render(
         title=title, school=school, error=values.pop("error", None), **values
     )
+
+
+def render_page(template: str, title: str, school: str, **values: object) -> str:
+    """A page of another feature (a certificate's verification), in the same frame."""
+    return _render(template, title, school, **values)
 
 
 WRONG_PASSWORD = (
@@ -61,6 +69,8 @@ def paused(scope: Scope, seconds: int) -> str:
         Scope.LINK_EMAIL: "A link was already sent to this address several times. Check your "
         f"inbox and spam folder; to ask again, wait {wait}.",
         Scope.LINK_CLIENT: f"Too many requests from your network. Wait {wait} and try again.",
+        Scope.VERIFY_CLIENT: f"Too many certificate lookups from your network. Wait {wait} "
+        "and try again.",
     }
     return reasons[scope]
 
@@ -104,7 +114,25 @@ def forgot_sent(school: str, email: str) -> str:
     return _render("forgot_sent", "Check your email", school, email=email)
 
 
-def my_courses(school: str, user: User, enrollments: Sequence[Enrollment]) -> str:
+def my_courses(
+    school: str,
+    user: User,
+    enrollments: Sequence[Enrollment],
+    grades: Sequence[Submission] = (),
+    certificates: Sequence[Certificate] = (),
+    now: datetime | None = None,
+    base_url: str = "",
+) -> str:
+    """Their courses, the grades they were given, and their certificates with links."""
+    moment = now or datetime.now(UTC)
     return _render(
-        "my_courses", f"Hello, {user.username}", school, user=user, enrollments=enrollments
+        "my_courses",
+        f"Hello, {user.username}",
+        school,
+        user=user,
+        enrollments=enrollments,
+        grades=[(g, score_words(g)) for g in grades],
+        certificates=[
+            (c, c.status(moment)[0].value, f"{base_url}/verify/{c.code}") for c in certificates
+        ],
     )

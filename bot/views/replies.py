@@ -164,3 +164,15 @@ def import_enrol_setting(allowed: bool) -> str:
             "in the group's courses."
         )
     return ":white_check_mark: Bulk imports no longer enrol anyone in courses."
+
+
+def certificate_award(course: Course, award: bool) -> str:
+    if award:
+        return (
+            f":trophy: Completing *{escape(course.title)}* now earns a certificate from "
+            "Roster, with its own verification page."
+        )
+    return (
+        f"Completing *{escape(course.title)}* no longer earns a certificate from Roster; "
+        "those already issued stay valid."
+    )

@@ -153,7 +153,11 @@ def add_routes(
         user = await invitations.session_user(token) if token else None
         if user is None:
             return _see_other("/login")
-        return html(pages.my_courses(school, user, await invitations.my_courses(user)))
+        courses = await invitations.my_courses(user)
+        grades = await services.grading.of_learner(user.id)
+        certificates = await services.certificates.of_learner(user.id)
+        now = services.certificates.now()
+        return html(pages.my_courses(school, user, courses, grades, certificates, now, base_url))
 
     async def logout(request: web.Request) -> web.StreamResponse:
         """Ends the session in the database, not only in this browser."""

@@ -12,7 +12,9 @@ from typing import Protocol
 from domain.ports.accounts import AccountStore, AttemptStore
 from domain.ports.activity import ActivityStore
 from domain.ports.bulk import BulkStore
+from domain.ports.certificates import CertificateStore
 from domain.ports.emails import OutboxStore, SettingsStore
+from domain.ports.grading import GradingStore
 from domain.ports.groups import CourseStore, GroupStore
 from domain.ports.people import MemberStore, UserStore
 from domain.ports.permissions import PermissionStore
@@ -61,3 +63,9 @@ class Store(Protocol):
 
     @property
     def workspace(self) -> WorkspaceStore: ...
+
+    @property
+    def grading(self) -> GradingStore: ...
+
+    @property
+    def certificates(self) -> CertificateStore: ...

@@ -66,3 +66,19 @@ def test_the_demo_previews_a_rule_group_and_an_event_moves_a_learner_in(out: str
     ]
     positions = [out.index(step) for step in steps]
     assert positions == sorted(positions)
+
+
+def test_the_demo_grades_nadias_assignment_and_verifies_her_certificate(out: str) -> None:
+    steps = [
+        "Review queue in Sales Onboarding: 1 waiting",
+        "You're grading",
+        "type a score from 0 to 10",
+        "Graded *nadia*",
+        "Subject: Demo School: your grade in Essay: why tests matter",
+        "Gradebook: Sales Onboarding",
+        "Certificates in Sales Onboarding",
+        "GET /verify/… → 200: Demo School Certificate verification Valid",
+        '"status": "valid"',
+    ]
+    positions = [out.index(step) for step in steps]
+    assert positions == sorted(positions)

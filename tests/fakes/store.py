@@ -13,7 +13,9 @@ from domain.ports import Store
 from domain.ports.accounts import AccountStore, AttemptStore
 from domain.ports.activity import ActivityStore
 from domain.ports.bulk import BulkStore
+from domain.ports.certificates import CertificateStore
 from domain.ports.emails import OutboxStore, SettingsStore
+from domain.ports.grading import GradingStore
 from domain.ports.groups import CourseStore, GroupStore
 from domain.ports.people import MemberStore, UserStore
 from domain.ports.permissions import PermissionStore
@@ -74,6 +76,8 @@ class FakeStore:
         self.bulk: BulkStore = absent("bulk")
         self.rules: RuleStore = absent("rules")
         self.workspace: WorkspaceStore = absent("workspace")
+        self.grading: GradingStore = absent("grading")
+        self.certificates: CertificateStore = absent("certificates")
 
     def add_by_rule(self, group_id: int, user: User) -> None:
         """What a rule run (RuleStore.apply, not faked) does to one person it adds: a

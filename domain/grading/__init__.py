@@ -1,0 +1,2 @@
+"""Assessments, the Review Center and the gradebook: ``model`` (records, errors,
+score rules) and ``service``."""

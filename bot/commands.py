@@ -248,6 +248,15 @@ COMMANDS: tuple[Command, ...] = (
         0,
         Capability.VIEW_GROUPS,
     ),
+    Command(
+        "report",
+        "<group> [course] [segment]",
+        '/group report "Sales Onboarding" "Python 101"',
+        "progress course by course, who needs attention, a chart and the file of everyone",
+        1,
+        3,
+        Capability.VIEW_ANALYTICS,
+    ),
 )
 BY_NAME = {c.name: c for c in COMMANDS}
 TWO_WORDS = {c.name.split()[0] for c in COMMANDS if " " in c.name}

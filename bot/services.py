@@ -20,6 +20,7 @@ from domain.members import MemberService
 from domain.password_resets import PasswordResets
 from domain.passwords import Hasher
 from domain.ports import Store
+from domain.reports import ReportService
 from domain.rules.service import RuleService
 from domain.users import UserService
 from domain.workspace import WorkspaceService
@@ -40,6 +41,7 @@ class Services:
     permissions: PermissionService
     rules: RuleService
     workspace: WorkspaceService
+    reports: ReportService
 
     @classmethod
     def build(
@@ -80,4 +82,5 @@ class Services:
             users=UserService(store, changed=changed, env_admins=env_admins),
             permissions=PermissionService(store),
             workspace=WorkspaceService(store, letters, env_admins=env_admins),
+            reports=ReportService(store),
         )

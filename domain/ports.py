@@ -27,6 +27,7 @@ from domain.entities import (
     UserStatus,
 )
 from domain.letters import MailState, OutgoingEmail
+from domain.reports import ReportStore
 from domain.rules.model import RuleEvent, RulePreview, RuleRun, SavedRule
 
 if TYPE_CHECKING:
@@ -451,3 +452,4 @@ class Store(Protocol):
     bulk: BulkStore
     rules: RuleStore
     workspace: WorkspaceStore
+    reports: ReportStore

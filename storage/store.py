@@ -13,6 +13,7 @@ from storage.groups import GroupStore
 from storage.members import MemberStore
 from storage.outbox import OutboxStore
 from storage.permissions import PermissionStore
+from storage.reports import ReportStore
 from storage.rules import RuleStore
 from storage.settings import SettingsStore
 from storage.users import UserStore
@@ -34,3 +35,4 @@ class TortoiseStore:
     bulk: BulkStore = field(default_factory=BulkStore)
     rules: RuleStore = field(default_factory=RuleStore)
     workspace: WorkspaceStore = field(default_factory=WorkspaceStore)
+    reports: ReportStore = field(default_factory=ReportStore)

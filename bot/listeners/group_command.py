@@ -13,6 +13,7 @@ from bot import slack_people
 from bot.commands import BY_NAME, UsageError, mentioned_user, parse, rule_call
 from bot.listeners.bulk import post_preview, share_template
 from bot.listeners.errors import guard
+from bot.listeners.reports import post_report, read_report
 from bot.listeners.rules import open_form, refresh, send_preview
 from bot.services import Services
 from bot.slack_text import plain
@@ -27,6 +28,7 @@ from bot.views.help import help_message
 from bot.views.members import members_message
 from bot.views.modals import create_group_modal
 from bot.views.permissions import permissions_modal, pick_manager_modal, whoami_message
+from bot.views.reports import report_sent
 from domain.bulk import JobKind, parse_job_filter
 from domain.clock import utc_now
 from domain.entities import Actor
@@ -271,6 +273,11 @@ async def _course_list(call: Call, args: list[str]) -> None:
     await call.say(*replies.catalogue(await call.services.courses.catalogue(call.actor)))
 
 
+async def _report(call: Call, args: list[str]) -> None:
+    report = await read_report(call.services, call.actor, args[0], args[1:])
+    await call.say(report_sent(await post_report(call.client, call.actor, report)))
+
+
 ROUTES: dict[str, Handler] = {
     "help": _help,
     "list": _list,
@@ -298,6 +305,7 @@ ROUTES: dict[str, Handler] = {
     "rule": _rule,
     "segment new": _segment_new,
     "segment list": _segment_list,
+    "report": _report,
 }
 
 

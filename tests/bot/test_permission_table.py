@@ -551,6 +551,12 @@ CASES: tuple[Case, ...] = (
             {Field.DECISION: "approve", Field.IMPORT_OPTIONS: ["invite"]},
         ),
     ),
+    Case(
+        "report",
+        (C.VIEW_ANALYTICS,),
+        ("is in our direct message", "Completion per course"),
+        lambda s: s.command(f"report #{s.sales}"),
+    ),
 )
 
 

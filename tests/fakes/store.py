@@ -25,6 +25,7 @@ from domain.ports import (
     UserStore,
     WorkspaceStore,
 )
+from domain.reports import ReportStore
 from tests.fakes.emails import FakeOutboxStore, FakeSettingsStore
 from tests.fakes.groups import FakeCourseStore, FakeGroupStore
 from tests.fakes.people import FakeMemberStore, FakeUserStore, enrol_in_group_courses
@@ -80,6 +81,7 @@ class FakeStore:
         self.bulk: BulkStore = absent("bulk")
         self.rules: RuleStore = absent("rules")
         self.workspace: WorkspaceStore = absent("workspace")
+        self.reports: ReportStore = absent("reports")
 
     def add_by_rule(self, group_id: int, user: User) -> None:
         """What a rule run (RuleStore.apply, not faked) does to one person it adds: a

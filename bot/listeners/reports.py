@@ -1,0 +1,74 @@
+"""Reports in Slack: the figures in the person's direct message, the chart and the
+file in its thread.
+
+A report names people, so it goes to the person who asked rather than into the
+channel they typed in, where others could read it.
+"""
+
+from __future__ import annotations
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.report_chart import completion_png
+from bot.services import Services
+from bot.views.reports import chart_comment, report_message, report_title
+from domain.entities import Actor, Course, Group
+from domain.errors import CourseNotFound
+from domain.permissions import Capability
+from domain.reports import GroupReport, completion_series
+from domain.rules.model import Rule
+
+
+async def read_report(services: Services, actor: Actor, name: str, extra: list[str]) -> GroupReport:
+    """The report a person typed: ``<group> [course] [segment]``. A second word that
+    names no course but a segment filters by that segment."""
+    group = await services.groups.resolve(actor, name, Capability.VIEW_ANALYTICS)
+    course: Course | None = None
+    segment = ""
+    only: Rule | None = None
+    if extra:
+        try:
+            course = await services.courses.resolve(extra[0])
+        except CourseNotFound:
+            if len(extra) > 1:
+                raise
+            segment = extra[0]
+    if len(extra) > 1:
+        segment = extra[1]
+    if segment:
+        saved, only = await services.rules.segment(actor, segment)
+        segment = saved.name
+    return await services.reports.group_report(
+        actor, group, course=course, only=only, segment=segment
+    )
+
+
+async def post_report(client: AsyncWebClient, actor: Actor, report: GroupReport) -> str:
+    """Posts the report in the person's direct message with its chart in the thread;
+    returns the report's title."""
+    direct = (await client.conversations_open(users=actor.slack_user_id))["channel"]["id"]
+    text, blocks = report_message(report)
+    posted = await client.chat_postMessage(channel=direct, text=text, blocks=blocks)
+    if report.courses:
+        await _share_chart(client, direct, posted["ts"], report)
+    return report_title(report)
+
+
+async def _share_chart(
+    client: AsyncWebClient, channel: str, thread_ts: str, report: GroupReport
+) -> None:
+    title = report_title(report)
+    chart = await completion_png(completion_series(report.courses), title)
+    await client.files_upload_v2(
+        channel=channel,
+        thread_ts=thread_ts,
+        content=chart,
+        filename=f"completion-{_slug(report.group)}.png",
+        title=f"Completion: {title}",
+        initial_comment=chart_comment(report),
+    )
+
+
+def _slug(group: Group) -> str:
+    kept = "".join(c if c.isalnum() else "-" for c in group.title.lower())
+    return "-".join(part for part in kept.split("-") if part)[:40] or f"group-{group.id}"

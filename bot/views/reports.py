@@ -1,0 +1,85 @@
+"""The Reports Center's messages: a group's progress, course by course."""
+
+from __future__ import annotations
+
+from bot.views.blocks import Block, context, escape, fallback, header, packed, section, when
+from domain.reports import IDLE_AFTER, CourseStats, GroupReport, LearnerRow
+
+
+def report_title(report: GroupReport) -> str:
+    parts = [f"Progress of {report.group.title}"]
+    if report.course is not None:
+        parts.append(f"in {report.course.title}")
+    if report.segment:
+        parts.append(f"(segment {report.segment})")
+    return " ".join(parts)
+
+
+def _days(value: float | None) -> str:
+    return "nobody completed yet" if value is None else f"median {value:g} days to complete"
+
+
+def course_lines(stats: CourseStats) -> str:
+    """Two lines: where people stand, then how fast and who is slipping."""
+    rate = round(100 * stats.completion_rate)
+    pace = _days(stats.median_days_to_complete)
+    return (
+        f"*{escape(stats.course.title)}* · {stats.enrolled} enrolled · "
+        f"{stats.not_started} not started · {stats.in_progress} in progress · "
+        f"{stats.completed} completed ({rate}%)\n"
+        f"      average progress {stats.average_progress:.0f}% · {pace}"
+        f" · {stats.never_signed_in} never signed in · {stats.stalled} stalled"
+    )
+
+
+def attention_line(row: LearnerRow, report: GroupReport) -> str:
+    why = row.concern(report.idle_since)
+    seen = "" if row.last_activity is None else f", last active {when(row.last_activity)}"
+    return (
+        f"• {escape(row.username)} · {escape(row.email)} · {escape(row.course)} · "
+        f"{row.progress}% · _{why.value if why else ''}_{seen}"
+    )
+
+
+def report_message(report: GroupReport) -> tuple[str, list[Block]]:
+    """The report's figures; the chart and the full list follow in its thread."""
+    title = report_title(report)
+    days = IDLE_AFTER.days
+    blocks: list[Block] = [
+        header(title),
+        context(
+            f"{report.members} members · as of {when(report.at)} · "
+            f"stalled: enrolled, not completed, no activity for {days} days"
+        ),
+    ]
+    if not report.courses:
+        blocks.append(
+            section(
+                f"{escape(report.group.title)} has no courses to report on. Include one with "
+                f'`/group courses #{report.group.id} add "Python 101"`.'
+            )
+        )
+        return fallback(title), blocks
+    blocks.extend(section(text) for text in packed([course_lines(s) for s in report.courses]))
+    blocks.extend(_attention(report))
+    return fallback(title), blocks
+
+
+def _attention(report: GroupReport) -> list[Block]:
+    if not report.attention_total:
+        return [section("*Needs attention:* nobody. Everyone has signed in and is moving.")]
+    lines = [f"*Needs attention ({report.attention_total})*"]
+    lines += [attention_line(row, report) for row in report.attention]
+    more = report.attention_total - len(report.attention)
+    blocks = [section(text) for text in packed(lines)]
+    if more > 0:
+        blocks.append(context(f"…and {more} more: everyone is in the file in this thread."))
+    return blocks
+
+
+def report_sent(title: str) -> str:
+    return f"*{escape(title)}* is in our direct message, with its chart and file in the thread."
+
+
+def chart_comment(report: GroupReport) -> str:
+    return f"Completion per course, {report.group.title}."

@@ -1,0 +1,164 @@
+"""The Reports Center: how a group's people are doing in its courses.
+
+Every figure is counted by the database (see ``storage/reports.py``); the
+domain decides who may read which report, what "stalled" means and how many
+people a message names before the rest go to the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from domain.clock import Clock, utc_now
+from domain.entities import Actor, Course, Group
+from domain.permissions import Capability, require
+from domain.rules.model import Rule
+
+IDLE_AFTER = timedelta(days=14)
+"""No learning activity for this long (and not completed) counts as stalled."""
+NAMED_IN_MESSAGE = 10
+"""People needing attention named in the message; the file lists them all."""
+
+
+@dataclass(frozen=True, slots=True)
+class CourseStats:
+    """One course among a group's members (or a segment of them)."""
+
+    course: Course
+    enrolled: int
+    not_started: int
+    in_progress: int
+    completed: int
+    average_progress: float
+    median_days_to_complete: float | None
+    """None while nobody has completed it."""
+    never_signed_in: int
+    stalled: int
+    """Enrolled, not completed, and no activity in the course for :data:`IDLE_AFTER`."""
+
+    @property
+    def completion_rate(self) -> float:
+        """Completed out of enrolled, 0 for a course nobody is enrolled in."""
+        return self.completed / self.enrolled if self.enrolled else 0.0
+
+
+class Concern(StrEnum):
+    NEVER_SIGNED_IN = "never signed in"
+    STALLED = "stalled"
+
+
+@dataclass(frozen=True, slots=True)
+class LearnerRow:
+    """One person in one course: the row behind every figure, and an export's line."""
+
+    email: str
+    username: str
+    course: str
+    progress: int
+    enrolled_at: datetime
+    completed_at: datetime | None
+    last_sign_in: datetime | None
+    last_activity: datetime | None
+
+    def concern(self, idle_since: datetime) -> Concern | None:
+        """Why this person needs attention, if they do; never signing in comes first."""
+        if self.completed_at is not None:
+            return None
+        if self.last_sign_in is None:
+            return Concern.NEVER_SIGNED_IN
+        if (self.last_activity or self.enrolled_at) < idle_since:
+            return Concern.STALLED
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupReport:
+    group: Group
+    course: Course | None
+    segment: str
+    """The segment's name when the report is filtered by one, else empty."""
+    members: int
+    courses: tuple[CourseStats, ...]
+    attention: tuple[LearnerRow, ...]
+    """The first :data:`NAMED_IN_MESSAGE` people needing attention."""
+    attention_total: int
+    idle_since: datetime
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which enrolments a report counts: a group's members, maybe a segment of them,
+    in the group's courses or in one course."""
+
+    group_id: int
+    course_id: int | None = None
+    only: Rule | None = None
+
+
+class ReportStore(Protocol):
+    async def course_stats(
+        self, scope: Scope, *, now: datetime, idle_since: datetime
+    ) -> list[CourseStats]:
+        """One row per course in scope, counted by the database in one statement."""
+        ...
+
+    async def members(self, scope: Scope, *, now: datetime) -> int: ...
+    async def needing_attention(
+        self, scope: Scope, *, now: datetime, idle_since: datetime, limit: int
+    ) -> tuple[int, list[LearnerRow]]:
+        """How many enrolments need attention, and the first ``limit`` of them."""
+        ...
+
+
+class ReportsHolder(Protocol):
+    reports: ReportStore
+
+
+class ReportService:
+    def __init__(self, store: ReportsHolder, *, clock: Clock = utc_now) -> None:
+        self._store = store
+        self._clock = clock
+
+    async def group_report(
+        self,
+        actor: Actor,
+        group: Group,
+        *,
+        course: Course | None = None,
+        only: Rule | None = None,
+        segment: str = "",
+    ) -> GroupReport:
+        """The group's progress, course by course, with who needs attention.
+
+        Reading it needs *View user analytics* on that group: a count reveals as
+        much as a list, so the check is the same as for the members themselves."""
+        require(actor, Capability.VIEW_ANALYTICS, group)
+        now = self._clock()
+        idle_since = now - IDLE_AFTER
+        scope = Scope(group.id, course.id if course else None, only)
+        reports = self._store.reports
+        stats = await reports.course_stats(scope, now=now, idle_since=idle_since)
+        total, named = await reports.needing_attention(
+            scope, now=now, idle_since=idle_since, limit=NAMED_IN_MESSAGE
+        )
+        return GroupReport(
+            group=group,
+            course=course,
+            segment=segment,
+            members=await reports.members(scope, now=now),
+            courses=tuple(stats),
+            attention=tuple(named),
+            attention_total=total,
+            idle_since=idle_since,
+            at=now,
+        )
+
+
+def completion_series(stats: Sequence[CourseStats]) -> list[tuple[str, float]]:
+    """(course title, completion percent) for the chart, in the report's order."""
+    return [(s.course.title, round(100 * s.completion_rate, 1)) for s in stats]

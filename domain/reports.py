@@ -7,7 +7,7 @@ people a message names before the rest go to the file.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -15,13 +15,14 @@ from typing import Protocol
 
 from domain.clock import Clock, utc_now
 from domain.entities import Actor, Course, Group
-from domain.permissions import Capability, require
+from domain.permissions import Capability, allows, require
 from domain.rules.model import Rule
 
 IDLE_AFTER = timedelta(days=14)
 """No learning activity for this long (and not completed) counts as stalled."""
 NAMED_IN_MESSAGE = 10
 """People needing attention named in the message; the file lists them all."""
+EXPORT_PAGE = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,8 @@ class LearnerRow:
     completed_at: datetime | None
     last_sign_in: datetime | None
     last_activity: datetime | None
+    course_id: int = 0
+    """With the email, where the next page of an export starts."""
 
     def concern(self, idle_since: datetime) -> Concern | None:
         """Why this person needs attention, if they do; never signing in comes first."""
@@ -88,6 +91,7 @@ class GroupReport:
     attention_total: int
     idle_since: datetime
     at: datetime
+    scope: Scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +116,14 @@ class ReportStore(Protocol):
         self, scope: Scope, *, now: datetime, idle_since: datetime, limit: int
     ) -> tuple[int, list[LearnerRow]]:
         """How many enrolments need attention, and the first ``limit`` of them."""
+        ...
+
+    async def learners(
+        self, scope: Scope, *, now: datetime, after: tuple[str, int] | None, limit: int
+    ) -> list[LearnerRow]:
+        """Every enrolment in scope, by email then course, the page after ``after``
+        (an email and a course id): an export of 100,000 rows reads them a page at a
+        time instead of holding them all."""
         ...
 
 
@@ -156,7 +168,23 @@ class ReportService:
             attention_total=total,
             idle_since=idle_since,
             at=now,
+            scope=scope,
         )
+
+    def may_export(self, actor: Actor, group: Group) -> bool:
+        """Whether a report's file of everyone goes with it (*Export user analytics*)."""
+        return allows(actor, Capability.EXPORT_ANALYTICS, group)
+
+    async def learners(self, actor: Actor, report: GroupReport) -> AsyncIterator[list[LearnerRow]]:
+        """The rows behind ``report``, a page at a time, as of the report's moment."""
+        require(actor, Capability.EXPORT_ANALYTICS, report.group)
+        scope = report.scope
+        after: tuple[str, int] | None = None
+        while page := await self._store.reports.learners(
+            scope, now=report.at, after=after, limit=EXPORT_PAGE
+        ):
+            yield page
+            after = (page[-1].email, page[-1].course_id)
 
 
 def completion_series(stats: Sequence[CourseStats]) -> list[tuple[str, float]]:

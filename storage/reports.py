@@ -37,6 +37,7 @@ class _Median(NamedTuple):
 
 
 class _Learner(NamedTuple):
+    course_id: int
     email: str
     username: str
     course: str
@@ -96,6 +97,11 @@ def _enrolments(scope: Scope, now: datetime) -> tuple[str, list[Any]]:
 
 _NEEDS_ATTENTION = (
     "completed_at IS NULL AND (last_login_at IS NULL OR COALESCE(last_activity, enrolled_at) < ?)"
+)
+
+_LEARNER = (
+    "course_id, email, username, title AS course, progress, enrolled_at, completed_at,"
+    " last_login_at AS last_sign_in, last_activity"
 )
 
 
@@ -174,15 +180,29 @@ class ReportStore:
         )
         found = await fetch(
             None,
-            f"{head}SELECT email, username, title AS course, progress, enrolled_at, completed_at,"
-            " last_login_at AS last_sign_in, last_activity FROM scoped"
-            f" WHERE {_NEEDS_ATTENTION}"
+            f"{head}SELECT {_LEARNER} FROM scoped WHERE {_NEEDS_ATTENTION}"
             " ORDER BY CASE WHEN last_login_at IS NULL THEN 0 ELSE 1 END, email, title_key"
             " LIMIT ?",
             [*params, idle_since, limit],
             _Learner,
         )
         return total, [_learner(r) for r in found]
+
+    async def learners(
+        self, scope: Scope, *, now: datetime, after: tuple[str, int] | None, limit: int
+    ) -> list[LearnerRow]:
+        head, params = _enrolments(scope, now)
+        where, more = "", []
+        if after is not None:
+            where = " WHERE email > ? OR (email = ? AND course_id > ?)"
+            more = [after[0], after[0], after[1]]
+        found = await fetch(
+            None,
+            f"{head}SELECT {_LEARNER} FROM scoped{where} ORDER BY email, course_id LIMIT ?",
+            [*params, *more, limit],
+            _Learner,
+        )
+        return [_learner(r) for r in found]
 
 
 def _moment(value: Any) -> datetime | None:
@@ -204,4 +224,5 @@ def _learner(row: _Learner) -> LearnerRow:
         completed_at=_moment(row.completed_at),
         last_sign_in=_moment(row.last_sign_in),
         last_activity=_moment(row.last_activity),
+        course_id=int(row.course_id),
     )

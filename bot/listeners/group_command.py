@@ -275,7 +275,7 @@ async def _course_list(call: Call, args: list[str]) -> None:
 
 async def _report(call: Call, args: list[str]) -> None:
     report = await read_report(call.services, call.actor, args[0], args[1:])
-    await call.say(report_sent(await post_report(call.client, call.actor, report)))
+    await call.say(report_sent(await post_report(call.client, call.services, call.actor, report)))
 
 
 ROUTES: dict[str, Handler] = {

@@ -7,11 +7,15 @@ channel they typed in, where others could read it.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.report_chart import completion_png
+from bot.report_export import write_exports
 from bot.services import Services
-from bot.views.reports import chart_comment, report_message, report_title
+from bot.views.reports import chart_comment, export_comment, report_message, report_title
 from domain.entities import Actor, Course, Group
 from domain.errors import CourseNotFound
 from domain.permissions import Capability
@@ -43,15 +47,45 @@ async def read_report(services: Services, actor: Actor, name: str, extra: list[s
     )
 
 
-async def post_report(client: AsyncWebClient, actor: Actor, report: GroupReport) -> str:
-    """Posts the report in the person's direct message with its chart in the thread;
-    returns the report's title."""
+async def post_report(
+    client: AsyncWebClient, services: Services, actor: Actor, report: GroupReport
+) -> str:
+    """Posts the report in the person's direct message with its chart and, when they
+    may export, the file of everyone in the thread; returns the report's title."""
     direct = (await client.conversations_open(users=actor.slack_user_id))["channel"]["id"]
-    text, blocks = report_message(report)
+    exporting = services.reports.may_export(actor, report.group)
+    text, blocks = report_message(report, exporting=exporting)
     posted = await client.chat_postMessage(channel=direct, text=text, blocks=blocks)
     if report.courses:
         await _share_chart(client, direct, posted["ts"], report)
+        if exporting:
+            await _share_export(client, services, actor, direct, posted["ts"], report)
     return report_title(report)
+
+
+async def _share_export(
+    client: AsyncWebClient,
+    services: Services,
+    actor: Actor,
+    channel: str,
+    thread_ts: str,
+    report: GroupReport,
+) -> None:
+    """Both files in one share, written to a temporary folder and sent from disk."""
+    stem = f"learners-{_slug(report.group)}-{report.at:%Y-%m-%d}"
+    with tempfile.TemporaryDirectory(prefix="roster-export-") as folder:
+        pages = services.reports.learners(actor, report)
+        files = await write_exports(pages, report, Path(folder), stem)
+        title = report_title(report)
+        await client.files_upload_v2(
+            channel=channel,
+            thread_ts=thread_ts,
+            file_uploads=[
+                {"file": str(files.xlsx), "filename": files.xlsx.name, "title": title},
+                {"file": str(files.csv), "filename": files.csv.name, "title": title},
+            ],
+            initial_comment=export_comment(files.rows),
+        )
 
 
 async def _share_chart(

@@ -41,8 +41,9 @@ def attention_line(row: LearnerRow, report: GroupReport) -> str:
     )
 
 
-def report_message(report: GroupReport) -> tuple[str, list[Block]]:
-    """The report's figures; the chart and the full list follow in its thread."""
+def report_message(report: GroupReport, *, exporting: bool) -> tuple[str, list[Block]]:
+    """The report's figures; the chart (and, with ``exporting``, the file of
+    everyone) follow in its thread."""
     title = report_title(report)
     days = IDLE_AFTER.days
     blocks: list[Block] = [
@@ -61,24 +62,32 @@ def report_message(report: GroupReport) -> tuple[str, list[Block]]:
         )
         return fallback(title), blocks
     blocks.extend(section(text) for text in packed([course_lines(s) for s in report.courses]))
-    blocks.extend(_attention(report))
+    blocks.extend(_attention(report, exporting))
     return fallback(title), blocks
 
 
-def _attention(report: GroupReport) -> list[Block]:
+def _attention(report: GroupReport, exporting: bool) -> list[Block]:
     if not report.attention_total:
         return [section("*Needs attention:* nobody. Everyone has signed in and is moving.")]
     lines = [f"*Needs attention ({report.attention_total})*"]
     lines += [attention_line(row, report) for row in report.attention]
     more = report.attention_total - len(report.attention)
     blocks = [section(text) for text in packed(lines)]
-    if more > 0:
+    if more > 0 and exporting:
         blocks.append(context(f"…and {more} more: everyone is in the file in this thread."))
+    elif more > 0:
+        blocks.append(
+            context(f"…and {more} more. The file of everyone needs *Export user analytics*.")
+        )
     return blocks
 
 
+def export_comment(rows: int) -> str:
+    return f"Everyone behind this report, one row per person and course ({rows:,} rows)."
+
+
 def report_sent(title: str) -> str:
-    return f"*{escape(title)}* is in our direct message, with its chart and file in the thread."
+    return f"*{escape(title)}* is in our direct message; its chart and files are in the thread."
 
 
 def chart_comment(report: GroupReport) -> str:

@@ -3,10 +3,15 @@ and the file of everyone in the thread, counted by the database on both engines.
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
 import pytest
+from openpyxl import load_workbook
+from slack_sdk.web.async_client import AsyncWebClient
 
 from slack_emulator.driver import block_texts
 from slack_emulator.state import Message
@@ -92,7 +97,7 @@ async def test_a_manager_reads_a_groups_progress_with_a_chart_in_the_thread(
     assert "is in our direct message" in said
     text = "\n".join(block_texts(report.blocks))
     assert "Progress of Sales Team" in text
-    assert "5 members" in text, text
+    assert "5 members" in text
     assert (
         "*Python 101* · 5 enrolled · 2 not started · 1 in progress · 2 completed (40%)" in text
     ), text
@@ -137,3 +142,41 @@ async def test_a_group_without_courses_says_how_to_include_one(classroom: Roster
         lambda: [m for m in classroom.slack.messages if m.channel == "D0THEADMIN" and m.blocks]
     )
     assert "has no courses to report on" in "\n".join(block_texts(found[-1].blocks))
+
+
+async def _download(roster: Roster, stored: Any) -> bytes:
+    client = AsyncWebClient(token=roster.slack.bot_token, base_url=roster.slack.api_url)
+    url = (await client.files_info(file=stored.id))["file"]["url_private_download"]
+    headers = {"Authorization": f"Bearer {roster.slack.bot_token}"}
+    async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as answer:
+        assert answer.status == 200
+        return await answer.read()
+
+
+async def test_with_export_rights_the_thread_has_everyone_as_xlsx_and_csv_with_typed_text_inert(
+    classroom: Roster,
+) -> None:
+    await allow_bulk(classroom, capability="analytics.export")
+    assert "Added" in await classroom.run(ADMIN, 'add "Sales Team" zed@school.org =1+2')
+    _, report = await _report(classroom, 'report "Sales Team"')
+    files = {f.name.rsplit(".", 1)[-1]: f for f in await _thread_files(classroom, report, 3)}
+    assert set(files) == {"png", "xlsx", "csv"}
+    sheet = load_workbook(io.BytesIO(await _download(classroom, files["xlsx"])))["Learners"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("email", "username", "course", "progress %")
+    assert [r[0] for r in rows[1:]] == [f"{p}@school.org" for p in (*PEOPLE, "zed")]
+    zed = rows[-1]
+    assert zed[1] == "=1+2" and sheet.cell(len(rows), 2).data_type == "s"
+    assert rows[1][3] == 100 and rows[1][8] is None and rows[4][8] == "never signed in"
+    raw = await _download(classroom, files["csv"])
+    assert raw.startswith(b"\xef\xbb\xbf")
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert table[-1][:4] == ["zed@school.org", "'=1+2", "Python 101", "0"]
+    assert len(table) == len(PEOPLE) + 2
+
+
+async def test_without_export_rights_the_report_comes_without_the_file(classroom: Roster) -> None:
+    said, _ = await _report(classroom, 'report "Sales Team"')
+    assert "is in our direct message" in said, "told once every upload was made"
+    uploads = [c for c in classroom.slack.calls if c.method == "files.getUploadURLExternal"]
+    assert [c.args["filename"] for c in uploads] == ["completion-sales-team.png"]

@@ -250,9 +250,10 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "report",
-        "<group> [course] [segment]",
+        "<group> [course] [segment] | <group> learner <email> | all",
         '/group report "Sales Onboarding" "Python 101"',
-        "progress course by course, who needs attention, a chart and the file of everyone",
+        "progress course by course, who needs attention, a chart and the file of everyone; "
+        "one learner's courses; or a line per group",
         1,
         3,
         Capability.VIEW_ANALYTICS,

@@ -15,8 +15,10 @@ from typing import Protocol
 
 from domain.clock import Clock, utc_now
 from domain.entities import Actor, Course, Group
+from domain.errors import MemberNotFound
 from domain.permissions import Capability, allows, require
 from domain.rules.model import Rule
+from domain.validation import normalize_email
 
 IDLE_AFTER = timedelta(days=14)
 """No learning activity for this long (and not completed) counts as stalled."""
@@ -102,6 +104,43 @@ class Scope:
     group_id: int
     course_id: int | None = None
     only: Rule | None = None
+    email: str | None = None
+    """One member: every course they are enrolled in, not only the group's."""
+
+
+@dataclass(frozen=True, slots=True)
+class GroupLine:
+    """One group in the school's overview."""
+
+    group_id: int
+    title: str
+    members: int
+    enrolments: int
+    completed: int
+    never_signed_in: int
+    stalled: int
+
+    @property
+    def completion_rate(self) -> float:
+        return self.completed / self.enrolments if self.enrolments else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class LearnerReport:
+    group: Group
+    email: str
+    username: str
+    rows: tuple[LearnerRow, ...]
+    idle_since: datetime
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolReport:
+    lines: tuple[GroupLine, ...]
+    whole_school: bool
+    """False for a manager: the lines are their groups only."""
+    at: datetime
 
 
 class ReportStore(Protocol):
@@ -126,9 +165,20 @@ class ReportStore(Protocol):
         time instead of holding them all."""
         ...
 
+    async def overview(
+        self, group_ids: Sequence[int] | None, *, idle_since: datetime
+    ) -> list[GroupLine]:
+        """One line per group (all of them for None), counted in one statement."""
+        ...
+
 
 class ReportsHolder(Protocol):
     reports: ReportStore
+    members: MemberEmails
+
+
+class MemberEmails(Protocol):
+    async def member_emails(self, group_id: int, emails: Sequence[str]) -> set[str]: ...
 
 
 class ReportService:
@@ -170,6 +220,29 @@ class ReportService:
             at=now,
             scope=scope,
         )
+
+    async def learner_report(self, actor: Actor, group: Group, email: str) -> LearnerReport:
+        """One member's courses, progress, last activity and completions. Someone who
+        is not a member answers as not found: the group is what the caller may see."""
+        require(actor, Capability.VIEW_ANALYTICS, group)
+        clean = normalize_email(email)
+        found = await self._store.members.member_emails(group.id, [clean])
+        if not found:
+            raise MemberNotFound(clean)
+        now = self._clock()
+        rows = await self._store.reports.learners(
+            Scope(group.id, email=clean), now=now, after=None, limit=EXPORT_PAGE
+        )
+        username = rows[0].username if rows else clean.split("@", 1)[0]
+        return LearnerReport(group, clean, username, tuple(rows), now - IDLE_AFTER, now)
+
+    async def school_report(self, actor: Actor) -> SchoolReport:
+        """Every group for an admin; a manager's own groups for a manager."""
+        require(actor, Capability.VIEW_ANALYTICS)
+        now = self._clock()
+        visible = None if actor.is_admin else sorted(actor.managed_group_ids)
+        lines = await self._store.reports.overview(visible, idle_since=now - IDLE_AFTER)
+        return SchoolReport(tuple(lines), visible is None, now)
 
     def may_export(self, actor: Actor, group: Group) -> bool:
         """Whether a report's file of everyone goes with it (*Export user analytics*)."""

@@ -10,13 +10,14 @@ the mean of the middle two) is kept.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from domain.entities import Course
-from domain.reports import CourseStats, LearnerRow, Scope
+from domain.reports import CourseStats, GroupLine, LearnerRow, Scope
 from storage.rule_sql import compile_rule, on_postgres
-from storage.sql import fetch, fetch_number
+from storage.sql import fetch, fetch_number, marks
 
 
 class _Stats(NamedTuple):
@@ -27,6 +28,16 @@ class _Stats(NamedTuple):
     in_progress: int | None
     completed: int | None
     average_progress: float | None
+    never_signed_in: int | None
+    stalled: int | None
+
+
+class _Line(NamedTuple):
+    group_id: int
+    title: str
+    members: int | None
+    enrolments: int | None
+    completed: int | None
     never_signed_in: int | None
     stalled: int | None
 
@@ -54,6 +65,8 @@ def _members(scope: Scope, now: datetime) -> tuple[str, list[Any]]:
         "SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.group_id = ?"
     )
     params: list[Any] = [scope.group_id]
+    if scope.email is not None:
+        sql, params = f"{sql} AND u.email = ?", [*params, scope.email]
     if scope.only is not None:
         where, more = compile_rule(scope.only, postgres=on_postgres(), now=now)
         sql, params = f"{sql} AND {where}", [*params, *more]
@@ -61,6 +74,8 @@ def _members(scope: Scope, now: datetime) -> tuple[str, list[Any]]:
 
 
 def _courses(scope: Scope) -> tuple[str, list[Any]]:
+    if scope.email is not None:
+        return "SELECT c.id, c.title, c.title_key FROM courses c", []
     if scope.course_id is not None:
         return "SELECT c.id, c.title, c.title_key FROM courses c WHERE c.id = ?", [scope.course_id]
     return (
@@ -105,7 +120,55 @@ _LEARNER = (
 )
 
 
+_OVERVIEW = (
+    "WITH g (id, title, title_key) AS (SELECT id, title, title_key FROM groups{where}), "
+    "mem (group_id, n, never) AS ("
+    " SELECT m.group_id, COUNT(*), SUM(CASE WHEN u.last_login_at IS NULL THEN 1 ELSE 0 END)"
+    " FROM memberships m JOIN users u ON u.id = m.user_id"
+    " WHERE m.group_id IN (SELECT id FROM g) GROUP BY m.group_id), "
+    "seen (user_id, course_id, last_activity) AS ("
+    " SELECT user_id, course_id, MAX(occurred_at) FROM activity_events"
+    " GROUP BY user_id, course_id), "
+    "en (group_id, completed_at, enrolled_at, last_login_at, last_activity) AS ("
+    " SELECT m.group_id, e.completed_at, e.enrolled_at, u.last_login_at, s.last_activity"
+    " FROM memberships m JOIN group_courses gc ON gc.group_id = m.group_id"
+    " JOIN enrollments e ON e.user_id = m.user_id AND e.course_id = gc.course_id"
+    " JOIN users u ON u.id = m.user_id"
+    " LEFT JOIN seen s ON s.user_id = e.user_id AND s.course_id = e.course_id"
+    " WHERE m.group_id IN (SELECT id FROM g)) "
+    "SELECT g.id AS group_id, g.title AS title, COALESCE(MAX(mem.n), 0) AS members,"
+    " COUNT(en.group_id) AS enrolments,"
+    " SUM(CASE WHEN en.completed_at IS NOT NULL THEN 1 ELSE 0 END) AS completed,"
+    " COALESCE(MAX(mem.never), 0) AS never_signed_in,"
+    " SUM(CASE WHEN en.completed_at IS NULL AND en.last_login_at IS NOT NULL"
+    " AND COALESCE(en.last_activity, en.enrolled_at) < ? THEN 1 ELSE 0 END) AS stalled"
+    " FROM g LEFT JOIN mem ON mem.group_id = g.id LEFT JOIN en ON en.group_id = g.id"
+    " GROUP BY g.id, g.title, g.title_key ORDER BY g.title_key"
+)
+
+
 class ReportStore:
+    async def overview(
+        self, group_ids: Sequence[int] | None, *, idle_since: datetime
+    ) -> list[GroupLine]:
+        ids = list(group_ids or [])
+        if group_ids is not None and not ids:
+            return []
+        where = f" WHERE id IN ({marks(len(ids))})" if group_ids is not None else ""
+        rows = await fetch(None, _OVERVIEW.format(where=where), [*ids, idle_since], _Line)
+        return [
+            GroupLine(
+                group_id=r.group_id,
+                title=r.title,
+                members=int(r.members or 0),
+                enrolments=int(r.enrolments or 0),
+                completed=int(r.completed or 0),
+                never_signed_in=int(r.never_signed_in or 0),
+                stalled=int(r.stalled or 0),
+            )
+            for r in rows
+        ]
+
     async def members(self, scope: Scope, *, now: datetime) -> int:
         sql, params = _members(scope, now)
         return await fetch_number(None, f"SELECT COUNT(*) FROM ({sql}) people", params)

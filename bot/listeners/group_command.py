@@ -28,7 +28,7 @@ from bot.views.help import help_message
 from bot.views.members import members_message
 from bot.views.modals import create_group_modal
 from bot.views.permissions import permissions_modal, pick_manager_modal, whoami_message
-from bot.views.reports import report_sent
+from bot.views.reports import learner_message, report_sent, school_message
 from domain.bulk import JobKind, parse_job_filter
 from domain.clock import utc_now
 from domain.entities import Actor
@@ -274,6 +274,17 @@ async def _course_list(call: Call, args: list[str]) -> None:
 
 
 async def _report(call: Call, args: list[str]) -> None:
+    """``all``: a line per group; ``<group> learner <email>``: one person; else a group."""
+    reports = call.services.reports
+    if args[0].lower() == "all" and len(args) == 1:
+        await call.say(*school_message(await reports.school_report(call.actor)))
+        return
+    if len(args) > 1 and args[1].lower() == "learner":
+        if len(args) < 3:
+            raise UsageError("Name the learner: `learner ana@school.org`.", BY_NAME["report"])
+        group = await call.services.groups.resolve(call.actor, args[0], Capability.VIEW_ANALYTICS)
+        await call.say(*learner_message(await reports.learner_report(call.actor, group, args[2])))
+        return
     report = await read_report(call.services, call.actor, args[0], args[1:])
     await call.say(report_sent(await post_report(call.client, call.services, call.actor, report)))
 

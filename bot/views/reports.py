@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from bot.views.blocks import Block, context, escape, fallback, header, packed, section, when
-from domain.reports import IDLE_AFTER, CourseStats, GroupReport, LearnerRow
+from domain.reports import (
+    IDLE_AFTER,
+    CourseStats,
+    GroupLine,
+    GroupReport,
+    LearnerReport,
+    LearnerRow,
+    SchoolReport,
+)
 
 
 def report_title(report: GroupReport) -> str:
@@ -92,3 +100,51 @@ def report_sent(title: str) -> str:
 
 def chart_comment(report: GroupReport) -> str:
     return f"Completion per course, {report.group.title}."
+
+
+def _learner_course(row: LearnerRow, report: LearnerReport) -> str:
+    why = row.concern(report.idle_since)
+    done = f"completed {when(row.completed_at)}" if row.completed_at else f"{row.progress}%"
+    flag = f" · _{why.value}_" if why else ""
+    return (
+        f"*{escape(row.course)}* · {done} · enrolled {when(row.enrolled_at)} · "
+        f"last activity {when(row.last_activity)}{flag}"
+    )
+
+
+def learner_message(report: LearnerReport) -> tuple[str, list[Block]]:
+    """One member's courses, as their group's manager sees them."""
+    title = f"{report.username} ({report.email}) in {report.group.title}"
+    signed_in = report.rows[0].last_sign_in if report.rows else None
+    blocks: list[Block] = [
+        header(title),
+        context(f"last sign-in {when(signed_in)} · as of {when(report.at)}"),
+    ]
+    if not report.rows:
+        blocks.append(section("Not enrolled in any course."))
+    lines = [_learner_course(row, report) for row in report.rows]
+    blocks.extend(section(text) for text in packed(lines))
+    return fallback(title), blocks
+
+
+def _group_line(line: GroupLine) -> str:
+    rate = round(100 * line.completion_rate)
+    return (
+        f"*{escape(line.title)}* (#{line.group_id}) · {line.members} members · "
+        f"{line.enrolments} enrolments · {line.completed} completed ({rate}%) · "
+        f"{line.never_signed_in} never signed in · {line.stalled} stalled"
+    )
+
+
+def school_message(report: SchoolReport) -> tuple[str, list[Block]]:
+    """One line per group: the whole school for an admin, a manager's own groups."""
+    title = "Progress of every group" if report.whole_school else "Progress of your groups"
+    blocks: list[Block] = [header(title), context(f"as of {when(report.at)}")]
+    if not report.lines:
+        blocks.append(section("No groups yet."))
+    lines = [_group_line(line) for line in report.lines]
+    texts = packed(lines)
+    blocks.extend(section(text) for text in texts[:45])
+    if len(texts) > 45:
+        blocks.append(context("More groups than one message holds: name one to see it."))
+    return fallback(title), blocks

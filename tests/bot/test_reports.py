@@ -17,7 +17,7 @@ from slack_emulator.driver import block_texts
 from slack_emulator.state import Message
 from storage.models import EnrollmentRow
 from tests.bot.activity import post
-from tests.bot.conftest import ADMIN, MANAGER, Roster, allow_bulk
+from tests.bot.conftest import ADMIN, LEARNER_EMAIL, MANAGER, Roster, allow_bulk
 
 DIRECT = "D0MANAGER"
 PEOPLE = ("ana", "ben", "cy", "dan", "eve")
@@ -180,3 +180,26 @@ async def test_without_export_rights_the_report_comes_without_the_file(classroom
     assert "is in our direct message" in said, "told once every upload was made"
     uploads = [c for c in classroom.slack.calls if c.method == "files.getUploadURLExternal"]
     assert [c.args["filename"] for c in uploads] == ["completion-sales-team.png"]
+
+
+async def test_one_learners_courses_progress_and_completions(classroom: Roster) -> None:
+    said = await classroom.run(MANAGER, 'report "Sales Team" learner ANA@school.org')
+    assert "ana (ana@school.org) in Sales Team" in said
+    assert "*Python 101* · completed" in said
+    said = await classroom.run(MANAGER, 'report "Sales Team" learner eve@school.org')
+    assert "*Python 101* · 0%" in said and "_stalled_" in said
+    said = await classroom.run(MANAGER, f'report "Sales Team" learner {LEARNER_EMAIL}')
+    assert LEARNER_EMAIL in said and "Python 101" not in said, "Lea is in Support only"
+
+
+async def test_report_all_is_a_line_per_group_the_whole_school_for_admins_only(
+    classroom: Roster,
+) -> None:
+    said = await classroom.run(ADMIN, "report all")
+    assert "Progress of every group" in said
+    assert "*Sales Team*" in said and "5 members · 5 enrolments · 2 completed (40%)" in said
+    assert "1 never signed in · 1 stalled" in said
+    assert "*Support*" in said and "1 members · 0 enrolments" in said
+    said = await classroom.run(MANAGER, "report all")
+    assert "Progress of your groups" in said
+    assert "*Sales Team*" in said and "Support" not in said

@@ -25,6 +25,7 @@ from bot.email_delivery import (
 )
 from bot.listeners import register_listeners
 from bot.pacing import PacedClient, PacedRetryHandler, Pacer
+from bot.report_schedules import REPORT_TICK_SECONDS, ScheduledReports
 from bot.scheduler import Schedule
 from bot.services import Services
 from bot.settings import Settings
@@ -262,8 +263,9 @@ def _mail(settings: Settings):
 def _schedule(settings: Settings):
     """Time-triggered work: every group rule re-evaluated once at start (a change
     made just before a crash may not have reached its rules), then the dated ones
-    every ``ROSTER_RULE_SWEEP_MINUTES``. At shutdown the runs under way finish,
-    then the last round of changes."""
+    every ``ROSTER_RULE_SWEEP_MINUTES``; scheduled reports left half-posted by a
+    crash marked uncertain, then the due ones posted every minute. At shutdown the
+    runs under way finish, then the last round of changes."""
 
     async def schedule(app: web.Application) -> AsyncIterator[None]:
         rules = app[SERVICES].rules
@@ -277,6 +279,13 @@ def _schedule(settings: Settings):
 
         timetable.once("rules at start", everyone)
         timetable.every("dated rules", settings.rule_sweep_minutes * 60, dated)
+        reports = ScheduledReports(app[BOLT].client, app[SERVICES])
+
+        async def due_reports() -> None:
+            await reports.run_due(utc_now())
+
+        await reports.recover(now=utc_now())
+        timetable.every("scheduled reports", REPORT_TICK_SECONDS, due_reports, now=True)
         timetable.start()
         yield
         await timetable.stop()

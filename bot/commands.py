@@ -258,6 +258,16 @@ COMMANDS: tuple[Command, ...] = (
         3,
         Capability.VIEW_ANALYTICS,
     ),
+    Command(
+        "schedule",
+        "add <group> progress <when> here|me|<channel> [file] | list | "
+        "pause|resume|delete|run <number>",
+        '/group schedule add "Sales Onboarding" progress weekly mon 09:00 here',
+        "post a group's progress report on a timetable (daily, weekdays, weekly, monthly)",
+        1,
+        9,
+        Capability.MANAGE_REPORTS,
+    ),
 )
 BY_NAME = {c.name: c for c in COMMANDS}
 TWO_WORDS = {c.name.split()[0] for c in COMMANDS if " " in c.name}

@@ -22,6 +22,7 @@ from domain.passwords import Hasher
 from domain.ports import Store
 from domain.reports import ReportService
 from domain.rules.service import RuleService
+from domain.schedules import ScheduleService
 from domain.users import UserService
 from domain.workspace import WorkspaceService
 
@@ -42,6 +43,7 @@ class Services:
     rules: RuleService
     workspace: WorkspaceService
     reports: ReportService
+    schedules: ScheduleService
 
     @classmethod
     def build(
@@ -83,4 +85,5 @@ class Services:
             permissions=PermissionService(store),
             workspace=WorkspaceService(store, letters, env_admins=env_admins),
             reports=ReportService(store),
+            schedules=ScheduleService(store),
         )

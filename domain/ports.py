@@ -29,6 +29,7 @@ from domain.entities import (
 from domain.letters import MailState, OutgoingEmail
 from domain.reports import ReportStore
 from domain.rules.model import RuleEvent, RulePreview, RuleRun, SavedRule
+from domain.schedules import ScheduleStore
 
 if TYPE_CHECKING:
     from domain.activity import Resolved
@@ -453,3 +454,4 @@ class Store(Protocol):
     rules: RuleStore
     workspace: WorkspaceStore
     reports: ReportStore
+    schedules: ScheduleStore

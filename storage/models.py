@@ -369,3 +369,41 @@ class RuleEventRow(Model):
 
     class Meta:
         table = "rule_events"
+
+
+# A report posted on a timetable. Roster's database is the source of truth: the
+# scheduler only asks it what is due.
+class ReportScheduleRow(Model):
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=24)
+    group = fields.ForeignKeyField("models.GroupRow", on_delete=fields.CASCADE)
+    cadence = fields.CharField(max_length=16)
+    day = fields.IntField(default=0)
+    at_time = fields.CharField(max_length=5)
+    timezone = fields.CharField(max_length=64)
+    channel = fields.CharField(max_length=32)
+    owner = fields.ForeignKeyField("models.UserRow", on_delete=fields.CASCADE)
+    owner_slack_id = fields.CharField(max_length=32)
+    with_file = fields.BooleanField(default=False)
+    paused_at = fields.DatetimeField(null=True)
+    pause_reason = fields.CharField(max_length=200, default="")
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "report_schedules"
+
+
+# One period of one schedule, written before anything is posted: the unique
+# (schedule, period) makes a second firing of the same period a no-op.
+class ReportDeliveryRow(Model):
+    id = fields.IntField(primary_key=True)
+    schedule = fields.ForeignKeyField("models.ReportScheduleRow", on_delete=fields.CASCADE)
+    period = fields.DatetimeField()
+    state = fields.CharField(max_length=16, db_index=True)
+    ts = fields.CharField(max_length=32, default="")
+    error = fields.CharField(max_length=200, default="")
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "report_deliveries"
+        unique_together = (("schedule", "period"),)

@@ -15,6 +15,7 @@ from storage.outbox import OutboxStore
 from storage.permissions import PermissionStore
 from storage.reports import ReportStore
 from storage.rules import RuleStore
+from storage.schedules import ScheduleStore
 from storage.settings import SettingsStore
 from storage.users import UserStore
 from storage.workspace import WorkspaceStore
@@ -36,3 +37,4 @@ class TortoiseStore:
     rules: RuleStore = field(default_factory=RuleStore)
     workspace: WorkspaceStore = field(default_factory=WorkspaceStore)
     reports: ReportStore = field(default_factory=ReportStore)
+    schedules: ScheduleStore = field(default_factory=ScheduleStore)

@@ -15,6 +15,7 @@ from bot.listeners.bulk import post_preview, share_template
 from bot.listeners.errors import guard
 from bot.listeners.reports import post_report, read_report
 from bot.listeners.rules import open_form, refresh, send_preview
+from bot.listeners.schedules import schedule_command
 from bot.services import Services
 from bot.slack_text import plain
 from bot.views import replies
@@ -289,6 +290,10 @@ async def _report(call: Call, args: list[str]) -> None:
     await call.say(report_sent(await post_report(call.client, call.services, call.actor, report)))
 
 
+async def _schedule(call: Call, args: list[str]) -> None:
+    await schedule_command(call.services, call.client, call.actor, call.channel_id, args, call.say)
+
+
 ROUTES: dict[str, Handler] = {
     "help": _help,
     "list": _list,
@@ -317,6 +322,7 @@ ROUTES: dict[str, Handler] = {
     "segment new": _segment_new,
     "segment list": _segment_list,
     "report": _report,
+    "schedule": _schedule,
 }
 
 

@@ -54,13 +54,36 @@ async def post_report(
     may export, the file of everyone in the thread; returns the report's title."""
     direct = (await client.conversations_open(users=actor.slack_user_id))["channel"]["id"]
     exporting = services.reports.may_export(actor, report.group)
-    text, blocks = report_message(report, exporting=exporting)
-    posted = await client.chat_postMessage(channel=direct, text=text, blocks=blocks)
-    if report.courses:
-        await _share_chart(client, direct, posted["ts"], report)
-        if exporting:
-            await _share_export(client, services, actor, direct, posted["ts"], report)
+    ts = await post_figures(client, direct, report, exporting=exporting)
+    await post_thread(client, services, actor, direct, ts, report, exporting=exporting)
     return report_title(report)
+
+
+async def post_figures(
+    client: AsyncWebClient, channel: str, report: GroupReport, *, exporting: bool
+) -> str:
+    """The report's message; returns its ts, where the thread goes."""
+    text, blocks = report_message(report, exporting=exporting)
+    posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    return str(posted["ts"])
+
+
+async def post_thread(
+    client: AsyncWebClient,
+    services: Services,
+    actor: Actor,
+    channel: str,
+    ts: str,
+    report: GroupReport,
+    *,
+    exporting: bool,
+) -> None:
+    """The chart, and with ``exporting`` the XLSX and CSV, in the report's thread."""
+    if not report.courses:
+        return
+    await _share_chart(client, channel, ts, report)
+    if exporting:
+        await _share_export(client, services, actor, channel, ts, report)
 
 
 async def _share_export(

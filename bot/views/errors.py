@@ -32,6 +32,7 @@ from domain.rules.model import (
     StaleSegment,
     UnknownName,
 )
+from domain.schedules import ChannelUnreachable, ScheduleNotFound
 
 
 def _suggest(names: Sequence[str]) -> str:
@@ -147,6 +148,12 @@ _WORDINGS: dict[type, Wording] = {
     FileRefused: lambda e, _: escape(e.problem),
     TemplateMismatch: lambda e, _: (
         f"{escape(e.problem)} Download a fresh template with `/group template`."
+    ),
+    ScheduleNotFound: _not_found("`/group schedule list` shows the ones you manage."),
+    ChannelUnreachable: lambda e, _: (
+        f"Roster is not in <#{e.channel}>, so it can't post there. Invite it with "
+        "`/invite @Roster` in that channel, or say `me` to get the report in our direct "
+        "message, then schedule again."
     ),
 }
 

@@ -26,6 +26,7 @@ from domain.ports import (
     WorkspaceStore,
 )
 from domain.reports import ReportStore
+from domain.schedules import ScheduleStore
 from tests.fakes.emails import FakeOutboxStore, FakeSettingsStore
 from tests.fakes.groups import FakeCourseStore, FakeGroupStore
 from tests.fakes.people import FakeMemberStore, FakeUserStore, enrol_in_group_courses
@@ -82,6 +83,7 @@ class FakeStore:
         self.rules: RuleStore = absent("rules")
         self.workspace: WorkspaceStore = absent("workspace")
         self.reports: ReportStore = absent("reports")
+        self.schedules: ScheduleStore = absent("schedules")
 
     def add_by_rule(self, group_id: int, user: User) -> None:
         """What a rule run (RuleStore.apply, not faked) does to one person it adds: a

@@ -1,0 +1,81 @@
+"""Scheduled reports in Slack: the list, confirmations, and what owners are told."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.views.blocks import Block, context, escape, fallback, header, packed, section, when
+from domain.schedules import Delivery, ReportSchedule
+
+
+def where(channel: str) -> str:
+    return "our direct message" if channel.startswith("D") else f"<#{channel}>"
+
+
+def schedule_line(schedule: ReportSchedule, now: datetime) -> str:
+    state = (
+        f"_paused_ {when(schedule.paused_at)}: {schedule.pause_reason}"
+        if schedule.paused_at
+        else f"next {when(schedule.timing.following(now))}"
+    )
+    file = " · with the file" if schedule.with_file else ""
+    return (
+        f"*#{schedule.id}* {schedule.kind.value} of *{escape(schedule.group_title)}* · "
+        f"{schedule.timing.words()} · to {where(schedule.channel)}{file} · {state}"
+    )
+
+
+def schedule_list(schedules: list[ReportSchedule], now: datetime) -> tuple[str, list[Block]]:
+    title = f"Scheduled reports ({len(schedules)})"
+    blocks: list[Block] = [header(title)]
+    if not schedules:
+        blocks.append(
+            section(
+                "None yet. Schedule one with "
+                '`/group schedule add "Sales Team" progress weekly mon 09:00 here`.'
+            )
+        )
+    blocks.extend(section(t) for t in packed([schedule_line(s, now) for s in schedules])[:45])
+    blocks.append(context("`/group schedule pause|resume|delete|run <number>`"))
+    return fallback(title), blocks
+
+
+def created(schedule: ReportSchedule, now: datetime) -> str:
+    return (
+        f"Scheduled report *#{schedule.id}*: {schedule.kind.value} of "
+        f"*{escape(schedule.group_title)}*, {schedule.timing.words()}, to "
+        f"{where(schedule.channel)}. The first one comes {when(schedule.timing.following(now))}."
+    )
+
+
+def changed(schedule: ReportSchedule, verb: str) -> str:
+    return f"Scheduled report *#{schedule.id}* ({escape(schedule.group_title)}) {verb}."
+
+
+def ran(schedule: ReportSchedule, done: bool) -> str:
+    if done:
+        return f"Scheduled report *#{schedule.id}* was posted to {where(schedule.channel)}."
+    return f"Scheduled report *#{schedule.id}* was not posted; our direct message says why."
+
+
+def paused_for(schedule: ReportSchedule, reason: str) -> str:
+    return (
+        f"Scheduled report *#{schedule.id}* ({escape(schedule.group_title)}) is paused: "
+        f"{reason} Once that is fixed, `/group schedule resume {schedule.id}`."
+    )
+
+
+def failed(schedule: ReportSchedule, error: str) -> str:
+    return (
+        f"Scheduled report *#{schedule.id}* ({escape(schedule.group_title)}) could not be "
+        f"posted to {where(schedule.channel)}: Slack said `{escape(error)}`."
+    )
+
+
+def uncertain(schedule: ReportSchedule, delivery: Delivery) -> str:
+    return (
+        f"Scheduled report *#{schedule.id}* ({escape(schedule.group_title)}) for "
+        f"{when(delivery.period)} was being posted when Roster stopped. It may or may not "
+        f"have reached {where(schedule.channel)}; Roster won't post it again. "
+        f"`/group schedule run {schedule.id}` posts a fresh one."
+    )

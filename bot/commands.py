@@ -268,6 +268,15 @@ COMMANDS: tuple[Command, ...] = (
         9,
         Capability.MANAGE_REPORTS,
     ),
+    Command(
+        "log reports",
+        "[type] [since]",
+        "/group log reports progress 7d",
+        "scheduled reports: in progress, upcoming, and past deliveries with their state",
+        0,
+        2,
+        Capability.MANAGE_REPORTS,
+    ),
 )
 BY_NAME = {c.name: c for c in COMMANDS}
 TWO_WORDS = {c.name.split()[0] for c in COMMANDS if " " in c.name}

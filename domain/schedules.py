@@ -24,8 +24,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.entities import Actor, Group
 from domain.errors import DomainError, InvalidInput, NotFound
+from domain.log_filter import LogFilter, parse_log_filter
 from domain.permissions import Capability, require
 
+LOG_ROWS = 20
 GRACE = timedelta(hours=1)
 """A run missed while Roster was down is still posted when it comes back this soon."""
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -178,6 +180,16 @@ class Delivery:
     error: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class ReportLog:
+    """The Activity Log of scheduled reports."""
+
+    chosen: LogFilter[ReportKind]
+    in_progress: tuple[tuple[ReportSchedule, Delivery], ...]
+    upcoming: tuple[tuple[datetime, ReportSchedule], ...]
+    past: tuple[tuple[ReportSchedule, Delivery], ...]
+
+
 class ScheduleNotFound(NotFound):
     """No schedule with that number among the caller's."""
 
@@ -218,6 +230,12 @@ class ScheduleStore(Protocol):
         ...
 
     async def in_state(self, state: DeliveryState) -> list[Delivery]: ...
+    async def history(
+        self, schedule_ids: Sequence[int], *, since: datetime | None, limit: int
+    ) -> list[Delivery]:
+        """The schedules' deliveries, newest period first."""
+        ...
+
     async def deliveries(self, schedule_id: int) -> list[Delivery]: ...
 
 
@@ -321,6 +339,27 @@ class ScheduleService:
             ):
                 marked.append(delivery)
         return marked
+
+    async def log(self, actor: Actor, words: Sequence[str], *, now: datetime) -> ReportLog:
+        """In progress (posting now), upcoming (next runs from the timetables) and past
+        deliveries, of the schedules the caller manages, by report type and time."""
+        chosen = parse_log_filter(
+            words, kinds={k.value: k for k in ReportKind}, what="a report type", now=now
+        )
+        mine = [s for s in await self.listed(actor) if chosen.kind is None or s.kind is chosen.kind]
+        by_id = {s.id: s for s in mine}
+        past = await self._store.schedules.history(list(by_id), since=chosen.since, limit=LOG_ROWS)
+        posting = [d for d in past if d.state is DeliveryState.POSTING]
+        upcoming = sorted(
+            ((s.timing.following(now), s) for s in mine if s.paused_at is None),
+            key=lambda pair: (pair[0], pair[1].id),
+        )
+        return ReportLog(
+            chosen,
+            tuple((by_id[d.schedule_id], d) for d in posting),
+            tuple(upcoming[:LOG_ROWS]),
+            tuple((by_id[d.schedule_id], d) for d in past if d.state is not DeliveryState.POSTING),
+        )
 
     async def deliveries(self, schedule: ReportSchedule) -> list[Delivery]:
         return await self._store.schedules.deliveries(schedule.id)

@@ -117,3 +117,12 @@ class ScheduleStore:
     async def deliveries(self, schedule_id: int) -> list[Delivery]:
         rows = await ReportDeliveryRow.filter(schedule_id=schedule_id).order_by("period", "id")
         return [_delivery(r) for r in rows]
+
+    async def history(
+        self, schedule_ids: Sequence[int], *, since: datetime | None, limit: int
+    ) -> list[Delivery]:
+        query = ReportDeliveryRow.filter(schedule_id__in=list(schedule_ids))
+        if since is not None:
+            query = query.filter(period__gte=since)
+        rows = await query.order_by("-period", "-id").limit(limit)
+        return [_delivery(r) for r in rows]

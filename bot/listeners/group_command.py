@@ -29,7 +29,8 @@ from bot.views.help import help_message
 from bot.views.members import members_message
 from bot.views.modals import create_group_modal
 from bot.views.permissions import permissions_modal, pick_manager_modal, whoami_message
-from bot.views.reports import learner_message, report_sent, school_message
+from bot.views.reports import learner_message, report_sent, report_title, school_message
+from bot.views.schedules import report_log
 from domain.bulk import JobKind, parse_job_filter
 from domain.clock import utc_now
 from domain.entities import Actor
@@ -287,11 +288,17 @@ async def _report(call: Call, args: list[str]) -> None:
         await call.say(*learner_message(await reports.learner_report(call.actor, group, args[2])))
         return
     report = await read_report(call.services, call.actor, args[0], args[1:])
-    await call.say(report_sent(await post_report(call.client, call.services, call.actor, report)))
+    await call.say(report_sent(report_title(report)))
+    await post_report(call.client, call.services, call.actor, report)
 
 
 async def _schedule(call: Call, args: list[str]) -> None:
     await schedule_command(call.services, call.client, call.actor, call.channel_id, args, call.say)
+
+
+async def _log_reports(call: Call, args: list[str]) -> None:
+    log = await call.services.schedules.log(call.actor, args, now=utc_now())
+    await call.say(*report_log(log))
 
 
 ROUTES: dict[str, Handler] = {
@@ -323,6 +330,7 @@ ROUTES: dict[str, Handler] = {
     "segment list": _segment_list,
     "report": _report,
     "schedule": _schedule,
+    "log reports": _log_reports,
 }
 
 

@@ -13,6 +13,8 @@ from domain.reports import (
     SchoolReport,
 )
 
+NO_FILE = "The file of everyone behind this report needs *Export user analytics*."
+
 
 def report_title(report: GroupReport) -> str:
     parts = [f"Progress of {report.group.title}"]
@@ -61,6 +63,8 @@ def report_message(report: GroupReport, *, exporting: bool) -> tuple[str, list[B
             f"stalled: enrolled, not completed, no activity for {days} days"
         ),
     ]
+    if not exporting:
+        blocks.append(context(NO_FILE))
     if not report.courses:
         blocks.append(
             section(
@@ -84,9 +88,7 @@ def _attention(report: GroupReport, exporting: bool) -> list[Block]:
     if more > 0 and exporting:
         blocks.append(context(f"…and {more} more: everyone is in the file in this thread."))
     elif more > 0:
-        blocks.append(
-            context(f"…and {more} more. The file of everyone needs *Export user analytics*.")
-        )
+        blocks.append(context(f"…and {more} more."))
     return blocks
 
 

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.views.blocks import Block, context, escape, fallback, header, packed, section, when
-from domain.schedules import Delivery, ReportSchedule
+from bot.views.blocks import (
+    Block,
+    context,
+    escape,
+    fallback,
+    filter_words,
+    header,
+    packed,
+    section,
+    when,
+)
+from domain.schedules import Delivery, ReportLog, ReportSchedule
 
 
 def where(channel: str) -> str:
@@ -79,3 +89,35 @@ def uncertain(schedule: ReportSchedule, delivery: Delivery) -> str:
         f"have reached {where(schedule.channel)}; Roster won't post it again. "
         f"`/group schedule run {schedule.id}` posts a fresh one."
     )
+
+
+def _delivery_line(schedule: ReportSchedule, delivery: Delivery) -> str:
+    detail = f" · `{escape(delivery.error)}`" if delivery.error else ""
+    return (
+        f"*#{schedule.id}* {schedule.kind.value} of {escape(schedule.group_title)} · "
+        f"{when(delivery.period)} · _{delivery.state.value}_ · to {where(schedule.channel)}"
+        f"{detail}"
+    )
+
+
+def report_log(log: ReportLog) -> tuple[str, list[Block]]:
+    """In progress, Upcoming and past deliveries, each its own section."""
+    chosen = filter_words(log.chosen, kind="type ")
+    title = "Activity Log: scheduled reports" + (f" ({chosen})" if chosen else "")
+    blocks: list[Block] = [header(title)]
+    parts = (
+        ("In progress", [_delivery_line(s, d) for s, d in log.in_progress]),
+        (
+            "Upcoming",
+            [
+                f"*#{s.id}* {s.kind.value} of {escape(s.group_title)} · {when(at)} · "
+                f"to {where(s.channel)}"
+                for at, s in log.upcoming
+            ],
+        ),
+        ("Past deliveries", [_delivery_line(s, d) for s, d in log.past]),
+    )
+    for name, lines in parts:
+        blocks.extend(section(t) for t in packed([f"*{name}*", *(lines or ["none"])])[:15])
+    blocks.append(context("Filter: `/group log reports progress 7d`"))
+    return fallback(title), blocks

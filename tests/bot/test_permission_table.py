@@ -554,8 +554,14 @@ CASES: tuple[Case, ...] = (
     Case(
         "report",
         (C.VIEW_ANALYTICS,),
-        ("is in our direct message", "Completion per course"),
+        "is in our direct message",
         lambda s: s.command(f"report #{s.sales}"),
+    ),
+    Case(
+        "schedule",
+        (C.MANAGE_REPORTS, C.VIEW_ANALYTICS),
+        "Scheduled report *#",
+        lambda s: s.command(f"schedule add #{s.sales} progress weekly mon 09:00 me"),
     ),
 )
 

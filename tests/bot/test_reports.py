@@ -159,6 +159,7 @@ async def test_with_export_rights_the_thread_has_everyone_as_xlsx_and_csv_with_t
     await allow_bulk(classroom, capability="analytics.export")
     assert "Added" in await classroom.run(ADMIN, 'add "Sales Team" zed@school.org =1+2')
     _, report = await _report(classroom, 'report "Sales Team"')
+    assert "needs *Export user analytics*" not in "\n".join(block_texts(report.blocks))
     files = {f.name.rsplit(".", 1)[-1]: f for f in await _thread_files(classroom, report, 3)}
     assert set(files) == {"png", "xlsx", "csv"}
     sheet = load_workbook(io.BytesIO(await _download(classroom, files["xlsx"])))["Learners"]
@@ -176,8 +177,10 @@ async def test_with_export_rights_the_thread_has_everyone_as_xlsx_and_csv_with_t
 
 
 async def test_without_export_rights_the_report_comes_without_the_file(classroom: Roster) -> None:
-    said, _ = await _report(classroom, 'report "Sales Team"')
-    assert "is in our direct message" in said, "told once every upload was made"
+    said, report = await _report(classroom, 'report "Sales Team"')
+    assert "is in our direct message" in said
+    assert "needs *Export user analytics*" in "\n".join(block_texts(report.blocks))
+    await _thread_files(classroom, report, 1)
     uploads = [c for c in classroom.slack.calls if c.method == "files.getUploadURLExternal"]
     assert [c.args["filename"] for c in uploads] == ["completion-sales-team.png"]
 

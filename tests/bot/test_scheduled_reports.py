@@ -183,3 +183,27 @@ async def test_someone_elses_schedule_answers_as_absent(scheduling: Roster) -> N
     assert "is deleted" in said
     said = await scheduling.run(MANAGER, f"schedule run {schedule.id}")
     assert "There is no scheduled report called" in said
+
+
+async def test_the_log_shows_in_progress_upcoming_and_past_deliveries_filtered(
+    scheduling: Roster,
+) -> None:
+    posted = await _scheduled(scheduling, '"Sales Team" progress daily 05:00 UTC here')
+    stuck = await _scheduled(scheduling, '"Sales Team" progress weekly fri 16:00 UTC me')
+    await _runner(scheduling).run_due(_first_run(posted) + timedelta(seconds=2))
+    schedules = scheduling.services.schedules
+    due = _first_run(stuck)
+    delivery = await schedules.claim(stuck, due, now=due)
+    assert delivery is not None and await schedules.start_posting(delivery, now=due)
+    log = await scheduling.run(MANAGER, "log reports progress 7d")
+    assert "Activity Log: scheduled reports (type progress, since" in log
+    progress, upcoming = log.split("*In progress*")[1].split("*Upcoming*")
+    upcoming, past = upcoming.split("*Past deliveries*")
+    assert f"*#{stuck.id}*" in progress and "_posting_" in progress
+    assert f"*#{posted.id}*" in upcoming and f"*#{stuck.id}*" in upcoming
+    assert f"*#{posted.id}*" in past and "_posted_" in past and "_posting_" not in past
+    later = (utc_now() + timedelta(days=9)).strftime("%Y-%m-%d")
+    log = await scheduling.run(MANAGER, f"log reports {later}")
+    assert "_posted_" not in log.split("*Past deliveries*")[1]
+    said = await scheduling.run(MANAGER, "log reports weekly")
+    assert "`weekly` is neither a report type (progress)" in said

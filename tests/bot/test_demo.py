@@ -66,3 +66,17 @@ def test_the_demo_previews_a_rule_group_and_an_event_moves_a_learner_in(out: str
     ]
     positions = [out.index(step) for step in steps]
     assert positions == sorted(positions)
+
+
+def test_the_demo_schedules_a_weekly_report_and_runs_it_now(out: str) -> None:
+    steps = [
+        "Scheduled report *#1*: progress of *Sales Onboarding*, weekly on mon at 09:00",
+        "was posted to",
+        "Progress of Sales Onboarding",
+        "*Python 101* ·",
+        "[file: completion-sales-onboarding.png]",
+        "learners-sales-onboarding-",
+        "Activity Log: scheduled reports",
+    ]
+    positions = [out.index(step) for step in steps]
+    assert positions == sorted(positions)

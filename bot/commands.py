@@ -263,8 +263,9 @@ COMMANDS: tuple[Command, ...] = (
         "add <group> progress <when> here|me|<channel> [file] | list | "
         "pause|resume|delete|run <number>",
         '/group schedule add "Sales Onboarding" progress weekly mon 09:00 here',
-        "post a group's progress report on a timetable (daily, weekdays, weekly, monthly)",
-        1,
+        "post a group's progress report on a timetable (daily, weekdays, weekly, monthly); "
+        "no arguments: a form",
+        0,
         9,
         Capability.MANAGE_REPORTS,
     ),

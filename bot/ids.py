@@ -44,6 +44,7 @@ class Modal(StrEnum):
     REVIEW_IMPORT = "imports.review"
     RULE_FORM = "rules.form"
     REVIEW_RULE = "rules.review"
+    SCHEDULE = "reports.schedule"
 
 
 class MenuChoice(StrEnum):
@@ -81,3 +82,7 @@ class Field(StrEnum):
     RULE_ROW = "rule_row"
     """Prefix: ``rule_row<n>.attr|op|value`` for each condition row of the rule form."""
     RULE_TEXT = "rule_text"
+    SCHEDULE_GROUP = "schedule_group"
+    SCHEDULE_WHEN = "schedule_when"
+    SCHEDULE_WHERE = "schedule_where"
+    SCHEDULE_FILE = "schedule_file"

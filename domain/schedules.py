@@ -273,6 +273,10 @@ class ScheduleService:
         )
         return await self._store.schedules.create(new, now=now)
 
+    def require_can_manage(self, actor: Actor) -> None:
+        """Checked before the form opens, so nobody fills it in vain."""
+        require(actor, Capability.MANAGE_REPORTS)
+
     async def listed(self, actor: Actor) -> list[ReportSchedule]:
         require(actor, Capability.MANAGE_REPORTS)
         visible = None if actor.is_admin else sorted(actor.managed_group_ids)

@@ -293,7 +293,15 @@ async def _report(call: Call, args: list[str]) -> None:
 
 
 async def _schedule(call: Call, args: list[str]) -> None:
-    await schedule_command(call.services, call.client, call.actor, call.channel_id, args, call.say)
+    await schedule_command(
+        call.services,
+        call.client,
+        call.actor,
+        call.channel_id,
+        args,
+        call.say,
+        trigger_id=call.trigger_id,
+    )
 
 
 async def _log_reports(call: Call, args: list[str]) -> None:

@@ -16,10 +16,10 @@ from bot.views import schedules as words
 from domain.clock import utc_now
 from domain.entities import Actor
 from domain.permissions import Capability
-from domain.schedules import ChannelUnreachable, ReportKind, parse_timing
+from domain.schedules import ChannelUnreachable, ReportKind, ReportSchedule, parse_timing
 
 Say = Callable[..., Awaitable[None]]
-_CHANNEL_ID = re.compile(r"^<?#?([CG][A-Z0-9]{8,})(?:\|[^>]*)?>?$")
+_CHANNEL_ID = re.compile(r"^<?#?([CGD][A-Z0-9]{8,})(?:\|[^>]*)?>?$")
 _FILE_WORDS = {"file", "with-file", "xlsx"}
 
 
@@ -30,9 +30,15 @@ async def schedule_command(
     here: str,
     args: list[str],
     say: Say,
+    *,
+    trigger_id: str,
 ) -> None:
-    verb = args[0].lower()
     schedules = services.schedules
+    if not args:
+        schedules.require_can_manage(actor)
+        await client.views_open(trigger_id=trigger_id, view=words.schedule_modal(here))
+        return
+    verb = args[0].lower()
     now = utc_now()
     if verb == "list":
         await say(*words.schedule_list(await schedules.listed(actor), now))
@@ -74,19 +80,36 @@ async def _add(
         raise UsageError(
             'Say `add "<group>" progress weekly mon 09:00 here` (or `me`, or a channel).', usage
         )
-    group = await services.groups.resolve(actor, args[0], Capability.MANAGE_REPORTS)
     if args[1].lower() != ReportKind.PROGRESS.value:
         raise UsageError(f"`{args[1]}` is not a report to schedule; say `progress`.", usage)
     rest = args[2:]
     with_file = rest[-1].lower() in _FILE_WORDS
     if with_file:
         rest = rest[:-1]
-    channel = await _channel(client, actor, here, rest[-1])
-    timing = parse_timing(rest[:-1], zone=await _zone(client, actor.slack_user_id))
-    schedule = await services.schedules.add(
-        actor, group, timing=timing, channel=channel, with_file=with_file, now=utc_now()
+    schedule = await create_schedule(
+        services, client, actor, args[0], rest[:-1], rest[-1], here=here, with_file=with_file
     )
     await say(words.created(schedule, utc_now()))
+
+
+async def create_schedule(
+    services: Services,
+    client: AsyncWebClient,
+    actor: Actor,
+    group_name: str,
+    when: list[str],
+    where: str,
+    *,
+    here: str,
+    with_file: bool,
+) -> ReportSchedule:
+    """What the command and the form both do: check everything, then save."""
+    group = await services.groups.resolve(actor, group_name, Capability.MANAGE_REPORTS)
+    timing = parse_timing(when, zone=await _zone(client, actor.slack_user_id))
+    channel = await _channel(client, actor, here, where)
+    return await services.schedules.add(
+        actor, group, timing=timing, channel=channel, with_file=with_file, now=utc_now()
+    )
 
 
 async def _channel(client: AsyncWebClient, actor: Actor, here: str, word: str) -> str:

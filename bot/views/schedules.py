@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.ids import Field, Modal
 from bot.views.blocks import (
     Block,
     context,
@@ -12,9 +13,11 @@ from bot.views.blocks import (
     filter_words,
     header,
     packed,
+    plain,
     section,
     when,
 )
+from bot.views.modals import View, input_block, modal
 from domain.schedules import Delivery, ReportLog, ReportSchedule
 
 
@@ -121,3 +124,41 @@ def report_log(log: ReportLog) -> tuple[str, list[Block]]:
         blocks.extend(section(t) for t in packed([f"*{name}*", *(lines or ["none"])])[:15])
     blocks.append(context("Filter: `/group log reports progress 7d`"))
     return fallback(title), blocks
+
+
+def schedule_modal(here: str) -> View:
+    """*Manage scheduled reports*: the same as ``/group schedule add``, as a form."""
+    text = {"type": "plain_text_input"}
+    blocks = [
+        section("A group's progress report, posted on a timetable."),
+        input_block(
+            Field.SCHEDULE_GROUP,
+            "Group",
+            {**text, "placeholder": plain("Sales Team or #12")},
+        ),
+        input_block(
+            Field.SCHEDULE_WHEN,
+            "How often, at what time",
+            {**text, "initial_value": "weekly mon 09:00"},
+            hint="daily 09:00 · weekdays 08:30 · weekly mon 09:00 · monthly 1 09:00; add a time "
+            "zone (Europe/Madrid) or leave it to yours in Slack",
+        ),
+        input_block(
+            Field.SCHEDULE_WHERE,
+            "Post to",
+            {"type": "conversations_select", "default_to_current_conversation": True},
+            hint="A channel Roster is in (invite it with /invite @Roster), or a direct message",
+        ),
+        input_block(
+            Field.SCHEDULE_FILE,
+            "With",
+            {
+                "type": "checkboxes",
+                "options": [
+                    {"text": plain("the XLSX and CSV of everyone"), "value": "file"},
+                ],
+            },
+            optional=True,
+        ),
+    ]
+    return modal(Modal.SCHEDULE, "Schedule a report", blocks, submit="Schedule", metadata=here)

@@ -4,10 +4,12 @@ delivery logic run at chosen moments (no test waits for real minutes)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.ids import Field
 from bot.report_schedules import ScheduledReports
 from domain.clock import utc_now
 from domain.entities import SlackProfile
@@ -207,3 +209,51 @@ async def test_the_log_shows_in_progress_upcoming_and_past_deliveries_filtered(
     assert "_posted_" not in log.split("*Past deliveries*")[1]
     said = await scheduling.run(MANAGER, "log reports weekly")
     assert "`weekly` is neither a report type (progress)" in said
+
+
+async def test_a_schedule_made_in_the_form_posts_on_time(scheduling: Roster) -> None:
+    opened = await scheduling.driver.command(MANAGER, "schedule")
+    modal = await opened.modal()
+    await scheduling.driver.submit(
+        MANAGER,
+        modal,
+        {
+            Field.SCHEDULE_GROUP: "Sales Team",
+            Field.SCHEDULE_WHEN: "weekly someday 09:00",
+            Field.SCHEDULE_WHERE: CHANNEL,
+        },
+    )
+    assert await scheduling.services.schedules.active() == [], "a bad field saves nothing"
+    await scheduling.driver.submit(
+        MANAGER,
+        modal,
+        {
+            Field.SCHEDULE_GROUP: "Sales Team",
+            Field.SCHEDULE_WHEN: "weekly thu 18:30 Europe/Madrid",
+            Field.SCHEDULE_WHERE: CHANNEL,
+            Field.SCHEDULE_FILE: ["file"],
+        },
+    )
+    assert "Scheduled report *#" in "\n".join(block_texts(modal.body["blocks"]))
+    (schedule,) = await scheduling.services.schedules.active()
+    assert schedule.timing.words() == "weekly on thu at 18:30 Europe/Madrid"
+    assert schedule.with_file and schedule.channel == CHANNEL
+    due = _first_run(schedule)
+    assert due.astimezone(ZoneInfo("Europe/Madrid")).strftime("%a %H:%M") == "Thu 18:30"
+    assert await _runner(scheduling).run_due(due + timedelta(seconds=30)) == 1
+    assert len(_reports_in(scheduling, CHANNEL)) == 1
+
+
+async def test_a_form_with_a_bad_time_says_so_on_the_field(scheduling: Roster) -> None:
+    modal = await (await scheduling.driver.command(MANAGER, "schedule")).modal()
+    answer = await scheduling.driver.submit(
+        MANAGER,
+        modal,
+        {
+            Field.SCHEDULE_GROUP: "Sales Team",
+            Field.SCHEDULE_WHEN: "daily 25:00",
+            Field.SCHEDULE_WHERE: CHANNEL,
+        },
+    )
+    assert Field.SCHEDULE_WHEN in answer.body and "not HH:MM" in answer.body
+    assert await scheduling.services.schedules.active() == []

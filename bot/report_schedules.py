@@ -22,7 +22,7 @@ from domain.entities import Actor
 from domain.errors import DomainError
 from domain.permissions import Capability
 from domain.reports import GroupReport
-from domain.schedules import Delivery, DeliveryState, ReportSchedule
+from domain.schedules import MAX_ATTEMPTS, Delivery, DeliveryState, ReportSchedule
 
 log = logging.getLogger("roster.reports")
 REPORT_TICK_SECONDS = 60
@@ -45,8 +45,8 @@ class ScheduledReports:
                 await self._tell(schedule, words.uncertain(schedule, delivery))
 
     async def run_due(self, now: datetime) -> int:
-        """Delivers every active schedule's latest period not delivered yet; returns
-        how many were posted."""
+        """Delivers every active schedule's latest period not delivered yet, and tries
+        failed posts again when their time comes; returns how many were posted."""
         posted = 0
         for schedule in await self._services.schedules.active():
             period = schedule.timing.latest(now)
@@ -55,6 +55,10 @@ class ScheduledReports:
             delivery = await self._services.schedules.claim(schedule, period, now=now)
             if delivery is not None:
                 posted += await self.deliver(schedule, delivery, now=now)
+        for delivery in await self._services.schedules.retries(now=now):
+            found = await self._schedule(delivery.schedule_id)
+            if found is not None:
+                posted += await self.deliver(found, delivery, now=now)
         return posted
 
     async def run_now(self, schedule: ReportSchedule, *, now: datetime) -> bool:
@@ -79,7 +83,9 @@ class ScheduledReports:
         except SlackApiError as error:
             reason = str(error.response.get("error") or "slack_error")
             await schedules.failed(delivery, DeliveryState.POSTING, reason, now=now)
-            await self._tell(schedule, words.failed(schedule, reason))
+            retrying = delivery.attempts + 1 < MAX_ATTEMPTS
+            if delivery.attempts == 0 or not retrying:
+                await self._tell(schedule, words.failed(schedule, reason, retrying=retrying))
             return 0
         await schedules.posted(delivery, ts, now=now)
         try:

@@ -28,6 +28,8 @@ from domain.log_filter import LogFilter, parse_log_filter
 from domain.permissions import Capability, require
 
 LOG_ROWS = 20
+MAX_ATTEMPTS = 4
+RETRY_BASE = timedelta(minutes=1)
 GRACE = timedelta(hours=1)
 """A run missed while Roster was down is still posted when it comes back this soon."""
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -178,6 +180,15 @@ class Delivery:
     state: DeliveryState
     ts: str = ""
     error: str = ""
+    attempts: int = 0
+    updated_at: datetime | None = None
+
+    def retry_due(self, now: datetime) -> bool:
+        """A failed post is tried again after 1, 2, then 4 minutes, then given up."""
+        if self.state is not DeliveryState.FAILED or self.attempts >= MAX_ATTEMPTS:
+            return False
+        wait = RETRY_BASE * 2 ** max(self.attempts - 1, 0)
+        return self.updated_at is None or self.updated_at + wait <= now
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,6 +343,24 @@ class ScheduleService:
         await self._store.schedules.move(
             delivery.id, before, DeliveryState.FAILED, now=now, error=error[:200]
         )
+
+    async def retries(self, *, now: datetime) -> list[Delivery]:
+        """Failed deliveries of active schedules whose next try is due, taken back to
+        pending (compare-and-set, so two processes can't both take one)."""
+        active = {s.id for s in await self.active()}
+        schedules = self._store.schedules
+        taken = []
+        for delivery in await schedules.in_state(DeliveryState.FAILED):
+            due = delivery.schedule_id in active and delivery.retry_due(now)
+            if due and await schedules.move(
+                delivery.id,
+                DeliveryState.FAILED,
+                DeliveryState.PENDING,
+                now=now,
+                error=delivery.error,
+            ):
+                taken.append(delivery)
+        return taken
 
     async def interrupted(self, *, now: datetime) -> list[Delivery]:
         """Deliveries a crash left in *posting*, now marked uncertain (never re-posted)."""

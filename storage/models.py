@@ -402,6 +402,8 @@ class ReportDeliveryRow(Model):
     state = fields.CharField(max_length=16, db_index=True)
     ts = fields.CharField(max_length=32, default="")
     error = fields.CharField(max_length=200, default="")
+    attempts = fields.IntField(default=0)
+    """Failed posts so far; a failed one is tried again a few times, further apart."""
     updated_at = fields.DatetimeField()
 
     class Meta:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, time
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from domain.schedules import (
@@ -40,7 +41,14 @@ def _schedule(row: ReportScheduleRow) -> ReportSchedule:
 
 def _delivery(row: ReportDeliveryRow) -> Delivery:
     return Delivery(
-        row.id, row.schedule_id, row.period, DeliveryState(row.state), row.ts, row.error
+        row.id,
+        row.schedule_id,
+        row.period,
+        DeliveryState(row.state),
+        row.ts,
+        row.error,
+        row.attempts,
+        row.updated_at,
     )
 
 
@@ -105,8 +113,9 @@ class ScheduleStore:
         ts: str = "",
         error: str = "",
     ) -> bool:
+        counted = {"attempts": F("attempts") + 1} if after is DeliveryState.FAILED else {}
         changed = await ReportDeliveryRow.filter(id=delivery_id, state=before.value).update(
-            state=after.value, ts=ts, error=error, updated_at=now
+            state=after.value, ts=ts, error=error, updated_at=now, **counted
         )
         return bool(changed)
 

@@ -78,10 +78,15 @@ def paused_for(schedule: ReportSchedule, reason: str) -> str:
     )
 
 
-def failed(schedule: ReportSchedule, error: str) -> str:
+def failed(schedule: ReportSchedule, error: str, *, retrying: bool) -> str:
+    then = (
+        "Roster will try again in a few minutes."
+        if retrying
+        else "Roster has given up on this one; the next period comes as usual."
+    )
     return (
         f"Scheduled report *#{schedule.id}* ({escape(schedule.group_title)}) could not be "
-        f"posted to {where(schedule.channel)}: Slack said `{escape(error)}`."
+        f"posted to {where(schedule.channel)}: Slack said `{escape(error)}`. {then}"
     )
 
 

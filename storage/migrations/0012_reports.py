@@ -39,6 +39,7 @@ class Migration(migrations.Migration):
                 ('state', fields.CharField(db_index=True, max_length=16)),
                 ('ts', fields.CharField(default='', max_length=32)),
                 ('error', fields.CharField(default='', max_length=200)),
+                ('attempts', fields.IntField(default=0)),
                 ('updated_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'report_deliveries', 'app': 'models', 'pk_attr': 'id', 'unique_together': (('schedule', 'period'),)},

@@ -257,3 +257,31 @@ async def test_a_form_with_a_bad_time_says_so_on_the_field(scheduling: Roster) -
     )
     assert Field.SCHEDULE_WHEN in answer.body and "not HH:MM" in answer.body
     assert await scheduling.services.schedules.active() == []
+
+
+async def test_a_post_slack_refuses_is_retried_with_backoff_then_given_up(
+    scheduling: Roster,
+) -> None:
+    schedule = await _scheduled(scheduling, '"Sales Team" progress daily 11:00 UTC here')
+    due = _first_run(schedule)
+    general = scheduling.slack.channels[CHANNEL]
+    general.members.discard(scheduling.slack.bot_user_id)
+    reports = _runner(scheduling)
+    assert await reports.run_due(due + timedelta(seconds=5)) == 0
+    told = await _told(scheduling, "could not be posted")
+    assert "`not_in_channel`" in told and "try again in a few minutes" in told
+    assert await reports.run_due(due + timedelta(seconds=30)) == 0, "not a minute yet"
+    general.members.add(scheduling.slack.bot_user_id)
+    assert await reports.run_due(due + timedelta(minutes=1, seconds=10)) == 1
+    (delivery,) = await scheduling.services.schedules.deliveries(schedule)
+    assert delivery.state is DeliveryState.POSTED and delivery.attempts == 1
+    assert len(_reports_in(scheduling, CHANNEL)) == 1
+
+    stuck = await _scheduled(scheduling, '"Sales Team" progress daily 12:00 UTC here')
+    general.members.discard(scheduling.slack.bot_user_id)
+    moment = _first_run(stuck) + timedelta(seconds=1)
+    for minutes in (0, 1, 3, 7, 15):
+        await reports.run_due(moment + timedelta(minutes=minutes))
+    (delivery,) = await scheduling.services.schedules.deliveries(stuck)
+    assert delivery.state is DeliveryState.FAILED and delivery.attempts == 4
+    assert "has given up" in await _told(scheduling, "has given up")

@@ -24,7 +24,8 @@ IDLE_AFTER = timedelta(days=14)
 """No learning activity for this long (and not completed) counts as stalled."""
 NAMED_IN_MESSAGE = 10
 """People needing attention named in the message; the file lists them all."""
-EXPORT_PAGE = 5000
+EXPORT_PEOPLE = 500
+"""Members per page of an export (a page holds their enrolments in every course)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +68,7 @@ class LearnerRow:
     last_sign_in: datetime | None
     last_activity: datetime | None
     course_id: int = 0
-    """With the email, where the next page of an export starts."""
+    """The course's id, for ordering an export."""
 
     def concern(self, idle_since: datetime) -> Concern | None:
         """Why this person needs attention, if they do; never signing in comes first."""
@@ -158,11 +159,11 @@ class ReportStore(Protocol):
         ...
 
     async def learners(
-        self, scope: Scope, *, now: datetime, after: tuple[str, int] | None, limit: int
-    ) -> list[LearnerRow]:
-        """Every enrolment in scope, by email then course, the page after ``after``
-        (an email and a course id): an export of 100,000 rows reads them a page at a
-        time instead of holding them all."""
+        self, scope: Scope, *, now: datetime, after: str | None, people: int
+    ) -> tuple[list[LearnerRow], str | None]:
+        """The enrolments of the next ``people`` members by email after ``after``, by
+        email then course, and where the next page starts (None after the last): an
+        export of 100,000 rows reads them a page at a time instead of all at once."""
         ...
 
     async def overview(
@@ -230,8 +231,8 @@ class ReportService:
         if not found:
             raise MemberNotFound(clean)
         now = self._clock()
-        rows = await self._store.reports.learners(
-            Scope(group.id, email=clean), now=now, after=None, limit=EXPORT_PAGE
+        rows, _ = await self._store.reports.learners(
+            Scope(group.id, email=clean), now=now, after=None, people=1
         )
         username = rows[0].username if rows else clean.split("@", 1)[0]
         return LearnerReport(group, clean, username, tuple(rows), now - IDLE_AFTER, now)
@@ -251,13 +252,15 @@ class ReportService:
     async def learners(self, actor: Actor, report: GroupReport) -> AsyncIterator[list[LearnerRow]]:
         """The rows behind ``report``, a page at a time, as of the report's moment."""
         require(actor, Capability.EXPORT_ANALYTICS, report.group)
-        scope = report.scope
-        after: tuple[str, int] | None = None
-        while page := await self._store.reports.learners(
-            scope, now=report.at, after=after, limit=EXPORT_PAGE
-        ):
-            yield page
-            after = (page[-1].email, page[-1].course_id)
+        after: str | None = None
+        while True:
+            page, after = await self._store.reports.learners(
+                report.scope, now=report.at, after=after, people=EXPORT_PEOPLE
+            )
+            if page:
+                yield page
+            if after is None:
+                return
 
 
 def completion_series(stats: Sequence[CourseStats]) -> list[tuple[str, float]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 
@@ -237,6 +238,9 @@ class ActivityEventRow(Model):
 
     class Meta:
         table = "activity_events"
+        indexes = (
+            Index(fields=("user_id", "course_id", "occurred_at"), name="activity_last_seen"),
+        )
 
 
 # Each Events API delivery Roster has taken on, by Slack's event id: a retry, a

@@ -2,6 +2,7 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise.fields.base import OnDelete
 from tortoise import fields
+from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0010_user_tags')]
@@ -44,5 +45,9 @@ class Migration(migrations.Migration):
             ],
             options={'table': 'report_deliveries', 'app': 'models', 'pk_attr': 'id', 'unique_together': (('schedule', 'period'),)},
             bases=['Model'],
+        ),
+        ops.AddIndex(
+            model_name='ActivityEventRow',
+            index=Index(fields=('user_id', 'course_id', 'occurred_at'), name='activity_last_seen'),
         ),
     ]

@@ -191,19 +191,22 @@ class ReportStore:
         head, params = _enrolments(scope, now)
         rows = await fetch(
             None,
-            f"{head}SELECT sc.id AS course_id, sc.title AS title, COUNT(r.course_id) AS enrolled,"
+            f"{head}, counted AS (SELECT r.course_id, COUNT(*) AS enrolled,"
             " SUM(CASE WHEN r.completed_at IS NULL AND r.progress = 0 THEN 1 ELSE 0 END)"
             " AS not_started,"
             " SUM(CASE WHEN r.completed_at IS NULL AND r.progress > 0 THEN 1 ELSE 0 END)"
             " AS in_progress,"
             " SUM(CASE WHEN r.completed_at IS NOT NULL THEN 1 ELSE 0 END) AS completed,"
             " AVG(r.progress * 1.0) AS average_progress,"
-            " SUM(CASE WHEN r.course_id IS NOT NULL AND r.last_login_at IS NULL THEN 1 ELSE 0 END)"
-            " AS never_signed_in,"
+            " SUM(CASE WHEN r.last_login_at IS NULL THEN 1 ELSE 0 END) AS never_signed_in,"
             " SUM(CASE WHEN r.completed_at IS NULL AND r.last_login_at IS NOT NULL"
             " AND COALESCE(r.last_activity, r.enrolled_at) < ? THEN 1 ELSE 0 END) AS stalled"
-            " FROM scope_courses sc LEFT JOIN scoped r ON r.course_id = sc.id"
-            " GROUP BY sc.id, sc.title, sc.title_key ORDER BY sc.title_key",
+            " FROM scoped r GROUP BY r.course_id) "
+            "SELECT sc.id AS course_id, sc.title AS title, COALESCE(c.enrolled, 0) AS enrolled,"
+            " c.not_started, c.in_progress, c.completed, c.average_progress,"
+            " c.never_signed_in, c.stalled"
+            " FROM scope_courses sc LEFT JOIN counted c ON c.course_id = sc.id"
+            " ORDER BY sc.title_key",
             [*params, idle_since],
             _Stats,
         )

@@ -420,6 +420,38 @@ CASES: tuple[Case, ...] = (
         scoped=False,
     ),
     Case(
+        "report",
+        (C.VIEW_ANALYTICS,),
+        "is in our direct message",
+        lambda s: s.command(f"report #{s.sales}"),
+    ),
+    Case(
+        "schedule",
+        (C.MANAGE_REPORTS, C.VIEW_ANALYTICS),
+        "Scheduled report *#",
+        lambda s: s.command(f"schedule add #{s.sales} progress weekly mon 09:00 me"),
+    ),
+    Case(
+        Modal.SCHEDULE,
+        (C.MANAGE_REPORTS, C.VIEW_ANALYTICS),
+        "Scheduled report *#",
+        lambda s: s.submit(
+            schedule_modal("C0GENERAL"),
+            {
+                Field.SCHEDULE_GROUP: f"#{s.sales}",
+                Field.SCHEDULE_WHEN: "daily 09:00 UTC",
+                Field.SCHEDULE_WHERE: s.roster.slack.dm_id(s.user),
+            },
+        ),
+    ),
+    Case(
+        "log reports",
+        (C.MANAGE_REPORTS,),
+        "Activity Log: scheduled reports",
+        lambda s: s.command("log reports 7d"),
+        scoped=False,
+    ),
+    Case(
         "enrol",
         (C.BULK_ACTIONS,),
         "The preview is in our direct message",
@@ -551,38 +583,6 @@ CASES: tuple[Case, ...] = (
             review_modal(_pending(s), enrol_allowed=False),
             {Field.DECISION: "approve", Field.IMPORT_OPTIONS: ["invite"]},
         ),
-    ),
-    Case(
-        "report",
-        (C.VIEW_ANALYTICS,),
-        "is in our direct message",
-        lambda s: s.command(f"report #{s.sales}"),
-    ),
-    Case(
-        "schedule",
-        (C.MANAGE_REPORTS, C.VIEW_ANALYTICS),
-        "Scheduled report *#",
-        lambda s: s.command(f"schedule add #{s.sales} progress weekly mon 09:00 me"),
-    ),
-    Case(
-        Modal.SCHEDULE,
-        (C.MANAGE_REPORTS, C.VIEW_ANALYTICS),
-        "Scheduled report *#",
-        lambda s: s.submit(
-            schedule_modal("C0GENERAL"),
-            {
-                Field.SCHEDULE_GROUP: f"#{s.sales}",
-                Field.SCHEDULE_WHEN: "daily 09:00 UTC",
-                Field.SCHEDULE_WHERE: s.roster.slack.dm_id(s.user),
-            },
-        ),
-    ),
-    Case(
-        "log reports",
-        (C.MANAGE_REPORTS,),
-        "Activity Log: scheduled reports",
-        lambda s: s.command("log reports 7d"),
-        scoped=False,
     ),
 )
 

@@ -27,6 +27,7 @@ from bot.email_delivery import (
 from bot.listeners import register_listeners
 from bot.metrics import Metrics, request_kind
 from bot.pacing import PacedClient, PacedRetryHandler, Pacer
+from bot.report_schedules import REPORT_TICK_SECONDS, ScheduledReports
 from bot.scheduler import Schedule
 from bot.services import Services
 from bot.settings import Settings
@@ -284,8 +285,10 @@ def _mail(settings: Settings) -> CleanupContext:
 def _schedule(settings: Settings) -> CleanupContext:
     """Time-triggered work: every group rule re-evaluated once at start (a change
     made just before a crash may not have reached its rules), then the dated ones
-    every ``ROSTER_RULE_SWEEP_MINUTES``. At shutdown the runs under way finish,
-    then the last round of changes."""
+    every ``ROSTER_RULE_SWEEP_MINUTES``; on becoming the leader, scheduled reports
+    a dead leader left half-posted are marked uncertain, then the due ones are
+    posted every minute. At shutdown the
+    runs under way finish, then the last round of changes."""
 
     async def schedule(app: web.Application) -> AsyncIterator[None]:
         rules = app[SERVICES].rules
@@ -309,9 +312,25 @@ def _schedule(settings: Settings) -> CleanupContext:
         timetable.every("dated rules", settings.rule_sweep_minutes * 60, dated)
         timetable.every("users left marked", MARKS_LEFT_SECONDS, left_marked)
         timetable.every("bulk rows retention", settings.job_prune_seconds, retention, now=True)
+
+        reports = ScheduledReports(app[BOLT].client, app[SERVICES])
+
+        async def due_reports() -> None:
+            await reports.run_due(utc_now())
+
+        async def cut_short() -> None:
+            await reports.recover(now=utc_now())
+
+        def lead(leading: bool) -> None:
+            """A new leader first settles what a dead one may have left half-posted."""
+            if leading:
+                timetable.once("reports cut short", cut_short)
+            timetable.lead(leading)
+
+        timetable.every("scheduled reports", REPORT_TICK_SECONDS, due_reports, now=True)
         timetable.start()
         stop = asyncio.Event()
-        leading = asyncio.create_task(app[LEADERSHIP].run(stop, timetable.lead))
+        leading = asyncio.create_task(app[LEADERSHIP].run(stop, lead))
         yield
         stop.set()
         await leading

@@ -302,6 +302,36 @@ COMMANDS: tuple[Command, ...] = (
         2,
         Capability.MANAGE_CATALOGUE,
     ),
+    Command(
+        "report",
+        "<group> [course] [segment] | <group> learner <email> | all",
+        '/group report "Sales Onboarding" "Python 101"',
+        "progress course by course, who needs attention, a chart and the file of everyone; "
+        "one learner's courses; or a line per group",
+        1,
+        3,
+        Capability.VIEW_ANALYTICS,
+    ),
+    Command(
+        "schedule",
+        "add <group> progress <when> here|me|<channel> [file] | list | "
+        "pause|resume|delete|run <number>",
+        '/group schedule add "Sales Onboarding" progress weekly mon 09:00 here',
+        "post a group's progress report on a timetable (daily, weekdays, weekly, monthly); "
+        "no arguments: a form",
+        0,
+        9,
+        Capability.MANAGE_REPORTS,
+    ),
+    Command(
+        "log reports",
+        "[type] [since]",
+        "/group log reports progress 7d",
+        "scheduled reports: in progress, upcoming, and past deliveries with their state",
+        0,
+        2,
+        Capability.MANAGE_REPORTS,
+    ),
 )
 BY_NAME = {c.name: c for c in COMMANDS}
 TWO_WORDS = {c.name.split()[0] for c in COMMANDS if " " in c.name}

@@ -324,6 +324,36 @@ async def _bulk_import(running: Running, tour: Tour) -> None:
     await tour.type(MANAGER, "log actions")
 
 
+async def _scheduled_report(running: Running, tour: Tour) -> None:
+    driver, slack = running.driver, running.slack
+    scene("Ada schedules a weekly progress report to #sales, then runs it now")
+    channel = "C0DEMOSALES"
+    slack.add_channel("sales", channel_id=channel, members=[ADMIN, MANAGER], bot=True)
+    for text in (
+        'schedule add "Sales Onboarding" progress weekly mon 09:00 here file',
+        "schedule run 1",
+    ):
+        print(f"\n  Ada types in #sales: /group {text}")
+        reply = await (await driver.command(ADMIN, text, channel_id=channel)).reply()
+        print(_indent(render(reply.blocks, tour.names) or render_text(reply.text, tour.names)))
+    report = await slack.wait_for(
+        lambda: next((m for m in slack.messages if m.channel == channel and m.blocks), None)
+    )
+
+    def shared() -> list[str]:
+        return [
+            slack.files[f].name for m in slack.messages if m.thread_ts == report.ts for f in m.files
+        ]
+
+    await slack.wait_for(lambda: len(shared()) >= 3, timeout=30)
+    print("\n  What #sales sees, with its thread:")
+    for message in (m for m in slack.messages if report.ts in (m.ts, m.thread_ts)):
+        files = [slack.files[f].name for f in message.files]
+        text = render(message.blocks, tour.names) or render_text(message.text, tour.names)
+        print(_indent(text + (f"  [file: {', '.join(files)}]" if files else "")))
+    await tour.type(ADMIN, "log reports")
+
+
 async def run_demo() -> int:
     with tempfile.TemporaryDirectory(prefix="roster-demo-") as directory:
         async with running_roster(Path(directory)) as running:
@@ -462,6 +492,7 @@ async def run_demo() -> int:
             await _rule_group(running, tour)
             await _grading(running, tour)
             await _bulk_import(running, tour)
+            await _scheduled_report(running, tour)
 
     print("\nThat was Roster against the built-in Slack emulator. To connect a real workspace,")
     print("see README.md, 'Connect a workspace': create the app from manifest.yml, set")

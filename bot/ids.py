@@ -63,6 +63,7 @@ class Modal(StrEnum):
     EDIT_GRADE = "review.edit"
     RESET_GRADE = "review.reset"
     REVOKE_CERTIFICATE = "certificates.revoke"
+    SCHEDULE = "reports.schedule"
 
 
 class MenuChoice(StrEnum):
@@ -102,3 +103,7 @@ class Field(StrEnum):
     RULE_TEXT = "rule_text"
     SCORE = "score"
     FEEDBACK = "feedback"
+    SCHEDULE_GROUP = "schedule_group"
+    SCHEDULE_WHEN = "schedule_when"
+    SCHEDULE_WHERE = "schedule_where"
+    SCHEDULE_FILE = "schedule_file"

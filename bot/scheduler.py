@@ -62,7 +62,9 @@ class Schedule:
     def once(self, name: str, work: Work) -> None:
         """``work`` once, as soon as the schedule starts."""
         trigger = DateTrigger(run_date=datetime.now(UTC), timezone=UTC)
-        self._scheduler.add_job(self._logged(name, work), trigger, id=name, name=name)
+        self._scheduler.add_job(
+            self._logged(name, work), trigger, id=name, name=name, replace_existing=True
+        )
 
     def start(self) -> None:
         """Started paused: runs come only while this process leads (``lead``)."""

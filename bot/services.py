@@ -22,7 +22,9 @@ from domain.members import MemberService
 from domain.password_resets import PasswordResets
 from domain.passwords import Hasher
 from domain.ports import Store
+from domain.reports import ReportService
 from domain.rules.service import RuleService
+from domain.schedules import ScheduleService
 from domain.users import UserService
 from domain.workspace import WorkspaceService
 
@@ -44,6 +46,8 @@ class Services:
     workspace: WorkspaceService
     grading: GradingService
     certificates: CertificateService
+    reports: ReportService
+    schedules: ScheduleService
 
     @classmethod
     def build(
@@ -86,4 +90,6 @@ class Services:
             workspace=WorkspaceService(store, letters, env_admins=env_admins),
             grading=GradingService(store, emails),
             certificates=CertificateService(store),
+            reports=ReportService(store),
+            schedules=ScheduleService(store),
         )

@@ -515,6 +515,8 @@ def _state_values(blocks: list[dict[str, Any]], values: dict[str, Any]) -> dict[
             entry["selected_users"] = list(value or [])
         elif kind == "users_select":
             entry["selected_user"] = value
+        elif kind == "conversations_select":
+            entry["selected_conversation"] = value
         elif kind == "file_input":
             entry["files"] = list(value or [])  # as SlackEmulator.file_payload gives them
         else:

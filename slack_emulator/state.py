@@ -55,6 +55,8 @@ class Member:
     """A multi-channel guest (``is_restricted``)."""
     ultra_restricted: bool = False
     """A single-channel guest (``is_ultra_restricted``; Slack sets both flags)."""
+    tz: str = "America/Los_Angeles"
+    """Their time zone as Slack gives it (``tz``): what they set in their profile."""
 
     def as_api(self, team_id: str, *, email: bool) -> dict[str, Any]:
         """The user object; the profile's email only for a token with users:read.email."""
@@ -70,6 +72,7 @@ class Member:
             "deleted": self.deleted,
             "is_restricted": self.restricted or self.ultra_restricted,
             "is_ultra_restricted": self.ultra_restricted,
+            "tz": self.tz,
             "profile": profile,
         }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 
@@ -285,6 +286,9 @@ class ActivityEventRow(Model):
 
     class Meta:
         table = "activity_events"
+        indexes = (
+            Index(fields=("user_id", "course_id", "occurred_at"), name="activity_last_seen"),
+        )
 
 
 # Each Events API delivery Roster has taken on, by Slack's event id: a retry, a
@@ -558,3 +562,52 @@ class CertificateRow(Model):
 
     class Meta:
         table = "certificates"
+
+
+# A report posted on a timetable. Roster's database is the source of truth: the
+# scheduler only asks it what is due.
+class ReportScheduleRow(Model):
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=24)
+    group: fields.ForeignKeyRelation[GroupRow] = fields.ForeignKeyField(
+        "models.GroupRow", on_delete=fields.CASCADE
+    )
+    group_id: int
+    cadence = fields.CharField(max_length=16)
+    day = fields.IntField(default=0)
+    at_time = fields.CharField(max_length=5)
+    timezone = fields.CharField(max_length=64)
+    channel = fields.CharField(max_length=32)
+    owner: fields.ForeignKeyRelation[UserRow] = fields.ForeignKeyField(
+        "models.UserRow", on_delete=fields.CASCADE
+    )
+    owner_id: int
+    owner_slack_id = fields.CharField(max_length=32)
+    with_file = fields.BooleanField(default=False)
+    paused_at = fields.DatetimeField(null=True)
+    pause_reason = fields.CharField(max_length=200, default="")
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "report_schedules"
+
+
+# One period of one schedule, written before anything is posted: the unique
+# (schedule, period) makes a second firing of the same period a no-op.
+class ReportDeliveryRow(Model):
+    id = fields.IntField(primary_key=True)
+    schedule: fields.ForeignKeyRelation[ReportScheduleRow] = fields.ForeignKeyField(
+        "models.ReportScheduleRow", on_delete=fields.CASCADE
+    )
+    schedule_id: int
+    period = fields.DatetimeField()
+    state = fields.CharField(max_length=16, db_index=True)
+    ts = fields.CharField(max_length=32, default="")
+    error = fields.CharField(max_length=200, default="")
+    attempts = fields.IntField(default=0)
+    """Failed posts so far; a failed one is tried again a few times, further apart."""
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "report_deliveries"
+        unique_together = (("schedule", "period"),)

@@ -17,7 +17,9 @@ from storage.groups import GroupStore
 from storage.members import MemberStore
 from storage.outbox import OutboxStore
 from storage.permissions import PermissionStore
+from storage.reports import ReportStore
 from storage.rules import RuleStore
+from storage.schedules import ScheduleStore
 from storage.settings import SettingsStore
 from storage.users import UserStore
 from storage.workspace import WorkspaceStore
@@ -40,6 +42,8 @@ class TortoiseStore:
     workspace: WorkspaceStore = field(default_factory=WorkspaceStore)
     grading: GradingStore = field(default_factory=GradingStore)
     certificates: CertificateStore = field(default_factory=CertificateStore)
+    reports: ReportStore = field(default_factory=ReportStore)
+    schedules: ScheduleStore = field(default_factory=ScheduleStore)
 
 
 if TYPE_CHECKING:

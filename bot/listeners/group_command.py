@@ -15,7 +15,9 @@ from bot.listeners.bulk import post_preview, share_template
 from bot.listeners.certificates import listing_key, show_certificates
 from bot.listeners.errors import guard
 from bot.listeners.grading import show_gradebook, show_graded, show_queue
+from bot.listeners.reports import post_report, read_report
 from bot.listeners.rules import open_form, refresh, send_preview
+from bot.listeners.schedules import schedule_command
 from bot.services import Services
 from bot.slack_text import plain
 from bot.views import replies
@@ -30,6 +32,8 @@ from bot.views.help import help_message
 from bot.views.members import members_message
 from bot.views.modals import create_group_modal
 from bot.views.permissions import permissions_modal, pick_manager_modal, whoami_message
+from bot.views.reports import learner_message, report_sent, report_title, school_message
+from bot.views.schedules import report_log
 from domain.bulk.model import JobKind, parse_job_filter
 from domain.clock import utc_now
 from domain.entities import Actor
@@ -324,6 +328,40 @@ async def _certificate_award(call: Call, args: list[str]) -> None:
     await call.say(replies.certificate_award(course, award))
 
 
+async def _report(call: Call, args: list[str]) -> None:
+    """``all``: a line per group; ``<group> learner <email>``: one person; else a group."""
+    reports = call.services.reports
+    if args[0].lower() == "all" and len(args) == 1:
+        await call.say(*school_message(await reports.school_report(call.actor)))
+        return
+    if len(args) > 1 and args[1].lower() == "learner":
+        if len(args) < 3:
+            raise UsageError("Name the learner: `learner ana@school.org`.", BY_NAME["report"])
+        group = await call.services.groups.resolve(call.actor, args[0], Capability.VIEW_ANALYTICS)
+        await call.say(*learner_message(await reports.learner_report(call.actor, group, args[2])))
+        return
+    report = await read_report(call.services, call.actor, args[0], args[1:])
+    await call.say(report_sent(report_title(report)))
+    await post_report(call.client, call.services, call.actor, report)
+
+
+async def _schedule(call: Call, args: list[str]) -> None:
+    await schedule_command(
+        call.services,
+        call.client,
+        call.actor,
+        call.channel_id,
+        args,
+        call.say,
+        trigger_id=call.trigger_id,
+    )
+
+
+async def _log_reports(call: Call, args: list[str]) -> None:
+    log = await call.services.schedules.log(call.actor, args, now=utc_now())
+    await call.say(*report_log(log))
+
+
 ROUTES: dict[str, Handler] = {
     "help": _help,
     "list": _list,
@@ -357,6 +395,9 @@ ROUTES: dict[str, Handler] = {
     "grade-release": _grade_release,
     "certificates": _certificates,
     "certificate-award": _certificate_award,
+    "report": _report,
+    "schedule": _schedule,
+    "log reports": _log_reports,
 }
 
 

@@ -20,12 +20,15 @@ from bot.ids import Field, Modal
 from bot.listeners.context import LINKING, RECEIVED
 from bot.listeners.errors import refusal
 from bot.listeners.home import publish_home
+from bot.listeners.schedules import create_schedule
 from bot.services import Services
 from bot.views import replies
 from bot.views.emails import notifications_saved
 from bot.views.errors import describe
 from bot.views.modals import View, done_modal, saving_modal
 from bot.views.permissions import DEFAULT, permissions_modal, saved
+from bot.views.schedules import created as schedule_created
+from domain.clock import utc_now
 from domain.entities import Actor, Group
 from domain.errors import DomainError, InvalidInput, TitleTaken
 from domain.permissions import Capability
@@ -37,6 +40,10 @@ _FIELD_OF = {
     "username": Field.USERNAME,
     "seat limit": Field.SEAT_LIMIT,
     "Manage users": f"{Field.PERMISSIONS}.0",
+    "how often": Field.SCHEDULE_WHEN,
+    "day": Field.SCHEDULE_WHEN,
+    "time": Field.SCHEDULE_WHEN,
+    "time zone": Field.SCHEDULE_WHEN,
 }
 
 
@@ -59,6 +66,9 @@ class Form:
 
     def users(self, field: Field) -> list[str]:
         return list(self._entry(field).get("selected_users") or [])
+
+    def conversation(self, field: Field) -> str:
+        return str(self._entry(field).get("selected_conversation") or "")
 
     def user(self, field: Field) -> str | None:
         return self._entry(field).get("selected_user")
@@ -141,6 +151,19 @@ def register(app: AsyncApp, services: Services) -> None:
         enabled = await services.emails.set_enabled(actor, ticked)
         return done_modal("Emails saved", notifications_saved(enabled))
 
+    async def schedule(actor: Actor, form: Form, client: AsyncWebClient) -> View:
+        made = await create_schedule(
+            services,
+            client,
+            actor,
+            form.text(Field.SCHEDULE_GROUP),
+            form.text(Field.SCHEDULE_WHEN).split(),
+            form.conversation(Field.SCHEDULE_WHERE) or "me",
+            here=form.metadata,
+            with_file=bool(form.ticked_in(Field.SCHEDULE_FILE)),
+        )
+        return done_modal("Report scheduled", schedule_created(made, utc_now()))
+
     submits: dict[Modal, Submit] = {
         Modal.CREATE_GROUP: create,
         Modal.ADD_MEMBER: add_member,
@@ -151,6 +174,7 @@ def register(app: AsyncApp, services: Services) -> None:
         Modal.PICK_MANAGER: pick_manager,
         Modal.PERMISSIONS: permissions,
         Modal.NOTIFICATIONS: notifications,
+        Modal.SCHEDULE: schedule,
     }
 
     for callback, submit in submits.items():

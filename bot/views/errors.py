@@ -35,6 +35,7 @@ from domain.rules.model import (
     StaleSegment,
     UnknownName,
 )
+from domain.schedules import ChannelUnreachable, ScheduleNotFound
 
 
 def _suggest(names: Sequence[str]) -> str:
@@ -178,6 +179,12 @@ _WORDINGS: dict[type, Wording] = {
         "Pick another from `/group review`."
         if e.submission.score is not None
         else f"This response is already {e.submission.state.value}; nothing was changed."
+    ),
+    ScheduleNotFound: _not_found("`/group schedule list` shows the ones you manage."),
+    ChannelUnreachable: lambda e, _: (
+        f"Roster is not in <#{e.channel}>, so it can't post there. Invite it with "
+        "`/invite @Roster` in that channel, or say `me` to get the report in our direct "
+        "message, then schedule again."
     ),
 }
 

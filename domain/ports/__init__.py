@@ -20,6 +20,8 @@ from domain.ports.people import MemberStore, UserStore
 from domain.ports.permissions import PermissionStore
 from domain.ports.rules import RuleStore
 from domain.ports.workspace import WorkspaceStore
+from domain.reports import ReportStore
+from domain.schedules import ScheduleStore
 
 
 class Store(Protocol):
@@ -69,3 +71,9 @@ class Store(Protocol):
 
     @property
     def certificates(self) -> CertificateStore: ...
+
+    @property
+    def reports(self) -> ReportStore: ...
+
+    @property
+    def schedules(self) -> ScheduleStore: ...

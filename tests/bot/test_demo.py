@@ -82,3 +82,17 @@ def test_the_demo_grades_nadias_assignment_and_verifies_her_certificate(out: str
     ]
     positions = [out.index(step) for step in steps]
     assert positions == sorted(positions)
+
+
+def test_the_demo_schedules_a_weekly_report_and_runs_it_now(out: str) -> None:
+    steps = [
+        "Scheduled report *#1*: progress of *Sales Onboarding*, weekly on mon at 09:00",
+        "was posted to",
+        "Progress of Sales Onboarding",
+        "*Python 101* ·",
+        "[file: completion-sales-onboarding.png]",
+        "learners-sales-onboarding-",
+        "Activity Log: scheduled reports",
+    ]
+    positions = [out.index(step) for step in steps]
+    assert positions == sorted(positions)

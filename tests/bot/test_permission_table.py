@@ -29,6 +29,7 @@ from bot.views.rules import approval_request as rule_request
 from bot.views.rules import preview_message as rule_preview
 from bot.views.rules import review_modal as rule_review
 from bot.views.rules import rule_modal
+from bot.views.schedules import schedule_modal
 from bot.xlsx_template import build_template
 from domain.bulk.model import BulkJob
 from domain.bulk.sheet import StagedRow, Tally
@@ -431,6 +432,38 @@ CASES: tuple[Case, ...] = (
         (C.BULK_ACTIONS,),
         "User action log",
         lambda s: s.command("log actions add 7d"),
+        scoped=False,
+    ),
+    Case(
+        "report",
+        (C.VIEW_ANALYTICS,),
+        "is in our direct message",
+        lambda s: s.command(f"report #{s.sales}"),
+    ),
+    Case(
+        "schedule",
+        (C.MANAGE_REPORTS, C.VIEW_ANALYTICS),
+        "Scheduled report *#",
+        lambda s: s.command(f"schedule add #{s.sales} progress weekly mon 09:00 me"),
+    ),
+    Case(
+        Modal.SCHEDULE,
+        (C.MANAGE_REPORTS, C.VIEW_ANALYTICS),
+        "Scheduled report *#",
+        lambda s: s.submit(
+            schedule_modal("C0GENERAL"),
+            {
+                Field.SCHEDULE_GROUP: f"#{s.sales}",
+                Field.SCHEDULE_WHEN: "daily 09:00 UTC",
+                Field.SCHEDULE_WHERE: s.roster.slack.dm_id(s.user),
+            },
+        ),
+    ),
+    Case(
+        "log reports",
+        (C.MANAGE_REPORTS,),
+        "Activity Log: scheduled reports",
+        lambda s: s.command("log reports 7d"),
         scoped=False,
     ),
     Case(

@@ -138,6 +138,8 @@ async def test_help_marks_what_the_caller_cannot_use(school: Roster) -> None:
         "grade-release",
         "certificates",
         "certificate-award",
+        "report",
+        "schedule",
     }
     assert "_needs Manage users: Basic user actions_" in "\n".join(lines)
     assert not any(

@@ -21,6 +21,8 @@ from domain.ports.people import MemberStore, UserStore
 from domain.ports.permissions import PermissionStore
 from domain.ports.rules import RuleStore
 from domain.ports.workspace import WorkspaceStore
+from domain.reports import ReportStore
+from domain.schedules import ScheduleStore
 from tests.fakes.emails import FakeOutboxStore, FakeSettingsStore
 from tests.fakes.groups import FakeCourseStore, FakeGroupStore
 from tests.fakes.people import FakeMemberStore, FakeUserStore, enrol_in_group_courses
@@ -78,6 +80,8 @@ class FakeStore:
         self.workspace: WorkspaceStore = absent("workspace")
         self.grading: GradingStore = absent("grading")
         self.certificates: CertificateStore = absent("certificates")
+        self.reports: ReportStore = absent("reports")
+        self.schedules: ScheduleStore = absent("schedules")
 
     def add_by_rule(self, group_id: int, user: User) -> None:
         """What a rule run (RuleStore.apply, not faked) does to one person it adds: a

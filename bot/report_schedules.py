@@ -1,0 +1,122 @@
+"""Posting scheduled reports: each due period once, to its channel.
+
+:meth:`ScheduledReports.run_due` takes "now" as an argument: APScheduler calls
+it every minute with the clock's time, and tests call it with any time they
+like. A schedule whose owner may no longer read the report pauses, and the
+owner hears why, instead of being skipped in silence.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.listeners.reports import post_figures, post_thread
+from bot.services import Services
+from bot.views import schedules as words
+from bot.views.errors import describe
+from domain.entities import Actor
+from domain.errors import DomainError
+from domain.permissions import Capability
+from domain.reports import GroupReport
+from domain.schedules import MAX_ATTEMPTS, Delivery, DeliveryState, ReportSchedule
+
+log = logging.getLogger("roster.reports")
+REPORT_TICK_SECONDS = 60
+"""How often APScheduler asks the database what is due: every schedule's times are
+on the minute, so each is found within a minute of its time."""
+
+
+class ScheduledReports:
+    def __init__(self, client: AsyncWebClient, services: Services) -> None:
+        self._client = client
+        self._services = services
+
+    async def recover(self, *, now: datetime) -> None:
+        """At start: a delivery a crash left in *posting* may or may not have reached
+        Slack. It becomes *uncertain* and its owner is told; it is not posted again."""
+        schedules = self._services.schedules
+        for delivery in await schedules.interrupted(now=now):
+            schedule = await self._schedule(delivery.schedule_id)
+            if schedule is not None:
+                await self._tell(schedule, words.uncertain(schedule, delivery))
+
+    async def run_due(self, now: datetime) -> int:
+        """Delivers every active schedule's latest period not delivered yet, and tries
+        failed posts again when their time comes; returns how many were posted."""
+        posted = 0
+        for schedule in await self._services.schedules.active():
+            period = schedule.timing.latest(now)
+            if period is None or period < schedule.created_at:
+                continue
+            delivery = await self._services.schedules.claim(schedule, period, now=now)
+            if delivery is not None:
+                posted += await self.deliver(schedule, delivery, now=now)
+        for delivery in await self._services.schedules.retries(now=now):
+            found = await self._schedule(delivery.schedule_id)
+            if found is not None:
+                posted += await self.deliver(found, delivery, now=now)
+        return posted
+
+    async def run_now(self, schedule: ReportSchedule, *, now: datetime) -> bool:
+        """*Run now*: a delivery of its own, keyed by this moment."""
+        delivery = await self._services.schedules.claim(schedule, now, now=now)
+        return delivery is not None and bool(await self.deliver(schedule, delivery, now=now))
+
+    async def deliver(self, schedule: ReportSchedule, delivery: Delivery, *, now: datetime) -> int:
+        schedules = self._services.schedules
+        try:
+            actor, report = await self._report(schedule)
+        except DomainError as error:
+            await schedules.failed(delivery, DeliveryState.PENDING, str(error), now=now)
+            await schedules.pause(schedule, now=now, reason=describe(error))
+            await self._tell(schedule, words.paused_for(schedule, describe(error)))
+            return 0
+        if not await schedules.start_posting(delivery, now=now):
+            return 0
+        exporting = schedule.with_file and self._services.reports.may_export(actor, report.group)
+        try:
+            ts = await post_figures(self._client, schedule.channel, report, exporting=exporting)
+        except SlackApiError as error:
+            reason = str(error.response.get("error") or "slack_error")
+            await schedules.failed(delivery, DeliveryState.POSTING, reason, now=now)
+            retrying = delivery.attempts + 1 < MAX_ATTEMPTS
+            if delivery.attempts == 0 or not retrying:
+                await self._tell(schedule, words.failed(schedule, reason, retrying=retrying))
+            return 0
+        await schedules.posted(delivery, ts, now=now)
+        try:
+            await post_thread(
+                self._client,
+                self._services,
+                actor,
+                schedule.channel,
+                ts,
+                report,
+                exporting=exporting,
+            )
+        except SlackApiError:
+            log.exception("the thread of scheduled report %s was not completed", schedule.id)
+        return 1
+
+    async def _report(self, schedule: ReportSchedule) -> tuple[Actor, GroupReport]:
+        """The report as its owner would read it now: their rights are checked afresh."""
+        services = self._services
+        actor = await services.users.actor(schedule.owner_slack_id)
+        group = await services.groups.resolve(
+            actor, f"#{schedule.group_id}", Capability.VIEW_ANALYTICS
+        )
+        return actor, await services.reports.group_report(actor, group)
+
+    async def _schedule(self, schedule_id: int) -> ReportSchedule | None:
+        return await self._services.schedules.get(schedule_id)
+
+    async def _tell(self, schedule: ReportSchedule, text: str) -> None:
+        try:
+            opened = await self._client.conversations_open(users=schedule.owner_slack_id)
+            await self._client.chat_postMessage(channel=opened["channel"]["id"], text=text)
+        except SlackApiError:
+            log.exception("could not tell the owner of scheduled report %s", schedule.id)

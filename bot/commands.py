@@ -248,6 +248,15 @@ COMMANDS: tuple[Command, ...] = (
         0,
         Capability.VIEW_GROUPS,
     ),
+    Command(
+        "user",
+        "<email>",
+        "/group user ana@school.org",
+        "one person's card: record, groups, courses, emails, changes, and your actions on them",
+        1,
+        1,
+        Capability.VIEW_USERS,
+    ),
 )
 BY_NAME = {c.name: c for c in COMMANDS}
 TWO_WORDS = {c.name.split()[0] for c in COMMANDS if " " in c.name}
@@ -278,7 +287,7 @@ def parse(text: str) -> Parsed:
     if not tokens:
         return Parsed(BY_NAME["help"], [])
     name = tokens[0].lower()
-    if name in TWO_WORDS and len(tokens) > 1:
+    if name in TWO_WORDS and len(tokens) > 1 and f"{name} {tokens[1].lower()}" in BY_NAME:
         name = f"{name} {tokens[1].lower()}"
         tokens = tokens[1:]
     command = BY_NAME.get(name)

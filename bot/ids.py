@@ -28,6 +28,10 @@ class Action(StrEnum):
     SAVE_RULE = "rules.save"
     CANCEL_RULE = "rules.cancel"
     REVIEW_RULE = "rules.review.open"
+    OPEN_CARD = "users.card.open"
+    EDIT_USER = "users.card.edit"
+    SUSPEND_USER = "users.card.suspend"
+    REACTIVATE_USER = "users.card.reactivate"
 
 
 class Modal(StrEnum):
@@ -44,6 +48,7 @@ class Modal(StrEnum):
     REVIEW_IMPORT = "imports.review"
     RULE_FORM = "rules.form"
     REVIEW_RULE = "rules.review"
+    EDIT_USER = "users.edit"
 
 
 class MenuChoice(StrEnum):
@@ -81,3 +86,6 @@ class Field(StrEnum):
     RULE_ROW = "rule_row"
     """Prefix: ``rule_row<n>.attr|op|value`` for each condition row of the rule form."""
     RULE_TEXT = "rule_text"
+    FIRST_NAME = "first_name"
+    LAST_NAME = "last_name"
+    TAGS = "tags"

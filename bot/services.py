@@ -21,6 +21,7 @@ from domain.password_resets import PasswordResets
 from domain.passwords import Hasher
 from domain.ports import Store
 from domain.rules.service import RuleService
+from domain.user_card import UserCards
 from domain.users import UserService
 from domain.workspace import WorkspaceService
 
@@ -40,6 +41,7 @@ class Services:
     permissions: PermissionService
     rules: RuleService
     workspace: WorkspaceService
+    user_cards: UserCards
 
     @classmethod
     def build(
@@ -80,4 +82,5 @@ class Services:
             users=UserService(store, changed=changed, env_admins=env_admins),
             permissions=PermissionService(store),
             workspace=WorkspaceService(store, letters, env_admins=env_admins),
+            user_cards=UserCards(store, changed=changed),
         )

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from domain.bulk_sheet import StagedRow
     from domain.rules.model import Rule
     from domain.throttle import Tally, Verdict
+    from domain.user_card import Activity, Change, Edit, Membership, Profile
     from domain.workspace import Departure
 
 
@@ -437,6 +438,24 @@ class WorkspaceStore(Protocol):
         ...
 
 
+class UserCardStore(Protocol):
+    async def group_ids(self, user_id: int) -> frozenset[int]: ...
+    async def memberships(self, user_id: int) -> list[Membership]: ...
+    async def profile(self, user_id: int) -> Profile: ...
+    async def emails(self, user_id: int, *, limit: int) -> list[LoggedEmail]: ...
+    async def activity(self, user_id: int, *, limit: int) -> list[Activity]: ...
+    async def changes(self, user_id: int, *, limit: int) -> list[Change]: ...
+    async def set_status(
+        self, user_id: int, status: UserStatus | None, *, by: int | None, now: datetime
+    ) -> None:
+        """``SUSPENDED`` ends their sessions; None reactivates (active, or invited
+        without a password). Recorded in the same transaction."""
+
+    async def edit(
+        self, user_id: int, edit: Edit, *, by: int | None, detail: str, now: datetime
+    ) -> None: ...
+
+
 class Store(Protocol):
     groups: GroupStore
     members: MemberStore
@@ -451,3 +470,4 @@ class Store(Protocol):
     bulk: BulkStore
     rules: RuleStore
     workspace: WorkspaceStore
+    user_cards: UserCardStore

@@ -369,3 +369,22 @@ class RuleEventRow(Model):
 
     class Meta:
         table = "rule_events"
+
+
+# One change made to one person from their card: who made it, when, and what. The
+# person's row may go later; ``subject_label`` keeps how the log names them then.
+class UserActionRow(Model):
+    id = fields.IntField(primary_key=True)
+    subject = fields.ForeignKeyField(
+        "models.UserRow", related_name="actions_on", on_delete=fields.SET_NULL, null=True
+    )
+    subject_label = fields.CharField(max_length=254, default="")
+    actor = fields.ForeignKeyField(
+        "models.UserRow", related_name="actions_by", on_delete=fields.SET_NULL, null=True
+    )
+    action = fields.CharField(max_length=32)
+    detail = fields.TextField(default="")
+    at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "user_actions"

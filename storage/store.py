@@ -15,6 +15,7 @@ from storage.outbox import OutboxStore
 from storage.permissions import PermissionStore
 from storage.rules import RuleStore
 from storage.settings import SettingsStore
+from storage.user_card import UserCardStore
 from storage.users import UserStore
 from storage.workspace import WorkspaceStore
 
@@ -34,3 +35,4 @@ class TortoiseStore:
     bulk: BulkStore = field(default_factory=BulkStore)
     rules: RuleStore = field(default_factory=RuleStore)
     workspace: WorkspaceStore = field(default_factory=WorkspaceStore)
+    user_cards: UserCardStore = field(default_factory=UserCardStore)

@@ -21,6 +21,7 @@ from bot.listeners import (
     messages,
     modal_submissions,
     rules,
+    user_card,
     workspace,
 )
 from bot.listeners.context import LINKING, RECEIVED
@@ -89,7 +90,15 @@ def register_listeners(
             context["actor"] = actor
         await next()
 
-    for module in (errors, group_command, group_actions, modal_submissions, home, rules):
+    for module in (
+        errors,
+        group_command,
+        group_actions,
+        modal_submissions,
+        home,
+        rules,
+        user_card,
+    ):
         module.register(app, services)
     dropped = bulk.register(app, services, checker, wake)
     messages.register(app, services, dropped)

@@ -27,6 +27,7 @@ from bot.views.help import help_message
 from bot.views.members import members_message
 from bot.views.modals import create_group_modal
 from bot.views.permissions import permissions_modal, pick_manager_modal, whoami_message
+from bot.views.user_card import card_message
 from domain.bulk import JobKind, parse_job_filter
 from domain.clock import utc_now
 from domain.entities import Actor
@@ -271,6 +272,11 @@ async def _course_list(call: Call, args: list[str]) -> None:
     await call.say(*replies.catalogue(await call.services.courses.catalogue(call.actor)))
 
 
+async def _user(call: Call, args: list[str]) -> None:
+    card = await call.services.user_cards.by_email(call.actor, args[0])
+    await call.say(*card_message(card))
+
+
 ROUTES: dict[str, Handler] = {
     "help": _help,
     "list": _list,
@@ -298,6 +304,7 @@ ROUTES: dict[str, Handler] = {
     "rule": _rule,
     "segment new": _segment_new,
     "segment list": _segment_list,
+    "user": _user,
 }
 
 

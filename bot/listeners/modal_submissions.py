@@ -37,6 +37,10 @@ _FIELD_OF = {
     "username": Field.USERNAME,
     "seat limit": Field.SEAT_LIMIT,
     "Manage users": f"{Field.PERMISSIONS}.0",
+    "first name": Field.FIRST_NAME,
+    "last name": Field.LAST_NAME,
+    "tags": Field.TAGS,
+    "tag": Field.TAGS,
 }
 
 

@@ -32,6 +32,7 @@ from domain.rules.model import (
     StaleSegment,
     UnknownName,
 )
+from domain.user_card import AlreadyInState, PersonNotFound
 
 
 def _suggest(names: Sequence[str]) -> str:
@@ -92,6 +93,19 @@ def _no_rule(error: NoRule, admins: Sequence[str]) -> str:
     )
 
 
+def _person_not_found(error: PersonNotFound) -> str:
+    """By email when one was typed; a card's button names the person by id."""
+    if error.name.startswith("#"):
+        return (
+            "There is no one like that in your groups any more (or in the school); nothing "
+            "was changed. `/group members <group>` lists who is in a group."
+        )
+    return (
+        f"There is no one with the email *{escape(error.name)}* in your groups; check the "
+        "address, or `/group members <group>` lists who is in a group."
+    )
+
+
 _WORDINGS: dict[type, Wording] = {
     GroupNotFound: _not_found("`/group list` shows your groups."),
     CourseNotFound: _not_found("`/group course list` shows the catalogue."),
@@ -111,6 +125,10 @@ _WORDINGS: dict[type, Wording] = {
     TitleTaken: lambda e, _: (
         f"A {e.kind} called *{escape(e.existing_title)}* (`#{e.existing_id}`) already "
         "exists, and titles are unique regardless of case. Choose another title."
+    ),
+    PersonNotFound: lambda e, _: _person_not_found(e),
+    AlreadyInState: lambda e, _: (
+        f"*{escape(e.username)}* is already _{e.status}_; nothing was changed."
     ),
     InvalidInput: lambda e, _: f"The {e.field} is not right: {escape(e.message)}",
     PermissionDenied: lambda e, admins: denied(e, admins),

@@ -22,6 +22,7 @@ from domain.ports import (
     RuleStore,
     SettingsStore,
     Store,
+    UserCardStore,
     UserStore,
     WorkspaceStore,
 )
@@ -80,6 +81,7 @@ class FakeStore:
         self.bulk: BulkStore = absent("bulk")
         self.rules: RuleStore = absent("rules")
         self.workspace: WorkspaceStore = absent("workspace")
+        self.user_cards: UserCardStore = absent("user_cards")
 
     def add_by_rule(self, group_id: int, user: User) -> None:
         """What a rule run (RuleStore.apply, not faked) does to one person it adds: a

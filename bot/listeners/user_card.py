@@ -1,0 +1,101 @@
+"""One person's card: opening it from a list, its buttons, and its edit form.
+
+Every click re-checks the caller's rights in the domain (anyone who can see a
+message can click its buttons), and a change shows the card again in place,
+with a line saying what was done.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.ids import Action, Field, Modal
+from bot.listeners.errors import guard
+from bot.listeners.modal_submissions import Form, _listener
+from bot.services import Services
+from bot.views.modals import View, done_modal
+from bot.views.user_card import card_done, card_message, edit_modal
+from domain.entities import Actor
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    guarded = guard(services)
+    cards = services.user_cards
+
+    @app.action(Action.OPEN_CARD)
+    @guarded
+    async def open_card(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:
+        """From a row of a group's members: the card below the list, which stays; from
+        the list in App Home's modal, by direct message, where its buttons can update it."""
+        await ack()
+        card = await cards.by_id(context["actor"], int(action["value"]))
+        text, blocks = card_message(card)
+        if body.get("container", {}).get("type") == "view":
+            await client.chat_postMessage(channel=context["user_id"], text=text, blocks=blocks)
+            return
+        await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+
+    @app.action(Action.SUSPEND_USER)
+    @app.action(Action.REACTIVATE_USER)
+    @guarded
+    async def status(
+        ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond, context: dict[str, Any]
+    ) -> None:
+        await ack()
+        actor, user_id = context["actor"], int(action["value"])
+        if action["action_id"] == Action.SUSPEND_USER:
+            card = await cards.suspend(actor, user_id)
+            note = card_done(card, "Suspended") + (
+                " They can't sign in, their sessions have ended and their links no longer "
+                "work; they stay in their groups."
+            )
+        else:
+            card = await cards.reactivate(actor, user_id)
+            note = card_done(card, "Reactivated") + f" Their status is _{card.user.status}_."
+        text, blocks = card_message(card, note=note)
+        await respond(text=text, blocks=blocks, replace_original=True)
+
+    @app.action(Action.EDIT_USER)
+    @guarded
+    async def open_edit(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:
+        """The form, filled in; it remembers the card it came from, to update it."""
+        await ack()
+        card = await cards.editable(context["actor"], int(action["value"]))
+        view = edit_modal(card, reply_to=body.get("response_url", ""))
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    async def edit(actor: Actor, form: Form, client: AsyncWebClient) -> View:
+        user_id, _, reply_to = form.metadata.partition("|")
+        card = await cards.edit(
+            actor,
+            int(user_id),
+            username=form.text(Field.USERNAME),
+            first_name=form.text(Field.FIRST_NAME),
+            last_name=form.text(Field.LAST_NAME),
+            tags=form.text(Field.TAGS),
+        )
+        note = card_done(card, "Saved the changes to")
+        if reply_to:
+            text, blocks = card_message(card, note=note)
+            await AsyncRespond(response_url=reply_to)(
+                text=text, blocks=blocks, replace_original=True
+            )
+        return done_modal("User saved", note)
+
+    app.view(Modal.EDIT_USER)(_listener(edit, services))

@@ -1,0 +1,248 @@
+"""One person's card: their whole record, and what a caller may do to them.
+
+A person is reached through the groups they are in: a manager sees and acts on
+people in the groups assigned to them, and only there; someone outside those
+groups answers exactly as someone who does not exist. Admins reach everyone.
+Every change is recorded with who made it, when and what, and shown on the card.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+from domain.clock import Clock, utc_now
+from domain.entities import Actor, Enrollment, LoggedEmail, User, UserStatus
+from domain.errors import DomainError, NotFound
+from domain.permissions import Capability, denial, require
+from domain.ports import Changed, Store
+from domain.validation import normalize_email, normalize_name, normalize_tags, normalize_username
+
+RECENT = 5
+"""Emails, activity and changes the card shows of each."""
+
+
+class PersonNotFound(NotFound):
+    """No one the caller may see has this email (or id)."""
+
+    kind = "person"
+
+
+class AlreadyInState(DomainError):
+    """Suspending someone suspended, or reactivating someone who is not."""
+
+    def __init__(self, username: str, status: UserStatus) -> None:
+        self.username = username
+        self.status = status
+        super().__init__(f"{username} is already {status}")
+
+
+class CardAction(StrEnum):
+    """What the card records; stored in the log, so a value never changes meaning."""
+
+    EDITED = "edited"
+    SUSPENDED = "suspended"
+    REACTIVATED = "reactivated"
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    group_id: int
+    title: str
+    by_rule: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """One event the course player reported about the person."""
+
+    type: str
+    course: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One recorded change to a person: who made it (None once they are gone)."""
+
+    action: str
+    detail: str
+    by: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """The personal fields the card shows and the edit form changes."""
+
+    first_name: str
+    last_name: str
+    tags: tuple[str, ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UserCard:
+    """Everything about one person the caller may see, and what they may do."""
+
+    user: User
+    profile: Profile
+    groups: tuple[Membership, ...]
+    enrollments: tuple[Enrollment, ...]
+    emails: tuple[LoggedEmail, ...]
+    activity: tuple[Activity, ...]
+    changes: tuple[Change, ...]
+    may: frozenset[Capability] = field(default_factory=frozenset)
+    """The actions the card offers this caller."""
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """New values for the personal fields, already normalised."""
+
+    username: str
+    first_name: str
+    last_name: str
+    tags: tuple[str, ...]
+
+
+CARD_ACTIONS = (Capability.BASIC_USER_ACTIONS,)
+"""The capabilities whose actions the card draws, checked in a group the person is in."""
+
+
+class UserCards:
+    def __init__(self, store: Store, *, changed: Changed, clock: Clock = utc_now) -> None:
+        self._store = store
+        self._changed = changed
+        self._clock = clock
+
+    async def by_email(self, actor: Actor, email: str) -> UserCard:
+        """The card of the person with this email, if the caller may see them."""
+        require(actor, Capability.VIEW_USERS)
+        clean = normalize_email(email)
+        user = await self._store.users.by_email(clean)
+        return await self._card(actor, await self._reach(actor, user, clean, Capability.VIEW_USERS))
+
+    async def by_id(self, actor: Actor, user_id: int) -> UserCard:
+        """The card opened from a list (a group's members), by the person's id."""
+        require(actor, Capability.VIEW_USERS)
+        user = await self._store.users.get(user_id)
+        return await self._card(
+            actor, await self._reach(actor, user, f"#{user_id}", Capability.VIEW_USERS)
+        )
+
+    async def editable(self, actor: Actor, user_id: int) -> UserCard:
+        """The card as the edit form needs it: reached with basic user actions."""
+        return await self._card(
+            actor, await self._reachable(actor, user_id, Capability.BASIC_USER_ACTIONS)
+        )
+
+    async def suspend(self, actor: Actor, user_id: int) -> UserCard:
+        """They can't sign in, their sessions end and their links stop working; they
+        stay in their groups and keep their enrolments, and rules see the status."""
+        user = await self._reachable(actor, user_id, Capability.BASIC_USER_ACTIONS)
+        if user.status is UserStatus.SUSPENDED:
+            raise AlreadyInState(user.username, user.status)
+        await self._store.user_cards.set_status(
+            user.id, UserStatus.SUSPENDED, by=actor.user_id, now=self._clock()
+        )
+        self._changed([user.id], "suspended")
+        return await self._card(actor, user)
+
+    async def reactivate(self, actor: Actor, user_id: int) -> UserCard:
+        """Back to active, or to invited when they never chose a password."""
+        user = await self._reachable(actor, user_id, Capability.BASIC_USER_ACTIONS)
+        if user.status is not UserStatus.SUSPENDED:
+            raise AlreadyInState(user.username, user.status)
+        await self._store.user_cards.set_status(user.id, None, by=actor.user_id, now=self._clock())
+        self._changed([user.id], "reactivated")
+        return await self._card(actor, user)
+
+    async def edit(
+        self,
+        actor: Actor,
+        user_id: int,
+        *,
+        username: str,
+        first_name: str,
+        last_name: str,
+        tags: str,
+    ) -> UserCard:
+        """Names and tags, through the same normalisers as a sheet or a command; an
+        empty username falls back to the address's local part, as when adding."""
+        user = await self._reachable(actor, user_id, Capability.BASIC_USER_ACTIONS)
+        clean_tags = normalize_tags(tags)
+        edit = Edit(
+            username=normalize_username(username, email=user.email),
+            first_name=normalize_name(first_name, field="first name"),
+            last_name=normalize_name(last_name, field="last name"),
+            tags=tuple(t for t in clean_tags.split(", ") if t),
+        )
+        before = await self._store.user_cards.profile(user.id)
+        detail = _edit_detail(user, before, edit)
+        if detail:
+            await self._store.user_cards.edit(
+                user.id, edit, by=actor.user_id, detail=detail, now=self._clock()
+            )
+            self._changed([user.id], "edited")
+        return await self._card(actor, user)
+
+    async def _reachable(self, actor: Actor, user_id: int, capability: Capability) -> User:
+        require(actor, capability)
+        user = await self._store.users.get(user_id)
+        return await self._reach(actor, user, f"#{user_id}", capability)
+
+    async def _reach(
+        self, actor: Actor, user: User | None, name: str, capability: Capability
+    ) -> User:
+        """The person, when the caller may act on them with ``capability``: in one of
+        the caller's groups (admins: anyone). Anyone else is not found."""
+        if user is None:
+            raise PersonNotFound(name)
+        if actor.is_admin:
+            return user
+        groups = await self._store.user_cards.group_ids(user.id)
+        if not groups & actor.managed_group_ids:
+            raise PersonNotFound(name)
+        return user
+
+    async def _card(self, actor: Actor, user: User) -> UserCard:
+        cards = self._store.user_cards
+        fresh = await self._store.users.get(user.id) or user
+        groups = await cards.memberships(user.id)
+        shown = (
+            groups
+            if actor.is_admin
+            else [g for g in groups if g.group_id in actor.managed_group_ids]
+        )
+        card = UserCard(
+            user=fresh,
+            profile=await cards.profile(user.id),
+            groups=tuple(shown),
+            enrollments=tuple(await self._store.users.enrollments(user.id)),
+            emails=tuple(await cards.emails(user.id, limit=RECENT)),
+            activity=tuple(await cards.activity(user.id, limit=RECENT)),
+            changes=tuple(await cards.changes(user.id, limit=RECENT)),
+        )
+        return replace(card, may=_may(actor))
+
+
+def _may(actor: Actor) -> frozenset[Capability]:
+    """What the card offers: the caller reached the person through one of their
+    groups, so the capability itself decides (each action checks again)."""
+    return frozenset(c for c in CARD_ACTIONS if denial(actor, c) is None)
+
+
+def _edit_detail(user: User, before: Profile, after: Edit) -> str:
+    """What an edit changed, in words for the log; empty when nothing did."""
+    parts = []
+    for label, old, new in (
+        ("username", user.username, after.username),
+        ("first name", before.first_name, after.first_name),
+        ("last name", before.last_name, after.last_name),
+        ("tags", ", ".join(before.tags), ", ".join(after.tags)),
+    ):
+        if old != new:
+            parts.append(f"{label}: {old or '(none)'} → {new or '(none)'}")
+    return "; ".join(parts)

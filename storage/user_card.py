@@ -1,0 +1,111 @@
+"""One person's record as their card shows it, and the changes made from it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from domain.entities import LoggedEmail, UserStatus
+from domain.errors import UserNotFound
+from domain.user_card import Activity, CardAction, Change, Edit, Membership, Profile
+from storage.models import (
+    ActivityEventRow,
+    MembershipRow,
+    OutboxRow,
+    UserActionRow,
+    UserRow,
+    UserTagRow,
+    WebSessionRow,
+)
+from storage.outbox import _entity as logged_email
+
+
+class UserCardStore:
+    async def group_ids(self, user_id: int) -> frozenset[int]:
+        ids = await MembershipRow.filter(user_id=user_id).values_list("group_id", flat=True)
+        return frozenset(int(i) for i in ids)
+
+    async def memberships(self, user_id: int) -> list[Membership]:
+        rows = (
+            await MembershipRow.filter(user_id=user_id)
+            .prefetch_related("group")
+            .order_by("group__title_key")
+        )
+        return [Membership(r.group.id, r.group.title, r.source == "rule") for r in rows]
+
+    async def profile(self, user_id: int) -> Profile:
+        row = await UserRow.get_or_none(id=user_id)
+        if row is None:
+            raise UserNotFound(f"#{user_id}")
+        tags = await UserTagRow.filter(user_id=user_id).order_by("id").values_list("tag", flat=True)
+        return Profile(row.first_name, row.last_name, tuple(str(t) for t in tags), row.created_at)
+
+    async def emails(self, user_id: int, *, limit: int) -> list[LoggedEmail]:
+        rows = await OutboxRow.filter(user_id=user_id).order_by("-id").limit(limit)
+        return [logged_email(r) for r in rows]
+
+    async def activity(self, user_id: int, *, limit: int) -> list[Activity]:
+        rows = (
+            await ActivityEventRow.filter(user_id=user_id)
+            .prefetch_related("course")
+            .order_by("-occurred_at", "-id")
+            .limit(limit)
+        )
+        return [Activity(r.type, r.course.title if r.course else "", r.occurred_at) for r in rows]
+
+    async def changes(self, user_id: int, *, limit: int) -> list[Change]:
+        rows = (
+            await UserActionRow.filter(subject_id=user_id)
+            .prefetch_related("actor")
+            .order_by("-at", "-id")
+            .limit(limit)
+        )
+        return [
+            Change(r.action, r.detail, r.actor.username if r.actor else None, r.at) for r in rows
+        ]
+
+    async def set_status(
+        self, user_id: int, status: UserStatus | None, *, by: int | None, now: datetime
+    ) -> None:
+        async with in_transaction() as conn:
+            row = await UserRow.get(id=user_id).using_db(conn)
+            if status is UserStatus.SUSPENDED:
+                await WebSessionRow.filter(user_id=user_id).using_db(conn).delete()
+                action = CardAction.SUSPENDED
+            else:
+                status = UserStatus.ACTIVE if row.password_hash else UserStatus.INVITED
+                action = CardAction.REACTIVATED
+            row.status = status.value
+            await row.save(using_db=conn, update_fields=["status"])
+            await UserActionRow.create(
+                subject_id=user_id,
+                subject_label=row.email,
+                actor_id=by,
+                action=action.value,
+                detail="",
+                at=now,
+                using_db=conn,
+            )
+
+    async def edit(
+        self, user_id: int, edit: Edit, *, by: int | None, detail: str, now: datetime
+    ) -> None:
+        async with in_transaction() as conn:
+            row = await UserRow.get(id=user_id).using_db(conn)
+            row.username = edit.username
+            row.first_name = edit.first_name
+            row.last_name = edit.last_name
+            await row.save(using_db=conn, update_fields=["username", "first_name", "last_name"])
+            await UserTagRow.filter(user_id=user_id).using_db(conn).delete()
+            for tag in edit.tags:
+                await UserTagRow.create(user_id=user_id, tag=tag, using_db=conn)
+            await UserActionRow.create(
+                subject_id=user_id,
+                subject_label=row.email,
+                actor_id=by,
+                action=CardAction.EDITED.value,
+                detail=detail,
+                at=now,
+                using_db=conn,
+            )

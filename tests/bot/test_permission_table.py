@@ -27,6 +27,7 @@ from bot.views.rules import approval_request as rule_request
 from bot.views.rules import preview_message as rule_preview
 from bot.views.rules import review_modal as rule_review
 from bot.views.rules import rule_modal
+from bot.views.user_card import edit_modal
 from bot.xlsx_template import build_template
 from domain.bulk import BulkJob
 from domain.bulk_sheet import StagedRow, Tally
@@ -45,6 +46,8 @@ SEGMENTS = frozenset({Capability.MANAGE_SEGMENTS.value})
 ADMIN_ONLY = "admin only"
 NOT_FOUND = "There is no group called"
 """What a manager hears of a group that isn't theirs: the same as of no group."""
+NO_ONE = "There is no one"
+"""...and of a person outside their groups: the same as of no one."""
 
 
 @dataclass
@@ -62,6 +65,10 @@ class Scene:
     pending_rule: SavedRule | None = None
     """A manager's rule for Sales Team waiting for an admin's review."""
     surfaces: dict[str, Reply | HomeTab | Message] = field(default_factory=dict)
+    people: dict[str, int] = field(default_factory=dict)
+    """User ids of Sales Team's members, by username."""
+    edit_view: dict[str, Any] = field(default_factory=dict)
+    """The edit form of member07's card, as an admin opened it."""
 
     async def command(self, text: str) -> str:
         return await self.seen(await self.roster.driver.command(self.user, text))
@@ -138,6 +145,8 @@ class Case:
     run: Callable[[Scene], Awaitable[str]]
     scoped: bool = True
     """True: it acts on Sales Team, the group MANAGER manages."""
+    hidden: str = NOT_FOUND
+    """What a manager of another group hears: that what they named does not exist."""
 
 
 CASES: tuple[Case, ...] = (
@@ -541,6 +550,48 @@ CASES: tuple[Case, ...] = (
         "Approved by",
         lambda s: s.submit(_rule_review(s), {Field.DECISION: "approve"}),
     ),
+    Case(
+        "user",
+        (C.VIEW_USERS,),
+        "member05 (member05@school.org)",
+        lambda s: s.command("user member05@school.org"),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Action.OPEN_CARD,
+        (C.VIEW_USERS,),
+        "member05 (member05@school.org)",
+        lambda s: s.click("members", Action.OPEN_CARD, value=str(s.people["member05"])),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Action.EDIT_USER,
+        (C.BASIC_USER_ACTIONS,),
+        "Edit user",
+        lambda s: s.click("card", Action.EDIT_USER),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Modal.EDIT_USER,
+        (C.BASIC_USER_ACTIONS,),
+        "User saved",
+        lambda s: s.submit(_edit_view(s), {Field.USERNAME: "Member Seven"}),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Action.SUSPEND_USER,
+        (C.BASIC_USER_ACTIONS,),
+        "Suspended *member05*",
+        lambda s: s.click("card", Action.SUSPEND_USER),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Action.REACTIVATE_USER,
+        (C.BASIC_USER_ACTIONS,),
+        "Reactivated *member06*",
+        lambda s: s.click("suspended card", Action.REACTIVATE_USER),
+        hidden=NO_ONE,
+    ),
     # Last: an approved import starts running, and its messages would mix with others'.
     Case(
         Modal.REVIEW_IMPORT,
@@ -612,6 +663,26 @@ def _rule_review(scene: Scene) -> dict[str, Any]:
     return rule_review(_group(scene.sales, "Sales Team"), scene.pending_rule, "nobody", empty)
 
 
+def _edit_view(scene: Scene) -> dict[str, Any]:
+    return scene.edit_view
+
+
+async def _cards(school: Roster, scene: Scene) -> None:
+    """The admin's cards of member05 (active) and member06 (suspended), and the edit
+    form of member07's."""
+    services, admin = school.services, await school.services.users.actor(ADMIN)
+    rows = await models.UserRow.filter(email__startswith="member").values_list("username", "id")
+    scene.people = dict(rows)
+    await services.user_cards.suspend(admin, scene.people["member06"])
+    for name, who in (("card", "member05"), ("suspended card", "member06")):
+        scene.surfaces[name] = await (
+            await school.driver.command(ADMIN, f"user {who}@school.org")
+        ).reply()
+    scene.edit_view = edit_modal(
+        await services.user_cards.editable(admin, scene.people["member07"])
+    )
+
+
 def _pending(scene: Scene) -> BulkJob:
     assert scene.pending is not None
     return scene.pending
@@ -680,7 +751,7 @@ def expected_denial(caller: str, case: Case) -> str | None:
     if caller == "linked learner":
         return "you manage no group"
     if caller == "manager of another group":
-        return NOT_FOUND if case.scoped else None
+        return case.hidden if case.scoped else None
     held = Capability(caller.removeprefix("manager with "))
     missing = [
         need
@@ -706,6 +777,7 @@ TABLES = (
     models.SchoolSettingRow,
     models.BulkJobRow,
     models.BulkJobItemRow,
+    models.UserActionRow,
 )
 
 
@@ -760,6 +832,7 @@ async def _scene(school: Roster, caller: str) -> Scene:
     _, job = await _staged(school, group, "to-review.xlsx")
     scene.pending, _ = await services.bulk.send_for_approval(admin, job.id)
     await _rules(school, group, scene)
+    await _cards(school, scene)
     client = AsyncWebClient(token=school.slack.bot_token, base_url=school.slack.api_url)
     text, blocks = approval_request(scene.pending)
     posted = await client.chat_postMessage(channel=ADMIN, text=text, blocks=blocks)
@@ -782,7 +855,7 @@ async def test_every_command_and_action_for_every_caller(school: Roster, caller:
                 failures.append(f"{case.name}: should be allowed ({case.allowed!r}); saw {seen!r}")
             continue
         told = denial in seen and (
-            denial == NOT_FOUND or (f"Ask <@{ADMIN}>" in seen and "nothing was changed" in seen)
+            denial == case.hidden or (f"Ask <@{ADMIN}>" in seen and "nothing was changed" in seen)
         )
         if not told:
             failures.append(f"{case.name}: should be denied ({denial!r}); saw {seen!r}")

@@ -32,6 +32,8 @@ class Action(StrEnum):
     EDIT_USER = "users.card.edit"
     SUSPEND_USER = "users.card.suspend"
     REACTIVATE_USER = "users.card.reactivate"
+    SET_PROGRESS = "users.card.progress"
+    RESET_PROGRESS = "users.card.reset"
 
 
 class Modal(StrEnum):
@@ -49,6 +51,8 @@ class Modal(StrEnum):
     RULE_FORM = "rules.form"
     REVIEW_RULE = "rules.review"
     EDIT_USER = "users.edit"
+    SET_PROGRESS = "users.progress"
+    RESET_PROGRESS = "users.reset"
 
 
 class MenuChoice(StrEnum):
@@ -89,3 +93,6 @@ class Field(StrEnum):
     FIRST_NAME = "first_name"
     LAST_NAME = "last_name"
     TAGS = "tags"
+    COURSE = "course"
+    PERCENT = "percent"
+    COMPLETE = "complete"

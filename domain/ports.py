@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from domain.bulk_sheet import StagedRow
     from domain.rules.model import Rule
     from domain.throttle import Tally, Verdict
-    from domain.user_card import Activity, Change, Edit, Membership, Profile
+    from domain.user_card import Activity, Change, Edit, Membership, Profile, ProgressChange
     from domain.workspace import Departure
 
 
@@ -454,6 +454,17 @@ class UserCardStore(Protocol):
     async def edit(
         self, user_id: int, edit: Edit, *, by: int | None, detail: str, now: datetime
     ) -> None: ...
+    async def change_progress(
+        self,
+        user_id: int,
+        change: ProgressChange,
+        *,
+        by: int | None,
+        now: datetime,
+        emails: Sequence[OutgoingEmail],
+    ) -> None:
+        """Sets the enrolment's progress (complete, reset) with its log line and
+        emails, in one transaction."""
 
 
 class Store(Protocol):

@@ -13,11 +13,19 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain.clock import Clock, utc_now
+from domain.emails import EmailService
 from domain.entities import Actor, Enrollment, LoggedEmail, User, UserStatus
-from domain.errors import DomainError, NotFound
+from domain.errors import DomainError, InvalidInput, NotFound
+from domain.letters import OutgoingEmail, Trigger
 from domain.permissions import Capability, denial, require
 from domain.ports import Changed, Store
-from domain.validation import normalize_email, normalize_name, normalize_tags, normalize_username
+from domain.validation import (
+    normalize_email,
+    normalize_name,
+    normalize_reason,
+    normalize_tags,
+    normalize_username,
+)
 
 RECENT = 5
 """Emails, activity and changes the card shows of each."""
@@ -38,12 +46,34 @@ class AlreadyInState(DomainError):
         super().__init__(f"{username} is already {status}")
 
 
+class NotEnrolled(DomainError):
+    """Progress is kept per enrolment; this person has none in the course."""
+
+    def __init__(self, username: str, course: str) -> None:
+        self.username = username
+        self.course = course
+        super().__init__(f"{username} is not enrolled in {course}")
+
+
 class CardAction(StrEnum):
     """What the card records; stored in the log, so a value never changes meaning."""
 
     EDITED = "edited"
     SUSPENDED = "suspended"
     REACTIVATED = "reactivated"
+    PROGRESS_SET = "progress set"
+    COMPLETED = "marked complete"
+    PROGRESS_RESET = "progress reset"
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressChange:
+    """What a manager does to one enrolment's progress, and why (for the log)."""
+
+    action: CardAction
+    course_id: int
+    progress: int
+    detail: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,13 +137,20 @@ class Edit:
     tags: tuple[str, ...]
 
 
-CARD_ACTIONS = (Capability.BASIC_USER_ACTIONS,)
+CARD_ACTIONS = (
+    Capability.BASIC_USER_ACTIONS,
+    Capability.UPDATE_PROGRESS,
+    Capability.ADVANCED_USER_ACTIONS,
+)
 """The capabilities whose actions the card draws, checked in a group the person is in."""
 
 
 class UserCards:
-    def __init__(self, store: Store, *, changed: Changed, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, store: Store, mail: EmailService, *, changed: Changed, clock: Clock = utc_now
+    ) -> None:
         self._store = store
+        self._mail = mail
         self._changed = changed
         self._clock = clock
 
@@ -188,6 +225,80 @@ class UserCards:
             self._changed([user.id], "edited")
         return await self._card(actor, user)
 
+    async def progress_card(self, actor: Actor, user_id: int, capability: Capability) -> UserCard:
+        """The card as a progress form needs it: reached with ``capability`` (update
+        progress, or advanced user actions for a reset)."""
+        return await self._card(actor, await self._reachable(actor, user_id, capability))
+
+    async def set_progress(
+        self,
+        actor: Actor,
+        user_id: int,
+        *,
+        course_id: int,
+        percent: str,
+        complete: bool,
+        reason: str,
+    ) -> UserCard:
+        """Sets progress in one course to a value, or marks it complete (progress 100,
+        with the completion email as when the course player reports it); the reason
+        is kept in the log. Either way it can go down as well as up."""
+        user = await self._reachable(actor, user_id, Capability.UPDATE_PROGRESS)
+        why = _reason(reason)
+        enrolment = await self._enrolment(user, course_id)
+        if complete:
+            change = ProgressChange(
+                CardAction.COMPLETED,
+                course_id,
+                100,
+                f"{enrolment.course.title}: was {enrolment.progress}%; {why}",
+            )
+        else:
+            value = _percent(percent)
+            change = ProgressChange(
+                CardAction.PROGRESS_SET,
+                course_id,
+                value,
+                f"{enrolment.course.title}: {enrolment.progress}% → {value}%; {why}",
+            )
+        emails: list[OutgoingEmail] = []
+        first_completion = complete and enrolment.completed_at is None
+        if first_completion and Trigger.COURSE_COMPLETION in await self._mail.enabled():
+            emails.append(self._mail.letters.completed(user, enrolment.course))
+        await self._store.user_cards.change_progress(
+            user.id, change, by=actor.user_id, now=self._clock(), emails=emails
+        )
+        self._changed([user.id], f"{change.action} by hand")
+        return await self._card(actor, user)
+
+    async def reset_progress(
+        self, actor: Actor, user_id: int, *, course_id: int, reason: str
+    ) -> UserCard:
+        """Back to 0% and not complete; the log keeps what it was, and progress the
+        course player reports as having occurred before now is ignored."""
+        user = await self._reachable(actor, user_id, Capability.ADVANCED_USER_ACTIONS)
+        why = _reason(reason)
+        enrolment = await self._enrolment(user, course_id)
+        done = f", completed {enrolment.completed_at:%Y-%m-%d}" if enrolment.completed_at else ""
+        change = ProgressChange(
+            CardAction.PROGRESS_RESET,
+            course_id,
+            0,
+            f"{enrolment.course.title}: was {enrolment.progress}%{done}; {why}",
+        )
+        await self._store.user_cards.change_progress(
+            user.id, change, by=actor.user_id, now=self._clock(), emails=[]
+        )
+        self._changed([user.id], "progress reset by hand")
+        return await self._card(actor, user)
+
+    async def _enrolment(self, user: User, course_id: int) -> Enrollment:
+        for enrolment in await self._store.users.enrollments(user.id):
+            if enrolment.course.id == course_id:
+                return enrolment
+        course = await self._store.courses.get(course_id)
+        raise NotEnrolled(user.username, course.title if course else f"#{course_id}")
+
     async def _reachable(self, actor: Actor, user_id: int, capability: Capability) -> User:
         require(actor, capability)
         user = await self._store.users.get(user_id)
@@ -232,6 +343,27 @@ def _may(actor: Actor) -> frozenset[Capability]:
     """What the card offers: the caller reached the person through one of their
     groups, so the capability itself decides (each action checks again)."""
     return frozenset(c for c in CARD_ACTIONS if denial(actor, c) is None)
+
+
+def _reason(value: str) -> str:
+    """A progress change by hand must say why: the log is where a learner's record is
+    explained later."""
+    reason = normalize_reason(value)
+    if not reason:
+        raise InvalidInput(
+            "reason", "the reason is empty", fix="say why, e.g. passed the exam on paper"
+        )
+    return reason
+
+
+def _percent(value: str) -> int:
+    text = value.strip().removesuffix("%").strip()
+    if not text.isdigit() or not 0 <= int(text) <= 100:
+        shown = value.strip() or "nothing"
+        raise InvalidInput(
+            "progress", f"{shown!r} is not a whole number from 0 to 100", fix="type e.g. 60"
+        )
+    return int(text)
 
 
 def _edit_detail(user: User, before: Profile, after: Edit) -> str:

@@ -106,6 +106,9 @@ class EnrollmentRow(Model):
     enrolled_at = fields.DatetimeField(auto_now_add=True)
     progress = fields.IntField(default=0)
     completed_at = fields.DatetimeField(null=True)
+    progress_reset_at = fields.DatetimeField(null=True)
+    """When a manager last reset it: progress the course player reports as having
+    occurred before then is ignored."""
 
     class Meta:
         table = "enrollments"

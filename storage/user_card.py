@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
 from domain.entities import LoggedEmail, UserStatus
 from domain.errors import UserNotFound
-from domain.user_card import Activity, CardAction, Change, Edit, Membership, Profile
+from domain.letters import OutgoingEmail
+from domain.user_card import (
+    Activity,
+    CardAction,
+    Change,
+    Edit,
+    Membership,
+    Profile,
+    ProgressChange,
+)
 from storage.models import (
     ActivityEventRow,
+    EnrollmentRow,
     MembershipRow,
     OutboxRow,
     UserActionRow,
@@ -19,6 +30,7 @@ from storage.models import (
     WebSessionRow,
 )
 from storage.outbox import _entity as logged_email
+from storage.outbox import queue
 
 
 class UserCardStore:
@@ -109,3 +121,37 @@ class UserCardStore:
                 at=now,
                 using_db=conn,
             )
+
+    async def change_progress(
+        self,
+        user_id: int,
+        change: ProgressChange,
+        *,
+        by: int | None,
+        now: datetime,
+        emails: Sequence[OutgoingEmail],
+    ) -> None:
+        async with in_transaction() as conn:
+            row = await EnrollmentRow.get(user_id=user_id, course_id=change.course_id).using_db(
+                conn
+            )
+            row.progress = change.progress
+            if change.action is CardAction.COMPLETED:
+                row.completed_at = row.completed_at or now
+            elif change.action is CardAction.PROGRESS_RESET:
+                row.completed_at = None
+                row.progress_reset_at = now
+            await row.save(
+                using_db=conn, update_fields=["progress", "completed_at", "progress_reset_at"]
+            )
+            person = await UserRow.get(id=user_id).using_db(conn)
+            await UserActionRow.create(
+                subject_id=user_id,
+                subject_label=person.email,
+                actor_id=by,
+                action=change.action.value,
+                detail=change.detail,
+                at=now,
+                using_db=conn,
+            )
+            await queue(emails, now, conn)

@@ -41,6 +41,8 @@ _FIELD_OF = {
     "last name": Field.LAST_NAME,
     "tags": Field.TAGS,
     "tag": Field.TAGS,
+    "progress": Field.PERCENT,
+    "reason": Field.REASON,
 }
 
 
@@ -62,6 +64,10 @@ class Form:
 
     def users(self, field: Field) -> list[str]:
         return list(self._entry(field).get("selected_users") or [])
+
+    def selected(self, field: Field) -> str:
+        """The value of a single select's chosen option, or empty."""
+        return (self._entry(field).get("selected_option") or {}).get("value", "")
 
     def user(self, field: Field) -> str | None:
         return self._entry(field).get("selected_user")

@@ -17,8 +17,16 @@ from bot.listeners.errors import guard
 from bot.listeners.modal_submissions import Form, _listener
 from bot.services import Services
 from bot.views.modals import View, done_modal
-from bot.views.user_card import card_done, card_message, edit_modal
+from bot.views.user_card import (
+    card_done,
+    card_message,
+    edit_modal,
+    progress_modal,
+    reset_modal,
+)
 from domain.entities import Actor
+from domain.permissions import Capability
+from domain.user_card import UserCard
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -90,12 +98,57 @@ def register(app: AsyncApp, services: Services) -> None:
             last_name=form.text(Field.LAST_NAME),
             tags=form.text(Field.TAGS),
         )
-        note = card_done(card, "Saved the changes to")
-        if reply_to:
-            text, blocks = card_message(card, note=note)
-            await AsyncRespond(response_url=reply_to)(
-                text=text, blocks=blocks, replace_original=True
-            )
-        return done_modal("User saved", note)
+        return await _updated(card, "Saved the changes to", reply_to)
+
+    @app.action(Action.SET_PROGRESS)
+    @app.action(Action.RESET_PROGRESS)
+    @guarded
+    async def open_progress(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:
+        await ack()
+        setting = action["action_id"] == Action.SET_PROGRESS
+        needs = Capability.UPDATE_PROGRESS if setting else Capability.ADVANCED_USER_ACTIONS
+        card = await cards.progress_card(context["actor"], int(action["value"]), needs)
+        form = progress_modal if setting else reset_modal
+        view = form(card, reply_to=body.get("response_url", ""))
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    async def set_progress(actor: Actor, form: Form, client: AsyncWebClient) -> View:
+        user_id, _, reply_to = form.metadata.partition("|")
+        card = await cards.set_progress(
+            actor,
+            int(user_id),
+            course_id=int(form.selected(Field.COURSE) or 0),
+            percent=form.text(Field.PERCENT),
+            complete=bool(form.ticked_in(Field.COMPLETE)),
+            reason=form.text(Field.REASON),
+        )
+        return await _updated(card, "Updated the progress of", reply_to)
+
+    async def reset_progress(actor: Actor, form: Form, client: AsyncWebClient) -> View:
+        user_id, _, reply_to = form.metadata.partition("|")
+        card = await cards.reset_progress(
+            actor,
+            int(user_id),
+            course_id=int(form.selected(Field.COURSE) or 0),
+            reason=form.text(Field.REASON),
+        )
+        return await _updated(card, "Reset the progress of", reply_to)
 
     app.view(Modal.EDIT_USER)(_listener(edit, services))
+    app.view(Modal.SET_PROGRESS)(_listener(set_progress, services))
+    app.view(Modal.RESET_PROGRESS)(_listener(reset_progress, services))
+
+
+async def _updated(card: UserCard, what: str, reply_to: str) -> View:
+    """The card that opened the form shows the change too, where it stands."""
+    note = card_done(card, what)
+    if reply_to:
+        text, blocks = card_message(card, note=note)
+        await AsyncRespond(response_url=reply_to)(text=text, blocks=blocks, replace_original=True)
+    return done_modal("User saved", note)

@@ -32,7 +32,7 @@ from domain.rules.model import (
     StaleSegment,
     UnknownName,
 )
-from domain.user_card import AlreadyInState, PersonNotFound
+from domain.user_card import AlreadyInState, NotEnrolled, PersonNotFound
 
 
 def _suggest(names: Sequence[str]) -> str:
@@ -127,6 +127,10 @@ _WORDINGS: dict[type, Wording] = {
         "exists, and titles are unique regardless of case. Choose another title."
     ),
     PersonNotFound: lambda e, _: _person_not_found(e),
+    NotEnrolled: lambda e, _: (
+        f"*{escape(e.username)}* is not enrolled in *{escape(e.course)}*, so there is no "
+        "progress to change; nothing was changed."
+    ),
     AlreadyInState: lambda e, _: (
         f"*{escape(e.username)}* is already _{e.status}_; nothing was changed."
     ),

@@ -13,6 +13,7 @@ from bot.views.blocks import (
     fallback,
     header,
     listing,
+    option,
     packed,
     section,
     when,
@@ -21,12 +22,15 @@ from bot.views.modals import View, input_block, modal, text_input
 from domain.entities import UserStatus
 from domain.permissions import Capability
 from domain.user_card import CardAction, UserCard
-from domain.validation import MAX_NAME, MAX_TAGS_TEXT, MAX_USERNAME
+from domain.validation import MAX_DESCRIPTION, MAX_NAME, MAX_TAGS_TEXT, MAX_USERNAME
 
 _CHANGE_WORDS = {
     CardAction.EDITED: "edited",
     CardAction.SUSPENDED: "suspended",
     CardAction.REACTIVATED: "reactivated",
+    CardAction.PROGRESS_SET: "progress set",
+    CardAction.COMPLETED: "marked complete",
+    CardAction.PROGRESS_RESET: "progress reset",
 }
 
 
@@ -115,6 +119,10 @@ def _buttons(card: UserCard) -> list[dict[str, object]]:
             shown.append(button("Reactivate", Action.REACTIVATE_USER, user_id, style="primary"))
         else:
             shown.append(button("Suspend", Action.SUSPEND_USER, user_id, style="danger"))
+    if card.enrollments and Capability.UPDATE_PROGRESS in card.may:
+        shown.append(button("Update progress", Action.SET_PROGRESS, user_id))
+    if card.enrollments and Capability.ADVANCED_USER_ACTIONS in card.may:
+        shown.append(button("Reset progress", Action.RESET_PROGRESS, user_id))
     return shown
 
 
@@ -157,3 +165,57 @@ def edit_modal(card: UserCard, *, reply_to: str = "") -> View:
     ]
     metadata = f"{card.user.id}|{reply_to}"
     return modal(Modal.EDIT_USER, "Edit user", blocks, submit="Save", metadata=metadata)
+
+
+def _course_choice(card: UserCard) -> Block:
+    choices = [
+        option(f"{e.course.title} ({e.progress}%)"[:75], str(e.course.id))
+        for e in card.enrollments[:100]
+    ]
+    element = {"type": "static_select", "options": choices, "initial_option": choices[0]}
+    return input_block(Field.COURSE, "Course", element)
+
+
+def _reason_input() -> Block:
+    return input_block(
+        Field.REASON,
+        "Reason",
+        text_input(max_length=MAX_DESCRIPTION, multiline=True),
+        hint="Kept in the log with your name.",
+    )
+
+
+def progress_modal(card: UserCard, *, reply_to: str = "") -> View:
+    """Set progress in one of their courses, or mark it complete, with a reason."""
+    complete = option("Mark the course complete (progress 100%, with the email)", "yes")
+    blocks = [
+        section(f"Progress of *{escape(card.user.username)}* ({escape(card.user.email)})"),
+        _course_choice(card),
+        input_block(
+            Field.PERCENT,
+            "Progress (%)",
+            text_input(max_length=4, placeholder="0 to 100"),
+            optional=True,
+        ),
+        input_block(
+            Field.COMPLETE, "Complete", {"type": "checkboxes", "options": [complete]}, optional=True
+        ),
+        _reason_input(),
+    ]
+    metadata = f"{card.user.id}|{reply_to}"
+    return modal(Modal.SET_PROGRESS, "Update progress", blocks, submit="Save", metadata=metadata)
+
+
+def reset_modal(card: UserCard, *, reply_to: str = "") -> View:
+    """Back to 0% in one course; says what goes and what the log keeps."""
+    blocks = [
+        section(
+            f"Reset the progress of *{escape(card.user.username)}* in a course to 0% and "
+            "not complete. The log keeps what it was, and progress the course player "
+            "reports as having happened before now is ignored."
+        ),
+        _course_choice(card),
+        _reason_input(),
+    ]
+    metadata = f"{card.user.id}|{reply_to}"
+    return modal(Modal.RESET_PROGRESS, "Reset progress", blocks, submit="Reset", metadata=metadata)

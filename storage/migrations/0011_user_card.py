@@ -23,4 +23,9 @@ class Migration(migrations.Migration):
             options={'table': 'user_actions', 'app': 'models', 'pk_attr': 'id'},
             bases=['Model'],
         ),
+        ops.AddField(
+            model_name='EnrollmentRow',
+            name='progress_reset_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
     ]

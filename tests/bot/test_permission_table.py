@@ -27,7 +27,7 @@ from bot.views.rules import approval_request as rule_request
 from bot.views.rules import preview_message as rule_preview
 from bot.views.rules import review_modal as rule_review
 from bot.views.rules import rule_modal
-from bot.views.user_card import edit_modal
+from bot.views.user_card import edit_modal, progress_modal, reset_modal
 from bot.xlsx_template import build_template
 from domain.bulk import BulkJob
 from domain.bulk_sheet import StagedRow, Tally
@@ -67,8 +67,10 @@ class Scene:
     surfaces: dict[str, Reply | HomeTab | Message] = field(default_factory=dict)
     people: dict[str, int] = field(default_factory=dict)
     """User ids of Sales Team's members, by username."""
-    edit_view: dict[str, Any] = field(default_factory=dict)
-    """The edit form of member07's card, as an admin opened it."""
+    forms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Forms of member07's card, as an admin opened them, by their callback id."""
+    course: str = ""
+    """The id of the course member07 is enrolled in."""
 
     async def command(self, text: str) -> str:
         return await self.seen(await self.roster.driver.command(self.user, text))
@@ -575,7 +577,40 @@ CASES: tuple[Case, ...] = (
         Modal.EDIT_USER,
         (C.BASIC_USER_ACTIONS,),
         "User saved",
-        lambda s: s.submit(_edit_view(s), {Field.USERNAME: "Member Seven"}),
+        lambda s: s.submit(s.forms[Modal.EDIT_USER], {Field.USERNAME: "Member Seven"}),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Action.SET_PROGRESS,
+        (C.UPDATE_PROGRESS,),
+        "Update progress",
+        lambda s: s.click("card", Action.SET_PROGRESS),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Modal.SET_PROGRESS,
+        (C.UPDATE_PROGRESS,),
+        "Updated the progress of",
+        lambda s: s.submit(
+            s.forms[Modal.SET_PROGRESS],
+            {Field.COURSE: s.course, Field.PERCENT: "50", Field.REASON: "the table"},
+        ),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Action.RESET_PROGRESS,
+        (C.ADVANCED_USER_ACTIONS,),
+        "Reset progress",
+        lambda s: s.click("card", Action.RESET_PROGRESS),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Modal.RESET_PROGRESS,
+        (C.ADVANCED_USER_ACTIONS,),
+        "Reset the progress of",
+        lambda s: s.submit(
+            s.forms[Modal.RESET_PROGRESS], {Field.COURSE: s.course, Field.REASON: "the table"}
+        ),
         hidden=NO_ONE,
     ),
     Case(
@@ -663,13 +698,9 @@ def _rule_review(scene: Scene) -> dict[str, Any]:
     return rule_review(_group(scene.sales, "Sales Team"), scene.pending_rule, "nobody", empty)
 
 
-def _edit_view(scene: Scene) -> dict[str, Any]:
-    return scene.edit_view
-
-
 async def _cards(school: Roster, scene: Scene) -> None:
     """The admin's cards of member05 (active) and member06 (suspended), and the edit
-    form of member07's."""
+    forms of member07's."""
     services, admin = school.services, await school.services.users.actor(ADMIN)
     rows = await models.UserRow.filter(email__startswith="member").values_list("username", "id")
     scene.people = dict(rows)
@@ -678,9 +709,11 @@ async def _cards(school: Roster, scene: Scene) -> None:
         scene.surfaces[name] = await (
             await school.driver.command(ADMIN, f"user {who}@school.org")
         ).reply()
-    scene.edit_view = edit_modal(
-        await services.user_cards.editable(admin, scene.people["member07"])
-    )
+    member07 = await services.user_cards.editable(admin, scene.people["member07"])
+    scene.course = str(member07.enrollments[0].course.id)
+    for form in (edit_modal, progress_modal, reset_modal):
+        view = form(member07)
+        scene.forms[view["callback_id"]] = view
 
 
 def _pending(scene: Scene) -> BulkJob:

@@ -34,6 +34,8 @@ class Action(StrEnum):
     REACTIVATE_USER = "users.card.reactivate"
     SET_PROGRESS = "users.card.progress"
     RESET_PROGRESS = "users.card.reset"
+    CHANGE_EMAIL = "users.card.email"
+    DELETE_USER = "users.card.delete"
 
 
 class Modal(StrEnum):
@@ -53,6 +55,8 @@ class Modal(StrEnum):
     EDIT_USER = "users.edit"
     SET_PROGRESS = "users.progress"
     RESET_PROGRESS = "users.reset"
+    CHANGE_EMAIL = "users.email"
+    DELETE_USER = "users.delete"
 
 
 class MenuChoice(StrEnum):

@@ -82,5 +82,5 @@ class Services:
             users=UserService(store, changed=changed, env_admins=env_admins),
             permissions=PermissionService(store),
             workspace=WorkspaceService(store, letters, env_admins=env_admins),
-            user_cards=UserCards(store, emails, changed=changed),
+            user_cards=UserCards(store, emails, changed=changed, env_admins=env_admins),
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from domain.entities import Course, Group, User
@@ -32,6 +32,7 @@ class Trigger(StrEnum):
     SLACK_REMOVED = "slack_removed"
     MANAGER_PAUSED = "manager_paused"
     MANAGER_RESTORED = "manager_restored"
+    EMAIL_CHANGED = "email_changed"
 
 
 TRIGGER_LABELS: dict[Trigger, str] = {
@@ -44,6 +45,7 @@ TRIGGER_LABELS: dict[Trigger, str] = {
     Trigger.SLACK_REMOVED: "Roster removed from Slack, to admins (always sent)",
     Trigger.MANAGER_PAUSED: "A manager's Slack account deactivated, to admins (always sent)",
     Trigger.MANAGER_RESTORED: "A manager's Slack account back, to admins (always sent)",
+    Trigger.EMAIL_CHANGED: "A learner's email changed, to the old and new address (always sent)",
 }
 
 ALWAYS_SENT = frozenset(
@@ -52,6 +54,7 @@ ALWAYS_SENT = frozenset(
         Trigger.SLACK_REMOVED,
         Trigger.MANAGER_PAUSED,
         Trigger.MANAGER_RESTORED,
+        Trigger.EMAIL_CHANGED,
     }
 )
 SWITCHABLE: tuple[Trigger, ...] = tuple(t for t in Trigger if t not in ALWAYS_SENT)
@@ -170,6 +173,18 @@ class Letters:
             "See your courses",
             self._login,
         )
+
+    def email_changed(self, user: User, old: str) -> list[OutgoingEmail]:
+        """Both addresses hear of it: the old one in case it was not the person's wish,
+        the new one so they know to sign in with it."""
+        body = (
+            f"The email address of your account at {self.school} changed from {old} to "
+            f"{user.email}. Sign in with {user.email} from now on; you were signed out "
+            "everywhere.\nIf you did not ask for this, tell your school."
+        )
+        subject = f"{self.school}: your email address changed"
+        new = self._email(user, Trigger.EMAIL_CHANGED, subject, body, "Sign in", self._login)
+        return [new, replace(new, to=old)]
 
     def password_reset(self, user: User) -> OutgoingEmail:
         body = (

@@ -466,6 +466,25 @@ class UserCardStore(Protocol):
         """Sets the enrolment's progress (complete, reset) with its log line and
         emails, in one transaction."""
 
+    async def change_email(
+        self,
+        user_id: int,
+        *,
+        old: str,
+        new: str,
+        alias_until: datetime,
+        by: int | None,
+        now: datetime,
+        emails: Sequence[OutgoingEmail],
+    ) -> None:
+        """Raises ``EmailTaken`` when another person took ``new`` meanwhile."""
+
+    async def delete(self, user_id: int, *, by: int | None, now: datetime) -> None:
+        """Deletes them, leaving their lines in the logs as a deleted user."""
+
+    async def aliases(self, emails: Collection[str], now: datetime) -> dict[str, User]:
+        """Who each still-valid former address names."""
+
 
 class Store(Protocol):
     groups: GroupStore

@@ -8,8 +8,9 @@ Every change is recorded with who made it, when and what, and shown on the card.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from domain.clock import Clock, utc_now
@@ -29,6 +30,9 @@ from domain.validation import (
 
 RECENT = 5
 """Emails, activity and changes the card shows of each."""
+
+ALIAS_DAYS = 30
+"""How long a changed email's old address still names the person to the course player."""
 
 
 class PersonNotFound(NotFound):
@@ -55,6 +59,32 @@ class NotEnrolled(DomainError):
         super().__init__(f"{username} is not enrolled in {course}")
 
 
+class EmailTaken(DomainError):
+    """Emails are unique in the school; another person has this one."""
+
+    def __init__(self, email: str) -> None:
+        self.email = email
+        super().__init__(f"{email} belongs to someone else")
+
+
+class BeyondYourGroups(DomainError):
+    """Changing an email or deleting reaches the person everywhere, so every group
+    they are in must be one of the caller's."""
+
+    def __init__(self, username: str, wanted: str) -> None:
+        self.username = username
+        self.wanted = wanted
+        super().__init__(f"{username} is also in groups the caller does not manage")
+
+
+class AdminKept(DomainError):
+    """School admins are never deleted from a card (nor in bulk)."""
+
+    def __init__(self, username: str) -> None:
+        self.username = username
+        super().__init__(f"{username} is a school admin")
+
+
 class CardAction(StrEnum):
     """What the card records; stored in the log, so a value never changes meaning."""
 
@@ -64,6 +94,8 @@ class CardAction(StrEnum):
     PROGRESS_SET = "progress set"
     COMPLETED = "marked complete"
     PROGRESS_RESET = "progress reset"
+    EMAIL_CHANGED = "email changed"
+    DELETED = "deleted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,17 +173,25 @@ CARD_ACTIONS = (
     Capability.BASIC_USER_ACTIONS,
     Capability.UPDATE_PROGRESS,
     Capability.ADVANCED_USER_ACTIONS,
+    Capability.DELETE_USER,
 )
 """The capabilities whose actions the card draws, checked in a group the person is in."""
 
 
 class UserCards:
     def __init__(
-        self, store: Store, mail: EmailService, *, changed: Changed, clock: Clock = utc_now
+        self,
+        store: Store,
+        mail: EmailService,
+        *,
+        changed: Changed,
+        env_admins: Iterable[str] = (),
+        clock: Clock = utc_now,
     ) -> None:
         self._store = store
         self._mail = mail
         self._changed = changed
+        self._env_admins = frozenset(env_admins)
         self._clock = clock
 
     async def by_email(self, actor: Actor, email: str) -> UserCard:
@@ -292,6 +332,56 @@ class UserCards:
         self._changed([user.id], "progress reset by hand")
         return await self._card(actor, user)
 
+    async def whole_card(self, actor: Actor, user_id: int, capability: Capability) -> UserCard:
+        """The card as the change-email or delete form needs it: reached with
+        ``capability`` in every group the person is in."""
+        return await self._card(actor, await self._whole(actor, user_id, capability))
+
+    async def change_email(self, actor: Actor, user_id: int, *, email: str) -> UserCard:
+        """A new address, unique in the school. Both addresses are told, their sessions
+        end, and the old address still names them to the course player for
+        ``ALIAS_DAYS`` days, so its reports are not refused meanwhile."""
+        user = await self._whole(actor, user_id, Capability.ADVANCED_USER_ACTIONS)
+        new = normalize_email(email)
+        if new == user.email:
+            raise InvalidInput("email", f"{new} is already their email", fix="type the new one")
+        if await self._store.users.by_email(new) is not None:
+            raise EmailTaken(new)
+        now = self._clock()
+        moved = replace(user, email=new)
+        await self._store.user_cards.change_email(
+            user.id,
+            old=user.email,
+            new=new,
+            alias_until=now + timedelta(days=ALIAS_DAYS),
+            by=actor.user_id,
+            now=now,
+            emails=self._mail.letters.email_changed(moved, user.email),
+        )
+        self._changed([user.id], "email changed")
+        return await self._card(actor, moved)
+
+    async def delete(self, actor: Actor, user_id: int) -> User:
+        """Their memberships, enrolments, sessions, invitations and personal fields go;
+        the logs stay, naming them as a deleted user. Never a school admin."""
+        user = await self._whole(actor, user_id, Capability.DELETE_USER)
+        if self._is_admin(user):
+            raise AdminKept(user.username)
+        await self._store.user_cards.delete(user.id, by=actor.user_id, now=self._clock())
+        return user
+
+    async def _whole(self, actor: Actor, user_id: int, capability: Capability) -> User:
+        """The person, when every group they are in is one of the caller's (admins:
+        anyone). Someone in none of them is not found; someone also elsewhere needs an
+        admin."""
+        user = await self._reachable(actor, user_id, capability)
+        if actor.is_admin:
+            return user
+        if await self._store.user_cards.group_ids(user.id) - actor.managed_group_ids:
+            wanted = "delete them" if capability is Capability.DELETE_USER else "change it"
+            raise BeyondYourGroups(user.username, wanted)
+        return user
+
     async def _enrolment(self, user: User, course_id: int) -> Enrollment:
         for enrolment in await self._store.users.enrollments(user.id):
             if enrolment.course.id == course_id:
@@ -336,7 +426,13 @@ class UserCards:
             activity=tuple(await cards.activity(user.id, limit=RECENT)),
             changes=tuple(await cards.changes(user.id, limit=RECENT)),
         )
-        return replace(card, may=_may(actor))
+        may = _may(actor)
+        if self._is_admin(fresh):
+            may -= {Capability.DELETE_USER}
+        return replace(card, may=may)
+
+    def _is_admin(self, user: User) -> bool:
+        return user.is_admin or (user.slack_user_id or "") in self._env_admins
 
 
 def _may(actor: Actor) -> frozenset[Capability]:

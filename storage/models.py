@@ -391,3 +391,17 @@ class UserActionRow(Model):
 
     class Meta:
         table = "user_actions"
+
+
+# A person's previous email for a while after it changed: the course player may still
+# report activity under it. Only an address no user has now resolves to them.
+class EmailAliasRow(Model):
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, db_index=True)
+    user = fields.ForeignKeyField(
+        "models.UserRow", related_name="email_aliases", on_delete=fields.CASCADE
+    )
+    until = fields.DatetimeField()
+
+    class Meta:
+        table = "email_aliases"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from domain.entities import LoggedEmail, UserStatus
+from domain.entities import LoggedEmail, User, UserStatus
 from domain.errors import UserNotFound
 from domain.letters import OutgoingEmail
 from domain.user_card import (
@@ -15,12 +17,15 @@ from domain.user_card import (
     CardAction,
     Change,
     Edit,
+    EmailTaken,
     Membership,
     Profile,
     ProgressChange,
 )
+from storage import convert
 from storage.models import (
     ActivityEventRow,
+    EmailAliasRow,
     EnrollmentRow,
     MembershipRow,
     OutboxRow,
@@ -155,3 +160,76 @@ class UserCardStore:
                 using_db=conn,
             )
             await queue(emails, now, conn)
+
+    async def change_email(
+        self,
+        user_id: int,
+        *,
+        old: str,
+        new: str,
+        alias_until: datetime,
+        by: int | None,
+        now: datetime,
+        emails: Sequence[OutgoingEmail],
+    ) -> None:
+        try:
+            async with in_transaction() as conn:
+                await UserRow.filter(id=user_id).using_db(conn).update(email=new)
+                await WebSessionRow.filter(user_id=user_id).using_db(conn).delete()
+                await EmailAliasRow.filter(email=new).using_db(conn).delete()
+                await EmailAliasRow.create(
+                    email=old, user_id=user_id, until=alias_until, using_db=conn
+                )
+                await UserActionRow.create(
+                    subject_id=user_id,
+                    subject_label=new,
+                    actor_id=by,
+                    action=CardAction.EMAIL_CHANGED.value,
+                    detail=f"{old} → {new}",
+                    at=now,
+                    using_db=conn,
+                )
+                await queue(emails, now, conn)
+        except IntegrityError:
+            raise EmailTaken(new) from None
+
+    async def delete(self, user_id: int, *, by: int | None, now: datetime) -> None:
+        async with in_transaction() as conn:
+            await tombstone(conn, [user_id])
+            await UserActionRow.create(
+                subject_id=None,
+                subject_label=deleted_label(user_id),
+                actor_id=by,
+                action=CardAction.DELETED.value,
+                detail="",
+                at=now,
+                using_db=conn,
+            )
+            await UserRow.filter(id=user_id).using_db(conn).delete()
+
+    async def aliases(self, emails: Collection[str], now: datetime) -> dict[str, User]:
+        rows = await EmailAliasRow.filter(email__in=list(emails), until__gt=now).prefetch_related(
+            "user"
+        )
+        return {r.email: convert.user(r.user) for r in rows}
+
+
+def deleted_label(user_id: int) -> str:
+    """How the logs name a person once they are deleted: no personal field stays."""
+    return f"deleted user #{user_id}"
+
+
+async def tombstone(conn: BaseDBAsyncClient, user_ids: Sequence[int]) -> None:
+    """Before people are deleted (one from a card, or many in bulk): their lines in the
+    User action log and the Emails log keep only a tombstone, and emails not yet
+    delivered to them are dropped."""
+    for user_id in user_ids:
+        label = deleted_label(user_id)
+        await UserActionRow.filter(subject_id=user_id).using_db(conn).update(subject_label=label)
+        pending = OutboxRow.filter(user_id=user_id, state__in=["queued", "retrying"])
+        await pending.using_db(conn).delete()
+        await (
+            OutboxRow.filter(user_id=user_id)
+            .using_db(conn)
+            .update(to_address=label, text_body="", html_body="")
+        )

@@ -29,6 +29,7 @@ from bot.views.permissions import DEFAULT, permissions_modal, saved
 from domain.entities import Actor, Group
 from domain.errors import DomainError, InvalidInput, TitleTaken
 from domain.permissions import Capability
+from domain.user_card import EmailTaken
 
 _FIELD_OF = {
     "title": Field.TITLE,
@@ -220,6 +221,8 @@ def _field_of(error: DomainError) -> str | None:
     """A title clash is about the title; an input error about the field it names."""
     if isinstance(error, TitleTaken):
         return Field.TITLE
+    if isinstance(error, EmailTaken):
+        return Field.EMAIL
     if isinstance(error, InvalidInput):
         return _FIELD_OF.get(error.field)
     return None

@@ -20,9 +20,12 @@ from bot.views.modals import View, done_modal
 from bot.views.user_card import (
     card_done,
     card_message,
+    delete_modal,
     edit_modal,
+    email_modal,
     progress_modal,
     reset_modal,
+    user_deleted,
 )
 from domain.entities import Actor
 from domain.permissions import Capability
@@ -140,7 +143,41 @@ def register(app: AsyncApp, services: Services) -> None:
         )
         return await _updated(card, "Reset the progress of", reply_to)
 
+    @app.action(Action.CHANGE_EMAIL)
+    @app.action(Action.DELETE_USER)
+    @guarded
+    async def open_whole(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:
+        """Forms that reach the person everywhere: every group must be the caller's."""
+        await ack()
+        emailing = action["action_id"] == Action.CHANGE_EMAIL
+        needs = Capability.ADVANCED_USER_ACTIONS if emailing else Capability.DELETE_USER
+        card = await cards.whole_card(context["actor"], int(action["value"]), needs)
+        form = email_modal if emailing else delete_modal
+        view = form(card, reply_to=body.get("response_url", ""))
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    async def change_email(actor: Actor, form: Form, client: AsyncWebClient) -> View:
+        user_id, _, reply_to = form.metadata.partition("|")
+        card = await cards.change_email(actor, int(user_id), email=form.text(Field.EMAIL))
+        return await _updated(card, "Changed the email of", reply_to)
+
+    async def delete(actor: Actor, form: Form, client: AsyncWebClient) -> View:
+        user_id, _, reply_to = form.metadata.partition("|")
+        user = await cards.delete(actor, int(user_id))
+        text = user_deleted(user.username, user.email)
+        if reply_to:
+            await AsyncRespond(response_url=reply_to)(text=text, replace_original=True)
+        return done_modal("User deleted", text)
+
     app.view(Modal.EDIT_USER)(_listener(edit, services))
+    app.view(Modal.CHANGE_EMAIL)(_listener(change_email, services))
+    app.view(Modal.DELETE_USER)(_listener(delete, services))
     app.view(Modal.SET_PROGRESS)(_listener(set_progress, services))
     app.view(Modal.RESET_PROGRESS)(_listener(reset_progress, services))
 

@@ -32,7 +32,14 @@ from domain.rules.model import (
     StaleSegment,
     UnknownName,
 )
-from domain.user_card import AlreadyInState, NotEnrolled, PersonNotFound
+from domain.user_card import (
+    AdminKept,
+    AlreadyInState,
+    BeyondYourGroups,
+    EmailTaken,
+    NotEnrolled,
+    PersonNotFound,
+)
 
 
 def _suggest(names: Sequence[str]) -> str:
@@ -127,6 +134,19 @@ _WORDINGS: dict[type, Wording] = {
         "exists, and titles are unique regardless of case. Choose another title."
     ),
     PersonNotFound: lambda e, _: _person_not_found(e),
+    EmailTaken: lambda e, _: (
+        f"*{escape(e.email)}* already belongs to someone in the school, and emails are "
+        "unique; choose another address. Nothing was changed."
+    ),
+    BeyondYourGroups: lambda e, admins: (
+        f"*{escape(e.username)}* is also in groups you don't manage, so only a school admin "
+        f"can {e.wanted}: ask {listing([f'<@{a}>' for a in admins], empty='a school admin')}. "
+        "Nothing was changed."
+    ),
+    AdminKept: lambda e, _: (
+        f"*{escape(e.username)}* is a school admin, and admins are never deleted; nothing "
+        "was changed."
+    ),
     NotEnrolled: lambda e, _: (
         f"*{escape(e.username)}* is not enrolled in *{escape(e.course)}*, so there is no "
         "progress to change; nothing was changed."

@@ -21,7 +21,7 @@ from bot.views.blocks import (
 from bot.views.modals import View, input_block, modal, text_input
 from domain.entities import UserStatus
 from domain.permissions import Capability
-from domain.user_card import CardAction, UserCard
+from domain.user_card import ALIAS_DAYS, CardAction, UserCard
 from domain.validation import MAX_DESCRIPTION, MAX_NAME, MAX_TAGS_TEXT, MAX_USERNAME
 
 _CHANGE_WORDS = {
@@ -31,6 +31,8 @@ _CHANGE_WORDS = {
     CardAction.PROGRESS_SET: "progress set",
     CardAction.COMPLETED: "marked complete",
     CardAction.PROGRESS_RESET: "progress reset",
+    CardAction.EMAIL_CHANGED: "email changed",
+    CardAction.DELETED: "deleted",
 }
 
 
@@ -123,6 +125,10 @@ def _buttons(card: UserCard) -> list[dict[str, object]]:
         shown.append(button("Update progress", Action.SET_PROGRESS, user_id))
     if card.enrollments and Capability.ADVANCED_USER_ACTIONS in card.may:
         shown.append(button("Reset progress", Action.RESET_PROGRESS, user_id))
+    if Capability.ADVANCED_USER_ACTIONS in card.may:
+        shown.append(button("Change email", Action.CHANGE_EMAIL, user_id))
+    if Capability.DELETE_USER in card.may:
+        shown.append(button("Delete", Action.DELETE_USER, user_id, style="danger"))
     return shown
 
 
@@ -219,3 +225,44 @@ def reset_modal(card: UserCard, *, reply_to: str = "") -> View:
     ]
     metadata = f"{card.user.id}|{reply_to}"
     return modal(Modal.RESET_PROGRESS, "Reset progress", blocks, submit="Reset", metadata=metadata)
+
+
+def email_modal(card: UserCard, *, reply_to: str = "") -> View:
+    """A new address for them; says who is told and what happens to the old one."""
+    blocks = [
+        section(
+            f"Change the email of *{escape(card.user.username)}* "
+            f"(now {escape(card.user.email)}). Both addresses are told, they are signed "
+            f"out everywhere and sign in with the new one; for {ALIAS_DAYS} days the course "
+            "player's reports under the old address still reach them."
+        ),
+        input_block(Field.EMAIL, "New email", text_input(max_length=254)),
+    ]
+    metadata = f"{card.user.id}|{reply_to}"
+    return modal(Modal.CHANGE_EMAIL, "Change email", blocks, submit="Change", metadata=metadata)
+
+
+def delete_modal(card: UserCard, *, reply_to: str = "") -> View:
+    """The confirmation: what goes and what stays, before anything does."""
+    user = card.user
+    groups = listing([escape(g.title) for g in card.groups], empty="no group")
+    courses = listing([escape(e.course.title) for e in card.enrollments], empty="no course")
+    text = (
+        f"Delete *{escape(user.username)}* ({escape(user.email)}) from the school?\n"
+        f"*Goes:* their memberships ({groups}), enrolments and progress ({courses}), "
+        "sign-in sessions, invitation and password links, and personal fields (names, "
+        "email, tags).\n"
+        "*Stays:* the User action log and the Emails log, where they are shown as a "
+        "deleted user. This can't be undone."
+    )
+    metadata = f"{user.id}|{reply_to}"
+    return modal(
+        Modal.DELETE_USER, "Delete user", [section(text)], submit="Delete", metadata=metadata
+    )
+
+
+def user_deleted(username: str, email: str) -> str:
+    return (
+        f":wastebasket: Deleted *{escape(username)}* ({escape(email)}) from the school. "
+        "The logs keep their lines as a deleted user."
+    )

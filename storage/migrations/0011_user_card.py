@@ -23,6 +23,17 @@ class Migration(migrations.Migration):
             options={'table': 'user_actions', 'app': 'models', 'pk_attr': 'id'},
             bases=['Model'],
         ),
+        ops.CreateModel(
+            name='EmailAliasRow',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('email', fields.CharField(db_index=True, max_length=254)),
+                ('user', fields.ForeignKeyField('models.UserRow', source_field='user_id', db_constraint=True, to_field='id', related_name='email_aliases', on_delete=OnDelete.CASCADE)),
+                ('until', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'email_aliases', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
         ops.AddField(
             model_name='EnrollmentRow',
             name='progress_reset_at',

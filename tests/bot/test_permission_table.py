@@ -27,7 +27,13 @@ from bot.views.rules import approval_request as rule_request
 from bot.views.rules import preview_message as rule_preview
 from bot.views.rules import review_modal as rule_review
 from bot.views.rules import rule_modal
-from bot.views.user_card import edit_modal, progress_modal, reset_modal
+from bot.views.user_card import (
+    delete_modal,
+    edit_modal,
+    email_modal,
+    progress_modal,
+    reset_modal,
+)
 from bot.xlsx_template import build_template
 from domain.bulk import BulkJob
 from domain.bulk_sheet import StagedRow, Tally
@@ -614,6 +620,34 @@ CASES: tuple[Case, ...] = (
         hidden=NO_ONE,
     ),
     Case(
+        Action.CHANGE_EMAIL,
+        (C.ADVANCED_USER_ACTIONS,),
+        "Change email",
+        lambda s: s.click("card", Action.CHANGE_EMAIL),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Modal.CHANGE_EMAIL,
+        (C.ADVANCED_USER_ACTIONS,),
+        "Changed the email of",
+        lambda s: s.submit(s.forms[Modal.CHANGE_EMAIL], {Field.EMAIL: "seven@school.org"}),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Action.DELETE_USER,
+        (C.DELETE_USER,),
+        "Delete user",
+        lambda s: s.click("card", Action.DELETE_USER),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Modal.DELETE_USER,
+        (C.DELETE_USER,),
+        "Deleted *member08*",
+        lambda s: s.submit(s.forms[Modal.DELETE_USER], {}),
+        hidden=NO_ONE,
+    ),
+    Case(
         Action.SUSPEND_USER,
         (C.BASIC_USER_ACTIONS,),
         "Suspended *member05*",
@@ -700,7 +734,7 @@ def _rule_review(scene: Scene) -> dict[str, Any]:
 
 async def _cards(school: Roster, scene: Scene) -> None:
     """The admin's cards of member05 (active) and member06 (suspended), and the edit
-    forms of member07's."""
+    forms of member07's and member08's deletion."""
     services, admin = school.services, await school.services.users.actor(ADMIN)
     rows = await models.UserRow.filter(email__startswith="member").values_list("username", "id")
     scene.people = dict(rows)
@@ -711,9 +745,11 @@ async def _cards(school: Roster, scene: Scene) -> None:
         ).reply()
     member07 = await services.user_cards.editable(admin, scene.people["member07"])
     scene.course = str(member07.enrollments[0].course.id)
-    for form in (edit_modal, progress_modal, reset_modal):
+    for form in (edit_modal, progress_modal, reset_modal, email_modal):
         view = form(member07)
         scene.forms[view["callback_id"]] = view
+    member08 = await services.user_cards.editable(admin, scene.people["member08"])
+    scene.forms[Modal.DELETE_USER] = delete_modal(member08)
 
 
 def _pending(scene: Scene) -> BulkJob:
@@ -811,6 +847,7 @@ TABLES = (
     models.BulkJobRow,
     models.BulkJobItemRow,
     models.UserActionRow,
+    models.EmailAliasRow,
 )
 
 

@@ -89,10 +89,10 @@ class UserCardStore:
             row = await UserRow.get(id=user_id).using_db(conn)
             if status is UserStatus.SUSPENDED:
                 await WebSessionRow.filter(user_id=user_id).using_db(conn).delete()
-                action = CardAction.SUSPENDED
+                action, detail = CardAction.SUSPENDED, f"{_WAS}{row.status}"
             else:
-                status = UserStatus.ACTIVE if row.password_hash else UserStatus.INVITED
-                action = CardAction.REACTIVATED
+                status = await _status_before(conn, row)
+                action, detail = CardAction.REACTIVATED, ""
             row.status = status.value
             await row.save(using_db=conn, update_fields=["status"])
             await UserActionRow.create(
@@ -100,7 +100,7 @@ class UserCardStore:
                 subject_label=row.email,
                 actor_id=by,
                 action=action.value,
-                detail="",
+                detail=detail,
                 at=now,
                 using_db=conn,
             )
@@ -212,6 +212,26 @@ class UserCardStore:
             "user"
         )
         return {r.email: convert.user(r.user) for r in rows}
+
+
+_WAS = "was "
+"""A suspension's log line keeps the status it ended, for reactivating to."""
+
+
+async def _status_before(conn: BaseDBAsyncClient, row: UserRow) -> UserStatus:
+    """What a suspension ended (active or invited), as its log line says; without one,
+    active when they chose a password, else invited."""
+    detail = await (
+        UserActionRow.filter(subject_id=row.id, action=CardAction.SUSPENDED.value)
+        .using_db(conn)
+        .order_by("-id")
+        .first()
+        .values_list("detail", flat=True)
+    )
+    before = str(detail or "").removeprefix(_WAS)
+    if before in (UserStatus.ACTIVE.value, UserStatus.INVITED.value):
+        return UserStatus(before)
+    return UserStatus.ACTIVE if row.password_hash else UserStatus.INVITED
 
 
 def deleted_label(user_id: int) -> str:

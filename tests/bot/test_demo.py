@@ -66,3 +66,17 @@ def test_the_demo_previews_a_rule_group_and_an_event_moves_a_learner_in(out: str
     ]
     positions = [out.index(step) for step in steps]
     assert positions == sorted(positions)
+
+
+def test_the_demo_opens_a_card_fixes_a_name_and_suspends_and_reactivates(out: str) -> None:
+    steps = [
+        "Max clicks *Card* on Nadia's row:",
+        "*Username:* nadia",
+        "Saved the changes to *Nadia Haddad* (nadia@demo.school)",
+        "username: nadia → Nadia Haddad",
+        "Suspended *lin*",
+        "*Status:* *suspended*",
+        "Reactivated *lin*",
+    ]
+    positions = [out.index(step) for step in steps]
+    assert positions == sorted(positions)

@@ -177,3 +177,19 @@ async def test_a_manager_of_another_group_cant_act_on_someone_outside_it(school:
     )
     assert "There is no one" in (await clicked.reply()).text
     assert (await UserRow.get(email=BOB)).status == "invited"
+
+
+async def test_reactivating_restores_the_status_the_suspension_ended(school: Roster) -> None:
+    learner = await school.services.users.create_learner(email="sol@example.org")
+    assert "Added" in await school.run(ADMIN, 'add "Sales Team" sol@example.org')
+    card = await (await school.driver.command(ADMIN, "user sol@example.org")).reply()
+    value = str(learner.id)
+    suspended = await (
+        await school.driver.click(ADMIN, card, "users.card.suspend", value=value)
+    ).reply()
+    assert "suspended by *ada*, " in suspended.text and "was active" in suspended.text
+    back = await (
+        await school.driver.click(ADMIN, suspended, "users.card.reactivate", value=value)
+    ).reply()
+    assert "Their status is _active_" in back.text
+    assert (await UserRow.get(email="sol@example.org")).status == "active"

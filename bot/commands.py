@@ -257,6 +257,16 @@ COMMANDS: tuple[Command, ...] = (
         1,
         Capability.VIEW_USERS,
     ),
+    Command(
+        "user new",
+        '<email> ["name surname"]',
+        '/group user new ana@school.org "Ana García"',
+        "create a school user in no group yet, invited by email (admins)",
+        1,
+        None,
+        Capability.CREATE_UNGROUPED_USER,
+        rest_at=1,
+    ),
 )
 BY_NAME = {c.name: c for c in COMMANDS}
 TWO_WORDS = {c.name.split()[0] for c in COMMANDS if " " in c.name}

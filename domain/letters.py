@@ -145,6 +145,21 @@ class Letters:
             INVITE_LINK,
         )
 
+    def school_invitation(self, user: User) -> OutgoingEmail:
+        """For someone an admin adds to the school before any group."""
+        body = (
+            f"You have been added to {self.school}.\nChoose a password to start learning; "
+            "the link works once, for a limited time."
+        )
+        return self._email(
+            user,
+            Trigger.INVITATION,
+            f"You're invited to {self.school}",
+            body,
+            "Set your password",
+            INVITE_LINK,
+        )
+
     def added_to_group(self, user: User, group: Group) -> OutgoingEmail:
         limited = group.seat_limit is not None
         trigger = Trigger.SEAT_ENROLLMENT if limited else Trigger.MEMBERSHIP_ADDED

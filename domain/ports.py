@@ -482,6 +482,18 @@ class UserCardStore(Protocol):
     async def delete(self, user_id: int, *, by: int | None, now: datetime) -> None:
         """Deletes them, leaving their lines in the logs as a deleted user."""
 
+    async def create(
+        self,
+        *,
+        email: str,
+        username: str,
+        by: int | None,
+        now: datetime,
+        compose: Callable[[User], list[OutgoingEmail]],
+    ) -> User:
+        """An invited user in no group, with the emails ``compose`` gives, in one
+        transaction; raises ``EmailTaken`` when the address was taken meanwhile."""
+
     async def aliases(self, emails: Collection[str], now: datetime) -> dict[str, User]:
         """Who each still-valid former address names."""
 

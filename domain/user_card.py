@@ -95,6 +95,7 @@ class CardAction(StrEnum):
     COMPLETED = "marked complete"
     PROGRESS_RESET = "progress reset"
     EMAIL_CHANGED = "email changed"
+    CREATED = "created"
     DELETED = "deleted"
 
 
@@ -193,6 +194,26 @@ class UserCards:
         self._changed = changed
         self._env_admins = frozenset(env_admins)
         self._clock = clock
+
+    async def create(self, actor: Actor, *, email: str, username: str | None) -> UserCard:
+        """A school user in no group yet, invited by email. Admins only: a person in no
+        group is in no manager's reach, so managers create people by adding them to
+        one of their groups."""
+        require(actor, Capability.CREATE_UNGROUPED_USER)
+        clean = normalize_email(email)
+        name = normalize_username(username, email=clean)
+        if await self._store.users.by_email(clean) is not None:
+            raise EmailTaken(clean)
+        invite = Trigger.INVITATION in await self._mail.enabled()
+
+        def letters(user: User) -> list[OutgoingEmail]:
+            return [self._mail.letters.school_invitation(user)] if invite else []
+
+        user = await self._store.user_cards.create(
+            email=clean, username=name, by=actor.user_id, now=self._clock(), compose=letters
+        )
+        self._changed([user.id], "joined the school")
+        return await self._card(actor, user)
 
     async def by_email(self, actor: Actor, email: str) -> UserCard:
         """The card of the person with this email, if the caller may see them."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -206,6 +206,35 @@ class UserCardStore:
                 using_db=conn,
             )
             await UserRow.filter(id=user_id).using_db(conn).delete()
+
+    async def create(
+        self,
+        *,
+        email: str,
+        username: str,
+        by: int | None,
+        now: datetime,
+        compose: Callable[[User], list[OutgoingEmail]],
+    ) -> User:
+        try:
+            async with in_transaction() as conn:
+                row = await UserRow.create(
+                    email=email, username=username, status=UserStatus.INVITED.value, using_db=conn
+                )
+                user = convert.user(row)
+                await UserActionRow.create(
+                    subject_id=row.id,
+                    subject_label=email,
+                    actor_id=by,
+                    action=CardAction.CREATED.value,
+                    detail="",
+                    at=now,
+                    using_db=conn,
+                )
+                await queue(compose(user), now, conn)
+        except IntegrityError:
+            raise EmailTaken(email) from None
+        return user
 
     async def aliases(self, emails: Collection[str], now: datetime) -> dict[str, User]:
         rows = await EmailAliasRow.filter(email__in=list(emails), until__gt=now).prefetch_related(

@@ -27,7 +27,7 @@ from bot.views.help import help_message
 from bot.views.members import members_message
 from bot.views.modals import create_group_modal
 from bot.views.permissions import permissions_modal, pick_manager_modal, whoami_message
-from bot.views.user_card import card_message
+from bot.views.user_card import card_done, card_message
 from domain.bulk import JobKind, parse_job_filter
 from domain.clock import utc_now
 from domain.entities import Actor
@@ -277,6 +277,13 @@ async def _user(call: Call, args: list[str]) -> None:
     await call.say(*card_message(card))
 
 
+async def _user_new(call: Call, args: list[str]) -> None:
+    username = args[1] if len(args) > 1 else None
+    card = await call.services.user_cards.create(call.actor, email=args[0], username=username)
+    note = card_done(card, "Created") + " They are invited by email and in no group yet."
+    await call.say(*card_message(card, note=note))
+
+
 ROUTES: dict[str, Handler] = {
     "help": _help,
     "list": _list,
@@ -305,6 +312,7 @@ ROUTES: dict[str, Handler] = {
     "segment new": _segment_new,
     "segment list": _segment_list,
     "user": _user,
+    "user new": _user_new,
 }
 
 

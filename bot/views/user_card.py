@@ -33,6 +33,7 @@ _CHANGE_WORDS = {
     CardAction.PROGRESS_RESET: "progress reset",
     CardAction.EMAIL_CHANGED: "email changed",
     CardAction.DELETED: "deleted",
+    CardAction.CREATED: "created",
 }
 
 

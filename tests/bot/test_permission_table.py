@@ -566,6 +566,13 @@ CASES: tuple[Case, ...] = (
         hidden=NO_ONE,
     ),
     Case(
+        "user new",
+        ADMIN_ONLY,
+        "Created *Nova*",
+        lambda s: s.command('user new nova@example.org "Nova"'),
+        scoped=False,
+    ),
+    Case(
         Action.OPEN_CARD,
         (C.VIEW_USERS,),
         "member05 (member05@school.org)",

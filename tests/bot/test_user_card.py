@@ -193,3 +193,23 @@ async def test_reactivating_restores_the_status_the_suspension_ended(school: Ros
     ).reply()
     assert "Their status is _active_" in back.text
     assert (await UserRow.get(email="sol@example.org")).status == "active"
+
+
+async def test_an_admin_creates_a_user_in_no_group_who_is_invited_by_email(
+    school: Roster,
+) -> None:
+    text = await school.run(ADMIN, 'user new Zoe@Example.org "Zoe  Zhang"')
+    assert "Created *Zoe Zhang* (zoe@example.org). They are invited by email" in text
+    assert "*Status:* _invited_" in text and "created by *ada*" in text
+    message = await school.inbox.wait_for("zoe@example.org")
+    assert message["Subject"] == "You're invited to Example School"
+    assert "/invite/" in message.get_body(preferencelist=("plain",)).get_content()
+    again = await school.run(ADMIN, "user new zoe@example.org")
+    assert "*zoe@example.org* already belongs to someone in the school" in again
+    assert await UserRow.filter(email="zoe@example.org").count() == 1
+
+
+async def test_a_manager_creates_people_by_adding_them_to_a_group(school: Roster) -> None:
+    text = await school.run(MANAGER, "user new zoe@example.org")
+    assert "*Create a user outside any group* is for school admins only" in text
+    assert not await UserRow.filter(email="zoe@example.org").exists()

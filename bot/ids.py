@@ -36,6 +36,7 @@ class Action(StrEnum):
     RESET_PROGRESS = "users.card.reset"
     CHANGE_EMAIL = "users.card.email"
     DELETE_USER = "users.card.delete"
+    RESEND_USER_INVITE = "users.card.resend_invite"
 
 
 class Modal(StrEnum):

@@ -35,7 +35,15 @@ if TYPE_CHECKING:
     from domain.bulk_sheet import StagedRow
     from domain.rules.model import Rule
     from domain.throttle import Tally, Verdict
-    from domain.user_card import Activity, Change, Edit, Membership, Profile, ProgressChange
+    from domain.user_card import (
+        Activity,
+        CardAction,
+        Change,
+        Edit,
+        Membership,
+        Profile,
+        ProgressChange,
+    )
     from domain.workspace import Departure
 
 
@@ -493,6 +501,17 @@ class UserCardStore(Protocol):
     ) -> User:
         """An invited user in no group, with the emails ``compose`` gives, in one
         transaction; raises ``EmailTaken`` when the address was taken meanwhile."""
+
+    async def record(
+        self,
+        user_id: int,
+        action: CardAction,
+        *,
+        by: int | None,
+        now: datetime,
+        emails: Sequence[OutgoingEmail],
+    ) -> None:
+        """A log line for an action that changes no field, with its emails."""
 
     async def aliases(self, emails: Collection[str], now: datetime) -> dict[str, User]:
         """Who each still-valid former address names."""

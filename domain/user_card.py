@@ -16,8 +16,8 @@ from enum import StrEnum
 from domain.clock import Clock, utc_now
 from domain.emails import EmailService
 from domain.entities import Actor, Enrollment, LoggedEmail, User, UserStatus
-from domain.errors import DomainError, InvalidInput, NotFound
-from domain.letters import OutgoingEmail, Trigger
+from domain.errors import DomainError, InvalidInput, NotFound, NotificationOff
+from domain.letters import TRIGGER_LABELS, OutgoingEmail, Trigger
 from domain.permissions import Capability, denial, require
 from domain.ports import Changed, Store
 from domain.validation import (
@@ -96,6 +96,7 @@ class CardAction(StrEnum):
     PROGRESS_RESET = "progress reset"
     EMAIL_CHANGED = "email changed"
     CREATED = "created"
+    INVITATION_RESENT = "invitation resent"
     DELETED = "deleted"
 
 
@@ -229,6 +230,23 @@ class UserCards:
         return await self._card(
             actor, await self._reach(actor, user, f"#{user_id}", Capability.VIEW_USERS)
         )
+
+    async def resend_invitation(self, actor: Actor, user_id: int) -> UserCard:
+        """A fresh invitation for someone who never chose a password; links sent before
+        keep working until they expire. A suspended person gets none."""
+        user = await self._reachable(actor, user_id, Capability.BASIC_USER_ACTIONS)
+        if user.status is not UserStatus.INVITED:
+            raise AlreadyInState(user.username, user.status)
+        if Trigger.INVITATION not in await self._mail.enabled():
+            raise NotificationOff(TRIGGER_LABELS[Trigger.INVITATION])
+        await self._store.user_cards.record(
+            user.id,
+            CardAction.INVITATION_RESENT,
+            by=actor.user_id,
+            now=self._clock(),
+            emails=[self._mail.letters.school_invitation(user)],
+        )
+        return await self._card(actor, user)
 
     async def editable(self, actor: Actor, user_id: int) -> UserCard:
         """The card as the edit form needs it: reached with basic user actions."""

@@ -236,6 +236,28 @@ class UserCardStore:
             raise EmailTaken(email) from None
         return user
 
+    async def record(
+        self,
+        user_id: int,
+        action: CardAction,
+        *,
+        by: int | None,
+        now: datetime,
+        emails: Sequence[OutgoingEmail],
+    ) -> None:
+        async with in_transaction() as conn:
+            person = await UserRow.get(id=user_id).using_db(conn)
+            await UserActionRow.create(
+                subject_id=user_id,
+                subject_label=person.email,
+                actor_id=by,
+                action=action.value,
+                detail="",
+                at=now,
+                using_db=conn,
+            )
+            await queue(emails, now, conn)
+
     async def aliases(self, emails: Collection[str], now: datetime) -> dict[str, User]:
         rows = await EmailAliasRow.filter(email__in=list(emails), until__gt=now).prefetch_related(
             "user"

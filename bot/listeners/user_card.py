@@ -58,13 +58,19 @@ def register(app: AsyncApp, services: Services) -> None:
 
     @app.action(Action.SUSPEND_USER)
     @app.action(Action.REACTIVATE_USER)
+    @app.action(Action.RESEND_USER_INVITE)
     @guarded
     async def status(
         ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond, context: dict[str, Any]
     ) -> None:
         await ack()
         actor, user_id = context["actor"], int(action["value"])
-        if action["action_id"] == Action.SUSPEND_USER:
+        if action["action_id"] == Action.RESEND_USER_INVITE:
+            card = await cards.resend_invitation(actor, user_id)
+            note = card_done(card, "Sending a new invitation to") + (
+                " `/group log emails` shows when it goes out."
+            )
+        elif action["action_id"] == Action.SUSPEND_USER:
             card = await cards.suspend(actor, user_id)
             note = card_done(card, "Suspended") + (
                 " They can't sign in, their sessions have ended and their links no longer "

@@ -34,6 +34,7 @@ _CHANGE_WORDS = {
     CardAction.EMAIL_CHANGED: "email changed",
     CardAction.DELETED: "deleted",
     CardAction.CREATED: "created",
+    CardAction.INVITATION_RESENT: "invitation resent",
 }
 
 
@@ -122,6 +123,8 @@ def _buttons(card: UserCard) -> list[dict[str, object]]:
             shown.append(button("Reactivate", Action.REACTIVATE_USER, user_id, style="primary"))
         else:
             shown.append(button("Suspend", Action.SUSPEND_USER, user_id, style="danger"))
+        if card.user.status is UserStatus.INVITED:
+            shown.append(button("Resend invitation", Action.RESEND_USER_INVITE, user_id))
     if card.enrollments and Capability.UPDATE_PROGRESS in card.may:
         shown.append(button("Update progress", Action.SET_PROGRESS, user_id))
     if card.enrollments and Capability.ADVANCED_USER_ACTIONS in card.may:

@@ -655,6 +655,13 @@ CASES: tuple[Case, ...] = (
         hidden=NO_ONE,
     ),
     Case(
+        Action.RESEND_USER_INVITE,
+        (C.BASIC_USER_ACTIONS,),
+        "Sending a new invitation to *member05*",
+        lambda s: s.click("card", Action.RESEND_USER_INVITE),
+        hidden=NO_ONE,
+    ),
+    Case(
         Action.SUSPEND_USER,
         (C.BASIC_USER_ACTIONS,),
         "Suspended *member05*",

@@ -213,3 +213,27 @@ async def test_a_manager_creates_people_by_adding_them_to_a_group(school: Roster
     text = await school.run(MANAGER, "user new zoe@example.org")
     assert "*Create a user outside any group* is for school admins only" in text
     assert not await UserRow.filter(email="zoe@example.org").exists()
+
+
+async def test_resending_an_invitation_from_the_card_emails_a_new_link(school: Roster) -> None:
+    card = await _card_of_bob(school)
+    await school.inbox.wait_for(BOB)
+    bob = await UserRow.get(email=BOB)
+    clicked = await school.driver.click(
+        MANAGER, card, "users.card.resend_invite", value=str(bob.id)
+    )
+    text = (await clicked.reply()).text
+    assert "Sending a new invitation to *Bob Builder*" in text
+    assert "invitation resent by *max*" in text
+    second = await school.inbox.wait_for(BOB, count=2)
+    assert "/invite/" in second.get_body(preferencelist=("plain",)).get_content()
+
+
+async def test_no_invitation_is_resent_to_someone_who_signed_in(school: Roster) -> None:
+    card = await _card_of_bob(school, ADMIN)
+    await school.inbox.wait_for(BOB)
+    await UserRow.filter(email=BOB).update(status="active")
+    bob = await UserRow.get(email=BOB)
+    clicked = await school.driver.click(ADMIN, card, "users.card.resend_invite", value=str(bob.id))
+    assert "*Bob Builder* is already _active_; nothing was changed" in (await clicked.reply()).text
+    assert len(school.inbox.to(BOB)) == 1

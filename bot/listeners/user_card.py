@@ -7,8 +7,10 @@ with a line saying what was done.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -16,6 +18,7 @@ from bot.ids import Action, Field, Modal
 from bot.listeners.errors import guard
 from bot.listeners.modal_submissions import Form, _listener
 from bot.services import Services
+from bot.views.blocks import Block
 from bot.views.modals import View, done_modal
 from bot.views.user_card import (
     card_done,
@@ -30,6 +33,8 @@ from bot.views.user_card import (
 from domain.entities import Actor
 from domain.permissions import Capability
 from domain.user_card import UserCard
+
+log = logging.getLogger("roster.user_card")
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -178,7 +183,7 @@ def register(app: AsyncApp, services: Services) -> None:
         user = await cards.delete(actor, int(user_id))
         text = user_deleted(user.username, user.email)
         if reply_to:
-            await AsyncRespond(response_url=reply_to)(text=text, replace_original=True)
+            await _replace(reply_to, text)
         return done_modal("User deleted", text)
 
     app.view(Modal.EDIT_USER)(_listener(edit, services))
@@ -193,5 +198,15 @@ async def _updated(card: UserCard, what: str, reply_to: str) -> View:
     note = card_done(card, what)
     if reply_to:
         text, blocks = card_message(card, note=note)
-        await AsyncRespond(response_url=reply_to)(text=text, blocks=blocks, replace_original=True)
+        await _replace(reply_to, text, blocks)
     return done_modal("User saved", note)
+
+
+async def _replace(reply_to: str, text: str, blocks: list[Block] | None = None) -> None:
+    """The card where it stands, while Slack still takes its response_url (30 minutes,
+    5 uses); after that the form's own outcome is what the person sees, so a refusal
+    here changes nothing that was saved."""
+    try:
+        await AsyncRespond(response_url=reply_to)(text=text, blocks=blocks, replace_original=True)
+    except aiohttp.ClientError:
+        log.info("the card's response_url is no longer taken; the form shows the outcome")

@@ -332,6 +332,25 @@ COMMANDS: tuple[Command, ...] = (
         2,
         Capability.MANAGE_REPORTS,
     ),
+    Command(
+        "user",
+        "<email>",
+        "/group user ana@school.org",
+        "one person's card: record, groups, courses, emails, changes, and your actions on them",
+        1,
+        1,
+        Capability.VIEW_USERS,
+    ),
+    Command(
+        "user new",
+        '<email> ["name surname"]',
+        '/group user new ana@school.org "Ana García"',
+        "create a school user in no group yet, invited by email (admins)",
+        1,
+        None,
+        Capability.CREATE_UNGROUPED_USER,
+        rest_at=1,
+    ),
 )
 BY_NAME = {c.name: c for c in COMMANDS}
 TWO_WORDS = {c.name.split()[0] for c in COMMANDS if " " in c.name}
@@ -362,7 +381,7 @@ def parse(text: str) -> Parsed:
     if not tokens:
         return Parsed(BY_NAME["help"], [])
     name = tokens[0].lower()
-    if name in TWO_WORDS and len(tokens) > 1:
+    if name in TWO_WORDS and len(tokens) > 1 and f"{name} {tokens[1].lower()}" in BY_NAME:
         name = f"{name} {tokens[1].lower()}"
         tokens = tokens[1:]
     command = BY_NAME.get(name)

@@ -270,6 +270,31 @@ async def _grading(running: Running, tour: Tour) -> None:
                 print(_indent(f"GET /verify/…{suffix} → {page.status}: {shown}"))
 
 
+async def _user_card(running: Running, tour: Tour) -> None:
+    driver = running.driver
+    scene("Max opens Nadia's card from the members list and fixes her name")
+    members = await (await driver.command(MANAGER, 'members "Sales Onboarding"')).reply()
+    row = next(b for b in members.blocks if "nadia@demo.school" in str(b.get("text")))
+    nadia = row["accessory"]["value"]
+    card = await (await driver.click(MANAGER, members, "users.card.open", value=nadia)).reply()
+    print("  Max clicks *Card* on Nadia's row:")
+    print(_indent(render(card.blocks, tour.names)))
+    clicked = await driver.click(MANAGER, card, "users.card.edit", value=nadia)
+    form = await clicked.modal()
+    fixed = {"username": "Nadia Haddad", "first_name": "Nadia", "last_name": "Haddad"}
+    await driver.submit(MANAGER, form, {**fixed, "tags": "sales, emea"})
+    print("\n  Max saves the form; the card changes where it stands:")
+    print(_indent(render((await clicked.reply()).blocks, tour.names)))
+
+    scene("Ada suspends Lin, who can't sign in while suspended, then reactivates her")
+    card = await (await driver.command(ADMIN, "user lin@demo.school")).reply()
+    lin = next(b for b in card.blocks if b["type"] == "actions")["elements"][1]["value"]
+    for action in ("users.card.suspend", "users.card.reactivate"):
+        card = await (await driver.click(ADMIN, card, action, value=lin)).reply()
+        shown = render(card.blocks[:3], tour.names)
+        print(_indent(shown))
+
+
 async def _bulk_import(running: Running, tour: Tour) -> None:
     driver, slack = running.driver, running.slack
     scene("Max bulk-adds 3,000 trainees to a new cohort from the Excel template")
@@ -491,6 +516,7 @@ async def run_demo() -> int:
             await running.app[SERVICES].rules.settled()
             await _rule_group(running, tour)
             await _grading(running, tour)
+            await _user_card(running, tour)
             await _bulk_import(running, tour)
             await _scheduled_report(running, tour)
 

@@ -43,6 +43,15 @@ class Action(StrEnum):
     CERTIFICATES_PAGE = "certificates.page"
     CERTIFICATE_REVOKE = "certificates.revoke.open"
     CERTIFICATES_EXPORT = "certificates.export"
+    OPEN_CARD = "users.card.open"
+    EDIT_USER = "users.card.edit"
+    SUSPEND_USER = "users.card.suspend"
+    REACTIVATE_USER = "users.card.reactivate"
+    SET_PROGRESS = "users.card.progress"
+    RESET_PROGRESS = "users.card.reset"
+    CHANGE_EMAIL = "users.card.email"
+    DELETE_USER = "users.card.delete"
+    RESEND_USER_INVITE = "users.card.resend_invite"
 
 
 class Modal(StrEnum):
@@ -64,6 +73,11 @@ class Modal(StrEnum):
     RESET_GRADE = "review.reset"
     REVOKE_CERTIFICATE = "certificates.revoke"
     SCHEDULE = "reports.schedule"
+    EDIT_USER = "users.edit"
+    SET_PROGRESS = "users.progress"
+    RESET_PROGRESS = "users.reset"
+    CHANGE_EMAIL = "users.email"
+    DELETE_USER = "users.delete"
 
 
 class MenuChoice(StrEnum):
@@ -107,3 +121,9 @@ class Field(StrEnum):
     SCHEDULE_WHEN = "schedule_when"
     SCHEDULE_WHERE = "schedule_where"
     SCHEDULE_FILE = "schedule_file"
+    FIRST_NAME = "first_name"
+    LAST_NAME = "last_name"
+    TAGS = "tags"
+    COURSE = "course"
+    PERCENT = "percent"
+    COMPLETE = "complete"

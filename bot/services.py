@@ -25,6 +25,7 @@ from domain.ports import Store
 from domain.reports import ReportService
 from domain.rules.service import RuleService
 from domain.schedules import ScheduleService
+from domain.user_card.service import UserCards
 from domain.users import UserService
 from domain.workspace import WorkspaceService
 
@@ -48,6 +49,7 @@ class Services:
     certificates: CertificateService
     reports: ReportService
     schedules: ScheduleService
+    user_cards: UserCards
 
     @classmethod
     def build(
@@ -92,4 +94,5 @@ class Services:
             certificates=CertificateService(store),
             reports=ReportService(store),
             schedules=ScheduleService(store),
+            user_cards=UserCards(store, emails, changed=changed, env_admins=env_admins),
         )

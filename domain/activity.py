@@ -312,7 +312,11 @@ class ActivityService:
     async def _lookups(
         self, events: Sequence[ActivityEvent]
     ) -> tuple[dict[str, User], list[Course]]:
-        users = await self._store.users.by_emails({e.email for e in events})
+        emails = {e.email for e in events}
+        users = await self._store.users.by_emails(emails)
+        if emails - users.keys():
+            # A recently changed address still names its person (see UserCards).
+            users |= await self._store.user_cards.aliases(emails - users.keys(), self._clock())
         return users, await self._store.courses.all()
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from domain.entities import Course, Group, User
@@ -33,6 +33,7 @@ class Trigger(StrEnum):
     MANAGER_PAUSED = "manager_paused"
     MANAGER_RESTORED = "manager_restored"
     GRADE_RELEASED = "grade_released"
+    EMAIL_CHANGED = "email_changed"
 
 
 TRIGGER_LABELS: dict[Trigger, str] = {
@@ -46,6 +47,7 @@ TRIGGER_LABELS: dict[Trigger, str] = {
     Trigger.MANAGER_PAUSED: "A manager's Slack account deactivated, to admins (always sent)",
     Trigger.MANAGER_RESTORED: "A manager's Slack account back, to admins (always sent)",
     Trigger.GRADE_RELEASED: "A grade and its feedback, to the learner",
+    Trigger.EMAIL_CHANGED: "A learner's email changed, to the old and new address (always sent)",
 }
 
 ALWAYS_SENT = frozenset(
@@ -54,6 +56,7 @@ ALWAYS_SENT = frozenset(
         Trigger.SLACK_REMOVED,
         Trigger.MANAGER_PAUSED,
         Trigger.MANAGER_RESTORED,
+        Trigger.EMAIL_CHANGED,
     }
 )
 SWITCHABLE: tuple[Trigger, ...] = tuple(t for t in Trigger if t not in ALWAYS_SENT)
@@ -144,6 +147,21 @@ class Letters:
             INVITE_LINK,
         )
 
+    def school_invitation(self, user: User) -> OutgoingEmail:
+        """For someone an admin adds to the school before any group."""
+        body = (
+            f"You have been added to {self.school}.\nChoose a password to start learning; "
+            "the link works once, for a limited time."
+        )
+        return self._email(
+            user,
+            Trigger.INVITATION,
+            f"You're invited to {self.school}",
+            body,
+            "Set your password",
+            INVITE_LINK,
+        )
+
     def added_to_group(self, user: User, group: Group) -> OutgoingEmail:
         limited = group.seat_limit is not None
         trigger = Trigger.SEAT_ENROLLMENT if limited else Trigger.MEMBERSHIP_ADDED
@@ -188,6 +206,18 @@ class Letters:
             "See your grades",
             self._login,
         )
+
+    def email_changed(self, user: User, old: str) -> list[OutgoingEmail]:
+        """Both addresses hear of it: the old one in case it was not the person's wish,
+        the new one so they know to sign in with it."""
+        body = (
+            f"The email address of your account at {self.school} changed from {old} to "
+            f"{user.email}. Sign in with {user.email} from now on; you were signed out "
+            "everywhere.\nIf you did not ask for this, tell your school."
+        )
+        subject = f"{self.school}: your email address changed"
+        new = self._email(user, Trigger.EMAIL_CHANGED, subject, body, "Sign in", self._login)
+        return [new, replace(new, to=old)]
 
     def password_reset(self, user: User) -> OutgoingEmail:
         body = (

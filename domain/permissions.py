@@ -48,6 +48,7 @@ class Capability(StrEnum):
     MANAGE_NOTIFICATIONS = "notifications.manage"
     APPROVE_BULK = "bulk.approve"
     APPROVE_RULES = "rules.approve"
+    CREATE_UNGROUPED_USER = "users.create_ungrouped"
 
 
 LABELS: dict[Capability, str] = {
@@ -77,6 +78,7 @@ LABELS: dict[Capability, str] = {
     Capability.MANAGE_NOTIFICATIONS: "School emails (switches and log)",
     Capability.APPROVE_BULK: "Approve bulk imports (and whether they enrol)",
     Capability.APPROVE_RULES: "Approve managers' group rules",
+    Capability.CREATE_UNGROUPED_USER: "Create a user outside any group",
 }
 
 MANAGE_USERS_PARTS: tuple[Capability, ...] = (

@@ -92,7 +92,8 @@ async def _sign_ins(batch: Sequence[Resolved], conn: BaseDBAsyncClient) -> None:
 async def _progress(
     batch: Sequence[Resolved], now: datetime, conn: BaseDBAsyncClient
 ) -> list[tuple[User, Course]]:
-    """Progress only moves forward; a completion is recorded once. Returns new completions."""
+    """Progress only moves forward; a completion is recorded once; what occurred before
+    a manager reset the progress is ignored. Returns new completions."""
     moving = [r for r in batch if r.course is not None and r.event.percent is not None]
     if not moving:
         return []
@@ -110,6 +111,8 @@ async def _progress(
             enrollment = EnrollmentRow(user_id=r.user.id, course_id=r.course.id, enrolled_at=now)
             enrollments[key] = enrollment
             created.append(enrollment)
+        if enrollment.progress_reset_at and r.event.occurred_at < enrollment.progress_reset_at:
+            continue
         enrollment.progress = max(enrollment.progress or 0, r.event.percent)
         if r.event.type is EventType.COURSE_COMPLETED and enrollment.completed_at is None:
             enrollment.completed_at = r.event.occurred_at

@@ -45,6 +45,7 @@ from storage.models import (
 )
 from storage.outbox import queue
 from storage.sql import execute, execute_many, fetch, fetch_ids, fetch_number, marks
+from storage.user_card import tombstone
 
 
 class Item(NamedTuple):
@@ -593,7 +594,8 @@ async def _delete(
     conn: BaseDBAsyncClient, items: Items, keep: frozenset[str], scope: Collection[int] | None
 ) -> RunCounts:
     """One chunk of a delete-users job. Memberships, enrolments, invitations and
-    activity go with each user (foreign keys cascade); sent emails stay, unlinked.
+    activity go with each user (foreign keys cascade); sent emails stay, unlinked and
+    naming a deleted user, as do their lines in the User action log.
     Admins are never deleted in bulk; with a ``scope``, nor is anyone whose groups
     are not all in it (they may have joined another group since the check)."""
     ready = [i for i in items if not i.problem]
@@ -604,6 +606,7 @@ async def _delete(
     doomed = {r.email: r.id for r in found if r.email not in admins | outside}
     if doomed:
         ids = list(doomed.values())
+        await tombstone(conn, ids)
         await execute(conn, f"DELETE FROM users WHERE id IN ({marks(len(ids))})", ids)
     outcomes = [(i.id, RowOutcome.DELETED, "") for i in ready if i.email in doomed]
     outcomes += [(i.id, RowOutcome.ADMIN_KEPT, "") for i in ready if i.email in admins]

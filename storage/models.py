@@ -132,6 +132,9 @@ class EnrollmentRow(Model):
     enrolled_at = fields.DatetimeField(auto_now_add=True)
     progress = fields.IntField(default=0)
     completed_at = fields.DatetimeField(null=True)
+    progress_reset_at = fields.DatetimeField(null=True)
+    """When a manager last reset it: progress the course player reports as having
+    occurred before then is ignored."""
 
     class Meta:
         table = "enrollments"
@@ -611,3 +614,39 @@ class ReportDeliveryRow(Model):
     class Meta:
         table = "report_deliveries"
         unique_together = (("schedule", "period"),)
+
+
+# One change made to one person from their card: who made it, when, and what. The
+# person's row may go later; ``subject_label`` keeps how the log names them then.
+class UserActionRow(Model):
+    id = fields.IntField(primary_key=True)
+    subject: fields.ForeignKeyNullableRelation[UserRow] = fields.ForeignKeyField(
+        "models.UserRow", related_name="actions_on", on_delete=fields.SET_NULL, null=True
+    )
+    subject_id: int | None
+    subject_label = fields.CharField(max_length=254, default="")
+    actor: fields.ForeignKeyNullableRelation[UserRow] = fields.ForeignKeyField(
+        "models.UserRow", related_name="actions_by", on_delete=fields.SET_NULL, null=True
+    )
+    actor_id: int | None
+    action = fields.CharField(max_length=32)
+    detail = fields.TextField(default="")
+    at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "user_actions"
+
+
+# A person's previous email for a while after it changed: the course player may still
+# report activity under it. Only an address no user has now resolves to them.
+class EmailAliasRow(Model):
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, db_index=True)
+    user: fields.ForeignKeyRelation[UserRow] = fields.ForeignKeyField(
+        "models.UserRow", related_name="email_aliases", on_delete=fields.CASCADE
+    )
+    user_id: int
+    until = fields.DatetimeField()
+
+    class Meta:
+        table = "email_aliases"

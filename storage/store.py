@@ -21,6 +21,7 @@ from storage.reports import ReportStore
 from storage.rules import RuleStore
 from storage.schedules import ScheduleStore
 from storage.settings import SettingsStore
+from storage.user_card import UserCardStore
 from storage.users import UserStore
 from storage.workspace import WorkspaceStore
 
@@ -44,6 +45,7 @@ class TortoiseStore:
     certificates: CertificateStore = field(default_factory=CertificateStore)
     reports: ReportStore = field(default_factory=ReportStore)
     schedules: ScheduleStore = field(default_factory=ScheduleStore)
+    user_cards: UserCardStore = field(default_factory=UserCardStore)
 
 
 if TYPE_CHECKING:

@@ -23,6 +23,7 @@ from bot.listeners import (
     messages,
     modal_submissions,
     rules,
+    user_card,
     workspace,
 )
 from bot.listeners.context import LINKING, RECEIVED
@@ -100,6 +101,7 @@ def register_listeners(
         rules,
         grading,
         certificates,
+        user_card,
     ):
         module.register(app, services)
     dropped = bulk.register(app, services, checker, wake)

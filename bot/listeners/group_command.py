@@ -34,6 +34,7 @@ from bot.views.modals import create_group_modal
 from bot.views.permissions import permissions_modal, pick_manager_modal, whoami_message
 from bot.views.reports import learner_message, report_sent, report_title, school_message
 from bot.views.schedules import report_log
+from bot.views.user_card import card_done, card_message
 from domain.bulk.model import JobKind, parse_job_filter
 from domain.clock import utc_now
 from domain.entities import Actor
@@ -362,6 +363,18 @@ async def _log_reports(call: Call, args: list[str]) -> None:
     await call.say(*report_log(log))
 
 
+async def _user(call: Call, args: list[str]) -> None:
+    card = await call.services.user_cards.by_email(call.actor, args[0])
+    await call.say(*card_message(card))
+
+
+async def _user_new(call: Call, args: list[str]) -> None:
+    username = args[1] if len(args) > 1 else None
+    card = await call.services.user_cards.create(call.actor, email=args[0], username=username)
+    note = card_done(card, "Created") + " They are invited by email and in no group yet."
+    await call.say(*card_message(card, note=note))
+
+
 ROUTES: dict[str, Handler] = {
     "help": _help,
     "list": _list,
@@ -398,6 +411,8 @@ ROUTES: dict[str, Handler] = {
     "report": _report,
     "schedule": _schedule,
     "log reports": _log_reports,
+    "user": _user,
+    "user new": _user_new,
 }
 
 

@@ -32,6 +32,7 @@ from domain.clock import utc_now
 from domain.entities import Actor, Group
 from domain.errors import DomainError, InvalidInput, TitleTaken
 from domain.permissions import Capability
+from domain.user_card.model import EmailTaken
 
 _FIELD_OF = {
     "title": Field.TITLE,
@@ -44,6 +45,12 @@ _FIELD_OF = {
     "day": Field.SCHEDULE_WHEN,
     "time": Field.SCHEDULE_WHEN,
     "time zone": Field.SCHEDULE_WHEN,
+    "first name": Field.FIRST_NAME,
+    "last name": Field.LAST_NAME,
+    "tags": Field.TAGS,
+    "tag": Field.TAGS,
+    "progress": Field.PERCENT,
+    "reason": Field.REASON,
 }
 
 
@@ -69,6 +76,10 @@ class Form:
 
     def conversation(self, field: Field) -> str:
         return str(self._entry(field).get("selected_conversation") or "")
+
+    def selected(self, field: Field) -> str:
+        """The value of a single select's chosen option, or empty."""
+        return str((self._entry(field).get("selected_option") or {}).get("value", ""))
 
     def user(self, field: Field) -> str | None:
         return self._entry(field).get("selected_user")
@@ -235,6 +246,8 @@ def _field_of(error: DomainError) -> str | None:
     """A title clash is about the title; an input error about the field it names."""
     if isinstance(error, TitleTaken):
         return Field.TITLE
+    if isinstance(error, EmailTaken):
+        return Field.EMAIL
     if isinstance(error, InvalidInput):
         return _FIELD_OF.get(error.field)
     return None

@@ -36,6 +36,14 @@ from domain.rules.model import (
     UnknownName,
 )
 from domain.schedules import ChannelUnreachable, ScheduleNotFound
+from domain.user_card.model import (
+    AdminKept,
+    AlreadyInState,
+    BeyondYourGroups,
+    EmailTaken,
+    NotEnrolled,
+    PersonNotFound,
+)
 
 
 def _suggest(names: Sequence[str]) -> str:
@@ -96,6 +104,19 @@ def _no_rule(error: NoRule, admins: Sequence[str]) -> str:
     )
 
 
+def _person_not_found(error: PersonNotFound) -> str:
+    """By email when one was typed; a card's button names the person by id."""
+    if error.name.startswith("#"):
+        return (
+            "There is no one like that in your groups any more (or in the school); nothing "
+            "was changed. `/group members <group>` lists who is in a group."
+        )
+    return (
+        f"There is no one with the email *{escape(error.name)}* in your groups; check the "
+        "address, or `/group members <group>` lists who is in a group."
+    )
+
+
 _WORDINGS: dict[type, Wording] = {
     GroupNotFound: _not_found("`/group list` shows your groups."),
     CourseNotFound: _not_found("`/group course list` shows the catalogue."),
@@ -115,6 +136,27 @@ _WORDINGS: dict[type, Wording] = {
     TitleTaken: lambda e, _: (
         f"A {e.kind} called *{escape(e.existing_title)}* (`#{e.existing_id}`) already "
         "exists, and titles are unique regardless of case. Choose another title."
+    ),
+    PersonNotFound: lambda e, _: _person_not_found(e),
+    EmailTaken: lambda e, _: (
+        f"*{escape(e.email)}* already belongs to someone in the school, and emails are "
+        "unique; choose another address. Nothing was changed."
+    ),
+    BeyondYourGroups: lambda e, admins: (
+        f"*{escape(e.username)}* is also in groups you don't manage, so only a school admin "
+        f"can {e.wanted}: ask {listing([f'<@{a}>' for a in admins], empty='a school admin')}. "
+        "Nothing was changed."
+    ),
+    AdminKept: lambda e, _: (
+        f"*{escape(e.username)}* is a school admin, and admins are never deleted; nothing "
+        "was changed."
+    ),
+    NotEnrolled: lambda e, _: (
+        f"*{escape(e.username)}* is not enrolled in *{escape(e.course)}*, so there is no "
+        "progress to change; nothing was changed."
+    ),
+    AlreadyInState: lambda e, _: (
+        f"*{escape(e.username)}* is already _{e.status}_; nothing was changed."
     ),
     InvalidInput: lambda e, _: f"The {e.field} is not right: {escape(e.message)}",
     PermissionDenied: lambda e, admins: denied(e, admins),

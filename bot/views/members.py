@@ -7,12 +7,12 @@ from typing import Any
 from bot.ids import Action
 from bot.views.blocks import (
     Block,
+    button,
     context,
     escape,
     fallback,
     header,
     listing,
-    packed,
     plain,
     section,
     when,
@@ -34,8 +34,9 @@ def member_line(row: MemberRow) -> str:
 def members_message(
     group: Group, page: Page[MemberRow], *, segment: str = ""
 ) -> tuple[str, list[Block]]:
-    """Members packed into as few sections as fit Slack's 3,000 characters, none cut;
-    with a segment's name, the page holds only members in that segment."""
+    """A section per member, with the button that opens their card (20 a page keep
+    well inside Slack's 50 blocks); with a segment's name, the page holds only
+    members in that segment."""
     within = f" in segment {segment}" if segment else ""
     title = f"Members of {group.title}{within} ({page.total})"
     blocks: list[Block] = [header(title)]
@@ -45,7 +46,10 @@ def members_message(
         blocks.append(
             section(f"No members yet. Add one with `/group add #{group.id} ada@school.org`.")
         )
-    blocks.extend(section(text) for text in packed([member_line(row) for row in page.items]))
+    blocks.extend(
+        section(member_line(row), accessory=button("Card", Action.OPEN_CARD, str(row.user.id)))
+        for row in page.items
+    )
     if group.seat_limit:
         blocks.append(context(f"{page.total} of {group.seat_limit} seats taken"))
     blocks.extend(

@@ -19,6 +19,7 @@ from domain.ports.groups import CourseStore, GroupStore
 from domain.ports.people import MemberStore, UserStore
 from domain.ports.permissions import PermissionStore
 from domain.ports.rules import RuleStore
+from domain.ports.user_card import UserCardStore
 from domain.ports.workspace import WorkspaceStore
 from domain.reports import ReportStore
 from domain.schedules import ScheduleStore
@@ -77,3 +78,6 @@ class Store(Protocol):
 
     @property
     def schedules(self) -> ScheduleStore: ...
+
+    @property
+    def user_cards(self) -> UserCardStore: ...

@@ -5,7 +5,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0010_user_tags')]
+    dependencies = [('models', '0011_user_card')]
 
     initial = False
 

@@ -96,3 +96,17 @@ def test_the_demo_schedules_a_weekly_report_and_runs_it_now(out: str) -> None:
     ]
     positions = [out.index(step) for step in steps]
     assert positions == sorted(positions)
+
+
+def test_the_demo_opens_a_card_fixes_a_name_and_suspends_and_reactivates(out: str) -> None:
+    steps = [
+        "Max clicks *Card* on Nadia's row:",
+        "*Username:* nadia",
+        "Saved the changes to *Nadia Haddad* (nadia@demo.school)",
+        "username: nadia → Nadia Haddad",
+        "Suspended *lin*",
+        "*Status:* *suspended*",
+        "Reactivated *lin*",
+    ]
+    positions = [out.index(step) for step in steps]
+    assert positions == sorted(positions)

@@ -23,13 +23,22 @@ from bot.views import modals
 from bot.views.bulk import approval_request, import_modal, preview_message, review_modal
 from bot.views.certificates import revoke_modal
 from bot.views.emails import notifications_modal
-from bot.views.grading import edit_modal, grade_modal, queue_message, reset_modal
+from bot.views.grading import edit_modal as grade_edit_modal
+from bot.views.grading import grade_modal, queue_message
+from bot.views.grading import reset_modal as grade_reset_modal
 from bot.views.permissions import DEFAULT, permissions_modal, pick_manager_modal
 from bot.views.rules import approval_request as rule_request
 from bot.views.rules import preview_message as rule_preview
 from bot.views.rules import review_modal as rule_review
 from bot.views.rules import rule_modal
 from bot.views.schedules import schedule_modal
+from bot.views.user_card import (
+    delete_modal,
+    edit_modal,
+    email_modal,
+    progress_modal,
+    reset_modal,
+)
 from bot.xlsx_template import build_template
 from domain.bulk.model import BulkJob
 from domain.bulk.sheet import StagedRow, Tally
@@ -53,6 +62,8 @@ NO_RESPONSE = "There is no response"
 NO_CERTIFICATE = "There is no certificate"
 REVIEW_QUEUE = "Review queue in Sales "
 """Sales Team's, whatever an earlier case renamed it to."""
+NO_ONE = "There is no one"
+"""...and of a person outside their groups: the same as of no one."""
 
 
 @dataclass
@@ -76,6 +87,12 @@ class Scene:
     """The latest graded response in Sales Team."""
     certificate: Any = None
     """The newest certificate of a Sales Team member."""
+    people: dict[str, int] = field(default_factory=dict)
+    """User ids of Sales Team's members, by username."""
+    forms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Forms of member07's card, as an admin opened them, by their callback id."""
+    course: str = ""
+    """The id of the course member07 is enrolled in."""
 
     async def command(self, text: str) -> str:
         return await self.seen(await self.roster.driver.command(self.user, text))
@@ -153,7 +170,7 @@ class Case:
     scoped: bool = True
     """True: it acts on Sales Team, the group MANAGER manages."""
     hidden: str = NOT_FOUND
-    """What a manager of another group hears of what it acts on."""
+    """What a manager of another group hears: that what they named does not exist."""
 
 
 CASES: tuple[Case, ...] = (
@@ -652,7 +669,7 @@ CASES: tuple[Case, ...] = (
         (C.REVIEW_CENTER,),
         "Grade edited",
         lambda s: s.submit(
-            edit_modal(s.graded), {Field.SCORE: "6", Field.REASON: "Recounted the marks"}
+            grade_edit_modal(s.graded), {Field.SCORE: "6", Field.REASON: "Recounted the marks"}
         ),
         hidden=NO_RESPONSE,
     ),
@@ -680,7 +697,7 @@ CASES: tuple[Case, ...] = (
         Modal.RESET_GRADE,
         (C.REVIEW_CENTER,),
         "may take it again",
-        lambda s: s.submit(reset_modal(s.graded), {Field.REASON: "Upload was corrupted"}),
+        lambda s: s.submit(grade_reset_modal(s.graded), {Field.REASON: "Upload was corrupted"}),
         hidden=NO_RESPONSE,
     ),
     Case(
@@ -745,6 +762,123 @@ CASES: tuple[Case, ...] = (
         "its verification page says so",
         lambda s: s.submit(revoke_modal(s.certificate), {Field.REASON: "Issued by mistake"}),
         hidden=NO_CERTIFICATE,
+    ),
+    Case(
+        "user",
+        (C.VIEW_USERS,),
+        "member05 (member05@school.org)",
+        lambda s: s.command("user member05@school.org"),
+        hidden=NO_ONE,
+    ),
+    Case(
+        "user new",
+        ADMIN_ONLY,
+        "Created *Nova*",
+        lambda s: s.command('user new nova@example.org "Nova"'),
+        scoped=False,
+    ),
+    Case(
+        Action.OPEN_CARD,
+        (C.VIEW_USERS,),
+        "member05 (member05@school.org)",
+        lambda s: s.click("members", Action.OPEN_CARD, value=str(s.people["member05"])),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Action.EDIT_USER,
+        (C.BASIC_USER_ACTIONS,),
+        "Edit user",
+        lambda s: s.click("card", Action.EDIT_USER),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Modal.EDIT_USER,
+        (C.BASIC_USER_ACTIONS,),
+        "User saved",
+        lambda s: s.submit(s.forms[Modal.EDIT_USER], {Field.USERNAME: "Member Seven"}),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Action.SET_PROGRESS,
+        (C.UPDATE_PROGRESS,),
+        "Update progress",
+        lambda s: s.click("card", Action.SET_PROGRESS),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Modal.SET_PROGRESS,
+        (C.UPDATE_PROGRESS,),
+        "Updated the progress of",
+        lambda s: s.submit(
+            s.forms[Modal.SET_PROGRESS],
+            {Field.COURSE: s.course, Field.PERCENT: "50", Field.REASON: "the table"},
+        ),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Action.RESET_PROGRESS,
+        (C.ADVANCED_USER_ACTIONS,),
+        "Reset progress",
+        lambda s: s.click("card", Action.RESET_PROGRESS),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Modal.RESET_PROGRESS,
+        (C.ADVANCED_USER_ACTIONS,),
+        "Reset the progress of",
+        lambda s: s.submit(
+            s.forms[Modal.RESET_PROGRESS], {Field.COURSE: s.course, Field.REASON: "the table"}
+        ),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Action.CHANGE_EMAIL,
+        (C.ADVANCED_USER_ACTIONS,),
+        "Change email",
+        lambda s: s.click("card", Action.CHANGE_EMAIL),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Modal.CHANGE_EMAIL,
+        (C.ADVANCED_USER_ACTIONS,),
+        "Changed the email of",
+        lambda s: s.submit(s.forms[Modal.CHANGE_EMAIL], {Field.EMAIL: "seven@school.org"}),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Action.DELETE_USER,
+        (C.DELETE_USER,),
+        "Delete user",
+        lambda s: s.click("card", Action.DELETE_USER),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Modal.DELETE_USER,
+        (C.DELETE_USER,),
+        "Deleted *member08*",
+        lambda s: s.submit(s.forms[Modal.DELETE_USER], {}),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Action.RESEND_USER_INVITE,
+        (C.BASIC_USER_ACTIONS,),
+        "Sending a new invitation to *member05*",
+        lambda s: s.click("card", Action.RESEND_USER_INVITE),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Action.SUSPEND_USER,
+        (C.BASIC_USER_ACTIONS,),
+        "Suspended *member05*",
+        lambda s: s.click("card", Action.SUSPEND_USER),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Action.REACTIVATE_USER,
+        (C.BASIC_USER_ACTIONS,),
+        "Reactivated *member06*",
+        lambda s: s.click("suspended card", Action.REACTIVATE_USER),
+        hidden=NO_ONE,
     ),
     # Last: an approved import starts running, and its messages would mix with others'.
     Case(
@@ -908,6 +1042,26 @@ def _rule_review(scene: Scene) -> dict[str, Any]:
     return rule_review(_group(scene.sales, "Sales Team"), scene.pending_rule, "nobody", empty)
 
 
+async def _cards(school: Roster, scene: Scene) -> None:
+    """The admin's cards of member05 (active) and member06 (suspended), and the edit
+    forms of member07's and member08's deletion."""
+    services, admin = school.services, await school.services.users.actor(ADMIN)
+    rows = await models.UserRow.filter(email__startswith="member").values_list("username", "id")
+    scene.people = dict(rows)
+    await services.user_cards.suspend(admin, scene.people["member06"])
+    for name, who in (("card", "member05"), ("suspended card", "member06")):
+        scene.surfaces[name] = await (
+            await school.driver.command(ADMIN, f"user {who}@school.org")
+        ).reply()
+    member07 = await services.user_cards.editable(admin, scene.people["member07"])
+    scene.course = str(member07.enrollments[0].course.id)
+    for form in (edit_modal, progress_modal, reset_modal, email_modal):
+        view = form(member07)
+        scene.forms[view["callback_id"]] = view
+    member08 = await services.user_cards.editable(admin, scene.people["member08"])
+    scene.forms[Modal.DELETE_USER] = delete_modal(member08)
+
+
 def _pending(scene: Scene) -> BulkJob:
     assert scene.pending is not None
     return scene.pending
@@ -1005,6 +1159,8 @@ TABLES = (
     models.SubmissionRow,
     models.GradeChangeRow,
     models.CertificateRow,
+    models.UserActionRow,
+    models.EmailAliasRow,
 )
 
 
@@ -1060,6 +1216,7 @@ async def _scene(school: Roster, caller: str) -> Scene:
     scene.pending, _ = await services.bulk.send_for_approval(admin, job.id)
     await _rules(school, group, scene)
     await _submissions(school, scene)
+    await _cards(school, scene)
     client = AsyncWebClient(token=school.slack.bot_token, base_url=school.slack.api_url)
     text, blocks = approval_request(scene.pending)
     posted = await client.chat_postMessage(channel=ADMIN, text=text, blocks=blocks)

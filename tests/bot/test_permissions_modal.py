@@ -115,6 +115,7 @@ async def test_help_marks_what_the_caller_cannot_use(school: Roster) -> None:
     locked = {line.split("`")[1].split()[1] for line in lines if line.startswith(":lock:")}
     assert locked == {
         "create",
+        "user",
         "add",
         "remove",
         "courses",

@@ -20,6 +20,7 @@ from domain.ports.groups import CourseStore, GroupStore
 from domain.ports.people import MemberStore, UserStore
 from domain.ports.permissions import PermissionStore
 from domain.ports.rules import RuleStore
+from domain.ports.user_card import UserCardStore
 from domain.ports.workspace import WorkspaceStore
 from domain.reports import ReportStore
 from domain.schedules import ScheduleStore
@@ -82,6 +83,7 @@ class FakeStore:
         self.certificates: CertificateStore = absent("certificates")
         self.reports: ReportStore = absent("reports")
         self.schedules: ScheduleStore = absent("schedules")
+        self.user_cards: UserCardStore = absent("user_cards")
 
     def add_by_rule(self, group_id: int, user: User) -> None:
         """What a rule run (RuleStore.apply, not faked) does to one person it adds: a

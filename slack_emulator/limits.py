@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 MESSAGE_BLOCKS = 50
@@ -17,6 +18,8 @@ VIEW_BYTES = 250_000
 ID_CHARS = 255
 MAX_FILES = 10
 USER_ID = re.compile(r"^[UW][A-Z0-9]{8,}$")
+IMAGE_TYPES = frozenset({"png", "jpg", "jpeg", "gif"})
+"""What an image block shows (docs.slack.dev/reference/block-kit/blocks/image-block)."""
 
 _TEXT_ELEMENTS = {"plain_text_input", "email_text_input", "url_text_input", "number_input"}
 _SELECTS = {
@@ -59,8 +62,11 @@ BLOCK_TYPES = {
 
 
 class _Checker:
-    def __init__(self, surface: str) -> None:
+    def __init__(self, surface: str, files: Mapping[str, str] | None = None) -> None:
         self.surface = surface
+        self.files = files or {}
+        """The workspace's files the app may show, by id and by ``url_private``, with
+        their file type: an image's ``slack_file`` must name one of them."""
         self.errors: list[str] = []
 
     def fail(self, message: str, pointer: str) -> None:
@@ -217,7 +223,9 @@ class _Checker:
             self.fail("must provide between 1 and 10 elements", f"{pointer}/elements")
             return
         for i, element in enumerate(elements):
-            if element.get("type") != "image":
+            if isinstance(element, dict) and element.get("type") == "image":
+                self.image(element, f"{pointer}/elements/{i}")
+            else:
                 self.text(element, f"{pointer}/elements/{i}", limit=3000)
 
     def _actions(self, block: dict[str, Any], pointer: str) -> None:
@@ -239,7 +247,39 @@ class _Checker:
         self.element(block.get("element"), f"{pointer}/element", in_input=True)
 
     def _image(self, block: dict[str, Any], pointer: str) -> None:
-        self.max_len(block.get("alt_text"), 2000, f"{pointer}/alt_text")
+        self.image(block, pointer)
+        if "title" in block:
+            self.text(block["title"], f"{pointer}/title", limit=2000, plain=True)
+
+    def image(self, obj: dict[str, Any], pointer: str) -> None:
+        """An image block or element: alt text, and exactly one source, either a
+        public https address or a ``slack_file`` (by ``id`` or ``url``) that is an
+        image the app can see."""
+        alt = obj.get("alt_text")
+        if not isinstance(alt, str) or not alt:
+            self.fail("must provide alt_text", f"{pointer}/alt_text")
+        self.max_len(alt, 2000, f"{pointer}/alt_text")
+        if ("image_url" in obj) == ("slack_file" in obj):
+            self.fail("must provide either image_url or slack_file", pointer)
+        elif "image_url" in obj:
+            url = obj["image_url"]
+            if not isinstance(url, str) or not url.startswith("https://"):
+                self.fail("image_url must be an https URL", f"{pointer}/image_url")
+            self.max_len(url, 3000, f"{pointer}/image_url")
+        else:
+            self.slack_file(obj["slack_file"], f"{pointer}/slack_file")
+
+    def slack_file(self, ref: Any, pointer: str) -> None:
+        keys = set(ref) & {"id", "url"} if isinstance(ref, dict) else set()
+        if len(keys) != 1:
+            self.fail("slack_file must have either id or url", pointer)
+            return
+        key = keys.pop()
+        filetype = self.files.get(ref[key]) if isinstance(ref[key], str) else None
+        if filetype is None:
+            self.fail("invalid slack file", f"{pointer}/{key}")
+        elif filetype not in IMAGE_TYPES:
+            self.fail(f"slack_file must be an image, not {filetype or 'a file'}", pointer)
 
     def blocks(self, blocks: Any, pointer: str, most: int) -> None:
         if not isinstance(blocks, list):
@@ -257,8 +297,8 @@ class _Checker:
                 block_ids.add(block_id)
 
 
-def check_message_blocks(blocks: Any) -> list[str]:
-    checker = _Checker("message")
+def check_message_blocks(blocks: Any, files: Mapping[str, str] | None = None) -> list[str]:
+    checker = _Checker("message", files)
     checker.blocks(blocks, "/blocks", MESSAGE_BLOCKS)
     return checker.errors
 

@@ -341,7 +341,7 @@ class SlackEmulator(Workspace):
             return web.json_response({"ok": False, "error": "expired_url"}, status=404)
         payload = await request.json()
         if not flag(payload, "delete_original"):
-            errors = check_message_blocks(payload.get("blocks", []))
+            errors = check_message_blocks(payload.get("blocks", []), self.image_sources())
             if errors:
                 return web.json_response(
                     {
@@ -405,9 +405,19 @@ class SlackEmulator(Workspace):
     def check_blocks(self, args: dict[str, Any]) -> None:
         if not args.get("text") and not args.get("blocks"):
             raise SlackError("no_text")
-        errors = check_message_blocks(args.get("blocks", []))
+        errors = check_message_blocks(args.get("blocks", []), self.image_sources())
         if errors:
             raise SlackError("invalid_blocks", errors)
+
+    def image_sources(self) -> dict[str, str]:
+        """The files a block's ``slack_file`` may name (by id or ``url_private``), with
+        their types: those the app can see."""
+        sources: dict[str, str] = {}
+        for stored in self.files.values():
+            if stored.visible:
+                described = self.file_json(stored)
+                sources[stored.id] = sources[described["url_private"]] = described["filetype"]
+        return sources
 
     def use_trigger(self, trigger_id: str | None) -> Trigger:
         trigger = self.triggers.get(trigger_id or "")

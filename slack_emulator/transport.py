@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 ACK_SECONDS = 3.0
 TIMED_OUT = 0
 """The status of a delivery Slack stopped waiting for."""
-SLACK_RETRY_DELAYS = (0.0, 60.0, 300.0)
 
 
 @dataclass(frozen=True)

@@ -208,3 +208,41 @@ async def test_initial_users_are_user_ids(slack: SlackEmulator, client) -> None:
         "[ERROR] 'ada@school.org' is not a user id "
         "[json-pointer:/view/blocks/0/element/initial_users/1]"
     ]
+
+
+def _image(**source: object) -> dict:
+    return {"type": "image", "alt_text": "Completion per course", **source}
+
+
+async def test_an_image_block_shows_an_image_the_bot_uploaded_or_an_https_address(
+    client: AsyncWebClient,
+) -> None:
+    uploaded = await client.files_upload_v2(
+        channel=CHANNEL, content=b"\x89PNG\r\n", filename="chart.png"
+    )
+    file_id = uploaded["file"]["id"]
+    await client.chat_postMessage(
+        channel=CHANNEL, text="chart", blocks=[_image(slack_file={"id": file_id})]
+    )
+    await client.chat_postMessage(
+        channel=CHANNEL, text="chart", blocks=[_image(image_url="https://school.org/c.png")]
+    )
+
+
+async def test_an_image_block_without_a_usable_source_is_refused(
+    client: AsyncWebClient,
+) -> None:
+    sheet = await client.files_upload_v2(channel=CHANNEL, content=b"a,b", filename="rows.csv")
+    cases = {
+        "/blocks/0/image_url": _image(image_url="http://school.org/c.png"),
+        "/blocks/0/slack_file/id": _image(slack_file={"id": "F0NOSUCH01"}),
+        "/blocks/0/slack_file": _image(slack_file={"id": sheet["file"]["id"]}),
+        "/blocks/0": _image(),
+        "/blocks/0/alt_text": {"type": "image", "image_url": "https://school.org/c.png"},
+    }
+    for pointer, block in cases.items():
+        error, messages = await _error(
+            client.chat_postMessage(channel=CHANNEL, text="x", blocks=[block])
+        )
+        assert error == "invalid_blocks"
+        assert len(messages) == 1 and messages[0].endswith(f"[json-pointer:{pointer}]"), messages

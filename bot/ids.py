@@ -52,6 +52,7 @@ class Action(StrEnum):
     CHANGE_EMAIL = "users.card.email"
     DELETE_USER = "users.card.delete"
     RESEND_USER_INVITE = "users.card.resend_invite"
+    CARD_GROUPS = "users.card.groups"
 
 
 class Modal(StrEnum):
@@ -78,6 +79,7 @@ class Modal(StrEnum):
     RESET_PROGRESS = "users.reset"
     CHANGE_EMAIL = "users.email"
     DELETE_USER = "users.delete"
+    CARD_GROUPS = "users.groups"
 
 
 class MenuChoice(StrEnum):
@@ -127,3 +129,5 @@ class Field(StrEnum):
     COURSE = "course"
     PERCENT = "percent"
     COMPLETE = "complete"
+    CARD_GROUP = "card_group"
+    GROUP_CHANGE = "group_change"

@@ -21,18 +21,22 @@ from bot.services import Services
 from bot.views.blocks import Block
 from bot.views.modals import View, done_modal
 from bot.views.user_card import (
+    GROUP_CHOICES,
     card_done,
     card_message,
     delete_modal,
     edit_modal,
     email_modal,
+    groups_modal,
+    membership_done,
     progress_modal,
+    removing,
     reset_modal,
     user_deleted,
 )
 from domain.entities import Actor
 from domain.permissions import Capability
-from domain.user_card.model import UserCard
+from domain.user_card.model import PersonNotFound, UserCard
 
 log = logging.getLogger("roster.user_card")
 
@@ -114,6 +118,45 @@ def register(app: AsyncApp, services: Services) -> None:
         )
         return await _updated(card, "Saved the changes to", reply_to)
 
+    @app.action(Action.CARD_GROUPS)
+    @guarded
+    async def open_groups(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:
+        await ack()
+        card, groups = await cards.group_choices(
+            context["actor"], int(action["value"]), most=GROUP_CHOICES
+        )
+        view = groups_modal(card, groups, reply_to=body.get("response_url", ""))
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    async def change_groups(actor: Actor, form: Form, client: AsyncWebClient) -> View:
+        """Adding and removing are the member service's, as from `/group add`: the
+        same checks, seat limit, rules and emails."""
+        user_id, _, reply_to = form.metadata.partition("|")
+        user = (await cards.editable(actor, int(user_id))).user
+        group = await services.groups.resolve(
+            actor, f"#{form.selected(Field.CARD_GROUP)}", Capability.BASIC_USER_ACTIONS
+        )
+        if removing(form.selected(Field.GROUP_CHANGE)):
+            await services.members.remove(actor, group, email=user.email)
+            added = before = False
+        else:
+            joined = await services.members.add(actor, group, email=user.email)
+            added, before = True, joined.already_member
+        note = membership_done(user.username, user.email, group.title, added=added, before=before)
+        try:
+            card = await cards.editable(actor, user.id)
+        except PersonNotFound:
+            if reply_to:
+                await _replace(reply_to, note + " They are no longer in any of your groups.")
+            return done_modal("User saved", note)
+        return await _shown(card, note, reply_to)
+
     @app.action(Action.SET_PROGRESS)
     @app.action(Action.RESET_PROGRESS)
     @guarded
@@ -191,11 +234,15 @@ def register(app: AsyncApp, services: Services) -> None:
     app.view(Modal.DELETE_USER)(_listener(delete, services))
     app.view(Modal.SET_PROGRESS)(_listener(set_progress, services))
     app.view(Modal.RESET_PROGRESS)(_listener(reset_progress, services))
+    app.view(Modal.CARD_GROUPS)(_listener(change_groups, services))
 
 
 async def _updated(card: UserCard, what: str, reply_to: str) -> View:
     """The card that opened the form shows the change too, where it stands."""
-    note = card_done(card, what)
+    return await _shown(card, card_done(card, what), reply_to)
+
+
+async def _shown(card: UserCard, note: str, reply_to: str) -> View:
     if reply_to:
         text, blocks = card_message(card, note=note)
         await _replace(reply_to, text, blocks)

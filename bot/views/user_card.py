@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.ids import Action, Field, Modal
 from bot.views.blocks import (
     Block,
@@ -19,7 +21,7 @@ from bot.views.blocks import (
     when,
 )
 from bot.views.modals import View, input_block, modal, text_input
-from domain.entities import UserStatus
+from domain.entities import Group, UserStatus
 from domain.permissions import Capability
 from domain.user_card.model import CardAction, UserCard
 from domain.user_card.service import ALIAS_DAYS
@@ -126,6 +128,7 @@ def _buttons(card: UserCard) -> list[dict[str, object]]:
             shown.append(button("Suspend", Action.SUSPEND_USER, user_id, style="danger"))
         if card.user.status is UserStatus.INVITED:
             shown.append(button("Resend invitation", Action.RESEND_USER_INVITE, user_id))
+        shown.append(button("Groups", Action.CARD_GROUPS, user_id))
     if card.enrollments and Capability.UPDATE_PROGRESS in card.may:
         shown.append(button("Update progress", Action.SET_PROGRESS, user_id))
     if card.enrollments and Capability.ADVANCED_USER_ACTIONS in card.may:
@@ -176,6 +179,62 @@ def edit_modal(card: UserCard, *, reply_to: str = "") -> View:
     ]
     metadata = f"{card.user.id}|{reply_to}"
     return modal(Modal.EDIT_USER, "Edit user", blocks, submit="Save", metadata=metadata)
+
+
+GROUP_CHOICES = 100
+"""Slack's most options in a select; other groups are reached with ``/group add``."""
+
+_ADD, _REMOVE = "add", "remove"
+_CHANGES = [option("Add to this group", _ADD), option("Remove from this group", _REMOVE)]
+
+
+def groups_modal(card: UserCard, groups: Sequence[Group], *, reply_to: str = "") -> View:
+    """Add the person to one of the caller's groups, or take them out of one; the
+    groups they are in already say so."""
+    user = card.user
+    if not groups:
+        text = "You have no groups to add people to yet: `/group create <name>` makes one."
+        return modal(Modal.CARD_GROUPS, "Groups", [section(text)], submit=None, close="Close")
+    member_of = {g.group_id for g in card.groups}
+    choices = [
+        option(f"{g.title} (#{g.id})"[:66] + (" · member" if g.id in member_of else ""), str(g.id))
+        for g in groups
+    ]
+    more = len(groups) >= GROUP_CHOICES
+    blocks = [
+        input_block(
+            Field.CARD_GROUP,
+            "Group",
+            {"type": "static_select", "options": choices},
+            hint="The first 100 of your groups; `/group add` reaches the others." if more else "",
+        ),
+        input_block(
+            Field.GROUP_CHANGE,
+            "Change",
+            {"type": "radio_buttons", "options": _CHANGES, "initial_option": _CHANGES[0]},
+        ),
+        context(
+            f"{escape(user.username)} ({escape(user.email)}) gets the group's courses and "
+            "emails as when added with `/group add`; leaving keeps their enrolments."
+        ),
+    ]
+    metadata = f"{user.id}|{reply_to}"
+    return modal(Modal.CARD_GROUPS, "Groups", blocks, submit="Save", metadata=metadata)
+
+
+def removing(choice: str) -> bool:
+    """Whether the groups form asked to take the person out of the group."""
+    return choice == _REMOVE
+
+
+def membership_done(username: str, email: str, title: str, *, added: bool, before: bool) -> str:
+    """The line above the card after the groups form: what changed, or that nothing did."""
+    who, group = f"*{escape(username)}* ({escape(email)})", f"*{escape(title)}*"
+    if added and before:
+        return f":information_source: {who} was already in {group}; nothing changed."
+    if added:
+        return f":white_check_mark: Added {who} to {group}, with its courses."
+    return f":white_check_mark: Removed {who} from {group}; they keep their enrolments."
 
 
 def _course_choice(card: UserCard) -> Block:

@@ -13,10 +13,10 @@ from datetime import timedelta
 
 from domain.clock import Clock, utc_now
 from domain.emails import EmailService
-from domain.entities import Actor, Enrollment, User, UserStatus
+from domain.entities import Actor, Enrollment, Group, User, UserStatus
 from domain.errors import InvalidInput, NotificationOff
 from domain.letters import TRIGGER_LABELS, OutgoingEmail, Trigger
-from domain.permissions import Capability, denial, require
+from domain.permissions import Capability, allows, denial, require
 from domain.ports import Store
 from domain.ports.hooks import Changed
 from domain.user_card.model import (
@@ -129,6 +129,17 @@ class UserCards:
         return await self._card(
             actor, await self._reachable(actor, user_id, Capability.BASIC_USER_ACTIONS)
         )
+
+    async def group_choices(
+        self, actor: Actor, user_id: int, *, most: int
+    ) -> tuple[UserCard, list[Group]]:
+        """The card and the caller's groups (the first ``most``) they may add this
+        person to or remove them from; adding and removing themselves go through the
+        member service, which checks again."""
+        card = await self.editable(actor, user_id)
+        visible = None if actor.is_admin else actor.managed_group_ids
+        page = await self._store.groups.page(group_ids=visible, offset=0, limit=most)
+        return card, [g for g in page.items if allows(actor, Capability.BASIC_USER_ACTIONS, g)]
 
     async def suspend(self, actor: Actor, user_id: int) -> UserCard:
         """They can't sign in, their sessions end and their links stop working; they

@@ -9,6 +9,7 @@ fails until they do.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from bot.views.grading import edit_modal as grade_edit_modal
 from bot.views.grading import grade_modal, queue_message
 from bot.views.grading import reset_modal as grade_reset_modal
 from bot.views.permissions import DEFAULT, permissions_modal, pick_manager_modal
+from bot.views.reports import NO_FILE
 from bot.views.rules import approval_request as rule_request
 from bot.views.rules import preview_message as rule_preview
 from bot.views.rules import review_modal as rule_review
@@ -36,6 +38,7 @@ from bot.views.user_card import (
     delete_modal,
     edit_modal,
     email_modal,
+    groups_modal,
     progress_modal,
     reset_modal,
 )
@@ -455,7 +458,7 @@ CASES: tuple[Case, ...] = (
         "report",
         (C.VIEW_ANALYTICS,),
         "is in our direct message",
-        lambda s: s.command(f"report #{s.sales}"),
+        lambda s: _reported(s, s.command(f"report #{s.sales}")),
     ),
     Case(
         "schedule",
@@ -867,6 +870,23 @@ CASES: tuple[Case, ...] = (
         hidden=NO_ONE,
     ),
     Case(
+        Action.CARD_GROUPS,
+        (C.BASIC_USER_ACTIONS,),
+        "gets the group's courses",
+        lambda s: s.click("card", Action.CARD_GROUPS),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Modal.CARD_GROUPS,
+        (C.BASIC_USER_ACTIONS,),
+        "was already in *Sales",
+        lambda s: s.submit(
+            s.forms[Modal.CARD_GROUPS],
+            {Field.CARD_GROUP: str(s.sales), Field.GROUP_CHANGE: "add"},
+        ),
+        hidden=NO_ONE,
+    ),
+    Case(
         Action.SUSPEND_USER,
         (C.BASIC_USER_ACTIONS,),
         "Suspended *member05*",
@@ -891,6 +911,36 @@ CASES: tuple[Case, ...] = (
         ),
     ),
 )
+
+
+async def _reported(scene: Scene, act: Awaitable[str]) -> str:
+    """What the caller saw, once the report's thread has its chart and, when they may
+    export, its file (neither when the group has no course left by then): both are
+    shared after the reply, and must not be taken for what the next case shows."""
+    slack = scene.roster.slack
+    uploads = len(slack.calls_to("files.completeUploadExternal"))
+    posts = len(slack.calls_to("chat.postMessage"))
+    seen = await act
+    if ":no_entry:" in seen or NOT_FOUND in seen:
+        return seen
+    direct = slack.dm_id(scene.user)
+
+    def report() -> str | None:
+        return next(
+            (
+                json.dumps(c.args.get("blocks"), ensure_ascii=False)
+                for c in slack.calls_to("chat.postMessage")[posts:]
+                if c.args.get("channel") == direct
+            ),
+            None,
+        )
+
+    posted = await slack.wait_for(report)
+    shares = 0 if "has no courses to report on" in posted else 1 if NO_FILE in posted else 2
+    await slack.wait_for(
+        lambda: len(slack.calls_to("files.completeUploadExternal")) >= uploads + shares
+    )
+    return seen
 
 
 async def _previewed(scene: Scene, act: Awaitable[str]) -> str:
@@ -1058,6 +1108,7 @@ async def _cards(school: Roster, scene: Scene) -> None:
     for form in (edit_modal, progress_modal, reset_modal, email_modal):
         view = form(member07)
         scene.forms[view["callback_id"]] = view
+    scene.forms[Modal.CARD_GROUPS] = groups_modal(member07, [_group(scene.sales, "Sales Team")])
     member08 = await services.user_cards.editable(admin, scene.people["member08"])
     scene.forms[Modal.DELETE_USER] = delete_modal(member08)
 

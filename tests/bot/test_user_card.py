@@ -3,7 +3,15 @@ suspend and reactivate, as a manager and an admin meet them and as the learner d
 
 from __future__ import annotations
 
-from storage.models import UserActionRow, UserRow, UserTagRow, WebSessionRow
+from storage.models import (
+    EnrollmentRow,
+    GroupRow,
+    MembershipRow,
+    UserActionRow,
+    UserRow,
+    UserTagRow,
+    WebSessionRow,
+)
 from tests.bot.conftest import ADMIN, LEARNER_EMAIL, MANAGER, OTHER_MANAGER, Roster
 from tests.bot.test_invitations import GOOD_PASSWORD, browser_session, invite
 
@@ -237,3 +245,68 @@ async def test_no_invitation_is_resent_to_someone_who_signed_in(school: Roster) 
     clicked = await school.driver.click(ADMIN, card, "users.card.resend_invite", value=str(bob.id))
     assert "*Bob Builder* is already _active_; nothing was changed" in (await clicked.reply()).text
     assert len(school.inbox.to(BOB)) == 1
+
+
+def _offered(form) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The groups the card's Groups form offers: value → label."""
+    (select,) = [b["element"] for b in form.body["blocks"] if b.get("block_id") == "card_group"]
+    return {o["value"]: o["text"]["text"] for o in select["options"]}
+
+
+async def test_an_admin_adds_someone_to_a_group_from_their_card_with_its_courses(
+    school: Roster,
+) -> None:
+    card = await (await school.driver.command(ADMIN, f"user {LEARNER_EMAIL}")).reply()
+    lea = await UserRow.get(email=LEARNER_EMAIL)
+    clicked = await school.driver.click(ADMIN, card, "users.card.groups", value=str(lea.id))
+    form = await clicked.modal()
+    sales = await GroupRow.get(title="Sales Team")
+    support = await GroupRow.get(title="Support")
+    offered = _offered(form)
+    assert offered[str(support.id)].endswith("· member")
+    assert offered[str(sales.id)] == f"Sales Team (#{sales.id})"
+    await school.driver.submit(ADMIN, form, {"card_group": str(sales.id), "group_change": "add"})
+    updated = await clicked.reply()
+    assert "Added *lea* (lea@school.org) to *Sales Team*, with its courses." in updated.text
+    assert "Sales Team (#" in updated.text and "Python 101: 0%" in updated.text
+    assert await MembershipRow.exists(user_id=lea.id, group_id=sales.id)
+
+    again = await school.driver.click(ADMIN, updated, "users.card.groups", value=str(lea.id))
+    await school.driver.submit(
+        ADMIN, await again.modal(), {"card_group": str(sales.id), "group_change": "add"}
+    )
+    assert "was already in *Sales Team*; nothing changed" in (await again.reply()).text
+    assert await MembershipRow.filter(user_id=lea.id).count() == 2
+
+
+async def test_a_manager_removes_someone_from_their_group_and_is_offered_only_theirs(
+    school: Roster,
+) -> None:
+    card = await _card_of_bob(school)
+    bob = await UserRow.get(email=BOB)
+    clicked = await school.driver.click(MANAGER, card, "users.card.groups", value=str(bob.id))
+    form = await clicked.modal()
+    sales = await GroupRow.get(title="Sales Team")
+    assert list(_offered(form)) == [str(sales.id)]
+    values = {"card_group": str(sales.id), "group_change": "remove"}
+    await school.driver.submit(MANAGER, form, values)
+    text = (await clicked.reply()).text
+    assert "Removed *Bob Builder* (bob@example.org) from *Sales Team*" in text
+    assert "They are no longer in any of your groups." in text
+    assert not await MembershipRow.exists(user_id=bob.id)
+    assert await EnrollmentRow.exists(user_id=bob.id)
+
+
+async def test_a_manager_without_basic_actions_gets_no_groups_form(school: Roster) -> None:
+    card = await _card_of_bob(school, ADMIN)
+    services = school.services
+    admin = await services.users.actor(ADMIN)
+    manager = await services.permissions.user(admin, (await UserRow.get(slack_user_id=MANAGER)).id)
+    await services.permissions.save(admin, manager, ["users.view", "groups.view"])
+    own = await (await school.driver.command(MANAGER, f"user {BOB}")).reply()
+    buttons = [e["action_id"] for b in own.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert "Bob Builder" in own.text and "users.card.groups" not in buttons
+    bob = await UserRow.get(email=BOB)
+    clicked = await school.driver.click(MANAGER, card, "users.card.groups", value=str(bob.id))
+    assert "*Manage users: Basic user actions* permission" in (await clicked.reply()).text
+    assert await MembershipRow.filter(user_id=bob.id).count() == 1

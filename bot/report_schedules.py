@@ -8,7 +8,9 @@ owner hears why, instead of being skipped in silence.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import defaultdict
 from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
@@ -26,6 +28,10 @@ from domain.schedules import MAX_ATTEMPTS, Delivery, DeliveryState, ReportSchedu
 
 log = logging.getLogger("roster.reports")
 REPORT_TICK_SECONDS = 60
+REPORTS_AT_ONCE = 4
+"""Reports counted at the same moment, whatever the channels waiting for Slack's pace:
+each is a few aggregate queries, and more at once would only queue on the database
+while acks wait behind them."""
 """How often APScheduler asks the database what is due: every schedule's times are
 on the minute, so each is found within a minute of its time."""
 
@@ -34,6 +40,7 @@ class ScheduledReports:
     def __init__(self, client: AsyncWebClient, services: Services) -> None:
         self._client = client
         self._services = services
+        self._counting = asyncio.Semaphore(REPORTS_AT_ONCE)
 
     async def recover(self, *, now: datetime) -> None:
         """At start: a delivery a crash left in *posting* may or may not have reached
@@ -46,20 +53,28 @@ class ScheduledReports:
 
     async def run_due(self, now: datetime) -> int:
         """Delivers every active schedule's latest period not delivered yet, and tries
-        failed posts again when their time comes; returns how many were posted."""
-        posted = 0
+        failed posts again when their time comes; returns how many were posted.
+
+        Every due period is claimed first; then each channel's deliveries go one
+        after another (Slack takes about a post a second in a channel, and the
+        client's pacer waits for it) while channels go side by side, so 500 reports
+        due in one minute take about as long as the busiest channel's."""
+        due: dict[str, list[tuple[ReportSchedule, Delivery]]] = defaultdict(list)
         for schedule in await self._services.schedules.active():
             period = schedule.timing.latest(now)
             if period is None or period < schedule.created_at:
                 continue
             delivery = await self._services.schedules.claim(schedule, period, now=now)
             if delivery is not None:
-                posted += await self.deliver(schedule, delivery, now=now)
+                due[schedule.channel].append((schedule, delivery))
         for delivery in await self._services.schedules.retries(now=now):
             found = await self._schedule(delivery.schedule_id)
             if found is not None:
-                posted += await self.deliver(found, delivery, now=now)
-        return posted
+                due[found.channel].append((found, delivery))
+        return sum(await asyncio.gather(*(self._in_order(queue, now) for queue in due.values())))
+
+    async def _in_order(self, queue: list[tuple[ReportSchedule, Delivery]], now: datetime) -> int:
+        return sum([await self.deliver(s, d, now=now) for s, d in queue])
 
     async def run_now(self, schedule: ReportSchedule, *, now: datetime) -> bool:
         """*Run now*: a delivery of its own, keyed by this moment."""
@@ -69,7 +84,8 @@ class ScheduledReports:
     async def deliver(self, schedule: ReportSchedule, delivery: Delivery, *, now: datetime) -> int:
         schedules = self._services.schedules
         try:
-            actor, report = await self._report(schedule)
+            async with self._counting:
+                actor, report = await self._report(schedule)
         except DomainError as error:
             await schedules.failed(delivery, DeliveryState.PENDING, str(error), now=now)
             await schedules.pause(schedule, now=now, reason=describe(error))

@@ -32,6 +32,13 @@ BURST = 2
 bursts without saying how short; two stays well inside them)."""
 EDIT_INTERVAL = 1.2
 """chat.update is Tier 3, 50 calls a minute: one message edited every 1.2 s at most."""
+UPLOAD_INTERVAL = 0.6
+"""files.getUploadURLExternal and files.completeUploadExternal are Tier 4, about 100
+calls a minute for the whole workspace: one file every 0.6 s stays under it."""
+UPLOAD_BURST = 20
+"""Files that may go at once before that pace applies, a fifth of a minute's quota."""
+_UPLOADS = "files"
+"""The pacer's key for the workspace's uploads (no channel id looks like it)."""
 
 
 class Pacer:
@@ -47,6 +54,7 @@ class Pacer:
     def __init__(self, scale: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
         self._interval = POST_INTERVAL * scale
         self._tolerance = (BURST - 1) * self._interval
+        self._upload_interval = UPLOAD_INTERVAL * scale
         self._clock = clock
         self._due: dict[str, float] = {}
         self.edit_interval = EDIT_INTERVAL * scale
@@ -64,10 +72,21 @@ class Pacer:
     async def wait(self, channel: str) -> None:
         """Takes the channel's next slot, waiting until it comes. Slots are handed out
         in the order asked for, so waiting messages keep their order."""
+        await self._slot(channel, self._interval, self._tolerance)
+
+    async def upload(self, files: int) -> None:
+        """Takes the workspace's upload slots for ``files`` files, waiting until they
+        come: a burst of scheduled reports' charts would otherwise meet Slack's 429s
+        for longer than the retries wait."""
+        tolerance = (UPLOAD_BURST - 1) * self._upload_interval
+        for _ in range(files):
+            await self._slot(_UPLOADS, self._upload_interval, tolerance)
+
+    async def _slot(self, key: str, interval: float, tolerance: float) -> None:
         now = self._clock()
-        due = max(self._due.get(channel, now), now)
-        self._due[channel] = due + self._interval
-        delay = due - now - self._tolerance
+        due = max(self._due.get(key, now), now)
+        self._due[key] = due + interval
+        delay = due - now - tolerance
         if delay > 0:
             await asyncio.sleep(delay)
 
@@ -88,7 +107,9 @@ class PacedClient(RosterClient):
     async def files_upload_v2(
         self, *, channel: str | None = None, **kwargs: Any
     ) -> AsyncSlackResponse:
-        """Sharing a file posts a message in the channel: it takes a turn too."""
+        """Each file takes a turn in the workspace's uploads, and sharing them posts a
+        message in the channel, which takes the channel's turn too."""
+        await self.pacer.upload(len(kwargs.get("file_uploads") or [None]))
         if channel:
             await self.pacer.wait(channel)
         return await super().files_upload_v2(channel=channel, **kwargs)

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.app import slack_client
+from bot.pacing import UPLOAD_BURST, UPLOAD_INTERVAL
 from bot.report_schedules import ScheduledReports
 from bot.settings import Settings
 from domain.permissions import Capability
@@ -87,10 +88,12 @@ def _print(
     refused = Counter(c.method for c in calls if c.error == "ratelimited")
     charts = sum(1 for c in calls if c.method == "files.completeUploadExternal" and c.ok)
     most = max(reports.values(), default=0)
+    floor = max(2 * most - 2, (charts - UPLOAD_BURST) * UPLOAD_INTERVAL)
     print(
         f"{schedules} schedules in {channels} channels due at once: {posted} posted in "
-        f"{took:.1f} s (the busiest channel has {most} reports and their charts: "
-        f"{2 * most - 2} s at a post a second, after a burst of two)"
+        f"{took:.1f} s; Slack's own limits need at least {floor:.0f} s (a post a second "
+        f"in a channel of {most} reports and their charts; {charts} charts at Tier 4's "
+        "100 files a minute)"
     )
     print(
         f"  posts per channel in any one second: at most {busiest}; charts shared: {charts}; "

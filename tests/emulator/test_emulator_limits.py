@@ -246,3 +246,29 @@ async def test_an_image_block_without_a_usable_source_is_refused(
         )
         assert error == "invalid_blocks"
         assert len(messages) == 1 and messages[0].endswith(f"[json-pointer:{pointer}]"), messages
+
+
+async def test_a_modal_stack_takes_two_pushed_views_and_no_more(
+    slack: SlackEmulator, client: AsyncWebClient
+) -> None:
+    await client.views_open(trigger_id=slack.issue_trigger(ADA), view=modal([SECTION]))
+    for _ in range(2):
+        await client.views_push(trigger_id=slack.issue_trigger(ADA), view=modal([SECTION]))
+    error, _ = await _error(
+        client.views_push(trigger_id=slack.issue_trigger(ADA), view=modal([SECTION]))
+    )
+    assert error == "push_limit_reached"
+
+
+async def test_a_view_over_250_kb_is_too_large(slack: SlackEmulator, client) -> None:
+    big = {"type": "section", "text": {"type": "mrkdwn", "text": "x" * 2900}}
+    error, _ = await _error(
+        client.views_open(trigger_id=slack.issue_trigger(ADA), view=modal([big] * 90))
+    )
+    assert error == "view_too_large"
+
+
+async def test_a_message_with_neither_text_nor_blocks_is_refused(client: AsyncWebClient) -> None:
+    with pytest.warns(UserWarning, match="`text` argument is missing"):
+        error, _ = await _error(client.chat_postMessage(channel=CHANNEL, text=""))
+    assert error == "no_text"

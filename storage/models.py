@@ -650,3 +650,29 @@ class EmailAliasRow(Model):
 
     class Meta:
         table = "email_aliases"
+
+
+# One change in the school, written in the transaction that made it. Plain ids, no
+# foreign keys: an event outlives the person, group or course it names, and the log
+# shows what has gone as ``deleted user #<id>``. Each index ends with (occurred_at, id)
+# so every filter of the log pages by keyset, newest first.
+class SchoolEventRow(Model):
+    id = fields.BigIntField(primary_key=True)
+    occurred_at = fields.DatetimeField()
+    type = fields.CharField(max_length=32)
+    how = fields.CharField(max_length=16)
+    actor_id = fields.IntField(null=True)
+    user_id = fields.IntField(null=True)
+    group_id = fields.IntField(null=True)
+    course_id = fields.IntField(null=True)
+    job_id = fields.IntField(null=True)
+    detail = fields.TextField(default="")
+
+    class Meta:
+        table = "school_events"
+        indexes = (
+            Index(fields=("occurred_at", "id"), name="school_events_time"),
+            Index(fields=("type", "occurred_at", "id"), name="school_events_type"),
+            Index(fields=("group_id", "occurred_at", "id"), name="school_events_group"),
+            Index(fields=("user_id", "occurred_at", "id"), name="school_events_user"),
+        )

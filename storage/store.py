@@ -12,6 +12,7 @@ from storage.attempts import AttemptStore
 from storage.bulk import BulkStore
 from storage.certificates import CertificateStore
 from storage.courses import CourseStore
+from storage.events import EventStore
 from storage.grading import GradingStore
 from storage.groups import GroupStore
 from storage.members import MemberStore
@@ -46,6 +47,7 @@ class TortoiseStore:
     reports: ReportStore = field(default_factory=ReportStore)
     schedules: ScheduleStore = field(default_factory=ScheduleStore)
     user_cards: UserCardStore = field(default_factory=UserCardStore)
+    events: EventStore = field(default_factory=EventStore)
 
 
 if TYPE_CHECKING:

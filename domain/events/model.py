@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from domain.bulk.model import JobState, RowOutcome
 from domain.entities import Course
 from domain.user_card.model import CardAction
 
@@ -99,6 +100,28 @@ CARD_EVENTS: dict[CardAction, EventType] = {
     CardAction.DELETED: EventType.USER_DELETED,
 }
 """The school event each change made from a person's card is."""
+
+BULK_ROWS: dict[RowOutcome, EventType] = {
+    RowOutcome.CREATED: EventType.MEMBER_ADDED,
+    RowOutcome.ADDED: EventType.MEMBER_ADDED,
+    RowOutcome.REMOVED: EventType.MEMBER_REMOVED,
+    RowOutcome.ENROLLED: EventType.ENROLLED,
+    RowOutcome.UNENROLLED: EventType.UNENROLLED,
+    RowOutcome.PROGRESS_SET: EventType.PROGRESS,
+    RowOutcome.DELETED: EventType.USER_DELETED,
+}
+"""The event one applied row of a bulk job is, one per person; a progress of 100 is a
+completion. Rows that changed nothing (already a member, kept) are none."""
+
+JOB_STATES: dict[JobState, EventType] = {
+    JobState.PENDING: EventType.JOB_REQUESTED,
+    JobState.APPROVED: EventType.JOB_APPROVED,
+    JobState.REJECTED: EventType.JOB_REJECTED,
+    JobState.DONE: EventType.JOB_FINISHED,
+    JobState.DONE_WITH_ERRORS: EventType.JOB_FINISHED,
+    JobState.FAILED: EventType.JOB_FINISHED,
+}
+"""The states of a bulk job's life that are school events."""
 
 
 class How(StrEnum):
@@ -207,24 +230,6 @@ def joining(
         SchoolEvent(EventType.MEMBER_ADDED, at, cause, user_id, group_id),
         *(SchoolEvent(EventType.ENROLLED, at, cause, user_id, group_id, c.id) for c in enrolled),
     ]
-
-
-def joined_in_bulk(
-    cause: Cause,
-    at: datetime,
-    user_id: int,
-    group_id: int,
-    created: bool,
-    enrolled: Sequence[Course],
-) -> SchoolEvent:
-    """A person a bulk job added: one event each, however many courses came with it, so
-    a 100,000-row import writes 100,000 events, not several times that."""
-    parts = ["new to the school"] if created else []
-    if enrolled:
-        parts.append("enrolled in " + ", ".join(c.title for c in enrolled))
-    return SchoolEvent(
-        EventType.MEMBER_ADDED, at, cause, user_id, group_id, detail="; ".join(parts)
-    )
 
 
 MILESTONES = (25, 50, 75)

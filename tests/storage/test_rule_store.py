@@ -136,9 +136,9 @@ async def test_ending_a_rule_keeps_its_members_as_manual_ones(store: TortoiseSto
     await store.rules.apply(
         draft.id, group_id, ACME, NOW, user_ids=None, cause="-", compose=welcome
     )
-    assert (await store.rules.end(group_id)).state is RuleState.REPLACED
+    assert (await store.rules.end(group_id, by=None, now=NOW)).state is RuleState.REPLACED
     assert set((await _members(group_id)).values()) == {"manual"}
-    assert await store.rules.end(group_id) is None
+    assert await store.rules.end(group_id, by=None, now=NOW) is None
 
 
 async def test_a_preview_counts_without_changing_anything(store: TortoiseStore) -> None:

@@ -1,0 +1,78 @@
+"""Every change is a school event, written with its cause in the change's transaction;
+a refused change writes none."""
+
+from __future__ import annotations
+
+from domain.events.model import EventType
+from storage.models import SchoolEventRow
+from tests.bot.activity import post
+from tests.bot.test_activity_api import LEA, event
+from tests.bot.conftest import ADMIN, MANAGER, OTHER_MANAGER, Roster
+from tests.bot.events import details, recorded
+from tests.bot.test_bulk_import import HEADER, people
+from tests.bot.uploads import in_thread, review, send_for_approval, upload
+from tests.workbooks import workbook
+
+ADA = "ada@school.org"
+MAX = "max@school.org"
+
+
+async def test_adding_by_hand_records_who_created_added_and_enrolled_whom(school: Roster) -> None:
+    assert "Added" in await school.run(MANAGER, 'add "Sales Team" new@example.org')
+    assert await recorded(EventType.USER_CREATED, EventType.MEMBER_ADDED, EventType.ENROLLED) == [
+        ("user.created", "hand", ADA, LEA, "Support", ""),
+        ("member.added", "hand", ADA, LEA, "Support", ""),
+        ("user.created", "hand", MAX, "new@example.org", "Sales Team", ""),
+        ("member.added", "hand", MAX, "new@example.org", "Sales Team", ""),
+        ("course.enrolled", "hand", MAX, "new@example.org", "Sales Team", "Python 101"),
+    ]
+    assert "Removed" in await school.run(MANAGER, 'remove "Sales Team" new@example.org')
+    assert await recorded(EventType.MEMBER_REMOVED) == [
+        ("member.removed", "hand", MAX, "new@example.org", "Sales Team", "")
+    ]
+
+
+async def test_a_refused_change_records_nothing(school: Roster) -> None:
+    before = await SchoolEventRow.all().count()
+    refused = await school.run(OTHER_MANAGER, 'add "Sales Team" new@example.org')
+    assert "Sales Team" in refused and "Added" not in refused
+    assert "not a member" in await school.run(MANAGER, 'remove "Sales Team" nobody@example.org')
+    assert await SchoolEventRow.all().count() == before
+
+
+async def test_the_course_player_moves_progress_past_milestones_and_completes(
+    school: Roster,
+) -> None:
+    assert "Added" in await school.run(MANAGER, f'add "Sales Team" {LEA}')
+    for n, percent in enumerate((10, 30, 80, 90)):
+        answer = event(f"p{n}", "course_progress", course="Python 101", percent=percent)
+        assert (await post(school, answer))[0] == 200
+    assert (await post(school, event("done", "course_completed", course="Python 101")))[0] == 200
+    assert (await post(school, event("in", "sign_in")))[0] == 200
+    player = EventType.PROGRESS, EventType.COMPLETED, EventType.SIGNED_IN
+    assert await recorded(*player) == [
+        ("course.progress", "player", "", LEA, "", "Python 101"),
+        ("course.progress", "player", "", LEA, "", "Python 101"),
+        ("course.progress", "player", "", LEA, "", "Python 101"),
+        ("course.completed", "player", "", LEA, "", "Python 101"),
+        ("user.signed_in", "player", "", LEA, "", ""),
+    ]
+    assert await details(EventType.PROGRESS) == ["25 %", "50 %", "75 %"]
+
+
+async def test_a_bulk_add_records_its_life_and_one_event_per_person(bulk: Roster) -> None:
+    school = bulk
+    preview = await upload(school, "team.xlsx", workbook(HEADER, *people(30)))
+    request = await send_for_approval(school, preview)
+    assert "Approved" in await review(school, request, options=("invite",))
+    await in_thread(school, preview, "done")
+    added = await recorded(EventType.MEMBER_ADDED)
+    bulk = [a for a in added if a[1] == "bulk"]
+    assert len(bulk) == 30 and {a[2] for a in bulk} == {ADA}
+    assert {a[3] for a in bulk} == {f"person{n}@example.org" for n in range(30)}
+    assert {a[4] for a in bulk} == {"Sales Team"}
+    assert set(await details(EventType.MEMBER_ADDED)) >= {"new to the school"}
+    rows = await SchoolEventRow.filter(how="bulk").values_list("job_id", flat=True)
+    assert len(set(rows)) == 1 and None not in rows
+    life = [(e[0], e[2]) for e in await recorded() if e[0].startswith("bulk.")]
+    assert life == [("bulk.requested", MAX), ("bulk.approved", ADA), ("bulk.finished", ADA)]

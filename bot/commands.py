@@ -176,6 +176,16 @@ COMMANDS: tuple[Command, ...] = (
         0,
         Capability.MANAGE_NOTIFICATIONS,
     ),
+    Command("log", "", "/group log", "the logs: events, emails, actions, reports", 0, 0),
+    Command(
+        "log events",
+        "[type] [since] [until] [group] [person]",
+        '/group log events completed 7d "Sales Onboarding"',
+        "everything that happened to people, groups and courses, with an Excel export",
+        0,
+        5,
+        Capability.VIEW_ACTIVITY,
+    ),
     Command(
         "log emails",
         "[trigger] [since]",

@@ -43,6 +43,8 @@ class Action(StrEnum):
     CERTIFICATES_PAGE = "certificates.page"
     CERTIFICATE_REVOKE = "certificates.revoke.open"
     CERTIFICATES_EXPORT = "certificates.export"
+    EVENTS_NEXT = "events.log.next"
+    EVENTS_EXPORT = "events.log.export"
     OPEN_CARD = "users.card.open"
     EDIT_USER = "users.card.edit"
     SUSPEND_USER = "users.card.suspend"

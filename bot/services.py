@@ -14,6 +14,7 @@ from domain.certificates.service import CertificateService
 from domain.clock import Clock, utc_now
 from domain.courses import CourseService
 from domain.emails import EmailService
+from domain.events.service import EventService
 from domain.grading.service import GradingService
 from domain.grants import PermissionService
 from domain.groups import GroupService
@@ -50,6 +51,7 @@ class Services:
     reports: ReportService
     schedules: ScheduleService
     user_cards: UserCards
+    events: EventService
 
     @classmethod
     def build(
@@ -76,8 +78,9 @@ class Services:
             store, letters, accounts, retry_base=mail_retry_base, delivering=delivering
         )
         rules = RuleService(store, emails)
+        groups = GroupService(store, changed=changed, renamed=rules.group_renamed)
         return cls(
-            groups=GroupService(store, changed=changed, renamed=rules.group_renamed),
+            groups=groups,
             members=MemberService(store, emails, changed=changed),
             emails=emails,
             accounts=accounts,
@@ -95,4 +98,5 @@ class Services:
             reports=ReportService(store),
             schedules=ScheduleService(store),
             user_cards=UserCards(store, emails, changed=changed, env_admins=env_admins),
+            events=EventService(store, groups),
         )

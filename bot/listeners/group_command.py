@@ -27,6 +27,7 @@ from bot.views.blocks import section
 from bot.views.bulk import import_modal, preview_sent
 from bot.views.dashboard import GROUPS_PER_MESSAGE, list_message
 from bot.views.emails import email_log, notifications_modal, resend_offer, resent
+from bot.views.events import event_log, logs_overview
 from bot.views.grading import release_setting
 from bot.views.help import help_message
 from bot.views.members import members_message
@@ -268,6 +269,14 @@ async def _notifications(call: Call, args: list[str]) -> None:
     await call.client.views_open(trigger_id=call.trigger_id, view=notifications_modal(enabled))
 
 
+async def _log(call: Call, args: list[str]) -> None:
+    await call.say(*logs_overview())
+
+
+async def _log_events(call: Call, args: list[str]) -> None:
+    await call.say(*event_log(await call.services.events.log(call.actor, args)))
+
+
 async def _log_emails(call: Call, args: list[str]) -> None:
     mail = call.services.emails
     page, chosen = await mail.log(call.actor, args)
@@ -394,6 +403,8 @@ ROUTES: dict[str, Handler] = {
     "import": _import,
     "template": _template,
     "notifications": _notifications,
+    "log": _log,
+    "log events": _log_events,
     "log emails": _log_emails,
     "log actions": _log_actions,
     "enrol": _enrol,

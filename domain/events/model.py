@@ -76,16 +76,34 @@ _WORDS: dict[EventType, str] = {
     EventType.ASSESSMENT_SUBMITTED: "submitted an assessment in",
     EventType.ASSESSMENT_GRADED: "was graded in",
     EventType.GRADE_RELEASED: "had a grade released in",
-    EventType.JOB_REQUESTED: "requested a bulk job for",
-    EventType.JOB_APPROVED: "had a bulk job approved for",
-    EventType.JOB_REJECTED: "had a bulk job rejected for",
-    EventType.JOB_FINISHED: "had a bulk job finish for",
-    EventType.RULE_SAVED: "got a membership rule:",
-    EventType.RULE_CHANGED: "had its membership rule changed:",
+    EventType.JOB_REQUESTED: "has a bulk job waiting for approval",
+    EventType.JOB_APPROVED: "had a bulk job approved",
+    EventType.JOB_REJECTED: "had a bulk job rejected",
+    EventType.JOB_FINISHED: "had a bulk job finish",
+    EventType.RULE_SAVED: "got a membership rule",
+    EventType.RULE_CHANGED: "had its membership rule changed",
     EventType.RULE_CLEARED: "lost its membership rule",
     EventType.PERMISSIONS_CHANGED: "had their manager permissions changed",
     EventType.EMAIL_FAILED: "could not be emailed",
 }
+
+TAKES_OBJECT = frozenset(
+    {
+        EventType.MEMBER_ADDED,
+        EventType.MEMBER_REMOVED,
+        EventType.ENROLLED,
+        EventType.UNENROLLED,
+        EventType.PROGRESS,
+        EventType.COMPLETED,
+        EventType.CERTIFICATE_ISSUED,
+        EventType.CERTIFICATE_REVOKED,
+        EventType.ASSESSMENT_SUBMITTED,
+        EventType.ASSESSMENT_GRADED,
+        EventType.GRADE_RELEASED,
+    }
+)
+"""Types whose words end on what the event is about (a group, a course): "joined"
+*Sales Team*; the others name it after ("was created and invited, in *Sales Team*")."""
 
 CARD_EVENTS: dict[CardAction, EventType] = {
     CardAction.EDITED: EventType.USER_UPDATED,

@@ -6,9 +6,9 @@ from __future__ import annotations
 from domain.events.model import EventType
 from storage.models import SchoolEventRow
 from tests.bot.activity import post
-from tests.bot.test_activity_api import LEA, event
-from tests.bot.conftest import ADMIN, MANAGER, OTHER_MANAGER, Roster
+from tests.bot.conftest import MANAGER, OTHER_MANAGER, Roster
 from tests.bot.events import details, recorded
+from tests.bot.test_activity_api import LEA, event
 from tests.bot.test_bulk_import import HEADER, people
 from tests.bot.uploads import in_thread, review, send_for_approval, upload
 from tests.workbooks import workbook

@@ -285,7 +285,8 @@ def _mail(settings: Settings) -> CleanupContext:
 def _schedule(settings: Settings) -> CleanupContext:
     """Time-triggered work: every group rule re-evaluated once at start (a change
     made just before a crash may not have reached its rules), then the dated ones
-    every ``ROSTER_RULE_SWEEP_MINUTES``; on becoming the leader, scheduled reports
+    every ``ROSTER_RULE_SWEEP_MINUTES``; events past ``ROSTER_EVENT_RETENTION_DAYS``
+    are deleted daily; on becoming the leader, scheduled reports
     a dead leader left half-posted are marked uncertain, then the due ones are
     posted every minute. At shutdown the
     runs under way finish, then the last round of changes."""
@@ -312,6 +313,11 @@ def _schedule(settings: Settings) -> CleanupContext:
         timetable.every("dated rules", settings.rule_sweep_minutes * 60, dated)
         timetable.every("users left marked", MARKS_LEFT_SECONDS, left_marked)
         timetable.every("bulk rows retention", settings.job_prune_seconds, retention, now=True)
+
+        async def event_retention() -> None:
+            await app[SERVICES].events.prune(keep_days=settings.event_retention_days)
+
+        timetable.every("events retention", settings.event_prune_seconds, event_retention)
 
         reports = ScheduledReports(app[BOLT].client, app[SERVICES])
 

@@ -66,7 +66,8 @@ class Services:
         hasher: Hasher | None = None,
         job_clock: Clock = utc_now,
     ) -> Services:
-        """``job_clock`` is the time bulk jobs go by (their retention); tests move it."""
+        """``job_clock`` is the time bulk jobs and the events log go by (their retention);
+        tests move it."""
 
         def changed(user_ids: Iterable[int], cause: str) -> None:
             rules.touch(user_ids, cause)
@@ -98,5 +99,5 @@ class Services:
             reports=ReportService(store),
             schedules=ScheduleService(store),
             user_cards=UserCards(store, emails, changed=changed, env_admins=env_admins),
-            events=EventService(store, groups),
+            events=EventService(store, groups, clock=job_clock),
         )

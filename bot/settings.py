@@ -53,6 +53,10 @@ class Settings:
     """How long a finished bulk job keeps its uploaded rows; its counts stay for good."""
     job_prune_seconds: float = 600.0
     """How often the job runner looks for rows past the retention period."""
+    event_retention_days: int = 365
+    """How long the school events log keeps an event."""
+    event_prune_seconds: float = 86_400.0
+    """How often events past their retention are deleted (daily)."""
     job_report_retry_seconds: float = 60.0
     """The wait before a failed job report is tried again (doubling each time)."""
     parses_at_once: int = 2
@@ -88,6 +92,7 @@ class Settings:
             rule_sweep_minutes=_count(env, "ROSTER_RULE_SWEEP_MINUTES", 60, most=1440),
             trusted_proxies=_networks(env, "ROSTER_TRUSTED_PROXIES"),
             job_retention_days=_count(env, "ROSTER_JOB_RETENTION_DAYS", 30, most=3650),
+            event_retention_days=_count(env, "ROSTER_EVENT_RETENTION_DAYS", 365, most=36_500),
             parses_at_once=_count(env, "ROSTER_PARSES_AT_ONCE", 2, most=32),
             parse_seconds=_count(env, "ROSTER_PARSE_SECONDS", 120, most=3600),
         )

@@ -24,6 +24,7 @@ from bot.email_delivery import (
     SmtpTransport,
     tell_admins_smtp_is_missing,
 )
+from bot.event_feed import EventFeed
 from bot.listeners import register_listeners
 from bot.metrics import Metrics, request_kind
 from bot.pacing import PacedClient, PacedRetryHandler, Pacer
@@ -318,6 +319,8 @@ def _schedule(settings: Settings) -> CleanupContext:
             await app[SERVICES].events.prune(keep_days=settings.event_retention_days)
 
         timetable.every("events retention", settings.event_prune_seconds, event_retention)
+        feed = EventFeed(app[BOLT].client, app[SERVICES])
+        timetable.every("events feed", settings.event_feed_seconds, feed.round)
 
         reports = ScheduledReports(app[BOLT].client, app[SERVICES])
 

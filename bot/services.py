@@ -15,6 +15,7 @@ from domain.clock import Clock, utc_now
 from domain.courses import CourseService
 from domain.emails import EmailService
 from domain.events.service import EventService
+from domain.events.subscriptions import SubscriptionService
 from domain.grading.service import GradingService
 from domain.grants import PermissionService
 from domain.groups import GroupService
@@ -52,6 +53,7 @@ class Services:
     schedules: ScheduleService
     user_cards: UserCards
     events: EventService
+    subscriptions: SubscriptionService
 
     @classmethod
     def build(
@@ -100,4 +102,5 @@ class Services:
             schedules=ScheduleService(store),
             user_cards=UserCards(store, emails, changed=changed, env_admins=env_admins),
             events=EventService(store, groups, clock=job_clock),
+            subscriptions=SubscriptionService(store, groups),
         )

@@ -57,6 +57,8 @@ class Settings:
     """How long the school events log keeps an event."""
     event_prune_seconds: float = 86_400.0
     """How often events past their retention are deleted (daily)."""
+    event_feed_seconds: float = 1.0
+    """How often the feed looks for new events to post to the channels following them."""
     job_report_retry_seconds: float = 60.0
     """The wait before a failed job report is tried again (doubling each time)."""
     parses_at_once: int = 2

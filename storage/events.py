@@ -70,6 +70,20 @@ class EventStore:
         last = shown[-1] if len(rows) > limit else None
         return EventPage(items, Cursor(last.occurred_at, last.id) if last else None)
 
+    async def latest_id(self) -> int:
+        newest = await SchoolEventRow.all().order_by("-id").first()
+        return newest.id if newest else 0
+
+    async def after(
+        self, last_id: int, chosen: EventFilter, *, upto: int, limit: int
+    ) -> list[LoggedEvent]:
+        rows = (
+            await SchoolEventRow.filter(_where(chosen), id__gt=last_id, id__lte=upto)
+            .order_by("id")
+            .limit(limit)
+        )
+        return list(await _logged(rows))
+
     async def prune(self, *, before: datetime, limit: int) -> int:
         ids = (
             await SchoolEventRow.filter(occurred_at__lt=before)

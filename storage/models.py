@@ -676,3 +676,25 @@ class SchoolEventRow(Model):
             Index(fields=("group_id", "occurred_at", "id"), name="school_events_group"),
             Index(fields=("user_id", "occurred_at", "id"), name="school_events_user"),
         )
+
+
+# A channel following the school's events as they happen: the events of one group (or,
+# with no group, the whole school), of some types (none: all). ``cursor`` is the last
+# event the feed handled for it, so a new leader carries on where the old one stopped.
+class EventSubscriptionRow(Model):
+    id = fields.IntField(primary_key=True)
+    channel = fields.CharField(max_length=32, db_index=True)
+    group: fields.ForeignKeyNullableRelation[GroupRow] = fields.ForeignKeyField(
+        "models.GroupRow", on_delete=fields.CASCADE, null=True
+    )
+    group_id: int | None
+    types = fields.TextField(default="")
+    created_by: fields.ForeignKeyNullableRelation[UserRow] = fields.ForeignKeyField(
+        "models.UserRow", on_delete=fields.SET_NULL, null=True
+    )
+    created_by_id: int | None
+    created_at = fields.DatetimeField()
+    cursor = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "event_subscriptions"

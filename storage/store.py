@@ -22,6 +22,7 @@ from storage.reports import ReportStore
 from storage.rules import RuleStore
 from storage.schedules import ScheduleStore
 from storage.settings import SettingsStore
+from storage.subscriptions import SubscriptionStore
 from storage.user_card import UserCardStore
 from storage.users import UserStore
 from storage.workspace import WorkspaceStore
@@ -48,6 +49,7 @@ class TortoiseStore:
     schedules: ScheduleStore = field(default_factory=ScheduleStore)
     user_cards: UserCardStore = field(default_factory=UserCardStore)
     events: EventStore = field(default_factory=EventStore)
+    subscriptions: SubscriptionStore = field(default_factory=SubscriptionStore)
 
 
 if TYPE_CHECKING:

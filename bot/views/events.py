@@ -7,9 +7,11 @@ from datetime import datetime
 
 from bot.ids import Action
 from bot.views.blocks import (
+    SECTION_CHARS,
     Block,
     actions,
     button,
+    clip,
     context,
     divider,
     escape,
@@ -19,8 +21,9 @@ from bot.views.blocks import (
     section,
     when,
 )
-from domain.events.model import TAKES_OBJECT, Cursor, How, LoggedEvent
+from domain.events.model import TAKES_OBJECT, Cursor, How, LoggedEvent, Subscription
 from domain.events.service import TYPE_NAMES, EventLog
+from domain.events.subscriptions import Burst
 
 BUTTON_VALUE = 2000
 
@@ -127,3 +130,76 @@ LOGS = (
 def logs_overview() -> tuple[str, list[Block]]:
     lines = [f"• `/group log {name} {args}`: {what}" for name, args, what in LOGS]
     return "The logs", [header("The logs"), section("\n".join(lines))]
+
+
+DETAILS_SHOWN = 200
+"""People a burst's thread names; the log has them all."""
+
+
+def headline(burst: Burst) -> str:
+    """A burst in one line: the event itself when alone, else how many and what."""
+    if len(burst.events) == 1:
+        return sentence(burst.first)
+    logged, count = burst.first, len(burst.events)
+    event = logged.event
+    about = logged.course or logged.group
+    words = f"*{count:,}* people {event.type.words}"
+    if about:
+        words += f" *{escape(about)}*" if event.type in TAKES_OBJECT else f", in *{escape(about)}*"
+    return f"{words}{_cause(logged)}"
+
+
+def feed_post(found: list[Burst]) -> tuple[str, list[Block]]:
+    """One message for what arrived since the last: a line per burst."""
+    lines = [headline(b) for b in found]
+    texts = packed(lines)
+    blocks: list[Block] = [section(t) for t in texts[:MESSAGE_SECTIONS]]
+    if len(texts) > MESSAGE_SECTIONS:
+        blocks.append(context("More in `/group log events`."))
+    return clip("\n".join(lines), SECTION_CHARS), blocks
+
+
+MESSAGE_SECTIONS = 40
+
+
+def burst_details(burst: Burst) -> tuple[str, list[Block]] | None:
+    """The people of a burst, for the thread under its line; None for a single event."""
+    if len(burst.events) == 1:
+        return None
+    names = [escape(e.user or e.group) for e in burst.events[:DETAILS_SHOWN]]
+    more = len(burst.events) - len(names)
+    lines = ", ".join(names)
+    if more:
+        lines += f" and {more:,} more: `/group log events {burst.first.event.type.value}`"
+    blocks = [section(t) for t in packed(lines.split(", "), limit=2900)][:MESSAGE_SECTIONS]
+    return fallback(f"Who: {len(burst.events):,}"), blocks
+
+
+def subscribed(found: Subscription, new: bool) -> str:
+    what = _following(found)
+    verb = "now follows" if new else "now follows only"
+    return f":white_check_mark: <#{found.channel}> {verb} {what}, as it happens."
+
+
+def unsubscribed(found: Subscription) -> str:
+    return f"<#{found.channel}> no longer follows {_following(found)}."
+
+
+def subscriptions_message(found: list[Subscription]) -> tuple[str, list[Block]]:
+    if not found:
+        return "No subscriptions", [
+            section(
+                "No channel follows events yet. `/group subscribe #channel [group] [types]` "
+                "starts one."
+            )
+        ]
+    lines = [f"• <#{s.channel}>: {_following(s)}" for s in found]
+    blocks = [header("Event subscriptions"), *(section(t) for t in packed(lines))]
+    blocks.append(context("`/group unsubscribe #channel [group]` stops one."))
+    return "Event subscriptions", blocks
+
+
+def _following(found: Subscription) -> str:
+    what = f"*{escape(found.group)}*" if found.group_id is not None else "the whole school"
+    kinds = ", ".join(sorted(f"`{t.value}`" for t in found.types)) or "every event"
+    return f"{kinds} in {what}"

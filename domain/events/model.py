@@ -257,3 +257,19 @@ MILESTONES = (25, 50, 75)
 def passed(before: int, after: int) -> list[int]:
     """The milestones crossed going from ``before`` to ``after`` percent."""
     return [mark for mark in MILESTONES if before < mark <= after]
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A channel following events as they happen: of one group, or (``group_id`` None)
+    the whole school; of some types, or all when ``types`` is empty."""
+
+    id: int
+    channel: str
+    group_id: int | None
+    group: str
+    types: frozenset[EventType]
+    cursor: int
+
+    def wants(self) -> EventFilter:
+        return EventFilter(types=self.types, group_id=self.group_id)

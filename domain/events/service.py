@@ -9,7 +9,14 @@ from datetime import datetime, timedelta
 from domain.clock import Clock, utc_now
 from domain.entities import Actor
 from domain.errors import InvalidInput
-from domain.events.model import Cursor, EventFilter, EventPage, EventType, LoggedEvent
+from domain.events.model import (
+    Cursor,
+    EventFilter,
+    EventPage,
+    EventType,
+    LoggedEvent,
+    Subscription,
+)
 from domain.groups import GroupService
 from domain.permissions import Capability, allows, require
 from domain.ports import Store
@@ -89,6 +96,17 @@ class EventService:
             return ()
         page = await self._store.events.page(self._reach(actor), after=None, limit=HOME_LATEST)
         return page.items
+
+    async def latest_id(self) -> int:
+        return await self._store.events.latest_id()
+
+    async def unsent(
+        self, subscription: Subscription, *, upto: int, limit: int
+    ) -> list[LoggedEvent]:
+        """What a channel's feed has not posted yet, up to event ``upto``, oldest first."""
+        return await self._store.events.after(
+            subscription.cursor, subscription.wants(), upto=upto, limit=limit
+        )
 
     async def prune(self, *, keep_days: int) -> int:
         """Deletes events older than ``keep_days``, in batches; how many went."""

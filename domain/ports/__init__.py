@@ -14,7 +14,7 @@ from domain.ports.activity import ActivityStore
 from domain.ports.bulk import BulkStore
 from domain.ports.certificates import CertificateStore
 from domain.ports.emails import OutboxStore, SettingsStore
-from domain.ports.events import EventStore
+from domain.ports.events import EventStore, SubscriptionStore
 from domain.ports.grading import GradingStore
 from domain.ports.groups import CourseStore, GroupStore
 from domain.ports.people import MemberStore, UserStore
@@ -85,3 +85,6 @@ class Store(Protocol):
 
     @property
     def events(self) -> EventStore: ...
+
+    @property
+    def subscriptions(self) -> SubscriptionStore: ...

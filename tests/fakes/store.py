@@ -15,7 +15,7 @@ from domain.ports.activity import ActivityStore
 from domain.ports.bulk import BulkStore
 from domain.ports.certificates import CertificateStore
 from domain.ports.emails import OutboxStore, SettingsStore
-from domain.ports.events import EventStore
+from domain.ports.events import EventStore, SubscriptionStore
 from domain.ports.grading import GradingStore
 from domain.ports.groups import CourseStore, GroupStore
 from domain.ports.people import MemberStore, UserStore
@@ -86,6 +86,7 @@ class FakeStore:
         self.schedules: ScheduleStore = absent("schedules")
         self.user_cards: UserCardStore = absent("user_cards")
         self.events: EventStore = absent("events")
+        self.subscriptions: SubscriptionStore = absent("subscriptions")
 
     def add_by_rule(self, group_id: int, user: User) -> None:
         """What a rule run (RuleStore.apply, not faked) does to one person it adds: a

@@ -35,6 +35,7 @@ from bot.settings import Settings
 from bot.slack_presence import SlackPresence
 from bot.web import activity_api, certificates, health, learner_pages
 from bot.web.access_log import RedactingAccessLogger
+from bot.webhook_sender import WebhookSender
 from bot.xlsx_reader import SpreadsheetChecker
 from domain.clock import Clock, utc_now
 from domain.letters import Letters
@@ -321,6 +322,13 @@ def _schedule(settings: Settings) -> CleanupContext:
         timetable.every("events retention", settings.event_prune_seconds, event_retention)
         feed = EventFeed(app[BOLT].client, app[SERVICES])
         timetable.every("events feed", settings.event_feed_seconds, feed.round)
+        sender = WebhookSender(
+            app[BOLT].client,
+            app[SERVICES],
+            allow_private=settings.webhook_allow_private,
+            ca_file=settings.webhook_ca_file,
+        )
+        timetable.every("webhooks", settings.webhook_seconds, sender.round)
 
         reports = ScheduledReports(app[BOLT].client, app[SERVICES])
 

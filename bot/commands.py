@@ -214,6 +214,15 @@ COMMANDS: tuple[Command, ...] = (
         Capability.VIEW_ACTIVITY,
     ),
     Command(
+        "webhooks",
+        "",
+        "/group webhooks",
+        "the school's webhook endpoints and whether they work (admins)",
+        0,
+        0,
+        Capability.MANAGE_PERMISSIONS,
+    ),
+    Command(
         "log emails",
         "[trigger] [since]",
         "/group log emails invitation 7d",

@@ -29,6 +29,7 @@ from domain.rules.service import RuleService
 from domain.schedules import ScheduleService
 from domain.user_card.service import UserCards
 from domain.users import UserService
+from domain.webhooks.service import WebhookService
 from domain.workspace import WorkspaceService
 
 
@@ -54,6 +55,7 @@ class Services:
     user_cards: UserCards
     events: EventService
     subscriptions: SubscriptionService
+    webhooks: WebhookService
 
     @classmethod
     def build(
@@ -103,4 +105,5 @@ class Services:
             user_cards=UserCards(store, emails, changed=changed, env_admins=env_admins),
             events=EventService(store, groups, clock=job_clock),
             subscriptions=SubscriptionService(store, groups),
+            webhooks=WebhookService(store.webhooks, clock=job_clock),
         )

@@ -96,6 +96,12 @@ class EventStore:
         return await SchoolEventRow.filter(id__in=list(ids)).delete()
 
 
+async def logged_events(ids: Sequence[int]) -> tuple[LoggedEvent, ...]:
+    """These events with what they name, oldest first."""
+    rows = await SchoolEventRow.filter(id__in=list(ids)).order_by("id") if ids else []
+    return await _logged(rows)
+
+
 def _where(chosen: EventFilter) -> Q:
     conditions: list[Q] = []
     if chosen.types:

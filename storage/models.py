@@ -698,3 +698,39 @@ class EventSubscriptionRow(Model):
 
     class Meta:
         table = "event_subscriptions"
+
+
+# An HTTPS endpoint of another system of the school, sent the events of ``types`` (none:
+# all) signed with its own secret. ``cursor`` is the last event turned into deliveries;
+# ``failing_since`` the first failure since its last success.
+class WebhookEndpointRow(Model):
+    id = fields.IntField(primary_key=True)
+    url = fields.CharField(max_length=2000)
+    secret = fields.CharField(max_length=100)
+    types = fields.TextField(default="")
+    created_at = fields.DatetimeField()
+    cursor = fields.BigIntField(default=0)
+    failing_since = fields.DatetimeField(null=True)
+    disabled_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "webhook_endpoints"
+
+
+# One event owed to one endpoint: tried until it is taken, or a day has passed.
+class WebhookDeliveryRow(Model):
+    id = fields.BigIntField(primary_key=True)
+    endpoint: fields.ForeignKeyRelation[WebhookEndpointRow] = fields.ForeignKeyField(
+        "models.WebhookEndpointRow", on_delete=fields.CASCADE
+    )
+    endpoint_id: int
+    event_id = fields.BigIntField()
+    state = fields.CharField(max_length=16, default="pending")
+    attempts = fields.IntField(default=0)
+    created_at = fields.DatetimeField()
+    next_attempt_at = fields.DatetimeField()
+    last_error = fields.CharField(max_length=300, default="")
+
+    class Meta:
+        table = "webhook_deliveries"
+        indexes = (Index(fields=("state", "next_attempt_at"), name="webhook_deliveries_due"),)

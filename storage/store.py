@@ -25,6 +25,7 @@ from storage.settings import SettingsStore
 from storage.subscriptions import SubscriptionStore
 from storage.user_card import UserCardStore
 from storage.users import UserStore
+from storage.webhooks import WebhookStore
 from storage.workspace import WorkspaceStore
 
 
@@ -50,6 +51,7 @@ class TortoiseStore:
     user_cards: UserCardStore = field(default_factory=UserCardStore)
     events: EventStore = field(default_factory=EventStore)
     subscriptions: SubscriptionStore = field(default_factory=SubscriptionStore)
+    webhooks: WebhookStore = field(default_factory=WebhookStore)
 
 
 if TYPE_CHECKING:

@@ -43,6 +43,7 @@ from bot.views.permissions import permissions_modal, pick_manager_modal, whoami_
 from bot.views.reports import learner_message, report_sent, report_title, school_message
 from bot.views.schedules import report_log
 from bot.views.user_card import card_done, card_message
+from bot.views.webhooks import webhooks_message
 from domain.bulk.model import JobKind, parse_job_filter
 from domain.clock import utc_now
 from domain.entities import Actor
@@ -311,6 +312,10 @@ async def _channel(call: Call, word: str, command: str) -> str:
     )
 
 
+async def _webhooks(call: Call, args: list[str]) -> None:
+    await call.say(*webhooks_message(await call.services.webhooks.listing(call.actor)))
+
+
 async def _log_emails(call: Call, args: list[str]) -> None:
     mail = call.services.emails
     page, chosen = await mail.log(call.actor, args)
@@ -442,6 +447,7 @@ ROUTES: dict[str, Handler] = {
     "subscribe": _subscribe,
     "subscriptions": _subscriptions,
     "unsubscribe": _unsubscribe,
+    "webhooks": _webhooks,
     "log emails": _log_emails,
     "log actions": _log_actions,
     "enrol": _enrol,

@@ -48,6 +48,8 @@ class EventType(StrEnum):
     RULE_CLEARED = "rule.cleared"
     PERMISSIONS_CHANGED = "permissions.changed"
     EMAIL_FAILED = "email.failed"
+    WEBHOOK_FAILED = "webhook.failed"
+    WEBHOOK_DISABLED = "webhook.disabled"
 
     @property
     def words(self) -> str:
@@ -85,6 +87,8 @@ _WORDS: dict[EventType, str] = {
     EventType.RULE_CLEARED: "lost its membership rule",
     EventType.PERMISSIONS_CHANGED: "had their manager permissions changed",
     EventType.EMAIL_FAILED: "could not be emailed",
+    EventType.WEBHOOK_FAILED: "had a webhook delivery fail for good",
+    EventType.WEBHOOK_DISABLED: "had a webhook endpoint disabled",
 }
 
 TAKES_OBJECT = frozenset(

@@ -21,6 +21,7 @@ from domain.ports.people import MemberStore, UserStore
 from domain.ports.permissions import PermissionStore
 from domain.ports.rules import RuleStore
 from domain.ports.user_card import UserCardStore
+from domain.ports.webhooks import WebhookStore
 from domain.ports.workspace import WorkspaceStore
 from domain.reports import ReportStore
 from domain.schedules import ScheduleStore
@@ -88,3 +89,6 @@ class Store(Protocol):
 
     @property
     def subscriptions(self) -> SubscriptionStore: ...
+
+    @property
+    def webhooks(self) -> WebhookStore: ...

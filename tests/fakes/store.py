@@ -22,6 +22,7 @@ from domain.ports.people import MemberStore, UserStore
 from domain.ports.permissions import PermissionStore
 from domain.ports.rules import RuleStore
 from domain.ports.user_card import UserCardStore
+from domain.ports.webhooks import WebhookStore
 from domain.ports.workspace import WorkspaceStore
 from domain.reports import ReportStore
 from domain.schedules import ScheduleStore
@@ -87,6 +88,7 @@ class FakeStore:
         self.user_cards: UserCardStore = absent("user_cards")
         self.events: EventStore = absent("events")
         self.subscriptions: SubscriptionStore = absent("subscriptions")
+        self.webhooks: WebhookStore = absent("webhooks")
 
     def add_by_rule(self, group_id: int, user: User) -> None:
         """What a rule run (RuleStore.apply, not faked) does to one person it adds: a

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 
 from domain.events.model import (
     Cause,
@@ -20,7 +20,7 @@ from domain.events.model import (
     LoggedEvent,
     SchoolEvent,
 )
-from storage.models import CourseRow, GroupRow, SchoolEventRow, UserRow
+from storage.models import CourseRow, GroupRow, MembershipRow, SchoolEventRow, UserRow
 from storage.sql import execute
 
 _COLUMNS = "occurred_at, type, how, actor_id, user_id, group_id, course_id, job_id, detail"
@@ -102,6 +102,13 @@ async def logged_events(ids: Sequence[int]) -> tuple[LoggedEvent, ...]:
     return await _logged(rows)
 
 
+def _in_groups(group_ids: list[int]) -> Q:
+    """Events of these groups, and those of no group (a sign-in, a completion, a change
+    on the card) about people who are members of them now."""
+    members = MembershipRow.filter(group_id__in=group_ids).values("user_id")
+    return Q(group_id__in=group_ids) | Q(group_id=None, user_id__in=Subquery(members))
+
+
 def _where(chosen: EventFilter) -> Q:
     conditions: list[Q] = []
     if chosen.types:
@@ -111,9 +118,9 @@ def _where(chosen: EventFilter) -> Q:
     if chosen.until is not None:
         conditions.append(Q(occurred_at__lt=chosen.until))
     if chosen.group_id is not None:
-        conditions.append(Q(group_id=chosen.group_id))
+        conditions.append(_in_groups([chosen.group_id]))
     if chosen.groups is not None:
-        conditions.append(Q(group_id__in=sorted(chosen.groups) or [0]))
+        conditions.append(_in_groups(sorted(chosen.groups) or [0]))
     if chosen.user_id is not None:
         conditions.append(Q(user_id=chosen.user_id))
     return Q(*conditions) if conditions else Q()

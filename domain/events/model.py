@@ -219,7 +219,8 @@ class Cursor:
 @dataclass(frozen=True, slots=True)
 class EventFilter:
     """What ``/group log events`` narrows to; ``groups`` is the caller's reach (None: the
-    whole school), ``group_id`` the one group they asked for."""
+    whole school), ``group_id`` the one group they asked for. A group's events include
+    those of no group (sign-ins, completions, card changes) about its members."""
 
     types: frozenset[EventType] = frozenset()
     since: datetime | None = None

@@ -126,3 +126,12 @@ async def test_group_log_lists_the_logs(school: Roster) -> None:
     answer = await school.run(ADMIN, "log")
     for name in ("events", "emails", "actions", "reports"):
         assert f"/group log {name}" in answer
+
+
+async def test_a_members_own_events_are_in_their_groups_log(school: Roster) -> None:
+    await allow_bulk(school, capability=VIEW_ACTIVITY)
+    assert "Added" in await school.run(MANAGER, f'add "Sales Team" {LEA}')
+    done = event("done", "course_completed", course="Python 101")
+    assert (await post(school, done))[0] == 200
+    theirs = await school.run(MANAGER, 'log events completed "Sales Team"')
+    assert "*lea@school.org* completed *Python 101* · from the course player" in theirs

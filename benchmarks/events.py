@@ -42,6 +42,7 @@ from slack_emulator import SlackEmulator
 from storage import db
 from storage.events import record
 from storage.models import UserRow
+from storage.sql import execute_many
 from storage.store import TortoiseStore
 
 GROUPS, PEOPLE, COURSES = 200, 50_000, 20
@@ -50,8 +51,9 @@ RUNS = 200
 
 
 def _events(count: int, now: datetime) -> list[SchoolEvent]:
+    """Random types over a year; a third are of no group (a person's own events)."""
     kinds = list(EventType)
-    pick = random.Random(7)
+    pick = random.Random(count)
     hand = Cause(How.HAND, 1)
     return [
         SchoolEvent(
@@ -59,12 +61,34 @@ def _events(count: int, now: datetime) -> list[SchoolEvent]:
             now - timedelta(seconds=pick.randrange(365 * 86_400)),
             hand,
             user_id=pick.randrange(1, PEOPLE),
-            group_id=pick.randrange(1, GROUPS),
+            group_id=None if pick.random() < 1 / 3 else pick.randrange(1, GROUPS),
             course_id=pick.randrange(1, COURSES),
             detail="50 %",
         )
         for _ in range(count)
     ]
+
+
+async def _school(now: datetime) -> None:
+    """The people and groups the events name: each person a member of one group, so
+    a group's filter also reaches its members' events of no group."""
+    await execute_many(
+        None,
+        "INSERT INTO users (id, email, username, status, is_admin, created_at) "
+        "VALUES (?, ?, ?, 'active', ?, ?)",
+        [(n, f"p{n}@bench.school", f"p{n}", False, now) for n in range(1, PEOPLE)],
+    )
+    await execute_many(
+        None,
+        "INSERT INTO groups (id, title, title_key, description, created_at, updated_at) "
+        "VALUES (?, ?, ?, '', ?, ?)",
+        [(g, f"Group {g}", f"group {g}", now, now) for g in range(1, GROUPS)],
+    )
+    await execute_many(
+        None,
+        "INSERT INTO memberships (group_id, user_id, joined_at) VALUES (?, ?, ?)",
+        [(1 + n % (GROUPS - 1), n, now) for n in range(1, PEOPLE)],
+    )
 
 
 async def _fill(count: int, now: datetime) -> float:
@@ -92,6 +116,7 @@ async def log_queries(count: int, directory: Path) -> None:
     await db.migrate(url)
     await db.connect(url)
     now = datetime.now(UTC)
+    await _school(now)
     filled = await _fill(count, now)
     print(f"{count:,} events written in {filled:.1f} s ({count / filled:,.0f} a second)")
     events = TortoiseStore().events

@@ -45,6 +45,7 @@ class Action(StrEnum):
     CERTIFICATES_EXPORT = "certificates.export"
     EVENTS_NEXT = "events.log.next"
     EVENTS_EXPORT = "events.log.export"
+    DIGEST_REVIEW = "events.digest.review"
     OPEN_CARD = "users.card.open"
     EDIT_USER = "users.card.edit"
     SUSPEND_USER = "users.card.suspend"

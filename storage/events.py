@@ -9,6 +9,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q, Subquery
+from tortoise.functions import Count
 
 from domain.events.model import (
     Cause,
@@ -69,6 +70,15 @@ class EventStore:
         items = await _logged(shown)
         last = shown[-1] if len(rows) > limit else None
         return EventPage(items, Cursor(last.occurred_at, last.id) if last else None)
+
+    async def counts(self, chosen: EventFilter) -> dict[EventType, int]:
+        rows = (
+            await SchoolEventRow.filter(_where(chosen))
+            .annotate(n=Count("id"))
+            .group_by("type")
+            .values_list("type", "n")
+        )
+        return {EventType(str(kind)): int(n) for kind, n in rows}
 
     async def latest_id(self) -> int:
         newest = await SchoolEventRow.all().order_by("-id").first()

@@ -11,9 +11,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import slack_people
 from bot.ids import Action
 from bot.listeners.errors import guard
+from bot.listeners.grading import show_queue
 from bot.services import Services
 from bot.views.events import event_log, exported, read_value
 from bot.xlsx_export import events_workbook
+from domain.permissions import Capability
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -29,6 +31,21 @@ def register(app: AsyncApp, services: Services) -> None:
         log = await services.events.log(context["actor"], words, after=after)
         text, blocks = event_log(log)
         await respond(text=text, blocks=blocks, replace_original=True)
+
+    @app.action(Action.DIGEST_REVIEW)
+    @guarded
+    async def review_queue(
+        ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond, context: dict[str, Any]
+    ) -> None:
+        """From a digest in a channel: the queue, seen only by whoever clicked, who must
+        be allowed to grade in that group."""
+        await ack()
+        actor = context["actor"]
+        group = await services.groups.resolve(
+            actor, f"#{action['value']}", Capability.REVIEW_CENTER
+        )
+        text, blocks = await show_queue(services, actor, group)
+        await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
     @app.action(Action.EVENTS_EXPORT)
     @guarded

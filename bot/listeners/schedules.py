@@ -78,14 +78,26 @@ async def _add(
         raise UsageError(
             'Say `add "<group>" progress weekly mon 09:00 here` (or `me`, or a channel).', usage
         )
-    if args[1].lower() != ReportKind.PROGRESS.value:
-        raise UsageError(f"`{args[1]}` is not a report to schedule; say `progress`.", usage)
+    kinds = {k.value: k for k in ReportKind}
+    if args[1].lower() not in kinds:
+        raise UsageError(
+            f"`{args[1]}` is not a report to schedule; say `progress` or `events` (a digest).",
+            usage,
+        )
     rest = args[2:]
     with_file = rest[-1].lower() in _FILE_WORDS
     if with_file:
         rest = rest[:-1]
     schedule = await create_schedule(
-        services, client, actor, args[0], rest[:-1], rest[-1], here=here, with_file=with_file
+        services,
+        client,
+        actor,
+        args[0],
+        rest[:-1],
+        rest[-1],
+        here=here,
+        with_file=with_file,
+        kind=kinds[args[1].lower()],
     )
     await say(words.created(schedule, utc_now()))
 
@@ -100,13 +112,20 @@ async def create_schedule(
     *,
     here: str,
     with_file: bool,
+    kind: ReportKind,
 ) -> ReportSchedule:
     """What the command and the form both do: check everything, then save."""
     group = await services.groups.resolve(actor, group_name, Capability.MANAGE_REPORTS)
     timing = parse_timing(when, zone=await _zone(client, actor.slack_user_id))
     channel = await reachable_channel(client, actor, here, where, usage=BY_NAME["schedule"])
     return await services.schedules.add(
-        actor, group, timing=timing, channel=channel, with_file=with_file, now=utc_now()
+        actor,
+        group,
+        kind=kind,
+        timing=timing,
+        channel=channel,
+        with_file=with_file,
+        now=utc_now(),
     )
 
 

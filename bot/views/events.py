@@ -77,16 +77,18 @@ def event_log(log: EventLog) -> tuple[str, list[Block]]:
     )
     buttons = []
     if page.next is not None:
-        buttons.append(button("Next ▶", Action.EVENTS_NEXT, _value(log.words, page.next)))
+        buttons.append(button("Next ▶", Action.EVENTS_NEXT, button_value(log.words, page.next)))
     if page.items:
-        buttons.append(button("Export to Excel", Action.EVENTS_EXPORT, _value(log.words, None)))
+        buttons.append(
+            button("Export to Excel", Action.EVENTS_EXPORT, button_value(log.words, None))
+        )
     fits = all(len(b.get("value", "")) <= BUTTON_VALUE for b in buttons)
     if buttons and fits:
         blocks.append(actions(*buttons))
     return fallback(title), blocks
 
 
-def _value(words: tuple[str, ...], cursor: Cursor | None) -> str:
+def button_value(words: tuple[str, ...], cursor: Cursor | None) -> str:
     """What a button carries: the filter as typed and where the next page starts."""
     after = [cursor.occurred_at.isoformat(), cursor.id] if cursor else None
     return json.dumps({"words": list(words), "after": after}, separators=(",", ":"))

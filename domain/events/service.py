@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from domain.clock import Clock, utc_now
-from domain.entities import Actor
+from domain.entities import Actor, Group, User
 from domain.errors import InvalidInput
 from domain.events.model import (
     Cursor,
@@ -27,6 +27,7 @@ HOME_LATEST = 10
 EXPORT_CAP = 100_000
 """Rows an export holds at most; a narrower filter gets the rest."""
 PRUNE_BATCH = 5_000
+DIGEST_NAMES = 20
 
 
 def type_names() -> dict[str, frozenset[EventType]]:
@@ -61,6 +62,18 @@ class EventLog:
     """The title of the group asked for, if any."""
 
 
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """A group's events over a period, and what is worth acting on."""
+
+    group: Group
+    since: datetime
+    until: datetime
+    counts: dict[EventType, int]
+    completed: tuple[LoggedEvent, ...]
+    never_signed_in: tuple[User, ...]
+
+
 class EventService:
     def __init__(self, store: Store, groups: GroupService, clock: Clock = utc_now) -> None:
         self._store = store
@@ -89,6 +102,19 @@ class EventService:
             if page.next is None:
                 return
             after = page.next
+
+    async def digest(
+        self, actor: Actor, group: Group, *, since: datetime, until: datetime
+    ) -> Digest:
+        """Counts by type, who completed (the latest 20), and who was invited but has
+        never signed in: for a scheduled events digest, read as its owner may."""
+        require(actor, Capability.VIEW_ACTIVITY, group)
+        chosen = EventFilter(group_id=group.id, since=since, until=until)
+        counts = await self._store.events.counts(chosen)
+        done = replace(chosen, types=frozenset({EventType.COMPLETED}))
+        completed = await self._store.events.page(done, after=None, limit=DIGEST_NAMES)
+        never = await self._store.members.never_signed_in(group.id)
+        return Digest(group, since, until, counts, completed.items, tuple(never))
 
     async def latest(self, actor: Actor) -> tuple[LoggedEvent, ...]:
         """App Home's latest events in the caller's groups; none without the right."""

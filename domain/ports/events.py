@@ -24,6 +24,10 @@ class EventStore(Protocol):
         """Deletes up to ``limit`` of the oldest events before ``before``; how many went."""
         ...
 
+    async def counts(self, chosen: EventFilter) -> dict[EventType, int]:
+        """How many events of each type ``chosen`` keeps."""
+        ...
+
     async def latest_id(self) -> int:
         """The newest event's id; 0 when there is none."""
         ...

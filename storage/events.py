@@ -61,9 +61,11 @@ class EventStore:
     async def page(self, chosen: EventFilter, *, after: Cursor | None, limit: int) -> EventPage:
         query = SchoolEventRow.filter(_where(chosen))
         if after is not None:
+            # (occurred_at, id) < (t, i), with the bound on occurred_at alone first, so
+            # either engine starts its index range scan at the cursor.
             query = query.filter(
-                Q(occurred_at__lt=after.occurred_at)
-                | Q(occurred_at=after.occurred_at, id__lt=after.id)
+                Q(occurred_at__lte=after.occurred_at)
+                & (Q(occurred_at__lt=after.occurred_at) | Q(id__lt=after.id))
             )
         rows = await query.order_by("-occurred_at", "-id").limit(limit + 1)
         shown = rows[:limit]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 
 from bot.ids import Action
@@ -51,7 +52,9 @@ def _cause(logged: LoggedEvent) -> str:
         return " · by the group's rule"
     if cause.how is How.PLAYER:
         return " · from the course player"
-    return f" · by hand{by}" if cause.how is How.HAND else ""
+    if cause.how is not How.HAND:
+        return ""
+    return f" · by hand{by}" if logged.user else f" ·{by}" if by else ""
 
 
 def event_log(log: EventLog) -> tuple[str, list[Block]]:
@@ -140,9 +143,12 @@ DETAILS_SHOWN = 200
 
 def headline(burst: Burst) -> str:
     """A burst in one line: the event itself when alone, else how many and what."""
-    if len(burst.events) == 1:
-        return sentence(burst.first)
-    logged, count = burst.first, len(burst.events)
+    people = {e.event.user_id for e in burst.events}
+    if len(people) == 1:
+        details = ", ".join(e.event.detail for e in burst.events if e.event.detail)
+        last = burst.events[-1]
+        return sentence(replace(last, event=replace(last.event, detail=details)))
+    logged, count = burst.first, len(people)
     event = logged.event
     about = logged.course or logged.group
     words = f"*{count:,}* people {event.type.words}"
@@ -165,8 +171,8 @@ MESSAGE_SECTIONS = 40
 
 
 def burst_details(burst: Burst) -> tuple[str, list[Block]] | None:
-    """The people of a burst, for the thread under its line; None for a single event."""
-    if len(burst.events) == 1:
+    """The people of a burst, for the thread under its line; None for one person."""
+    if len({e.event.user_id for e in burst.events}) == 1:
         return None
     names = [escape(e.user or e.group) for e in burst.events[:DETAILS_SHOWN]]
     more = len(burst.events) - len(names)

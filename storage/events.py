@@ -59,28 +59,37 @@ def _values(event: SchoolEvent) -> tuple[Any, ...]:
 
 class EventStore:
     async def page(self, chosen: EventFilter, *, after: Cursor | None, limit: int) -> EventPage:
-        query = SchoolEventRow.filter(_where(chosen))
-        if after is not None:
-            # (occurred_at, id) < (t, i), with the bound on occurred_at alone first, so
-            # either engine starts its index range scan at the cursor.
-            query = query.filter(
-                Q(occurred_at__lte=after.occurred_at)
-                & (Q(occurred_at__lt=after.occurred_at) | Q(id__lt=after.id))
-            )
-        rows = await query.order_by("-occurred_at", "-id").limit(limit + 1)
+        """Each branch of the filter (a group's own events, its members' events of no
+        group) is read by its own index, newest first, and the pages merged."""
+        rows: list[SchoolEventRow] = []
+        for branch in _branches(chosen):
+            query = SchoolEventRow.filter(branch)
+            if after is not None:
+                # (occurred_at, id) < (t, i), with the bound on occurred_at alone first,
+                # so either engine starts its index range scan at the cursor.
+                query = query.filter(
+                    Q(occurred_at__lte=after.occurred_at)
+                    & (Q(occurred_at__lt=after.occurred_at) | Q(id__lt=after.id))
+                )
+            rows += await query.order_by("-occurred_at", "-id").limit(limit + 1)
+        rows.sort(key=lambda r: (r.occurred_at, r.id), reverse=True)
         shown = rows[:limit]
         items = await _logged(shown)
         last = shown[-1] if len(rows) > limit else None
         return EventPage(items, Cursor(last.occurred_at, last.id) if last else None)
 
     async def counts(self, chosen: EventFilter) -> dict[EventType, int]:
-        rows = (
-            await SchoolEventRow.filter(_where(chosen))
-            .annotate(n=Count("id"))
-            .group_by("type")
-            .values_list("type", "n")
-        )
-        return {EventType(str(kind)): int(n) for kind, n in rows}
+        found: dict[EventType, int] = {}
+        for branch in _branches(chosen):
+            rows = (
+                await SchoolEventRow.filter(branch)
+                .annotate(n=Count("id"))
+                .group_by("type")
+                .values_list("type", "n")
+            )
+            for kind, n in rows:
+                found[EventType(str(kind))] = found.get(EventType(str(kind)), 0) + int(n)
+        return found
 
     async def latest_id(self) -> int:
         newest = await SchoolEventRow.all().order_by("-id").first()
@@ -89,12 +98,15 @@ class EventStore:
     async def after(
         self, last_id: int, chosen: EventFilter, *, upto: int, limit: int
     ) -> list[LoggedEvent]:
-        rows = (
-            await SchoolEventRow.filter(_where(chosen), id__gt=last_id, id__lte=upto)
-            .order_by("id")
-            .limit(limit)
-        )
-        return list(await _logged(rows))
+        rows: list[SchoolEventRow] = []
+        for branch in _branches(chosen):
+            rows += (
+                await SchoolEventRow.filter(branch, id__gt=last_id, id__lte=upto)
+                .order_by("id")
+                .limit(limit)
+            )
+        rows.sort(key=lambda r: r.id)
+        return list(await _logged(rows[:limit]))
 
     async def prune(self, *, before: datetime, limit: int) -> int:
         ids = (
@@ -114,14 +126,11 @@ async def logged_events(ids: Sequence[int]) -> tuple[LoggedEvent, ...]:
     return await _logged(rows)
 
 
-def _in_groups(group_ids: list[int]) -> Q:
-    """Events of these groups, and those of no group (a sign-in, a completion, a change
-    on the card) about people who are members of them now."""
-    members = MembershipRow.filter(group_id__in=group_ids).values("user_id")
-    return Q(group_id__in=group_ids) | Q(group_id=None, user_id__in=Subquery(members))
-
-
-def _where(chosen: EventFilter) -> Q:
+def _branches(chosen: EventFilter) -> list[Q]:
+    """The filter as disjoint conditions, each one index can serve: with a group scope,
+    the groups' own events, and the events of no group (a sign-in, a completion, a
+    change on the card) about people who are members of them now. One OR of the two
+    would make either engine scan the whole log in time order."""
     conditions: list[Q] = []
     if chosen.types:
         conditions.append(Q(type__in=sorted(t.value for t in chosen.types)))
@@ -129,13 +138,26 @@ def _where(chosen: EventFilter) -> Q:
         conditions.append(Q(occurred_at__gte=chosen.since))
     if chosen.until is not None:
         conditions.append(Q(occurred_at__lt=chosen.until))
-    if chosen.group_id is not None:
-        conditions.append(_in_groups([chosen.group_id]))
-    if chosen.groups is not None:
-        conditions.append(_in_groups(sorted(chosen.groups) or [0]))
     if chosen.user_id is not None:
         conditions.append(Q(user_id=chosen.user_id))
-    return Q(*conditions) if conditions else Q()
+    base = Q(*conditions) if conditions else Q()
+    groups = _scope(chosen)
+    if groups is None:
+        return [base]
+    members = MembershipRow.filter(group_id__in=groups).values("user_id")
+    return [
+        Q(base, Q(group_id__in=groups)),
+        Q(base, Q(group_id=None, user_id__in=Subquery(members))),
+    ]
+
+
+def _scope(chosen: EventFilter) -> list[int] | None:
+    """The groups a filter keeps: the one asked for within the caller's reach."""
+    if chosen.group_id is None:
+        return None if chosen.groups is None else sorted(chosen.groups) or [0]
+    if chosen.groups is not None and chosen.group_id not in chosen.groups:
+        return [0]
+    return [chosen.group_id]
 
 
 async def _logged(rows: Sequence[SchoolEventRow]) -> tuple[LoggedEvent, ...]:

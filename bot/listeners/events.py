@@ -61,8 +61,9 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
         actor = context["actor"]
         words, _ = read_value(str(action["value"]))
+        pages = await services.events.everything(actor, words)
         await respond(text=exported(), response_type="ephemeral", replace_original=False)
-        rows = [row async for row in services.events.everything(actor, words)]
+        rows = [row async for row in pages]
         content = await asyncio.to_thread(events_workbook, rows)
         direct = await slack_people.direct_message(client, actor.slack_user_id)
         await client.files_upload_v2(

@@ -117,7 +117,7 @@ def home_events(items: tuple[LoggedEvent, ...]) -> list[Block]:
 
 
 def exported() -> str:
-    return "Writing the events to a spreadsheet; it comes in your direct message with Roster."
+    return "The events, as filtered, are coming to your direct messages as a spreadsheet."
 
 
 LOGS = (

@@ -90,8 +90,12 @@ class EventService:
         return EventLog(page, tuple(words), chosen, group)
 
     async def everything(self, actor: Actor, words: Sequence[str]) -> AsyncIterator[LoggedEvent]:
-        """The same view as the log, every page of it (up to ``EXPORT_CAP``), for a file."""
+        """The same view as the log, every page of it (up to ``EXPORT_CAP``), for a file;
+        whoever may not read it is refused here, before a row is read."""
         chosen, _ = await self._filter(actor, words)
+        return self._pages(chosen)
+
+    async def _pages(self, chosen: EventFilter) -> AsyncIterator[LoggedEvent]:
         after: Cursor | None = None
         given = 0
         while given < EXPORT_CAP:

@@ -85,7 +85,7 @@ async def test_the_export_holds_the_same_view_and_runs_nothing_typed(school: Ros
     await _many_in("Support", 3, detail='=HYPERLINK("http://x")')
     shown = await (await school.driver.command(ADMIN, "log events completed Support")).reply()
     click = await school.driver.click(ADMIN, shown, "events.log.export")
-    assert "comes in your direct message" in (await click.reply()).text
+    assert "coming to your direct messages" in (await click.reply()).text
     slack = school.slack
 
     def shared() -> list[str]:

@@ -22,7 +22,7 @@ from domain.events.model import (
     SchoolEvent,
 )
 from storage.models import CourseRow, GroupRow, MembershipRow, SchoolEventRow, UserRow
-from storage.sql import execute
+from storage.sql import execute, fetch_ids, marks
 
 _COLUMNS = "occurred_at, type, how, actor_id, user_id, group_id, course_id, job_id, detail"
 _ROWS_PER_STATEMENT = 3000
@@ -59,10 +59,14 @@ def _values(event: SchoolEvent) -> tuple[Any, ...]:
 
 class EventStore:
     async def page(self, chosen: EventFilter, *, after: Cursor | None, limit: int) -> EventPage:
-        """Each branch of the filter (a group's own events, its members' events of no
-        group) is read by its own index, newest first, and the pages merged."""
+        """A group's own events are read by its index, its members' events of no group
+        member by member (:func:`_members_page`), newest first; the pages are merged."""
+        branches = _branches(chosen)
+        groups = _scope(chosen)
+        if groups is not None:
+            branches = branches[:1]
         rows: list[SchoolEventRow] = []
-        for branch in _branches(chosen):
+        for branch in branches:
             query = SchoolEventRow.filter(branch)
             if after is not None:
                 # (occurred_at, id) < (t, i), with the bound on occurred_at alone first,
@@ -72,6 +76,8 @@ class EventStore:
                     & (Q(occurred_at__lt=after.occurred_at) | Q(id__lt=after.id))
                 )
             rows += await query.order_by("-occurred_at", "-id").limit(limit + 1)
+        if groups is not None:
+            rows += await _members_page(chosen, groups, after, limit + 1)
         rows.sort(key=lambda r: (r.occurred_at, r.id), reverse=True)
         shown = rows[:limit]
         items = await _logged(shown)
@@ -149,6 +155,40 @@ def _branches(chosen: EventFilter) -> list[Q]:
         Q(base, Q(group_id__in=groups)),
         Q(base, Q(group_id=None, user_id__in=Subquery(members))),
     ]
+
+
+async def _members_page(
+    chosen: EventFilter, groups: list[int], after: Cursor | None, limit: int
+) -> list[SchoolEventRow]:
+    """The newest events of no group about the groups' members: driven from the
+    memberships (``CROSS JOIN`` keeps SQLite from starting at the whole log in time
+    order), each member's events found by the (user_id, occurred_at, id) index."""
+    where = [f"m.group_id IN ({marks(len(groups))})"]
+    params: list[Any] = list(groups)
+    if chosen.types:
+        kinds = sorted(t.value for t in chosen.types)
+        where.append(f"e.type IN ({marks(len(kinds))})")
+        params += kinds
+    if chosen.since is not None:
+        where.append("e.occurred_at >= ?")
+        params.append(chosen.since)
+    if chosen.until is not None:
+        where.append("e.occurred_at < ?")
+        params.append(chosen.until)
+    if chosen.user_id is not None:
+        where.append("e.user_id = ?")
+        params.append(chosen.user_id)
+    if after is not None:
+        where.append("e.occurred_at <= ? AND (e.occurred_at < ? OR e.id < ?)")
+        params += [after.occurred_at, after.occurred_at, after.id]
+    ids = await fetch_ids(
+        None,
+        "SELECT e.id FROM memberships m CROSS JOIN school_events e "
+        f"WHERE e.user_id = m.user_id AND e.group_id IS NULL AND {' AND '.join(where)} "
+        "ORDER BY e.occurred_at DESC, e.id DESC LIMIT ?",
+        [*params, limit],
+    )
+    return list(await SchoolEventRow.filter(id__in=ids)) if ids else []
 
 
 def _scope(chosen: EventFilter) -> list[int] | None:

@@ -20,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.services import Services
 from bot.views.events import burst_details, feed_post
 from domain.events.model import Subscription
-from domain.events.subscriptions import bursts
+from domain.events.subscriptions import Gathering
 
 log = logging.getLogger("roster.events")
 
@@ -28,7 +28,8 @@ QUIET = 3.0
 """Seconds without a new event before the feed posts what came."""
 HOLD = 60.0
 """Seconds the feed holds events back at most while more keep coming."""
-READ_AT_ONCE = 50_000
+READ_AT_ONCE = 10_000
+"""Events read per query; a round reads all it owes a channel, page by page."""
 GONE = {"not_in_channel", "channel_not_found", "is_archived"}
 
 
@@ -63,8 +64,14 @@ class EventFeed:
                 await self._post(subscription, latest)
 
     async def _post(self, subscription: Subscription, upto: int) -> None:
-        events = await self._services.events.unsent(subscription, upto=upto, limit=READ_AT_ONCE)
-        found = bursts(events)
+        gathering, reached = Gathering(), subscription.cursor
+        while reached < upto:
+            events = await self._services.events.unsent(
+                subscription, after=reached, upto=upto, limit=READ_AT_ONCE
+            )
+            gathering.add(events)
+            reached = events[-1].event.id if len(events) == READ_AT_ONCE else upto
+        found = gathering.bursts()
         try:
             if found:
                 text, blocks = feed_post(found)
@@ -84,5 +91,4 @@ class EventFeed:
             if error.response.get("error") not in GONE:
                 raise
             log.warning("events for %s not posted: %s", subscription.channel, error)
-        reached = events[-1].event.id if len(events) == READ_AT_ONCE else upto
-        await self._services.subscriptions.advance(subscription, reached)
+        await self._services.subscriptions.advance(subscription, upto)

@@ -137,18 +137,13 @@ def logs_overview() -> tuple[str, list[Block]]:
     return "The logs", [header("The logs"), section("\n".join(lines))]
 
 
-DETAILS_SHOWN = 200
-"""People a burst's thread names; the log has them all."""
-
-
 def headline(burst: Burst) -> str:
     """A burst in one line: the event itself when alone, else how many and what."""
-    people = {e.event.user_id for e in burst.events}
-    if len(people) == 1:
+    if burst.people == 1:
         details = ", ".join(e.event.detail for e in burst.events if e.event.detail)
         last = burst.events[-1]
         return sentence(replace(last, event=replace(last.event, detail=details)))
-    logged, count = burst.first, len(people)
+    logged, count = burst.first, burst.people
     event = logged.event
     about = logged.course or logged.group
     words = f"*{count:,}* people {event.type.words}"
@@ -172,15 +167,15 @@ MESSAGE_SECTIONS = 40
 
 def burst_details(burst: Burst) -> tuple[str, list[Block]] | None:
     """The people of a burst, for the thread under its line; None for one person."""
-    if len({e.event.user_id for e in burst.events}) == 1:
+    if burst.people == 1:
         return None
-    names = [escape(e.user or e.group) for e in burst.events[:DETAILS_SHOWN]]
-    more = len(burst.events) - len(names)
+    names = list(dict.fromkeys(escape(e.user or e.group) for e in burst.events))
+    more = burst.people - len(names)
     lines = ", ".join(names)
     if more:
         lines += f" and {more:,} more: `/group log events {burst.first.event.type.value}`"
     blocks = [section(t) for t in packed(lines.split(", "), limit=2900)][:MESSAGE_SECTIONS]
-    return fallback(f"Who: {len(burst.events):,}"), blocks
+    return fallback(f"Who: {burst.people:,}"), blocks
 
 
 def subscribed(found: Subscription, new: bool) -> str:

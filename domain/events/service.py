@@ -131,12 +131,11 @@ class EventService:
         return await self._store.events.latest_id()
 
     async def unsent(
-        self, subscription: Subscription, *, upto: int, limit: int
+        self, subscription: Subscription, *, after: int, upto: int, limit: int
     ) -> list[LoggedEvent]:
-        """What a channel's feed has not posted yet, up to event ``upto``, oldest first."""
-        return await self._store.events.after(
-            subscription.cursor, subscription.wants(), upto=upto, limit=limit
-        )
+        """What a channel's feed has not posted yet, from after event ``after`` up to
+        ``upto``, oldest first."""
+        return await self._store.events.after(after, subscription.wants(), upto=upto, limit=limit)
 
     async def prune(self, *, keep_days: int) -> int:
         """Deletes events older than ``keep_days``, in batches; how many went."""

@@ -86,24 +86,40 @@ class SubscriptionService:
         return Wanted(group.id, group.title, frozenset(types))
 
 
+SAMPLE = 200
+"""Events a burst keeps to name; it counts them all."""
+
+
 @dataclass(frozen=True, slots=True)
 class Burst:
-    """Events alike (type, group, course, cause) that arrived together: one line."""
+    """Events alike (type, group, course, cause) that arrived together: one line.
+    ``events`` are the first ``SAMPLE``; ``people`` how many people they concern."""
 
     events: tuple[LoggedEvent, ...]
+    people: int
 
     @property
     def first(self) -> LoggedEvent:
         return self.events[0]
 
 
-def bursts(events: Sequence[LoggedEvent]) -> list[Burst]:
-    """The events grouped by what they say, in the order each group first appears, so
-    a 10,000-row import is one line ("10,000 people joined …") and not 10,000."""
-    grouped: dict[tuple[object, ...], list[LoggedEvent]] = {}
-    for logged in events:
-        event = logged.event
-        cause = event.cause
-        key = (event.type, event.group_id, event.course_id, cause.how, cause.job_id, cause.by)
-        grouped.setdefault(key, []).append(logged)
-    return [Burst(tuple(alike)) for alike in grouped.values()]
+class Gathering:
+    """Bursts gathered page by page, so a 100,000-person import is counted whole while
+    only its first few hundred events are kept."""
+
+    def __init__(self) -> None:
+        self._sample: dict[tuple[object, ...], list[LoggedEvent]] = {}
+        self._people: dict[tuple[object, ...], set[int | None]] = {}
+
+    def add(self, events: Sequence[LoggedEvent]) -> None:
+        for logged in events:
+            event, cause = logged.event, logged.event.cause
+            key = (event.type, event.group_id, event.course_id, cause.how, cause.job_id, cause.by)
+            kept = self._sample.setdefault(key, [])
+            if len(kept) < SAMPLE:
+                kept.append(logged)
+            self._people.setdefault(key, set()).add(event.user_id)
+
+    def bursts(self) -> list[Burst]:
+        """In the order each burst first appeared."""
+        return [Burst(tuple(kept), len(self._people[k])) for k, kept in self._sample.items()]

@@ -92,7 +92,11 @@ async def test_a_big_import_is_one_message_with_its_people_in_the_thread(
 
     first = (await eventually(posted, what="the import's post", timeout=30))[0]
     assert "*10,000* people joined *Sales Team* · bulk job #" in first.text
-    thread = [m for m in following.slack.messages if m.thread_ts == first.ts]
+
+    async def replies() -> list[Message]:
+        return [m for m in following.slack.messages if m.thread_ts == first.ts]
+
+    thread = await eventually(replies, what="the people in the thread")
     assert thread and "person0@example.org" in text_of(thread[0])
     assert "and 9,800 more" in text_of(thread[0])
     assert len(posts_in(following, "C0SALESTEAM")) <= 3

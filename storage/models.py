@@ -655,7 +655,8 @@ class EmailAliasRow(Model):
 # One change in the school, written in the transaction that made it. Plain ids, no
 # foreign keys: an event outlives the person, group or course it names, and the log
 # shows what has gone as ``deleted user #<id>``. Each index ends with (occurred_at, id)
-# so every filter of the log pages by keyset, newest first.
+# so every filter of the log pages by keyset, newest first; a person's has group_id
+# before it, so a group's log finds its members' events of no group directly.
 class SchoolEventRow(Model):
     id = fields.BigIntField(primary_key=True)
     occurred_at = fields.DatetimeField()
@@ -674,7 +675,7 @@ class SchoolEventRow(Model):
             Index(fields=("occurred_at", "id"), name="school_events_time"),
             Index(fields=("type", "occurred_at", "id"), name="school_events_type"),
             Index(fields=("group_id", "occurred_at", "id"), name="school_events_group"),
-            Index(fields=("user_id", "occurred_at", "id"), name="school_events_user"),
+            Index(fields=("user_id", "group_id", "occurred_at", "id"), name="school_events_user"),
         )
 
 

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('job_id', fields.IntField(null=True)),
                 ('detail', fields.TextField(default='', unique=False)),
             ],
-            options={'table': 'school_events', 'app': 'models', 'indexes': [Index(fields=['occurred_at', 'id'], name='school_events_time'), Index(fields=['type', 'occurred_at', 'id'], name='school_events_type'), Index(fields=['group_id', 'occurred_at', 'id'], name='school_events_group'), Index(fields=['user_id', 'occurred_at', 'id'], name='school_events_user')], 'pk_attr': 'id'},
+            options={'table': 'school_events', 'app': 'models', 'indexes': [Index(fields=['occurred_at', 'id'], name='school_events_time'), Index(fields=['type', 'occurred_at', 'id'], name='school_events_type'), Index(fields=['group_id', 'occurred_at', 'id'], name='school_events_group'), Index(fields=['user_id', 'group_id', 'occurred_at', 'id'], name='school_events_user')], 'pk_attr': 'id'},
             bases=['Model'],
         ),
     ]

@@ -360,11 +360,11 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "schedule",
-        "add <group> progress <when> here|me|<channel> [file] | list | "
+        "add <group> progress|events <when> here|me|<channel> [file] | list | "
         "pause|resume|delete|run <number>",
         '/group schedule add "Sales Onboarding" progress weekly mon 09:00 here',
-        "post a group's progress report on a timetable (daily, weekdays, weekly, monthly); "
-        "no arguments: a form",
+        "post a group's progress report, or a digest of its events, on a timetable (daily, "
+        "weekdays, weekly, monthly); no arguments: a form",
         0,
         9,
         Capability.MANAGE_REPORTS,

@@ -4,12 +4,13 @@ a refused change writes none."""
 from __future__ import annotations
 
 from domain.events.model import EventType
-from storage.models import SchoolEventRow
+from storage.models import CertificateRow, SchoolEventRow, UserRow
 from tests.bot.activity import post
-from tests.bot.conftest import MANAGER, OTHER_MANAGER, Roster
+from tests.bot.conftest import ADMIN, MANAGER, OTHER_MANAGER, Roster, allow_bulk
 from tests.bot.events import details, recorded
 from tests.bot.test_activity_api import LEA, event
 from tests.bot.test_bulk_import import HEADER, people
+from tests.bot.test_rules import save, set_rule
 from tests.bot.uploads import in_thread, review, send_for_approval, upload
 from tests.workbooks import workbook
 
@@ -76,3 +77,56 @@ async def test_a_bulk_add_records_its_life_and_one_event_per_person(bulk: Roster
     assert len(set(rows)) == 1 and None not in rows
     life = [(e[0], e[2]) for e in await recorded() if e[0].startswith("bulk.")]
     assert life == [("bulk.requested", MAX), ("bulk.approved", ADA), ("bulk.finished", ADA)]
+
+
+async def test_rules_cards_permissions_and_certificates_record_their_events(
+    school: Roster,
+) -> None:
+    """Each kind of change, with who made it and how: a rule saved, the member it adds,
+    cleared; a manager's permissions; a person suspended, reactivated, their email
+    changed; a certificate issued by the player and revoked by hand."""
+    preview = await set_rule(school, "Sales Team", 'email endswith "@school.org"')
+    await save(school, preview)
+    await school.run(ADMIN, 'rule "Sales Team" clear')
+    await allow_bulk(school, capability="activity.view")
+    services = school.services
+    admin = await services.users.actor(ADMIN)
+    lea = await UserRow.get(email=LEA)
+    await services.user_cards.suspend(admin, lea.id)
+    await services.user_cards.reactivate(admin, lea.id)
+    await services.user_cards.change_email(admin, lea.id, email="lea.new@school.org")
+    issued = event("cert", "certificate_issued", course="Python 101", certificate="Python")
+    issued["user"] = {"email": "lea.new@school.org"}
+    assert (await post(school, issued))[0] == 200
+    certificate = await CertificateRow.get()
+    await services.certificates.revoke(admin, certificate.id, reason="issued by mistake")
+    kinds = (
+        EventType.RULE_SAVED,
+        EventType.RULE_CLEARED,
+        EventType.PERMISSIONS_CHANGED,
+        EventType.USER_SUSPENDED,
+        EventType.USER_REACTIVATED,
+        EventType.EMAIL_CHANGED,
+        EventType.CERTIFICATE_ISSUED,
+        EventType.CERTIFICATE_REVOKED,
+    )
+    seen = await recorded(*kinds)
+    assert [s[:4] for s in seen[:2]] == [
+        ("permissions.changed", "hand", ADA, MAX),
+        ("permissions.changed", "hand", ADA, "olga@school.org"),
+    ], "managers assigned in furnish() got the school default"
+    seen = seen[2:]
+    assert [s[:3] for s in seen] == [
+        ("rule.saved", "hand", ADA),
+        ("rule.cleared", "hand", ADA),
+        ("permissions.changed", "hand", ADA),
+        ("user.suspended", "hand", ADA),
+        ("user.reactivated", "hand", ADA),
+        ("user.email_changed", "hand", ADA),
+        ("certificate.issued", "player", ""),
+        ("certificate.revoked", "hand", ADA),
+    ]
+    assert {s[3] for s in seen[3:]} == {"lea.new@school.org"}
+    by_rule = [s for s in await recorded(EventType.MEMBER_ADDED) if s[1] == "rule"]
+    assert (MAX, "Sales Team") in {(s[3], s[4]) for s in by_rule}
+    assert await details(EventType.EMAIL_CHANGED) == ["lea@school.org → lea.new@school.org"]

@@ -22,6 +22,7 @@ from domain.events.model import (
     SchoolEvent,
 )
 from storage.models import CourseRow, GroupRow, MembershipRow, SchoolEventRow, UserRow
+from storage.rule_sql import on_postgres
 from storage.sql import execute, fetch_ids, marks
 
 _COLUMNS = "occurred_at, type, how, actor_id, user_id, group_id, course_id, job_id, detail"
@@ -162,7 +163,8 @@ async def _members_page(
 ) -> list[SchoolEventRow]:
     """The newest events of no group about the groups' members: driven from the
     memberships (``CROSS JOIN`` keeps SQLite from starting at the whole log in time
-    order), each member's events found by the (user_id, occurred_at, id) index."""
+    order), each member's events found by the person index (SQLite is told to, or a
+    type filter makes it walk all events of that type once per member)."""
     where = [f"m.group_id IN ({marks(len(groups))})"]
     params: list[Any] = list(groups)
     if chosen.types:
@@ -181,9 +183,10 @@ async def _members_page(
     if after is not None:
         where.append("e.occurred_at <= ? AND (e.occurred_at < ? OR e.id < ?)")
         params += [after.occurred_at, after.occurred_at, after.id]
+    hint = "" if on_postgres() else " INDEXED BY school_events_user"
     ids = await fetch_ids(
         None,
-        "SELECT e.id FROM memberships m CROSS JOIN school_events e "
+        f"SELECT e.id FROM memberships m CROSS JOIN school_events e{hint} "
         f"WHERE e.user_id = m.user_id AND e.group_id IS NULL AND {' AND '.join(where)} "
         "ORDER BY e.occurred_at DESC, e.id DESC LIMIT ?",
         [*params, limit],

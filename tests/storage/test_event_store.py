@@ -14,6 +14,7 @@ from domain.events.model import (
     EventType,
     SchoolEvent,
 )
+from domain.letters import MailState, OutgoingEmail, Trigger
 from storage.events import record
 from storage.models import SchoolEventRow
 from storage.store import TortoiseStore
@@ -94,3 +95,18 @@ async def test_pruning_takes_the_oldest_in_batches(store: TortoiseStore) -> None
     assert await store.events.prune(before=cutoff, limit=100) == 0
     remaining = await SchoolEventRow.all().order_by("occurred_at").first()
     assert remaining is not None and remaining.occurred_at == cutoff
+
+
+async def test_an_email_failing_for_good_is_an_event_and_a_retry_is_not(
+    store: TortoiseStore,
+) -> None:
+    now = datetime.now(UTC)
+    letter = OutgoingEmail("ada@school.org", "Welcome", "text", "<p>html</p>", Trigger.INVITATION)
+    await store.outbox.queue([letter], now)
+    (email,) = await store.outbox.claim(now, 10, now + timedelta(minutes=5))
+    await store.outbox.mark(email.id, MailState.RETRYING, error="421 try later")
+    await store.outbox.mark(email.id, MailState.FAILED, error="550 no such mailbox")
+    page = await store.events.page(EventFilter(), after=None, limit=10)
+    assert [(e.event.type, e.event.detail) for e in page.items] == [
+        (EventType.EMAIL_FAILED, "invitation to ada@school.org: 550 no such mailbox")
+    ]

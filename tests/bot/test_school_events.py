@@ -4,12 +4,13 @@ a refused change writes none."""
 from __future__ import annotations
 
 from domain.events.model import EventType
-from storage.models import CertificateRow, SchoolEventRow, UserRow
+from storage.models import CertificateRow, SchoolEventRow, SubmissionRow, UserRow
 from tests.bot.activity import post
 from tests.bot.conftest import ADMIN, MANAGER, OTHER_MANAGER, Roster, allow_bulk
 from tests.bot.events import details, recorded
 from tests.bot.test_activity_api import LEA, event
 from tests.bot.test_bulk_import import HEADER, people
+from tests.bot.test_review_center import submitted
 from tests.bot.test_rules import save, set_rule
 from tests.bot.uploads import in_thread, review, send_for_approval, upload
 from tests.workbooks import workbook
@@ -130,3 +131,23 @@ async def test_rules_cards_permissions_and_certificates_record_their_events(
     by_rule = [s for s in await recorded(EventType.MEMBER_ADDED) if s[1] == "rule"]
     assert (MAX, "Sales Team") in {(s[3], s[4]) for s in by_rule}
     assert await details(EventType.EMAIL_CHANGED) == ["lea@school.org → lea.new@school.org"]
+
+
+async def test_an_assessment_submitted_then_graded_and_released_by_hand(school: Roster) -> None:
+    assert "Added" in await school.run(MANAGER, f'add "Sales Team" {LEA}')
+    assert (await post(school, submitted("sub-1")))[0] == 200
+    services = school.services
+    admin = await services.users.actor(ADMIN)
+    submission = await SubmissionRow.get()
+    await services.grading.grade(admin, submission.id, score="8", feedback="Clear.")
+    graded = (
+        EventType.ASSESSMENT_SUBMITTED,
+        EventType.ASSESSMENT_GRADED,
+        EventType.GRADE_RELEASED,
+    )
+    assert await recorded(*graded) == [
+        ("assessment.submitted", "player", "", LEA, "", "Python 101"),
+        ("assessment.graded", "hand", ADA, LEA, "", "Python 101"),
+        ("grade.released", "hand", ADA, LEA, "", "Python 101"),
+    ]
+    assert (await details(EventType.ASSESSMENT_GRADED)) == ["Essay: why Python: 8"]

@@ -105,7 +105,7 @@ class WebhookSender:
                     return None
                 return f"HTTP {answer.status}"
         except InvalidInput as refused:
-            return str(refused.args[-1]) if refused.args else "a private address"
+            return refused.message
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
             return f"{type(error).__name__}: {error}"[:300]
 

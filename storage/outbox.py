@@ -38,8 +38,12 @@ async def queue(
 
 
 class OutboxStore:
-    async def queue(self, emails: Sequence[OutgoingEmail], now: datetime) -> None:
-        await queue(emails, now)
+    async def queue(
+        self, emails: Sequence[OutgoingEmail], now: datetime, *, events: Sequence[SchoolEvent]
+    ) -> None:
+        async with in_transaction() as conn:
+            await queue(emails, now, conn)
+            await record(conn, events)
 
     async def claim(self, now: datetime, limit: int, until: datetime) -> list[LoggedEmail]:
         """One statement takes the due rows by moving their next attempt to ``until``.

@@ -151,3 +151,11 @@ async def test_an_assessment_submitted_then_graded_and_released_by_hand(school: 
         ("grade.released", "hand", ADA, LEA, "", "Python 101"),
     ]
     assert (await details(EventType.ASSESSMENT_GRADED)) == ["Essay: why Python: 8"]
+
+
+async def test_invitations_sent_again_are_events_of_each_person(school: Roster) -> None:
+    assert "Added" in await school.run(ADMIN, 'add "Sales Team" new@example.org')
+    assert "Sending a new invitation" in await school.run(ADMIN, 'resend-invites "Sales Team"')
+    assert await recorded(EventType.USER_INVITED) == [
+        ("user.invited", "hand", ADA, "new@example.org", "Sales Team", "")
+    ]

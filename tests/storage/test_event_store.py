@@ -102,7 +102,7 @@ async def test_an_email_failing_for_good_is_an_event_and_a_retry_is_not(
 ) -> None:
     now = datetime.now(UTC)
     letter = OutgoingEmail("ada@school.org", "Welcome", "text", "<p>html</p>", Trigger.INVITATION)
-    await store.outbox.queue([letter], now)
+    await store.outbox.queue([letter], now, events=())
     (email,) = await store.outbox.claim(now, 10, now + timedelta(minutes=5))
     await store.outbox.mark(email.id, MailState.RETRYING, error="421 try later")
     await store.outbox.mark(email.id, MailState.FAILED, error="550 no such mailbox")

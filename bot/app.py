@@ -24,6 +24,7 @@ from bot.email_delivery import (
     SmtpTransport,
     tell_admins_smtp_is_missing,
 )
+from bot.event_feed import EventFeed
 from bot.listeners import register_listeners
 from bot.metrics import Metrics, request_kind
 from bot.pacing import PacedClient, PacedRetryHandler, Pacer
@@ -34,6 +35,7 @@ from bot.settings import Settings
 from bot.slack_presence import SlackPresence
 from bot.web import activity_api, certificates, health, learner_pages
 from bot.web.access_log import RedactingAccessLogger
+from bot.webhook_sender import WebhookSender
 from bot.xlsx_reader import SpreadsheetChecker
 from domain.clock import Clock, utc_now
 from domain.letters import Letters
@@ -285,7 +287,8 @@ def _mail(settings: Settings) -> CleanupContext:
 def _schedule(settings: Settings) -> CleanupContext:
     """Time-triggered work: every group rule re-evaluated once at start (a change
     made just before a crash may not have reached its rules), then the dated ones
-    every ``ROSTER_RULE_SWEEP_MINUTES``; on becoming the leader, scheduled reports
+    every ``ROSTER_RULE_SWEEP_MINUTES``; events past ``ROSTER_EVENT_RETENTION_DAYS``
+    are deleted daily; on becoming the leader, scheduled reports
     a dead leader left half-posted are marked uncertain, then the due ones are
     posted every minute. At shutdown the
     runs under way finish, then the last round of changes."""
@@ -312,6 +315,20 @@ def _schedule(settings: Settings) -> CleanupContext:
         timetable.every("dated rules", settings.rule_sweep_minutes * 60, dated)
         timetable.every("users left marked", MARKS_LEFT_SECONDS, left_marked)
         timetable.every("bulk rows retention", settings.job_prune_seconds, retention, now=True)
+
+        async def event_retention() -> None:
+            await app[SERVICES].events.prune(keep_days=settings.event_retention_days)
+
+        timetable.every("events retention", settings.event_prune_seconds, event_retention)
+        feed = EventFeed(app[BOLT].client, app[SERVICES])
+        timetable.every("events feed", settings.event_feed_seconds, feed.round)
+        sender = WebhookSender(
+            app[BOLT].client,
+            app[SERVICES],
+            allow_private=settings.webhook_allow_private,
+            ca_file=settings.webhook_ca_file,
+        )
+        timetable.every("webhooks", settings.webhook_seconds, sender.round)
 
         reports = ScheduledReports(app[BOLT].client, app[SERVICES])
 

@@ -1,4 +1,5 @@
-"""``roster``: serve, worker, demo, migrate, admin add, course add, activity send."""
+"""``roster``: serve, worker, demo, migrate, admin add, course add, activity send, webhook
+add."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from bot.views.errors import unlinkable
 from bot.web.activity_api import signed_headers
 from domain.entities import EventType
 from domain.errors import DomainError, NotLinkable
+from domain.webhooks.service import check_url
 from storage import db
 from storage.store import TortoiseStore
 
@@ -115,6 +117,21 @@ async def _activity_send(args: argparse.Namespace) -> None:
             raise SystemExit(1)
 
 
+async def _webhook_add(args: argparse.Namespace) -> None:
+    """Checks the URL (HTTPS; a public address unless ROSTER_WEBHOOK_ALLOW_PRIVATE), then
+    prints the endpoint's secret, shown this once, for the other system to verify with."""
+    from bot.webhook_sender import check_reachable
+
+    url = check_url(args.url)
+    allow = Settings.from_env().webhook_allow_private
+    await check_reachable(url, allow_private=allow)
+    async with _services() as services:
+        endpoint = await services.webhooks.add(None, url, args.types)
+    kinds = ", ".join(sorted(t.value for t in endpoint.types)) or "every event"
+    print(f"Webhook #{endpoint.id} sends {kinds} to {endpoint.url}")
+    print(f"Its signing secret (keep it; it is not shown again): {endpoint.secret}")
+
+
 def _demo(args: argparse.Namespace) -> int:
     """The tour runs against the Slack emulator and SMTP server of a source
     checkout: tools for trying Roster, not part of the installed product."""
@@ -180,6 +197,13 @@ def _parser() -> argparse.ArgumentParser:
     send.add_argument("--occurred-at", help="ISO 8601 time with offset (default: now)")
     send.add_argument("--url", help="Roster's base URL (default: $PUBLIC_BASE_URL)")
     send.set_defaults(run=_run_async(_activity_send))
+    webhook = commands.add_parser("webhook", help="the school's other systems").add_subparsers(
+        dest="action", required=True
+    )
+    add_webhook = webhook.add_parser("add", help="send events to an HTTPS endpoint, signed")
+    add_webhook.add_argument("url", help="https://…")
+    add_webhook.add_argument("types", nargs="*", help="event types (default: all)")
+    add_webhook.set_defaults(run=_run_async(_webhook_add))
     return parser
 
 

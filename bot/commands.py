@@ -176,6 +176,52 @@ COMMANDS: tuple[Command, ...] = (
         0,
         Capability.MANAGE_NOTIFICATIONS,
     ),
+    Command("log", "", "/group log", "the logs: events, emails, actions, reports", 0, 0),
+    Command(
+        "log events",
+        "[type] [since] [until] [group] [person]",
+        '/group log events completed 7d "Sales Onboarding"',
+        "everything that happened to people, groups and courses, with an Excel export",
+        0,
+        5,
+        Capability.VIEW_ACTIVITY,
+    ),
+    Command(
+        "subscribe",
+        "<#channel> [group] [event types]",
+        '/group subscribe #sales-team "Sales Onboarding" added completed',
+        "post a group's events in a channel as they happen (no group: the whole school, admins)",
+        1,
+        6,
+        Capability.VIEW_ACTIVITY,
+    ),
+    Command(
+        "subscriptions",
+        "",
+        "/group subscriptions",
+        "the channels following events",
+        0,
+        0,
+        Capability.VIEW_ACTIVITY,
+    ),
+    Command(
+        "unsubscribe",
+        "<#channel> [group]",
+        '/group unsubscribe #sales-team "Sales Onboarding"',
+        "stop posting a group's events in a channel",
+        1,
+        2,
+        Capability.VIEW_ACTIVITY,
+    ),
+    Command(
+        "webhooks",
+        "",
+        "/group webhooks",
+        "the school's webhook endpoints and whether they work (admins)",
+        0,
+        0,
+        Capability.MANAGE_PERMISSIONS,
+    ),
     Command(
         "log emails",
         "[trigger] [since]",
@@ -314,11 +360,11 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "schedule",
-        "add <group> progress <when> here|me|<channel> [file] | list | "
+        "add <group> progress|events <when> here|me|<channel> [file] | list | "
         "pause|resume|delete|run <number>",
         '/group schedule add "Sales Onboarding" progress weekly mon 09:00 here',
-        "post a group's progress report on a timetable (daily, weekdays, weekly, monthly); "
-        "no arguments: a form",
+        "post a group's progress report, or a digest of its events, on a timetable (daily, "
+        "weekdays, weekly, monthly); no arguments: a form",
         0,
         9,
         Capability.MANAGE_REPORTS,

@@ -32,6 +32,7 @@ from domain.bulk.sheet import template_columns
 from local_smtp import MailServer, free_port, text_of
 from slack_emulator import SlackDriver, SlackEmulator
 from slack_emulator.render import render, render_text, render_view
+from slack_emulator.state import Message
 
 ADMIN, MANAGER = "U0DEMOADMIN", "U0DEMOMGR"
 SECRET = "demo-signing-secret"
@@ -349,6 +350,60 @@ async def _bulk_import(running: Running, tour: Tour) -> None:
     await tour.type(MANAGER, "log actions")
 
 
+async def _followed(running: Running, tour: Tour) -> None:
+    """A channel following Sales Onboarding: a bulk add lands as one message with its
+    people in the thread, then a completion as it happens."""
+    driver, slack = running.driver, running.slack
+    scene("Ada has #onboarding follow Sales Onboarding as it happens")
+    channel = slack.add_channel("onboarding", bot=True, members=[ADMIN, MANAGER])
+    driver.channels["onboarding"] = channel
+    await tour.type(ADMIN, 'subscribe #onboarding "Sales Onboarding"')
+
+    def posts() -> list[Message]:
+        return [m for m in slack.messages if m.channel == channel and m.thread_ts is None]
+
+    scene("Max bulk-adds 12 new hires to Sales Onboarding; the channel gets one message")
+    seen = len(slack.messages)
+    modal = await (await driver.command(MANAGER, 'import "Sales Onboarding"')).modal()
+    upload = slack.user_upload(MANAGER, "hires.xlsx", _filled_template(12))
+    await driver.submit(MANAGER, modal, {"file": [slack.file_json(upload)]})
+    preview = await _newest(slack, "imports.send_for_approval", seen)
+    await driver.click(MANAGER, preview, "imports.send_for_approval")
+    request = await _newest(slack, "imports.review.open", seen)
+    review = await (await driver.click(ADMIN, request, "imports.review.open")).modal()
+    await driver.submit(
+        ADMIN, review, {"import_options": ["invite", "skip_bad"], "decision": "approve"}
+    )
+    (post,) = await slack.wait_for(posts, timeout=60)
+    thread = await slack.wait_for(
+        lambda: [m for m in slack.messages if m.thread_ts == post.ts], timeout=30
+    )
+    print("  In #onboarding, and in its thread:")
+    print(_indent(render(post.blocks, tour.names)))
+    for reply in thread:
+        print(_indent("  ↳ " + render(reply.blocks, tour.names).replace("\n", ", ")))
+
+    scene("Nadia completes Onboarding; the player reports it and the channel hears it")
+    done = {
+        "id": "demo-nadia-onboarding-done",
+        "type": "course_completed",
+        "user": {"email": "nadia@demo.school"},
+        "course": "Onboarding",
+    }
+    print(_indent(f"POST /api/activity → {await _post_event(running.url, done)}"))
+    latest = await slack.wait_for(lambda: posts()[1:], timeout=60)
+    print("  In #onboarding:")
+    print(_indent(render(latest[0].blocks, tour.names)))
+
+
+async def _newest(slack: SlackEmulator, action: str, after: int) -> Message:
+    """The first message since the ``after``-th with a button doing ``action``."""
+    return await slack.wait_for(
+        lambda: next((m for m in slack.messages[after:] if action in str(m.blocks)), None),
+        timeout=30,
+    )
+
+
 async def _scheduled_report(running: Running, tour: Tour) -> None:
     driver, slack = running.driver, running.slack
     scene("Ada schedules a weekly progress report to #sales, then runs it now")
@@ -519,6 +574,7 @@ async def run_demo() -> int:
             await _user_card(running, tour)
             await _bulk_import(running, tour)
             await _scheduled_report(running, tour)
+            await _followed(running, tour)
 
     print("\nThat was Roster against the built-in Slack emulator. To connect a real workspace,")
     print("see README.md, 'Connect a workspace': create the app from manifest.yml, set")

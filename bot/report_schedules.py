@@ -20,11 +20,12 @@ from bot.listeners.reports import post_figures, post_thread
 from bot.services import Services
 from bot.views import schedules as words
 from bot.views.errors import describe
+from bot.views.event_digest import digest_message
 from domain.entities import Actor
 from domain.errors import DomainError
 from domain.permissions import Capability
 from domain.reports import GroupReport
-from domain.schedules import MAX_ATTEMPTS, Delivery, DeliveryState, ReportSchedule
+from domain.schedules import MAX_ATTEMPTS, Delivery, DeliveryState, ReportKind, ReportSchedule
 
 log = logging.getLogger("roster.reports")
 REPORT_TICK_SECONDS = 60
@@ -82,14 +83,14 @@ class ScheduledReports:
         return delivery is not None and bool(await self.deliver(schedule, delivery, now=now))
 
     async def deliver(self, schedule: ReportSchedule, delivery: Delivery, *, now: datetime) -> int:
+        if schedule.kind is ReportKind.EVENTS:
+            return await self._digest(schedule, delivery, now=now)
         schedules = self._services.schedules
         try:
             async with self._counting:
                 actor, report = await self._report(schedule)
         except DomainError as error:
-            await schedules.failed(delivery, DeliveryState.PENDING, str(error), now=now)
-            await schedules.pause(schedule, now=now, reason=describe(error))
-            await self._tell(schedule, words.paused_for(schedule, describe(error)))
+            await self._pause(schedule, delivery, error, now=now)
             return 0
         if not await schedules.start_posting(delivery, now=now):
             return 0
@@ -97,11 +98,7 @@ class ScheduledReports:
         try:
             ts = await post_figures(self._client, schedule.channel, report, exporting=exporting)
         except SlackApiError as error:
-            reason = str(error.response.get("error") or "slack_error")
-            await schedules.failed(delivery, DeliveryState.POSTING, reason, now=now)
-            retrying = delivery.attempts + 1 < MAX_ATTEMPTS
-            if delivery.attempts == 0 or not retrying:
-                await self._tell(schedule, words.failed(schedule, reason, retrying=retrying))
+            await self._not_posted(schedule, delivery, error, now=now)
             return 0
         await schedules.posted(delivery, ts, now=now)
         try:
@@ -117,6 +114,52 @@ class ScheduledReports:
         except SlackApiError:
             log.exception("the thread of scheduled report %s was not completed", schedule.id)
         return 1
+
+    async def _digest(self, schedule: ReportSchedule, delivery: Delivery, *, now: datetime) -> int:
+        """An events digest, with the same claim, pause and retry as a progress report:
+        from the period before this one to this one, as its owner may read it now."""
+        schedules, services = self._services.schedules, self._services
+        try:
+            actor = await services.users.actor(schedule.owner_slack_id)
+            group = await services.groups.resolve(
+                actor, f"#{schedule.group_id}", Capability.VIEW_ACTIVITY
+            )
+            since = schedule.timing.previous(delivery.period)
+            digest = await services.events.digest(actor, group, since=since, until=now)
+        except DomainError as error:
+            await self._pause(schedule, delivery, error, now=now)
+            return 0
+        if not await schedules.start_posting(delivery, now=now):
+            return 0
+        text, blocks = digest_message(digest)
+        try:
+            sent = await self._client.chat_postMessage(
+                channel=schedule.channel, text=text, blocks=blocks
+            )
+        except SlackApiError as error:
+            await self._not_posted(schedule, delivery, error, now=now)
+            return 0
+        await schedules.posted(delivery, str(sent["ts"]), now=now)
+        return 1
+
+    async def _pause(
+        self, schedule: ReportSchedule, delivery: Delivery, error: DomainError, *, now: datetime
+    ) -> None:
+        """Its owner may no longer read it: paused, and they are told why."""
+        schedules = self._services.schedules
+        await schedules.failed(delivery, DeliveryState.PENDING, str(error), now=now)
+        await schedules.pause(schedule, now=now, reason=describe(error))
+        await self._tell(schedule, words.paused_for(schedule, describe(error)))
+
+    async def _not_posted(
+        self, schedule: ReportSchedule, delivery: Delivery, error: SlackApiError, *, now: datetime
+    ) -> None:
+        """Slack refused it: tried again later, and the owner told the first and last time."""
+        reason = str(error.response.get("error") or "slack_error")
+        await self._services.schedules.failed(delivery, DeliveryState.POSTING, reason, now=now)
+        retrying = delivery.attempts + 1 < MAX_ATTEMPTS
+        if delivery.attempts == 0 or not retrying:
+            await self._tell(schedule, words.failed(schedule, reason, retrying=retrying))
 
     async def _report(self, schedule: ReportSchedule) -> tuple[Actor, GroupReport]:
         """The report as its owner would read it now: their rights are checked afresh."""

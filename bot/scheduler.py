@@ -27,6 +27,9 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 log = logging.getLogger("roster.scheduler")
+# Two lines a run would flood the log: the events feed and webhooks run every second.
+# Failures are logged by each job, under roster.scheduler.
+logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
 
 MISFIRE_GRACE = 300
 """Seconds a run may start late and still happen."""

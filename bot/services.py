@@ -14,6 +14,8 @@ from domain.certificates.service import CertificateService
 from domain.clock import Clock, utc_now
 from domain.courses import CourseService
 from domain.emails import EmailService
+from domain.events.service import EventService
+from domain.events.subscriptions import SubscriptionService
 from domain.grading.service import GradingService
 from domain.grants import PermissionService
 from domain.groups import GroupService
@@ -27,6 +29,7 @@ from domain.rules.service import RuleService
 from domain.schedules import ScheduleService
 from domain.user_card.service import UserCards
 from domain.users import UserService
+from domain.webhooks.service import WebhookService
 from domain.workspace import WorkspaceService
 
 
@@ -50,6 +53,9 @@ class Services:
     reports: ReportService
     schedules: ScheduleService
     user_cards: UserCards
+    events: EventService
+    subscriptions: SubscriptionService
+    webhooks: WebhookService
 
     @classmethod
     def build(
@@ -64,7 +70,8 @@ class Services:
         hasher: Hasher | None = None,
         job_clock: Clock = utc_now,
     ) -> Services:
-        """``job_clock`` is the time bulk jobs go by (their retention); tests move it."""
+        """``job_clock`` is the time bulk jobs and the events log go by (their retention);
+        tests move it."""
 
         def changed(user_ids: Iterable[int], cause: str) -> None:
             rules.touch(user_ids, cause)
@@ -76,8 +83,9 @@ class Services:
             store, letters, accounts, retry_base=mail_retry_base, delivering=delivering
         )
         rules = RuleService(store, emails)
+        groups = GroupService(store, changed=changed, renamed=rules.group_renamed)
         return cls(
-            groups=GroupService(store, changed=changed, renamed=rules.group_renamed),
+            groups=groups,
             members=MemberService(store, emails, changed=changed),
             emails=emails,
             accounts=accounts,
@@ -95,4 +103,7 @@ class Services:
             reports=ReportService(store),
             schedules=ScheduleService(store),
             user_cards=UserCards(store, emails, changed=changed, env_admins=env_admins),
+            events=EventService(store, groups, clock=job_clock),
+            subscriptions=SubscriptionService(store, groups),
+            webhooks=WebhookService(store.webhooks, clock=job_clock),
         )

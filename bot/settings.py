@@ -53,6 +53,18 @@ class Settings:
     """How long a finished bulk job keeps its uploaded rows; its counts stay for good."""
     job_prune_seconds: float = 600.0
     """How often the job runner looks for rows past the retention period."""
+    event_retention_days: int = 365
+    """How long the school events log keeps an event."""
+    event_prune_seconds: float = 86_400.0
+    """How often events past their retention are deleted (daily)."""
+    event_feed_seconds: float = 1.0
+    """How often the feed looks for new events to post to the channels following them."""
+    webhook_seconds: float = 1.0
+    """How often webhooks due are sent."""
+    webhook_allow_private: bool = False
+    """Whether webhooks may go to loopback and private addresses (tests, an intranet)."""
+    webhook_ca_file: str | None = None
+    """Certificates of authorities trusted for webhook endpoints beyond the system's."""
     job_report_retry_seconds: float = 60.0
     """The wait before a failed job report is tried again (doubling each time)."""
     parses_at_once: int = 2
@@ -88,6 +100,9 @@ class Settings:
             rule_sweep_minutes=_count(env, "ROSTER_RULE_SWEEP_MINUTES", 60, most=1440),
             trusted_proxies=_networks(env, "ROSTER_TRUSTED_PROXIES"),
             job_retention_days=_count(env, "ROSTER_JOB_RETENTION_DAYS", 30, most=3650),
+            event_retention_days=_count(env, "ROSTER_EVENT_RETENTION_DAYS", 365, most=36_500),
+            webhook_allow_private=_yes_no(env, "ROSTER_WEBHOOK_ALLOW_PRIVATE", default=False),
+            webhook_ca_file=_optional(env, "ROSTER_WEBHOOK_CA_FILE"),
             parses_at_once=_count(env, "ROSTER_PARSES_AT_ONCE", 2, most=32),
             parse_seconds=_count(env, "ROSTER_PARSE_SECONDS", 120, most=3600),
         )

@@ -44,3 +44,12 @@ def _replace(match: re.Match[str]) -> str:
 
 def _unescape(text: str) -> str:
     return _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], text)
+
+
+_CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)\|([^<>|]*)>")
+
+
+def named_channels(text: str) -> dict[str, str]:
+    """The channels Slack recognised in ``text``: ``#name`` (as :func:`plain` reads it)
+    to the channel's id, for commands that take a channel."""
+    return {f"#{_unescape(name)}": channel for channel, name in _CHANNEL.findall(text)}

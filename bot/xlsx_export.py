@@ -13,6 +13,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from domain.certificates.model import Certificate
 from domain.entities import User
+from domain.events.model import LoggedEvent
 from domain.grading.model import Assessment, Gradebook
 
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -125,3 +126,30 @@ def certificates_workbook(certificates: Iterable[Certificate], now: datetime) ->
 def _naive(moment: datetime | None) -> datetime | None:
     """Excel has no time zones: UTC, written as it reads."""
     return moment.astimezone(UTC).replace(tzinfo=None) if moment else None
+
+
+EVENT_COLUMNS = ("when (UTC)", "type", "person", "group", "course", "detail", "how", "by", "job")
+
+
+def events_workbook(rows: Iterable[LoggedEvent]) -> bytes:
+    """The events log's view as a sheet, newest first: a row an event, text cells for
+    every name and detail, the time as a date Excel sorts."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Events")
+    sheet.append(list(EVENT_COLUMNS))
+    for logged in rows:
+        event = logged.event
+        texts = (
+            event.type.value,
+            logged.user,
+            logged.group,
+            logged.course,
+            event.detail,
+            event.cause.how.value,
+            logged.actor,
+        )
+        moment = event.occurred_at.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+        sheet.append([moment, *(text_cell(sheet, t) for t in texts), event.cause.job_id])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

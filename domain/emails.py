@@ -10,6 +10,7 @@ from domain.accounts import AccountService
 from domain.clock import Clock, utc_now
 from domain.entities import Actor, Course, Group, LinkPurpose, LoggedEmail, Page, User
 from domain.errors import NotificationOff
+from domain.events.model import Cause, EventType, SchoolEvent
 from domain.letters import (
     INVITE_LINK,
     RESET_LINK,
@@ -116,7 +117,9 @@ class EmailService:
         if only is not None:
             waiting = [u for u in waiting if u.id == only]
         emails = [self.letters.invitation(u, group, group.courses) for u in waiting]
-        await self._store.outbox.queue(emails, self._clock())
+        now, cause = self._clock(), Cause.hand(actor.user_id)
+        invited = [SchoolEvent(EventType.USER_INVITED, now, cause, u.id, group.id) for u in waiting]
+        await self._store.outbox.queue(emails, now, events=invited)
         return waiting
 
     async def claim(self, hold: timedelta, limit: int = 20) -> list[LoggedEmail]:

@@ -15,6 +15,7 @@ from domain.entities import (
     User,
 )
 from domain.errors import KeptByRule, MemberNotFound, SeatLimitReached
+from domain.events.model import Cause
 from domain.letters import OutgoingEmail
 from domain.permissions import Capability, require
 from domain.ports import Store
@@ -55,7 +56,11 @@ class MemberService:
             )
 
         joined = await self._store.members.add(
-            group_id=group.id, email=clean_email, username=clean_username, compose=emails
+            group_id=group.id,
+            email=clean_email,
+            username=clean_username,
+            compose=emails,
+            cause=Cause.hand(actor.user_id),
         )
         if joined.full or joined.user is None:
             raise SeatLimitReached(group.title, group.seat_limit or 0)
@@ -74,7 +79,9 @@ class MemberService:
         """Ends the membership; the user stays in the school with their enrolments."""
         require(actor, Capability.BASIC_USER_ACTIONS, group)
         clean_email = normalize_email(email)
-        left, user = await self._store.members.remove(group_id=group.id, email=clean_email)
+        left, user = await self._store.members.remove(
+            group_id=group.id, email=clean_email, cause=Cause.hand(actor.user_id)
+        )
         if left is Leaving.BY_RULE:
             raise KeptByRule(clean_email, group.title)
         if left is Leaving.NOT_A_MEMBER or user is None:

@@ -51,7 +51,7 @@ class PasswordResets:
     async def _answer(self, email: str) -> None:
         letter = await self._letter(email)
         if letter is not None:
-            await self._store.outbox.queue([letter], self._clock())
+            await self._store.outbox.queue([letter], self._clock(), events=())
 
     async def _letter(self, email: str) -> OutgoingEmail | None:
         found = await self._store.accounts.password_hash(email)

@@ -45,6 +45,15 @@ class Cadence(StrEnum):
 
 class ReportKind(StrEnum):
     PROGRESS = "progress"
+    EVENTS = "events"
+    """A digest of the group's events since the last period, with buttons to act on it."""
+
+
+READS = {
+    ReportKind.PROGRESS: Capability.VIEW_ANALYTICS,
+    ReportKind.EVENTS: Capability.VIEW_ACTIVITY,
+}
+"""What the owner of each kind of schedule must be allowed to read on its group."""
 
 
 class DeliveryState(StrEnum):
@@ -86,6 +95,10 @@ class Timing:
             if self._runs_on(day) and self._moment(day) <= now:
                 return self._moment(day).astimezone(now.tzinfo)
         return None
+
+    def previous(self, period: datetime) -> datetime:
+        """The due moment before ``period``: where a digest posted at ``period`` starts."""
+        return self.latest(period - timedelta(microseconds=1)) or period - timedelta(days=32)
 
     def following(self, now: datetime) -> datetime:
         """The next due moment after ``now``."""
@@ -264,18 +277,20 @@ class ScheduleService:
         actor: Actor,
         group: Group,
         *,
+        kind: ReportKind,
         timing: Timing,
         channel: str,
         with_file: bool,
         now: datetime,
     ) -> ReportSchedule:
-        """Needs *Manage scheduled reports* and *View user analytics* on the group:
-        a schedule posts what its owner may read, no more."""
+        """Needs *Manage scheduled reports* and, on the group, *View user analytics* for
+        a progress report or *View activity history* for an events digest: a schedule
+        posts what its owner may read, no more."""
         require(actor, Capability.MANAGE_REPORTS, group)
-        require(actor, Capability.VIEW_ANALYTICS, group)
+        require(actor, READS[kind], group)
         assert actor.user_id is not None
         new = NewSchedule(
-            ReportKind.PROGRESS,
+            kind,
             group.id,
             timing,
             channel,

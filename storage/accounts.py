@@ -7,7 +7,10 @@ from datetime import datetime
 from tortoise.transactions import in_transaction
 
 from domain.entities import Invitation, LinkPurpose, User, UserStatus
+from domain.events.model import SYSTEM, SchoolEvent
+from domain.events.model import EventType as Kind
 from storage import convert
+from storage.events import record
 from storage.models import InvitationRow, KnownBrowserRow, UserRow, WebSessionRow
 from storage.sql import execute
 
@@ -58,6 +61,7 @@ class AccountStore:
                 user = await UserRow.get(id=row.user_id, using_db=conn)
                 if user.status == UserStatus.SUSPENDED.value:
                     raise _Suspended()
+                kind = Kind.USER_ACTIVATED if user.password_hash is None else Kind.SIGNED_IN
                 user.password_hash = password_hash
                 user.status = UserStatus.ACTIVE.value
                 user.last_login_at = now
@@ -71,6 +75,7 @@ class AccountStore:
                 )
                 await WebSessionRow.filter(user_id=user.id).using_db(conn).delete()
                 await KnownBrowserRow.filter(user_id=user.id).using_db(conn).delete()
+                await record(conn, [SchoolEvent(kind, now, SYSTEM, user.id)])
         except _Suspended:
             return None
         return convert.user(user)
@@ -85,7 +90,9 @@ class AccountStore:
         values: dict[str, object] = {"last_login_at": now}
         if new_hash:
             values["password_hash"] = new_hash
-        await UserRow.filter(id=user_id).update(**values)
+        async with in_transaction() as conn:
+            await UserRow.filter(id=user_id).using_db(conn).update(**values)
+            await record(conn, [SchoolEvent(Kind.SIGNED_IN, now, SYSTEM, user_id)])
 
     async def open_session(self, user_id: int, token_hash: str, expires_at: datetime) -> None:
         await WebSessionRow.create(user_id=user_id, token_hash=token_hash, expires_at=expires_at)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, NamedTuple, cast
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -31,11 +31,13 @@ from domain.bulk.model import (
 )
 from domain.bulk.sheet import RowProblem, StagedRow
 from domain.entities import Course, Group, User, UserStatus
+from domain.events.model import BULK_ROWS, JOB_STATES, Cause, EventType, How, SchoolEvent
 from domain.groups import seats_left
 from domain.letters import Trigger
 from domain.ports.hooks import Compose
 from domain.validation import title_key
 from storage import convert
+from storage.events import record
 from storage.models import (
     BulkJobItemRow,
     BulkJobRow,
@@ -211,9 +213,14 @@ class BulkStore:
         self, job_id: int, allowed: Collection[JobState], target: JobState, **values: Any
     ) -> BulkJob | None:
         fields = _fields(values)
-        changed = await BulkJobRow.filter(id=job_id, state__in=[s.value for s in allowed]).update(
-            state=target.value, **fields
-        )
+        async with in_transaction() as conn:
+            changed = (
+                await BulkJobRow.filter(id=job_id, state__in=[s.value for s in allowed])
+                .using_db(conn)
+                .update(state=target.value, **fields)
+            )
+            if changed and target in JOB_STATES:
+                await _job_event(conn, job_id, target, datetime.now(UTC))
         return await self._entity(job_id) if changed else None
 
     async def log(
@@ -311,9 +318,13 @@ class BulkStore:
         return True
 
     async def finish_failed(self, job_id: int, reason: str, now: datetime) -> BulkJob:
-        await BulkJobRow.filter(id=job_id).update(
-            state=JobState.FAILED.value, reason=reason, finished_at=now
-        )
+        async with in_transaction() as conn:
+            await (
+                BulkJobRow.filter(id=job_id)
+                .using_db(conn)
+                .update(state=JobState.FAILED.value, reason=reason, finished_at=now)
+            )
+            await _job_event(conn, job_id, JobState.FAILED, now)
         return await self._entity(job_id)
 
     async def apply_add_chunk(
@@ -355,7 +366,8 @@ class BulkStore:
         now: datetime,
     ) -> BulkJob:
         async def delete(conn: BaseDBAsyncClient, group: GroupRow, items: Items) -> RunCounts:
-            return await _delete(conn, items, frozenset(keep), scope)
+            gone = Gone(job, now)
+            return await _delete(conn, items, frozenset(keep), scope, gone)
 
         return await self._apply_chunk(job, limit, now, delete)
 
@@ -409,13 +421,16 @@ class BulkStore:
                 group = await GroupRow.select_for_update().using_db(conn).get(id=row.group_id)
                 counts = counts.plus(await apply(conn, group, items))
                 await group.save(using_db=conn, update_fields=["updated_at"])
+                await _row_events(conn, row, items, now)
                 row.checkpoint = items[-1].row
                 row.rows_done += len(items)
             row.results = asdict(counts)
             if len(items) < limit:
                 clean = counts.skipped == 0 and counts.failed == 0
-                row.state = (JobState.DONE if clean else JobState.DONE_WITH_ERRORS).value
+                finished = JobState.DONE if clean else JobState.DONE_WITH_ERRORS
+                row.state = finished.value
                 row.finished_at = now
+                await _job_event(conn, job.id, finished, now)
             await row.save(
                 using_db=conn,
                 update_fields=["checkpoint", "rows_done", "results", "state", "finished_at"],
@@ -590,8 +605,28 @@ def _outside(user_id: str, count: int) -> str:
     )
 
 
+class Gone(NamedTuple):
+    """The job deleting people, and when: their events are written before their rows go,
+    so the events keep whom they concern."""
+
+    job: BulkJob
+    at: datetime
+
+    def events(self, user_ids: Sequence[int]) -> list[SchoolEvent]:
+        by = self.job.decided_by.id if self.job.decided_by else None
+        cause = Cause.bulk(self.job.id, by)
+        return [
+            SchoolEvent(EventType.USER_DELETED, self.at, cause, i, self.job.group_id)
+            for i in user_ids
+        ]
+
+
 async def _delete(
-    conn: BaseDBAsyncClient, items: Items, keep: frozenset[str], scope: Collection[int] | None
+    conn: BaseDBAsyncClient,
+    items: Items,
+    keep: frozenset[str],
+    scope: Collection[int] | None,
+    gone: Gone,
 ) -> RunCounts:
     """One chunk of a delete-users job. Memberships, enrolments, invitations and
     activity go with each user (foreign keys cascade); sent emails stay, unlinked and
@@ -606,6 +641,7 @@ async def _delete(
     doomed = {r.email: r.id for r in found if r.email not in admins | outside}
     if doomed:
         ids = list(doomed.values())
+        await record(conn, gone.events(ids))
         await tombstone(conn, ids)
         await execute(conn, f"DELETE FROM users WHERE id IN ({marks(len(ids))})", ids)
     outcomes = [(i.id, RowOutcome.DELETED, "") for i in ready if i.email in doomed]
@@ -894,4 +930,62 @@ def _job(row: BulkJobRow) -> BulkJob:
         summary_ts=row.summary_ts,
         report_attempts=row.report_attempts,
         rows_pruned_at=row.rows_pruned_at,
+    )
+
+
+async def _job_event(conn: BaseDBAsyncClient, job_id: int, state: JobState, now: datetime) -> None:
+    """A step of the job's life, by whoever took it: the uploader asks, an admin decides,
+    the job finishes on the approver's behalf."""
+    row = await BulkJobRow.get(id=job_id, using_db=conn)
+    by = row.uploaded_by_id if state is JobState.PENDING else row.decided_by_id
+    how = f"#{job_id} {row.kind} from {row.filename}"
+    detail = f"{how}: {row.reason}" if row.reason else how
+    event = SchoolEvent(
+        JOB_STATES[state], now, Cause.hand(by), group_id=row.group_id, detail=detail
+    )
+    await record(conn, [event])
+
+
+_PROGRESS = f"{RowOutcome.PROGRESS_SET.value}|"
+_FROM_ROWS = [
+    (o, t) for o, t in BULK_ROWS.items() if o not in (RowOutcome.DELETED, RowOutcome.PROGRESS_SET)
+]
+_ROW_TYPE = (
+    "CASE "
+    + " ".join(f"WHEN i.result = '{o.value}' THEN '{t.value}'" for o, t in _FROM_ROWS)
+    + f" WHEN i.result = '{_PROGRESS}100' THEN '{EventType.COMPLETED.value}'"
+    + f" ELSE '{BULK_ROWS[RowOutcome.PROGRESS_SET].value}' END"
+)
+_ROW_DETAIL = (
+    f"CASE WHEN i.result = '{RowOutcome.CREATED.value}' THEN 'new to the school' "
+    f"WHEN i.result LIKE '{_PROGRESS}%' "
+    f"THEN i.course || ' ' || substr(i.result, {len(_PROGRESS) + 1}) || ' %' "
+    "ELSE '' END"
+)
+_ROW_RESULTS = ", ".join(f"'{o.value}'" for o, _ in _FROM_ROWS)
+
+
+async def _row_events(
+    conn: BaseDBAsyncClient, job: BulkJobRow, items: Items, now: datetime
+) -> None:
+    """One event per person the chunk changed, in one INSERT … SELECT over the chunk's
+    recorded outcomes: its cost does not grow with the statements the chunk ran."""
+    await execute(
+        conn,
+        "INSERT INTO school_events (occurred_at, type, how, actor_id, user_id, group_id, "
+        f"course_id, job_id, detail) SELECT ?, {_ROW_TYPE}, ?, ?, u.id, ?, ?, ?, {_ROW_DETAIL} "
+        "FROM bulk_job_items i JOIN users u ON u.email = i.email "
+        'WHERE i.job_id = ? AND i."row" >= ? AND i."row" <= ? '
+        f"AND (i.result IN ({_ROW_RESULTS}) OR i.result LIKE '{_PROGRESS}%')",
+        [
+            now,
+            How.BULK.value,
+            job.decided_by_id,
+            job.group_id,
+            job.course_id,
+            job.id,
+            job.id,
+            items[0].row,
+            items[-1].row,
+        ],
     )

@@ -8,10 +8,14 @@ from typing import cast
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q, Subquery
+from tortoise.transactions import in_transaction
 
 from domain.certificates.model import Certificate, new_code, new_serial
 from domain.certificates.service import AWARD_KEY
 from domain.entities import Course, EventType, Page, Resolved, User
+from domain.events.model import Cause, SchoolEvent
+from domain.events.model import EventType as Kind
+from storage.events import record
 from storage.models import CertificateRow, MembershipRow, SchoolSettingRow, UserRow
 
 PLAYER = "player"
@@ -74,9 +78,27 @@ class CertificateStore:
         self, certificate_id: int, *, reason: str, by: int | None, now: datetime
     ) -> bool:
         who = await UserRow.filter(id=by).first() if by is not None else None
-        moved = await CertificateRow.filter(id=certificate_id, revoked_at=None).update(
-            revoked_at=now, revoked_reason=reason, revoked_by_name=who.username if who else ""
-        )
+        async with in_transaction() as conn:
+            moved = (
+                await CertificateRow.filter(id=certificate_id, revoked_at=None)
+                .using_db(conn)
+                .update(
+                    revoked_at=now,
+                    revoked_reason=reason,
+                    revoked_by_name=who.username if who else "",
+                )
+            )
+            if moved:
+                row = await CertificateRow.get(id=certificate_id, using_db=conn)
+                revoked = SchoolEvent(
+                    Kind.CERTIFICATE_REVOKED,
+                    now,
+                    Cause.hand(by),
+                    row.user_id,
+                    course_id=row.course_id,
+                    detail=f"{row.serial}: {reason}",
+                )
+                await record(conn, [revoked])
         return bool(moved)
 
 
@@ -84,9 +106,10 @@ async def issue_certificates(
     batch: Sequence[Resolved],
     completed: Sequence[tuple[User, Course]],
     conn: BaseDBAsyncClient,
-) -> None:
+) -> list[CertificateRow]:
     """Inside the activity API's transaction: the player's ``certificate_issued``, and a
-    certificate for each completion of a course an admin set to award one (once)."""
+    certificate for each completion of a course an admin set to award one (once).
+    Returns those issued."""
     rows = [
         _issued(
             r.user.id,
@@ -116,6 +139,7 @@ async def issue_certificates(
                 rows.append(_issued(user.id, course.id, course.title, COMPLETION, moment, None))
     if rows:
         await CertificateRow.bulk_create(rows, using_db=conn)
+    return rows
 
 
 def _issued(

@@ -12,6 +12,8 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from domain.entities import EventType, Page, Resolved, User, UserStatus
+from domain.events.model import Cause, SchoolEvent
+from domain.events.model import EventType as Kind
 from domain.grading.model import (
     Assessment,
     Cell,
@@ -26,6 +28,7 @@ from domain.grading.model import (
 )
 from domain.letters import OutgoingEmail
 from storage import convert
+from storage.events import record
 from storage.models import (
     AssessmentRow,
     GradeChangeRow,
@@ -128,6 +131,8 @@ class GradingStore:
                 )
             await GradeChangeRow.bulk_create(changes, using_db=conn)
             await queue_emails(grading.emails, grading.at, conn)
+            kinds = [Kind.ASSESSMENT_GRADED] + ([Kind.GRADE_RELEASED] if grading.release else [])
+            await _events(conn, row, kinds, by=grading.by, at=grading.at, score=grading.score)
         return True
 
     async def graded(
@@ -252,6 +257,7 @@ class GradingStore:
                     using_db=conn,
                 )
                 await queue_emails(letters, now, conn)
+                await _events(conn, row, [Kind.GRADE_RELEASED], by=by, at=now, score=row.score)
                 released.append(row.id)
         rows = await _loaded(SubmissionRow.filter(id__in=released).order_by("id"))
         return [_submission(r, frozenset()) for r in rows]
@@ -507,4 +513,27 @@ def _submission(row: SubmissionRow, groups: frozenset[int]) -> Submission:
         claimed_by_slack=claimer.slack_user_id if claimer else None,
         group_ids=groups,
         graded_at=row.graded_at,
+    )
+
+
+async def _events(
+    conn: BaseDBAsyncClient,
+    row: SubmissionRow,
+    kinds: Sequence[Kind],
+    *,
+    by: int | None,
+    at: datetime,
+    score: float | None,
+) -> None:
+    """A grader's decision on one submission as school events, naming the assessment."""
+    assessment = await AssessmentRow.get(id=row.assessment_id, using_db=conn)
+    detail = assessment.title if score is None else f"{assessment.title}: {score:g}"
+    await record(
+        conn,
+        [
+            SchoolEvent(
+                kind, at, Cause.hand(by), row.user_id, course_id=assessment.course_id, detail=detail
+            )
+            for kind in kinds
+        ],
     )

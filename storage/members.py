@@ -11,10 +11,12 @@ from tortoise.transactions import in_transaction
 
 from domain.entities import Course, Joined, Leaving, MemberRow, Page, User, UserStatus
 from domain.errors import GroupNotFound
+from domain.events.model import Cause, EventType, SchoolEvent, joining
 from domain.groups import seats_left
 from domain.ports.hooks import Compose
 from domain.rules.model import Rule
 from storage import convert
+from storage.events import record
 from storage.models import (
     EnrollmentRow,
     GroupCourseRow,
@@ -28,7 +30,9 @@ from storage.sql import fetch_ids, fetch_number
 
 
 class MemberStore:
-    async def add(self, *, group_id: int, email: str, username: str, compose: Compose) -> Joined:
+    async def add(
+        self, *, group_id: int, email: str, username: str, compose: Compose, cause: Cause
+    ) -> Joined:
         async with in_transaction() as conn:
             group = await GroupRow.select_for_update().using_db(conn).get_or_none(id=group_id)
             if group is None:
@@ -70,11 +74,15 @@ class MemberStore:
             await group.save(using_db=conn, update_fields=["updated_at"])
             courses = sorted(map(convert.course, new), key=lambda c: c.title.casefold())
             emails = compose(convert.user(user), created, courses)
-            await queue(emails, datetime.now(UTC), conn)
+            now = datetime.now(UTC)
+            await queue(emails, now, conn)
+            await record(conn, joining(cause, now, user.id, group_id, created, courses))
         existing = sorted(map(convert.course, kept), key=lambda c: c.title.casefold())
         return Joined(convert.user(user), created, enrolled=tuple(courses), kept=tuple(existing))
 
-    async def remove(self, *, group_id: int, email: str) -> tuple[Leaving, User | None]:
+    async def remove(
+        self, *, group_id: int, email: str, cause: Cause
+    ) -> tuple[Leaving, User | None]:
         async with in_transaction() as conn:
             user = await UserRow.get_or_none(email=email, using_db=conn)
             if user is None:
@@ -86,6 +94,10 @@ class MemberStore:
                 return Leaving.NOT_A_MEMBER, convert.user(user)
             group = await GroupRow.get(id=group_id, using_db=conn)
             await group.save(using_db=conn, update_fields=["updated_at"])
+            left = SchoolEvent(
+                EventType.MEMBER_REMOVED, datetime.now(UTC), cause, user.id, group_id
+            )
+            await record(conn, [left])
         return Leaving.REMOVED, convert.user(user)
 
     async def member_emails(self, group_id: int, emails: Sequence[str]) -> set[str]:

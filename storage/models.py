@@ -650,3 +650,88 @@ class EmailAliasRow(Model):
 
     class Meta:
         table = "email_aliases"
+
+
+# One change in the school, written in the transaction that made it. Plain ids, no
+# foreign keys: an event outlives the person, group or course it names, and the log
+# shows what has gone as ``deleted user #<id>``. Each index ends with (occurred_at, id)
+# so every filter of the log pages by keyset, newest first; a person's has group_id
+# before it, so a group's log finds its members' events of no group directly.
+class SchoolEventRow(Model):
+    id = fields.BigIntField(primary_key=True)
+    occurred_at = fields.DatetimeField()
+    type = fields.CharField(max_length=32)
+    how = fields.CharField(max_length=16)
+    actor_id = fields.IntField(null=True)
+    user_id = fields.IntField(null=True)
+    group_id = fields.IntField(null=True)
+    course_id = fields.IntField(null=True)
+    job_id = fields.IntField(null=True)
+    detail = fields.TextField(default="")
+
+    class Meta:
+        table = "school_events"
+        indexes = (
+            Index(fields=("occurred_at", "id"), name="school_events_time"),
+            Index(fields=("type", "occurred_at", "id"), name="school_events_type"),
+            Index(fields=("group_id", "occurred_at", "id"), name="school_events_group"),
+            Index(fields=("user_id", "group_id", "occurred_at", "id"), name="school_events_user"),
+        )
+
+
+# A channel following the school's events as they happen: the events of one group (or,
+# with no group, the whole school), of some types (none: all). ``cursor`` is the last
+# event the feed handled for it, so a new leader carries on where the old one stopped.
+class EventSubscriptionRow(Model):
+    id = fields.IntField(primary_key=True)
+    channel = fields.CharField(max_length=32, db_index=True)
+    group: fields.ForeignKeyNullableRelation[GroupRow] = fields.ForeignKeyField(
+        "models.GroupRow", on_delete=fields.CASCADE, null=True
+    )
+    group_id: int | None
+    types = fields.TextField(default="")
+    created_by: fields.ForeignKeyNullableRelation[UserRow] = fields.ForeignKeyField(
+        "models.UserRow", on_delete=fields.SET_NULL, null=True
+    )
+    created_by_id: int | None
+    created_at = fields.DatetimeField()
+    cursor = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "event_subscriptions"
+
+
+# An HTTPS endpoint of another system of the school, sent the events of ``types`` (none:
+# all) signed with its own secret. ``cursor`` is the last event turned into deliveries;
+# ``failing_since`` the first failure since its last success.
+class WebhookEndpointRow(Model):
+    id = fields.IntField(primary_key=True)
+    url = fields.CharField(max_length=2000)
+    secret = fields.CharField(max_length=100)
+    types = fields.TextField(default="")
+    created_at = fields.DatetimeField()
+    cursor = fields.BigIntField(default=0)
+    failing_since = fields.DatetimeField(null=True)
+    disabled_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "webhook_endpoints"
+
+
+# One event owed to one endpoint: tried until it is taken, or a day has passed.
+class WebhookDeliveryRow(Model):
+    id = fields.BigIntField(primary_key=True)
+    endpoint: fields.ForeignKeyRelation[WebhookEndpointRow] = fields.ForeignKeyField(
+        "models.WebhookEndpointRow", on_delete=fields.CASCADE
+    )
+    endpoint_id: int
+    event_id = fields.BigIntField()
+    state = fields.CharField(max_length=16, default="pending")
+    attempts = fields.IntField(default=0)
+    created_at = fields.DatetimeField()
+    next_attempt_at = fields.DatetimeField()
+    last_error = fields.CharField(max_length=300, default="")
+
+    class Meta:
+        table = "webhook_deliveries"
+        indexes = (Index(fields=("state", "next_attempt_at"), name="webhook_deliveries_due"),)

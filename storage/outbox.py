@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
 
 from domain.entities import LoggedEmail, Page
+from domain.events.model import SYSTEM, SchoolEvent
+from domain.events.model import EventType as Kind
 from domain.letters import MailState, OutgoingEmail
+from storage.events import record
 from storage.models import OutboxRow
 from storage.sql import execute_many, fetch_ids
 
@@ -34,8 +38,12 @@ async def queue(
 
 
 class OutboxStore:
-    async def queue(self, emails: Sequence[OutgoingEmail], now: datetime) -> None:
-        await queue(emails, now)
+    async def queue(
+        self, emails: Sequence[OutgoingEmail], now: datetime, *, events: Sequence[SchoolEvent]
+    ) -> None:
+        async with in_transaction() as conn:
+            await queue(emails, now, conn)
+            await record(conn, events)
 
     async def claim(self, now: datetime, limit: int, until: datetime) -> list[LoggedEmail]:
         """One statement takes the due rows by moving their next attempt to ``until``.
@@ -77,11 +85,22 @@ class OutboxStore:
         next_attempt_at: datetime | None = None,
         sent_at: datetime | None = None,
     ) -> None:
-        row = await OutboxRow.get(id=email_id)
-        row.state, row.last_error, row.attempts = state.value, error[:2000], row.attempts + 1
-        row.next_attempt_at = next_attempt_at or row.next_attempt_at
-        row.sent_at = sent_at
-        await row.save()
+        """A failure for good is a school event too, written with the new state."""
+        async with in_transaction() as conn:
+            row = await OutboxRow.get(id=email_id, using_db=conn)
+            row.state, row.last_error, row.attempts = state.value, error[:2000], row.attempts + 1
+            row.next_attempt_at = next_attempt_at or row.next_attempt_at
+            row.sent_at = sent_at
+            await row.save(using_db=conn)
+            if state is MailState.FAILED:
+                failed = SchoolEvent(
+                    Kind.EMAIL_FAILED,
+                    datetime.now(UTC),
+                    SYSTEM,
+                    row.user_id,
+                    detail=f"{row.trigger} to {row.to_address}: {error[:200]}",
+                )
+                await record(conn, [failed])
 
     async def log(
         self, *, trigger: str | None, since: datetime | None, offset: int, limit: int

@@ -10,7 +10,10 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from domain.entities import PermissionChange
+from domain.events.model import Cause, SchoolEvent
+from domain.events.model import EventType as Kind
 from storage import convert
+from storage.events import record
 from storage.models import (
     CapabilityGrantRow,
     DefaultCapabilityRow,
@@ -143,14 +146,28 @@ async def _record(
     note: str,
     conn: BaseDBAsyncClient,
 ) -> PermissionChangeRow:
-    return await PermissionChangeRow.create(
+    """The change's line in the permissions history, and its school event (a change to
+    the school default concerns no one person)."""
+    granted, revoked = ",".join(sorted(wanted - held)), ",".join(sorted(held - wanted))
+    change = await PermissionChangeRow.create(
         subject_id=subject_id,
         changed_by_id=changed_by,
-        granted=",".join(sorted(wanted - held)),
-        revoked=",".join(sorted(held - wanted)),
+        granted=granted,
+        revoked=revoked,
         note=note[:200],
         using_db=conn,
     )
+    parts = (f"granted {granted}" if granted else "", f"revoked {revoked}" if revoked else "")
+    detail = "; ".join(part for part in parts if part)
+    event = SchoolEvent(
+        Kind.PERMISSIONS_CHANGED,
+        change.at,
+        Cause.hand(changed_by),
+        subject_id,
+        detail=detail or "school default",
+    )
+    await record(conn, [event])
+    return change
 
 
 async def _hydrate(row: PermissionChangeRow) -> PermissionChange:

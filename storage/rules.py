@@ -15,10 +15,13 @@ from tortoise.transactions import in_transaction
 
 from domain.entities import User, UserStatus
 from domain.errors import NotFound
+from domain.events.model import RULE, Cause, SchoolEvent
+from domain.events.model import EventType as Kind
 from domain.ports.hooks import Compose
 from domain.rules.model import Rule, RuleEvent, RulePreview, RuleRun, RuleState, SavedRule
 from storage import convert
 from storage.bulk import enrol_in_group_courses
+from storage.events import record
 from storage.models import (
     CourseRow,
     GroupRow,
@@ -123,6 +126,8 @@ async def _log(
         "VALUES (?, ?, ?, ?, ?, ?)",
         [(group_id, u.id, u.email, change, cause[:120], now) for u in users],
     )
+    kind = Kind.MEMBER_ADDED if change == "added" else Kind.MEMBER_REMOVED
+    await record(conn, [SchoolEvent(kind, now, RULE, u.id, group_id, detail=cause) for u in users])
 
 
 class RuleStore:
@@ -180,7 +185,15 @@ class RuleStore:
                 same = same.filter(group_id=row.group_id)
             else:
                 same = same.filter(group_id=None, name_key=row.name_key)
-            await same.using_db(conn).update(state=RuleState.REPLACED.value)
+            replaced = await same.using_db(conn).update(state=RuleState.REPLACED.value)
+            saved = SchoolEvent(
+                Kind.RULE_CHANGED if replaced else Kind.RULE_SAVED,
+                now,
+                Cause.hand(approved_by or row.created_by_id),
+                group_id=row.group_id,
+                detail=row.text if row.group_id is not None else f"segment {row.name}: {row.text}",
+            )
+            await record(conn, [saved])
         return await self._one(rule_id)
 
     async def request_approval(
@@ -205,7 +218,7 @@ class RuleStore:
         )
         return await self._one(rule_id) if moved else None
 
-    async def end(self, group_id: int) -> SavedRule | None:
+    async def end(self, group_id: int, *, by: int | None, now: datetime) -> SavedRule | None:
         """Ends the group's rule; the people it added stay, as members added by hand."""
         async with in_transaction() as conn:
             row = (
@@ -225,6 +238,10 @@ class RuleStore:
                 "UPDATE memberships SET source = 'manual' WHERE group_id = ? AND source = 'rule'",
                 [group_id],
             )
+            cleared = SchoolEvent(
+                Kind.RULE_CLEARED, now, Cause.hand(by), group_id=group_id, detail=row.text
+            )
+            await record(conn, [cleared])
         return await self._one(row.id)
 
     async def active_for_group(self, group_id: int) -> SavedRule | None:

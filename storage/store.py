@@ -12,6 +12,7 @@ from storage.attempts import AttemptStore
 from storage.bulk import BulkStore
 from storage.certificates import CertificateStore
 from storage.courses import CourseStore
+from storage.events import EventStore
 from storage.grading import GradingStore
 from storage.groups import GroupStore
 from storage.members import MemberStore
@@ -21,8 +22,10 @@ from storage.reports import ReportStore
 from storage.rules import RuleStore
 from storage.schedules import ScheduleStore
 from storage.settings import SettingsStore
+from storage.subscriptions import SubscriptionStore
 from storage.user_card import UserCardStore
 from storage.users import UserStore
+from storage.webhooks import WebhookStore
 from storage.workspace import WorkspaceStore
 
 
@@ -46,6 +49,9 @@ class TortoiseStore:
     reports: ReportStore = field(default_factory=ReportStore)
     schedules: ScheduleStore = field(default_factory=ScheduleStore)
     user_cards: UserCardStore = field(default_factory=UserCardStore)
+    events: EventStore = field(default_factory=EventStore)
+    subscriptions: SubscriptionStore = field(default_factory=SubscriptionStore)
+    webhooks: WebhookStore = field(default_factory=WebhookStore)
 
 
 if TYPE_CHECKING:

@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from domain.entities import LoggedEmail, User, UserStatus
 from domain.errors import UserNotFound
+from domain.events.model import CARD_EVENTS, Cause, SchoolEvent
 from domain.letters import OutgoingEmail
 from domain.user_card.model import (
     Activity,
@@ -24,6 +25,7 @@ from domain.user_card.model import (
     ProgressChange,
 )
 from storage import convert
+from storage.events import record
 from storage.models import (
     ActivityEventRow,
     EmailAliasRow,
@@ -96,14 +98,14 @@ class UserCardStore:
                 action, detail = CardAction.REACTIVATED, ""
             row.status = status.value
             await row.save(using_db=conn, update_fields=["status"])
-            await UserActionRow.create(
-                subject_id=user_id,
-                subject_label=row.email,
-                actor_id=by,
-                action=action.value,
+            await _log(
+                conn,
+                user_id,
+                label=row.email,
+                by=by,
+                action=action,
                 detail=detail,
-                at=now,
-                using_db=conn,
+                now=now,
             )
 
     async def edit(
@@ -118,14 +120,14 @@ class UserCardStore:
             await UserTagRow.filter(user_id=user_id).using_db(conn).delete()
             for tag in edit.tags:
                 await UserTagRow.create(user_id=user_id, tag=tag, using_db=conn)
-            await UserActionRow.create(
-                subject_id=user_id,
-                subject_label=row.email,
-                actor_id=by,
-                action=CardAction.EDITED.value,
+            await _log(
+                conn,
+                user_id,
+                label=row.email,
+                by=by,
+                action=CardAction.EDITED,
                 detail=detail,
-                at=now,
-                using_db=conn,
+                now=now,
             )
 
     async def change_progress(
@@ -151,14 +153,15 @@ class UserCardStore:
                 using_db=conn, update_fields=["progress", "completed_at", "progress_reset_at"]
             )
             person = await UserRow.get(id=user_id, using_db=conn)
-            await UserActionRow.create(
-                subject_id=user_id,
-                subject_label=person.email,
-                actor_id=by,
-                action=change.action.value,
+            await _log(
+                conn,
+                user_id,
+                label=person.email,
+                by=by,
+                action=change.action,
                 detail=change.detail,
-                at=now,
-                using_db=conn,
+                now=now,
+                course_id=change.course_id,
             )
             await queue(emails, now, conn)
 
@@ -181,14 +184,14 @@ class UserCardStore:
                 await EmailAliasRow.create(
                     email=old, user_id=user_id, until=alias_until, using_db=conn
                 )
-                await UserActionRow.create(
-                    subject_id=user_id,
-                    subject_label=new,
-                    actor_id=by,
-                    action=CardAction.EMAIL_CHANGED.value,
+                await _log(
+                    conn,
+                    user_id,
+                    label=new,
+                    by=by,
+                    action=CardAction.EMAIL_CHANGED,
                     detail=f"{old} → {new}",
-                    at=now,
-                    using_db=conn,
+                    now=now,
                 )
                 await queue(emails, now, conn)
         except IntegrityError:
@@ -197,14 +200,15 @@ class UserCardStore:
     async def delete(self, user_id: int, *, by: int | None, now: datetime) -> None:
         async with in_transaction() as conn:
             await tombstone(conn, [user_id])
-            await UserActionRow.create(
-                subject_id=None,
-                subject_label=deleted_label(user_id),
-                actor_id=by,
-                action=CardAction.DELETED.value,
+            await _log(
+                conn,
+                user_id,
+                label=deleted_label(user_id),
+                gone=True,
+                by=by,
+                action=CardAction.DELETED,
                 detail="",
-                at=now,
-                using_db=conn,
+                now=now,
             )
             await UserRow.filter(id=user_id).using_db(conn).delete()
 
@@ -223,14 +227,14 @@ class UserCardStore:
                     email=email, username=username, status=UserStatus.INVITED.value, using_db=conn
                 )
                 user = convert.user(row)
-                await UserActionRow.create(
-                    subject_id=row.id,
-                    subject_label=email,
-                    actor_id=by,
-                    action=CardAction.CREATED.value,
+                await _log(
+                    conn,
+                    row.id,
+                    label=email,
+                    by=by,
+                    action=CardAction.CREATED,
                     detail="",
-                    at=now,
-                    using_db=conn,
+                    now=now,
                 )
                 await queue(compose(user), now, conn)
         except IntegrityError:
@@ -248,14 +252,14 @@ class UserCardStore:
     ) -> None:
         async with in_transaction() as conn:
             person = await UserRow.get(id=user_id, using_db=conn)
-            await UserActionRow.create(
-                subject_id=user_id,
-                subject_label=person.email,
-                actor_id=by,
-                action=action.value,
+            await _log(
+                conn,
+                user_id,
+                label=person.email,
+                by=by,
+                action=action,
                 detail="",
-                at=now,
-                using_db=conn,
+                now=now,
             )
             await queue(emails, now, conn)
 
@@ -305,3 +309,32 @@ async def tombstone(conn: BaseDBAsyncClient, user_ids: Sequence[int]) -> None:
             .using_db(conn)
             .update(to_address=label, text_body="", html_body="")
         )
+
+
+async def _log(
+    conn: BaseDBAsyncClient,
+    user_id: int,
+    *,
+    label: str,
+    by: int | None,
+    action: CardAction,
+    detail: str,
+    now: datetime,
+    course_id: int | None = None,
+    gone: bool = False,
+) -> None:
+    """The card's log line and the school event, in the change's transaction; a deleted
+    person's line keeps only their label, their event keeps their id."""
+    await UserActionRow.create(
+        subject_id=None if gone else user_id,
+        subject_label=label,
+        actor_id=by,
+        action=action.value,
+        detail=detail,
+        at=now,
+        using_db=conn,
+    )
+    event = SchoolEvent(
+        CARD_EVENTS[action], now, Cause.hand(by), user_id, course_id=course_id, detail=detail
+    )
+    await record(conn, [event])

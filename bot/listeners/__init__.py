@@ -16,6 +16,7 @@ from bot.listeners import (
     bulk,
     certificates,
     errors,
+    events,
     grading,
     group_actions,
     group_command,
@@ -102,6 +103,7 @@ def register_listeners(
         grading,
         certificates,
         user_card,
+        events,
     ):
         module.register(app, services)
     dropped = bulk.register(app, services, checker, wake)

@@ -19,7 +19,8 @@ from bot.listeners.reports import post_report, read_report
 from bot.listeners.rules import open_form, refresh, send_preview
 from bot.listeners.schedules import schedule_command
 from bot.services import Services
-from bot.slack_text import plain
+from bot.slack_channels import reachable_channel
+from bot.slack_text import named_channels, plain
 from bot.views import replies
 from bot.views import rules as rule_views
 from bot.views.action_log import action_log
@@ -27,6 +28,13 @@ from bot.views.blocks import section
 from bot.views.bulk import import_modal, preview_sent
 from bot.views.dashboard import GROUPS_PER_MESSAGE, list_message
 from bot.views.emails import email_log, notifications_modal, resend_offer, resent
+from bot.views.events import (
+    event_log,
+    logs_overview,
+    subscribed,
+    subscriptions_message,
+    unsubscribed,
+)
 from bot.views.grading import release_setting
 from bot.views.help import help_message
 from bot.views.members import members_message
@@ -35,6 +43,7 @@ from bot.views.permissions import permissions_modal, pick_manager_modal, whoami_
 from bot.views.reports import learner_message, report_sent, report_title, school_message
 from bot.views.schedules import report_log
 from bot.views.user_card import card_done, card_message
+from bot.views.webhooks import webhooks_message
 from domain.bulk.model import JobKind, parse_job_filter
 from domain.clock import utc_now
 from domain.entities import Actor
@@ -53,6 +62,8 @@ class Call:
     channel_id: str
     text: str
     """As the person typed it (Slack's escaping undone)."""
+    channels: dict[str, str]
+    """The channels the text named, ``#name`` to id, as Slack sent them."""
 
     async def say(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         await self.respond(text=text, blocks=blocks, response_type="ephemeral")
@@ -268,6 +279,43 @@ async def _notifications(call: Call, args: list[str]) -> None:
     await call.client.views_open(trigger_id=call.trigger_id, view=notifications_modal(enabled))
 
 
+async def _log(call: Call, args: list[str]) -> None:
+    await call.say(*logs_overview())
+
+
+async def _log_events(call: Call, args: list[str]) -> None:
+    await call.say(*event_log(await call.services.events.log(call.actor, args)))
+
+
+async def _subscribe(call: Call, args: list[str]) -> None:
+    channel = await _channel(call, args[0], "subscribe")
+    found, new = await call.services.subscriptions.subscribe(call.actor, channel, args[1:])
+    await call.say(subscribed(found, new))
+
+
+async def _subscriptions(call: Call, args: list[str]) -> None:
+    await call.say(*subscriptions_message(await call.services.subscriptions.listing(call.actor)))
+
+
+async def _unsubscribe(call: Call, args: list[str]) -> None:
+    channel = await _channel(call, args[0], "unsubscribe")
+    await call.say(
+        unsubscribed(await call.services.subscriptions.unsubscribe(call.actor, channel, args[1:]))
+    )
+
+
+async def _channel(call: Call, word: str, command: str) -> str:
+    """A ``#channel`` typed reads back as its name; Slack sent its id alongside."""
+    named = call.channels.get(word, word)
+    return await reachable_channel(
+        call.client, call.actor, call.channel_id, named, usage=BY_NAME[command]
+    )
+
+
+async def _webhooks(call: Call, args: list[str]) -> None:
+    await call.say(*webhooks_message(await call.services.webhooks.listing(call.actor)))
+
+
 async def _log_emails(call: Call, args: list[str]) -> None:
     mail = call.services.emails
     page, chosen = await mail.log(call.actor, args)
@@ -394,6 +442,12 @@ ROUTES: dict[str, Handler] = {
     "import": _import,
     "template": _template,
     "notifications": _notifications,
+    "log": _log,
+    "log events": _log_events,
+    "subscribe": _subscribe,
+    "subscriptions": _subscriptions,
+    "unsubscribe": _unsubscribe,
+    "webhooks": _webhooks,
     "log emails": _log_emails,
     "log actions": _log_actions,
     "enrol": _enrol,
@@ -439,5 +493,6 @@ def register(app: AsyncApp, services: Services) -> None:
             command["trigger_id"],
             command["channel_id"],
             text,
+            named_channels(command.get("text", "")),
         )
         await ROUTES[parsed.command.name](call, parsed.args)

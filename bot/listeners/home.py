@@ -32,7 +32,7 @@ async def publish_home(
             if allows(actor, Capability.BULK_ACTIONS)
             else []
         )
-        view = home_view(actor, page, jobs)
+        view = home_view(actor, page, jobs, await services.events.latest(actor))
     await client.views_publish(user_id=actor.slack_user_id, view=view)
 
 

@@ -32,6 +32,7 @@ from domain.clock import utc_now
 from domain.entities import Actor, Group
 from domain.errors import DomainError, InvalidInput, TitleTaken
 from domain.permissions import Capability
+from domain.schedules import ReportKind
 from domain.user_card.model import EmailTaken
 
 _FIELD_OF = {
@@ -172,6 +173,7 @@ def register(app: AsyncApp, services: Services) -> None:
             form.conversation(Field.SCHEDULE_WHERE) or "me",
             here=form.metadata,
             with_file=bool(form.ticked_in(Field.SCHEDULE_FILE)),
+            kind=ReportKind.PROGRESS,
         )
         return done_modal("Report scheduled", schedule_created(made, utc_now()))
 

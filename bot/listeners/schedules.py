@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -12,14 +10,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import BY_NAME, UsageError
 from bot.report_schedules import ScheduledReports
 from bot.services import Services
+from bot.slack_channels import reachable_channel
 from bot.views import schedules as words
 from domain.clock import utc_now
 from domain.entities import Actor
 from domain.permissions import Capability
-from domain.schedules import ChannelUnreachable, ReportKind, ReportSchedule, parse_timing
+from domain.schedules import ReportKind, ReportSchedule, parse_timing
 
 Say = Callable[..., Awaitable[None]]
-_CHANNEL_ID = re.compile(r"^<?#?([CGD][A-Z0-9]{8,})(?:\|[^>]*)?>?$")
 _FILE_WORDS = {"file", "with-file", "xlsx"}
 
 
@@ -80,14 +78,26 @@ async def _add(
         raise UsageError(
             'Say `add "<group>" progress weekly mon 09:00 here` (or `me`, or a channel).', usage
         )
-    if args[1].lower() != ReportKind.PROGRESS.value:
-        raise UsageError(f"`{args[1]}` is not a report to schedule; say `progress`.", usage)
+    kinds = {k.value: k for k in ReportKind}
+    if args[1].lower() not in kinds:
+        raise UsageError(
+            f"`{args[1]}` is not a report to schedule; say `progress` or `events` (a digest).",
+            usage,
+        )
     rest = args[2:]
     with_file = rest[-1].lower() in _FILE_WORDS
     if with_file:
         rest = rest[:-1]
     schedule = await create_schedule(
-        services, client, actor, args[0], rest[:-1], rest[-1], here=here, with_file=with_file
+        services,
+        client,
+        actor,
+        args[0],
+        rest[:-1],
+        rest[-1],
+        here=here,
+        with_file=with_file,
+        kind=kinds[args[1].lower()],
     )
     await say(words.created(schedule, utc_now()))
 
@@ -102,38 +112,21 @@ async def create_schedule(
     *,
     here: str,
     with_file: bool,
+    kind: ReportKind,
 ) -> ReportSchedule:
     """What the command and the form both do: check everything, then save."""
     group = await services.groups.resolve(actor, group_name, Capability.MANAGE_REPORTS)
     timing = parse_timing(when, zone=await _zone(client, actor.slack_user_id))
-    channel = await _channel(client, actor, here, where)
+    channel = await reachable_channel(client, actor, here, where, usage=BY_NAME["schedule"])
     return await services.schedules.add(
-        actor, group, timing=timing, channel=channel, with_file=with_file, now=utc_now()
+        actor,
+        group,
+        kind=kind,
+        timing=timing,
+        channel=channel,
+        with_file=with_file,
+        now=utc_now(),
     )
-
-
-async def _channel(client: AsyncWebClient, actor: Actor, here: str, word: str) -> str:
-    """Where to post: ``here``, ``me`` (our direct message) or a channel Roster is in."""
-    if word.lower() in {"me", "dm"}:
-        opened = await client.conversations_open(users=actor.slack_user_id)
-        return str(opened["channel"]["id"])
-    match = _CHANNEL_ID.match(word)
-    channel = here if word.lower() == "here" else (match.group(1) if match else "")
-    if not channel:
-        raise UsageError(
-            f"Say where the report goes: `here` (this channel), `me` (our direct message) "
-            f"or a channel's id, not `{word}`.",
-            BY_NAME["schedule"],
-        )
-    if channel.startswith("D"):
-        return channel
-    try:
-        info: dict[str, Any] = (await client.conversations_info(channel=channel))["channel"]
-    except SlackApiError:
-        raise ChannelUnreachable(channel) from None
-    if not info.get("is_member"):
-        raise ChannelUnreachable(channel)
-    return channel
 
 
 async def _zone(client: AsyncWebClient, slack_user_id: str) -> str:

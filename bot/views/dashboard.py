@@ -21,9 +21,11 @@ from bot.views.blocks import (
     section,
     when,
 )
+from bot.views.events import home_events
 from bot.views.paging import pager
 from domain.bulk.model import BulkJob
 from domain.entities import Actor, Group, Page, User
+from domain.events.model import LoggedEvent
 from domain.permissions import Capability, allows
 
 GROUPS_PER_MESSAGE = 10
@@ -106,7 +108,9 @@ def list_message(actor: Actor, page: Page[Group]) -> tuple[str, list[Block]]:
     return f"Your groups ({page.total})", blocks
 
 
-def home_view(actor: Actor, page: Page[Group], jobs: list[BulkJob]) -> dict[str, Any]:
+def home_view(
+    actor: Actor, page: Page[Group], jobs: list[BulkJob], events: tuple[LoggedEvent, ...]
+) -> dict[str, Any]:
     blocks: list[Block] = [header("Roster — user groups")]
     buttons = []
     if allows(actor, Capability.CREATE_GROUP):
@@ -127,6 +131,7 @@ def home_view(actor: Actor, page: Page[Group], jobs: list[BulkJob]) -> dict[str,
     blocks.extend(pager(page, Action.DASHBOARD_PAGE, "home"))
     if allows(actor, Capability.BULK_ACTIONS):
         blocks.extend(recent_actions(jobs))
+    blocks.extend(home_events(events))
     return {"type": "home", "blocks": blocks}
 
 

@@ -225,8 +225,8 @@ _WORDINGS: dict[type, Wording] = {
     ScheduleNotFound: _not_found("`/group schedule list` shows the ones you manage."),
     ChannelUnreachable: lambda e, _: (
         f"Roster is not in <#{e.channel}>, so it can't post there. Invite it with "
-        "`/invite @Roster` in that channel, or say `me` to get the report in our direct "
-        "message, then schedule again."
+        "`/invite @Roster` in that channel, then try again (a scheduled report can also "
+        "go to `me`, our direct message)."
     ),
 }
 

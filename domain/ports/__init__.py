@@ -14,12 +14,14 @@ from domain.ports.activity import ActivityStore
 from domain.ports.bulk import BulkStore
 from domain.ports.certificates import CertificateStore
 from domain.ports.emails import OutboxStore, SettingsStore
+from domain.ports.events import EventStore, SubscriptionStore
 from domain.ports.grading import GradingStore
 from domain.ports.groups import CourseStore, GroupStore
 from domain.ports.people import MemberStore, UserStore
 from domain.ports.permissions import PermissionStore
 from domain.ports.rules import RuleStore
 from domain.ports.user_card import UserCardStore
+from domain.ports.webhooks import WebhookStore
 from domain.ports.workspace import WorkspaceStore
 from domain.reports import ReportStore
 from domain.schedules import ScheduleStore
@@ -81,3 +83,12 @@ class Store(Protocol):
 
     @property
     def user_cards(self) -> UserCardStore: ...
+
+    @property
+    def events(self) -> EventStore: ...
+
+    @property
+    def subscriptions(self) -> SubscriptionStore: ...
+
+    @property
+    def webhooks(self) -> WebhookStore: ...

@@ -7,11 +7,18 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from domain.entities import LoggedEmail, Page
+from domain.events.model import SchoolEvent
 from domain.letters import MailState, OutgoingEmail
 
 
 class OutboxStore(Protocol):
-    async def queue(self, emails: Sequence[OutgoingEmail], now: datetime) -> None: ...
+    async def queue(
+        self, emails: Sequence[OutgoingEmail], now: datetime, *, events: Sequence[SchoolEvent]
+    ) -> None:
+        """The emails, and the events of what they do (an invitation sent again), in one
+        transaction."""
+        ...
+
     async def claim(self, now: datetime, limit: int, until: datetime) -> list[LoggedEmail]:
         """Up to ``limit`` emails due at ``now``, taken until ``until``: no other
         process gets them before then, and if this one dies they are due again then."""

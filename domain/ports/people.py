@@ -16,18 +16,23 @@ from domain.entities import (
     User,
     UserStatus,
 )
+from domain.events.model import Cause
 from domain.ports.hooks import Compose
 from domain.rules.model import Rule
 
 
 class MemberStore(Protocol):
-    async def add(self, *, group_id: int, email: str, username: str, compose: Compose) -> Joined:
+    async def add(
+        self, *, group_id: int, email: str, username: str, compose: Compose, cause: Cause
+    ) -> Joined:
         """Adds them unless the group is full, as ``seats_left`` (domain/groups.py)
-        says under the lock that inserts. The emails ``compose`` returns are queued
-        in the same transaction."""
+        says under the lock that inserts. The emails ``compose`` returns are queued,
+        and the events recorded, in the same transaction."""
         ...
 
-    async def remove(self, *, group_id: int, email: str) -> tuple[Leaving, User | None]:
+    async def remove(
+        self, *, group_id: int, email: str, cause: Cause
+    ) -> tuple[Leaving, User | None]:
         """Ends a membership added by hand; one the group's rule added stays."""
         ...
 

@@ -234,7 +234,7 @@ class RuleService:
     async def end(self, actor: Actor, group: Group) -> SavedRule:
         """Removes the rule; everyone it added stays, now as a member added by hand."""
         require(actor, Capability.MANAGE_SEGMENTS, group)
-        ended = await self._store.rules.end(group.id)
+        ended = await self._store.rules.end(group.id, by=actor.user_id, now=self._clock())
         if ended is None:
             raise NoRule(group.title, "remove")
         return ended

@@ -110,3 +110,14 @@ def test_the_demo_opens_a_card_fixes_a_name_and_suspends_and_reactivates(out: st
     ]
     positions = [out.index(step) for step in steps]
     assert positions == sorted(positions)
+
+
+def test_the_demo_shows_a_channel_following_sales_onboarding(out: str) -> None:
+    steps = [
+        "now follows every event in *Sales Onboarding*, as it happens.",
+        "*12* people joined *Sales Onboarding* · bulk job #2 by ada@demo.school",
+        "↳ trainee0000@demo.school",
+        "*nadia@demo.school* completed *Onboarding* · from the course player",
+    ]
+    positions = [out.index(step) for step in steps]
+    assert positions == sorted(positions)

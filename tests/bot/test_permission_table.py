@@ -24,6 +24,7 @@ from bot.views import modals
 from bot.views.bulk import approval_request, import_modal, preview_message, review_modal
 from bot.views.certificates import revoke_modal
 from bot.views.emails import notifications_modal
+from bot.views.event_digest import digest_message
 from bot.views.grading import edit_modal as grade_edit_modal
 from bot.views.grading import grade_modal, queue_message
 from bot.views.grading import reset_modal as grade_reset_modal
@@ -446,6 +447,60 @@ CASES: tuple[Case, ...] = (
         ADMIN_ONLY,
         "Renamed *Sales Team* to *Sales Crew*",
         lambda s: s.command('rename "Sales Team" Sales Crew'),
+    ),
+    Case("log", (), "The logs", lambda s: s.command("log"), scoped=False),
+    Case(
+        "log events",
+        (C.VIEW_ACTIVITY,),
+        "Events",
+        lambda s: s.command("log events 7d"),
+        scoped=False,
+    ),
+    Case(
+        "subscribe",
+        (C.VIEW_ACTIVITY,),
+        "now follows",
+        lambda s: s.command(f"subscribe me #{s.sales} added"),
+    ),
+    Case(
+        "subscriptions",
+        (C.VIEW_ACTIVITY,),
+        ("Event subscriptions", "No channel follows events yet"),
+        lambda s: s.command("subscriptions"),
+        scoped=False,
+    ),
+    Case(
+        "unsubscribe",
+        (C.VIEW_ACTIVITY,),
+        ("no longer follows", "does not follow"),
+        lambda s: s.command(f"unsubscribe me #{s.sales}"),
+    ),
+    Case(
+        "webhooks",
+        ADMIN_ONLY,
+        ("Webhook endpoints", "No webhook endpoints"),
+        lambda s: s.command("webhooks"),
+        scoped=False,
+    ),
+    Case(
+        Action.EVENTS_NEXT,
+        (C.VIEW_ACTIVITY,),
+        "Events",
+        lambda s: s.click("events", Action.EVENTS_NEXT),
+        scoped=False,
+    ),
+    Case(
+        Action.EVENTS_EXPORT,
+        (C.VIEW_ACTIVITY,),
+        "coming to your direct messages",
+        lambda s: _exported(s, s.click("events", Action.EVENTS_EXPORT)),
+        scoped=False,
+    ),
+    Case(
+        Action.DIGEST_REVIEW,
+        (C.REVIEW_CENTER,),
+        REVIEW_QUEUE,
+        lambda s: s.click("digest", Action.DIGEST_REVIEW),
     ),
     Case(
         "log actions",
@@ -1272,6 +1327,12 @@ async def _scene(school: Roster, caller: str) -> Scene:
     text, blocks = approval_request(scene.pending)
     posted = await client.chat_postMessage(channel=ADMIN, text=text, blocks=blocks)
     scene.surfaces["request"] = next(m for m in school.slack.messages if m.ts == posted["ts"])
+    scene.surfaces["events"] = await (await school.driver.command(ADMIN, "log events")).reply()
+    now = datetime.now(UTC)
+    digest = await services.events.digest(admin, group, since=now, until=now)
+    text, blocks = digest_message(digest)
+    posted = await client.chat_postMessage(channel=ADMIN, text=text, blocks=blocks)
+    scene.surfaces["digest"] = next(m for m in school.slack.messages if m.ts == posted["ts"])
     return scene
 
 

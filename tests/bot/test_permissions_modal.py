@@ -141,6 +141,10 @@ async def test_help_marks_what_the_caller_cannot_use(school: Roster) -> None:
         "certificate-award",
         "report",
         "schedule",
+        "subscribe",
+        "subscriptions",
+        "unsubscribe",
+        "webhooks",
     }
     assert "_needs Manage users: Basic user actions_" in "\n".join(lines)
     assert not any(

@@ -208,7 +208,7 @@ async def test_the_log_shows_in_progress_upcoming_and_past_deliveries_filtered(
     log = await scheduling.run(MANAGER, f"log reports {later}")
     assert "_posted_" not in log.split("*Past deliveries*")[1]
     said = await scheduling.run(MANAGER, "log reports weekly")
-    assert "`weekly` is neither a report type (progress)" in said
+    assert "`weekly` is neither a report type (progress, events)" in said
 
 
 async def test_a_schedule_made_in_the_form_posts_on_time(scheduling: Roster) -> None:

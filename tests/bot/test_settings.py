@@ -31,6 +31,10 @@ BASE = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
             {**BASE, "ROSTER_JOB_RETENTION_DAYS": "0"},
             "ROSTER_JOB_RETENTION_DAYS must be a whole number from 1 to 3650",
         ),
+        (
+            {**BASE, "ROSTER_EVENT_RETENTION_DAYS": "a year"},
+            "ROSTER_EVENT_RETENTION_DAYS must be a whole number from 1 to 36500, not 'a year'",
+        ),
         ({**BASE, "ROSTER_PARSES_AT_ONCE": "0"}, "ROSTER_PARSES_AT_ONCE must be a whole number"),
         ({**BASE, "ROSTER_PARSE_SECONDS": "2m"}, "ROSTER_PARSE_SECONDS must be a whole number"),
     ],
@@ -52,6 +56,7 @@ def test_defaults_and_socket_mode() -> None:
     assert settings.database_url.endswith("roster.sqlite3")
     assert (settings.parses_at_once, settings.parse_seconds) == (2, 120)
     assert settings.job_retention_days == 30
+    assert settings.event_retention_days == 365
     assert Settings.from_env({**BASE, "ROSTER_JOB_RETENTION_DAYS": "7"}).job_retention_days == 7
 
 

@@ -53,6 +53,7 @@ async def test_each_email_goes_out_once_though_a_process_dies(
                 for n in range(EMAILS)
             ],
             utc_now(),
+            events=(),
         )
         slack = await workspace()
         async with processes(postgres_url, slack, mail_server, tmp_path) as serves:

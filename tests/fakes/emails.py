@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.entities import LoggedEmail, Page
+from domain.events.model import SchoolEvent
 from domain.letters import MailState, OutgoingEmail
 from tests.fakes.tables import Database, OutboxRow
 
@@ -39,7 +40,10 @@ class FakeOutboxStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def queue(self, emails: Sequence[OutgoingEmail], now: datetime) -> None:
+    async def queue(
+        self, emails: Sequence[OutgoingEmail], now: datetime, *, events: Sequence[SchoolEvent]
+    ) -> None:
+        """Events are not faked: storage's tests check them."""
         queue(self._db, emails, now)
 
     async def claim(self, now: datetime, limit: int, until: datetime) -> list[LoggedEmail]:

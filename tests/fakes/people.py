@@ -18,6 +18,7 @@ from domain.entities import (
     UserStatus,
 )
 from domain.errors import GroupNotFound, NotLinkable, Unlinkable
+from domain.events.model import Cause
 from domain.groups import seats_left
 from domain.ports.hooks import Compose
 from domain.rules.evaluator import matches
@@ -105,7 +106,9 @@ class FakeMemberStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def add(self, *, group_id: int, email: str, username: str, compose: Compose) -> Joined:
+    async def add(
+        self, *, group_id: int, email: str, username: str, compose: Compose, cause: Cause
+    ) -> Joined:
         """Full when ``seats_left`` says no room, counting every member as the real one does."""
         db = self._db
         with db.transaction() as t:
@@ -127,7 +130,9 @@ class FakeMemberStore:
             queue(db, compose(db.user(user_id), created, new), now)
         return Joined(db.user(user_id), created, enrolled=tuple(new), kept=tuple(kept))
 
-    async def remove(self, *, group_id: int, email: str) -> tuple[Leaving, User | None]:
+    async def remove(
+        self, *, group_id: int, email: str, cause: Cause
+    ) -> tuple[Leaving, User | None]:
         db = self._db
         row = db.user_by_email(email)
         if row is None:

@@ -15,12 +15,14 @@ from domain.ports.activity import ActivityStore
 from domain.ports.bulk import BulkStore
 from domain.ports.certificates import CertificateStore
 from domain.ports.emails import OutboxStore, SettingsStore
+from domain.ports.events import EventStore, SubscriptionStore
 from domain.ports.grading import GradingStore
 from domain.ports.groups import CourseStore, GroupStore
 from domain.ports.people import MemberStore, UserStore
 from domain.ports.permissions import PermissionStore
 from domain.ports.rules import RuleStore
 from domain.ports.user_card import UserCardStore
+from domain.ports.webhooks import WebhookStore
 from domain.ports.workspace import WorkspaceStore
 from domain.reports import ReportStore
 from domain.schedules import ScheduleStore
@@ -84,6 +86,9 @@ class FakeStore:
         self.reports: ReportStore = absent("reports")
         self.schedules: ScheduleStore = absent("schedules")
         self.user_cards: UserCardStore = absent("user_cards")
+        self.events: EventStore = absent("events")
+        self.subscriptions: SubscriptionStore = absent("subscriptions")
+        self.webhooks: WebhookStore = absent("webhooks")
 
     def add_by_rule(self, group_id: int, user: User) -> None:
         """What a rule run (RuleStore.apply, not faked) does to one person it adds: a

@@ -15,6 +15,7 @@ import pytest
 
 from domain.entities import Course, Group, Joined, Leaving, SlackProfile, User, UserStatus
 from domain.errors import TitleTaken
+from domain.events.model import SYSTEM
 from domain.letters import OutgoingEmail, Trigger
 from domain.ports import Store
 from domain.rules.model import Catalogue
@@ -79,7 +80,13 @@ async def add_by_rule(store: Store, group: Group, user: User) -> None:
     rule = parse(text, Catalogue({}, {}))
     now = datetime.now(UTC)
     await store.rules.apply(
-        saved.id, group.id, rule, now, user_ids=[user.id], cause="rule", compose=welcome
+        saved.id,
+        group.id,
+        rule,
+        now,
+        user_ids=[user.id],
+        cause="rule",
+        compose=welcome,
     )
 
 
@@ -119,7 +126,7 @@ async def test_adding_members_enrols_them_queues_their_emails_and_respects_seats
             (cohort, "old@x.org", "again"),
         ]:
             added = await store.members.add(
-                group_id=target.id, email=email, username=username, compose=welcome
+                group_id=target.id, email=email, username=username, compose=welcome, cause=SYSTEM
             )
             steps.append(joined(added))
         now = datetime.now(UTC)
@@ -164,7 +171,7 @@ async def test_an_add_whose_emails_fail_leaves_nothing_behind(
         cohort = await group(store, "Cohort", courses=[python])
         with pytest.raises(ValueError, match="line break"):
             await store.members.add(
-                group_id=cohort.id, email="a@x.org", username="a", compose=broken
+                group_id=cohort.id, email="a@x.org", username="a", compose=broken, cause=SYSTEM
             )
         return (
             await store.users.by_email("a@x.org"),
@@ -183,11 +190,11 @@ async def test_only_members_added_by_hand_are_removed_by_hand(
         ruled = await store.users.create(email="rule@x.org", username="r", status=UserStatus.ACTIVE)
         await add_by_rule(store, cohort, ruled)
         await store.members.add(
-            group_id=cohort.id, email="hand@x.org", username="h", compose=welcome
+            group_id=cohort.id, email="hand@x.org", username="h", compose=welcome, cause=SYSTEM
         )
         outcomes = []
         for email in ("rule@x.org", "hand@x.org", "hand@x.org", "nobody@x.org"):
-            left, user = await store.members.remove(group_id=cohort.id, email=email)
+            left, user = await store.members.remove(group_id=cohort.id, email=email, cause=SYSTEM)
             outcomes.append((left, user.email if user else None))
         page = await store.members.page(
             group_id=cohort.id, offset=0, limit=10, now=datetime.now(UTC)
@@ -284,10 +291,14 @@ async def test_a_segment_pages_the_members_who_meet_its_rule(alike: Alike) -> No
     async def scenario(store: Store) -> object:
         python = await store.courses.create(title="Python", key="python")
         cohort = await group(store, "Cohort")
-        await store.members.add(group_id=cohort.id, email="b@a.org", username="b", compose=welcome)
+        await store.members.add(
+            group_id=cohort.id, email="b@a.org", username="b", compose=welcome, cause=SYSTEM
+        )
         await store.groups.set_courses(cohort.id, [python.id])
         for email in ("c@a.org", "d@z.org", "e@a.org"):
-            await store.members.add(group_id=cohort.id, email=email, username="x", compose=welcome)
+            await store.members.add(
+                group_id=cohort.id, email=email, username="x", compose=welcome, cause=SYSTEM
+            )
         rule = parse('domain = "a.org" and enrolled "Python"', Catalogue({"python": "Python"}, {}))
         now = datetime.now(UTC)
         page = await store.members.page(group_id=cohort.id, offset=1, limit=1, only=rule, now=now)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.entities import Course, User, UserStatus
+from domain.events.model import SYSTEM
 from domain.letters import OutgoingEmail, Trigger
 from domain.rules.model import Attr, Condition, Op, RuleState
 from storage.models import MembershipRow, OutboxRow, RuleEventRow
@@ -42,7 +43,11 @@ async def _school(store: TortoiseStore) -> int:
             email=email, username=email.split("@")[0], status=UserStatus.INVITED
         )
     await store.members.add(
-        group_id=group.id, email="dee@other.org", username="dee", compose=lambda *_: []
+        group_id=group.id,
+        email="dee@other.org",
+        username="dee",
+        compose=lambda *_: [],
+        cause=SYSTEM,
     )
     return group.id
 
@@ -84,7 +89,13 @@ async def test_a_run_adds_and_removes_only_rule_members_with_their_emails_and_ev
     assert await OutboxRow.filter(trigger="membership_added").count() == 3
     narrower = Condition(Attr.USERNAME, Op.EQUALS, "ann")
     run = await store.rules.apply(
-        draft.id, group_id, narrower, NOW, user_ids=None, cause="changed", compose=welcome
+        draft.id,
+        group_id,
+        narrower,
+        NOW,
+        user_ids=None,
+        cause="changed",
+        compose=welcome,
     )
     assert (len(run.added), sorted(u.email for u in run.removed)) == (
         0,
@@ -105,7 +116,13 @@ async def test_a_scoped_run_touches_only_the_users_named(store: TortoiseStore) -
     draft = await store.rules.draft(group_id=group_id, name="", text="-", created_by=None)
     bob = await store.users.by_email("bob@acme.com")
     run = await store.rules.apply(
-        draft.id, group_id, ACME, NOW, user_ids=[bob.id], cause="bob changed", compose=welcome
+        draft.id,
+        group_id,
+        ACME,
+        NOW,
+        user_ids=[bob.id],
+        cause="bob changed",
+        compose=welcome,
     )
     assert [u.email for u in run.added] == ["bob@acme.com"]
     assert set(await _members(group_id)) == {"dee@other.org", "bob@acme.com"}
@@ -119,9 +136,9 @@ async def test_ending_a_rule_keeps_its_members_as_manual_ones(store: TortoiseSto
     await store.rules.apply(
         draft.id, group_id, ACME, NOW, user_ids=None, cause="-", compose=welcome
     )
-    assert (await store.rules.end(group_id)).state is RuleState.REPLACED
+    assert (await store.rules.end(group_id, by=None, now=NOW)).state is RuleState.REPLACED
     assert set((await _members(group_id)).values()) == {"manual"}
-    assert await store.rules.end(group_id) is None
+    assert await store.rules.end(group_id, by=None, now=NOW) is None
 
 
 async def test_a_preview_counts_without_changing_anything(store: TortoiseStore) -> None:

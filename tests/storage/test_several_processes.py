@@ -25,6 +25,7 @@ async def outbox(connected: str) -> TortoiseStore:
             for n in range(100)
         ],
         NOW,
+        events=(),
     )
     return store
 

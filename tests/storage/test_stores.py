@@ -9,6 +9,7 @@ import pytest
 
 from domain.entities import Actor, Course, User
 from domain.errors import CourseNotFound, GroupNotFound, TitleTaken
+from domain.events.model import SYSTEM
 from domain.letters import OutgoingEmail, Trigger
 from storage.models import CourseRow, MembershipRow, OutboxRow
 from storage.store import TortoiseStore
@@ -55,7 +56,11 @@ async def test_concurrent_adds_never_overfill_a_group(store: TortoiseStore) -> N
     results = await asyncio.gather(
         *(
             store.members.add(
-                group_id=group.id, email=f"p{i}@x.org", username=f"p{i}", compose=no_mail
+                group_id=group.id,
+                email=f"p{i}@x.org",
+                username=f"p{i}",
+                compose=no_mail,
+                cause=SYSTEM,
             )
             for i in range(8)
         ),
@@ -70,7 +75,11 @@ async def test_pages_count_members_and_read_courses_per_page(store: TortoiseStor
     await store.groups.set_courses(group.id, [course.id])
     for i in range(25):
         await store.members.add(
-            group_id=group.id, email=f"m{i:02d}@x.org", username=f"m{i}", compose=no_mail
+            group_id=group.id,
+            email=f"m{i:02d}@x.org",
+            username=f"m{i}",
+            compose=no_mail,
+            cause=SYSTEM,
         )
     page = await store.members.page(group_id=group.id, offset=20, limit=20, now=datetime.now(UTC))
     assert (page.total, len(page.items), page.has_next, page.has_previous) == (25, 5, False, True)
@@ -83,7 +92,7 @@ async def test_pages_count_members_and_read_courses_per_page(store: TortoiseStor
 async def test_deleting_a_group_keeps_its_users(store: TortoiseStore) -> None:
     group = await _group(store, "Gone")
     joined = await store.members.add(
-        group_id=group.id, email="stay@x.org", username="stay", compose=no_mail
+        group_id=group.id, email="stay@x.org", username="stay", compose=no_mail, cause=SYSTEM
     )
     assert joined.user is not None
     user = joined.user
@@ -95,9 +104,11 @@ async def test_deleting_a_group_keeps_its_users(store: TortoiseStore) -> None:
 
 async def test_an_add_queues_its_email_in_the_same_transaction(store: TortoiseStore) -> None:
     group = await _group(store, "Tiny", seats=1)
-    await store.members.add(group_id=group.id, email="a@x.org", username="a", compose=one_mail)
+    await store.members.add(
+        group_id=group.id, email="a@x.org", username="a", compose=one_mail, cause=SYSTEM
+    )
     full = await store.members.add(
-        group_id=group.id, email="b@x.org", username="b", compose=one_mail
+        group_id=group.id, email="b@x.org", username="b", compose=one_mail, cause=SYSTEM
     )
     assert full.full and full.user is None
     assert await OutboxRow.all().values_list("to_address", flat=True) == ["a@x.org"]

@@ -1,0 +1,1 @@
+"""School events: every change to people, groups and courses, recorded with the change."""

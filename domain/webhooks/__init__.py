@@ -1,0 +1,1 @@
+"""Webhooks to the school's other systems."""

@@ -1,0 +1,29 @@
+"""A webhook endpoint and one delivery owed to it, as records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.events.model import EventType, LoggedEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    id: int
+    url: str
+    secret: str
+    types: frozenset[EventType]
+    created_at: datetime
+    cursor: int
+    failing_since: datetime | None
+    disabled_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    id: int
+    endpoint: Endpoint
+    event: LoggedEvent
+    attempts: int
+    created_at: datetime

@@ -25,6 +25,7 @@ from bot import slack_people
 from bot.services import Services
 from bot.settings import ConfigError, Settings, default_database_url, slack_api_from_env
 from bot.views.errors import unlinkable
+from bot.views.webhooks import webhook_line
 from bot.web.activity_api import signed_headers
 from domain.entities import EventType
 from domain.errors import DomainError, NotLinkable
@@ -132,6 +133,27 @@ async def _webhook_add(args: argparse.Namespace) -> None:
     print(f"Its signing secret (keep it; it is not shown again): {endpoint.secret}")
 
 
+async def _webhook_list(args: argparse.Namespace) -> None:
+    async with _services() as services:
+        endpoints = await services.webhooks.listing(None)
+    for endpoint in endpoints:
+        print(webhook_line(endpoint))
+    if not endpoints:
+        print("No webhooks yet: `roster webhook add <https url> [event types]` adds one.")
+
+
+async def _webhook_remove(args: argparse.Namespace) -> None:
+    async with _services() as services:
+        endpoint = await services.webhooks.remove(args.number)
+    print(f"Removed webhook #{endpoint.id} ({endpoint.url}); nothing more is sent to it.")
+
+
+async def _webhook_enable(args: argparse.Namespace) -> None:
+    async with _services() as services:
+        endpoint = await services.webhooks.enable(args.number)
+    print(f"Webhook #{endpoint.id} ({endpoint.url}) is live again, from the next event on.")
+
+
 def _demo(args: argparse.Namespace) -> int:
     """The tour runs against the Slack emulator and SMTP server of a source
     checkout: tools for trying Roster, not part of the installed product."""
@@ -204,6 +226,16 @@ def _parser() -> argparse.ArgumentParser:
     add_webhook.add_argument("url", help="https://…")
     add_webhook.add_argument("types", nargs="*", help="event types (default: all)")
     add_webhook.set_defaults(run=_run_async(_webhook_add))
+    webhook.add_parser("list", help="the endpoints and their state").set_defaults(
+        run=_run_async(_webhook_list)
+    )
+    for name, job, what in (
+        ("remove", _webhook_remove, "stop sending to an endpoint and forget it"),
+        ("enable", _webhook_enable, "send to a disabled endpoint again, from now on"),
+    ):
+        action = webhook.add_parser(name, help=what)
+        action.add_argument("number", type=int, help="the webhook's number (roster webhook list)")
+        action.set_defaults(run=_run_async(job))
     return parser
 
 

@@ -23,7 +23,7 @@ from bot import slack_people
 from bot.services import Services
 from bot.views.webhooks import disabled_notice
 from domain.errors import InvalidInput
-from domain.webhooks.model import Delivery
+from domain.webhooks.model import Delivery, Endpoint
 from domain.webhooks.service import payload, refuse_private, signature
 
 log = logging.getLogger("roster.webhooks")
@@ -84,7 +84,7 @@ class WebhookSender:
                     continue
                 disabled = await webhooks.failed(delivery, error)
                 if disabled is not None:
-                    await self._tell_admins(disabled.url)
+                    await self._tell_admins(disabled)
 
     async def _send(self, session: aiohttp.ClientSession, delivery: Delivery) -> str | None:
         """None when taken; otherwise what went wrong, for the log."""
@@ -109,8 +109,8 @@ class WebhookSender:
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
             return f"{type(error).__name__}: {error}"[:300]
 
-    async def _tell_admins(self, url: str) -> None:
-        text = disabled_notice(url)
+    async def _tell_admins(self, endpoint: Endpoint) -> None:
+        text = disabled_notice(endpoint)
         for admin in await self._services.users.admin_slack_ids():
             channel = await slack_people.direct_message(self._client, admin)
             await self._client.chat_postMessage(channel=channel, text=text)

@@ -33,6 +33,25 @@ class WebhookStore:
     async def listing(self) -> list[Endpoint]:
         return [_endpoint(r) for r in await WebhookEndpointRow.all().order_by("id")]
 
+    async def remove(self, endpoint_id: int) -> Endpoint | None:
+        async with in_transaction() as conn:
+            row = await WebhookEndpointRow.get_or_none(id=endpoint_id, using_db=conn)
+            if row is None:
+                return None
+            await row.delete(using_db=conn)
+        return _endpoint(row)
+
+    async def enable(self, endpoint_id: int, *, now: datetime) -> Endpoint | None:
+        async with in_transaction() as conn:
+            newest = await SchoolEventRow.all().using_db(conn).order_by("-id").first()
+            changed = (
+                await WebhookEndpointRow.filter(id=endpoint_id)
+                .using_db(conn)
+                .update(disabled_at=None, failing_since=None, cursor=newest.id if newest else 0)
+            )
+            row = await WebhookEndpointRow.get_or_none(id=endpoint_id, using_db=conn)
+        return _endpoint(row) if changed and row is not None else None
+
     async def fan_out(self, *, limit: int, now: datetime, skip: frozenset[EventType]) -> int:
         """One INSERT … SELECT per endpoint, with its cursor moved in the same transaction."""
         made = 0

@@ -30,9 +30,21 @@ def _line(endpoint: Endpoint) -> str:
     return f"• `#{endpoint.id}` {escape(endpoint.url)}: {kinds} · {state}"
 
 
-def disabled_notice(url: str) -> str:
+def disabled_notice(endpoint: Endpoint) -> str:
     return (
-        f":no_entry: The webhook endpoint {escape(url)} failed every delivery for a day, so "
-        "Roster disabled it. Fix the endpoint, then add it again with "
-        "`roster webhook add <url>`; `/group log events webhook` shows what failed."
+        f":no_entry: The webhook endpoint {escape(endpoint.url)} failed every delivery for a "
+        "day, so Roster disabled it. Fix the endpoint, then turn it back on with "
+        f"`roster webhook enable {endpoint.id}`; `/group log events webhook` shows what failed."
     )
+
+
+def webhook_line(endpoint: Endpoint) -> str:
+    """One endpoint as ``roster webhook list`` prints it, in plain text."""
+    kinds = ", ".join(sorted(t.value for t in endpoint.types)) or "every event"
+    if endpoint.disabled_at is not None:
+        state = f"disabled since {endpoint.disabled_at:%Y-%m-%d %H:%M} UTC"
+    elif endpoint.failing_since is not None:
+        state = f"failing since {endpoint.failing_since:%Y-%m-%d %H:%M} UTC"
+    else:
+        state = "working"
+    return f"#{endpoint.id} {endpoint.url}: {kinds} · {state}"

@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.errors import NotFound
 from domain.events.model import EventType, LoggedEvent
+
+
+class WebhookNotFound(NotFound):
+    """No webhook has this number; ``roster webhook list`` shows them."""
+
+    kind = "webhook"
 
 
 @dataclass(frozen=True, slots=True)

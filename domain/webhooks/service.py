@@ -26,7 +26,7 @@ from domain.events.model import EventType, LoggedEvent
 from domain.events.service import TYPE_NAMES
 from domain.permissions import Capability, require
 from domain.ports.webhooks import WebhookStore
-from domain.webhooks.model import Delivery, Endpoint
+from domain.webhooks.model import Delivery, Endpoint, WebhookNotFound
 
 RETRIES = (
     timedelta(seconds=5),
@@ -122,9 +122,26 @@ class WebhookService:
             url=check_url(url), secret=new_secret(), types=types, now=self._clock()
         )
 
-    async def listing(self, actor: Actor) -> list[Endpoint]:
-        require(actor, Capability.MANAGE_PERMISSIONS)
+    async def listing(self, actor: Actor | None) -> list[Endpoint]:
+        """Admins only (``actor`` None: the command line)."""
+        if actor is not None:
+            require(actor, Capability.MANAGE_PERMISSIONS)
         return await self._store.listing()
+
+    async def remove(self, endpoint_id: int) -> Endpoint:
+        """From the command line, which has the database: the endpoint and what it
+        is still owed are gone; its past deliveries stay in the events log."""
+        removed = await self._store.remove(endpoint_id)
+        if removed is None:
+            raise WebhookNotFound(f"#{endpoint_id}")
+        return removed
+
+    async def enable(self, endpoint_id: int) -> Endpoint:
+        """A disabled endpoint live again, from the events after now."""
+        enabled = await self._store.enable(endpoint_id, now=self._clock())
+        if enabled is None:
+            raise WebhookNotFound(f"#{endpoint_id}")
+        return enabled
 
     async def fan_out(self, limit: int) -> int:
         return await self._store.fan_out(limit=limit, now=self._clock(), skip=NOT_SENT)

@@ -21,8 +21,9 @@ import trustme
 from aiohttp import web
 
 from bot.cli import main
+from domain.webhooks.model import WebhookNotFound
 from local_smtp import free_port
-from storage.models import WebhookDeliveryRow
+from storage.models import WebhookDeliveryRow, WebhookEndpointRow
 from tests.bot.conftest import ADMIN, Roster, furnish, start_roster
 from tests.bot.test_job_retention import MovableClock
 from tests.waiting import eventually
@@ -131,6 +132,33 @@ async def test_an_endpoint_failing_for_a_day_is_disabled_and_the_admins_told(
         assert "had a webhook endpoint disabled" in log
         assert "disabled" in await roster.run(ADMIN, "webhooks")
         assert len(receiver.received) == 5
+
+
+async def test_a_disabled_endpoint_enabled_again_gets_what_follows_and_a_removed_one_nothing(
+    hooked: tuple[Roster, MovableClock], ca: trustme.CA
+) -> None:
+    roster, clock = hooked
+    webhooks = roster.services.webhooks
+    async with _receiver(ca, [200]) as receiver:
+        endpoint = await webhooks.add(None, receiver.url, ["added"])
+        await WebhookEndpointRow.filter(id=endpoint.id).update(disabled_at=clock.now)
+        assert "Added" in await roster.run(ADMIN, 'add "Sales Team" while-off@example.org')
+        assert "disabled" in await roster.run(ADMIN, "webhooks")
+        enabled = await webhooks.enable(endpoint.id)
+        assert enabled.disabled_at is None and enabled.failing_since is None
+        assert "working" in await roster.run(ADMIN, "webhooks")
+        assert "Added" in await roster.run(ADMIN, 'add "Sales Team" back-on@example.org')
+        await eventually(_sent, what="the event after it was enabled")
+        people = [json.loads(body)["data"]["person"] for _, body in receiver.received]
+        assert people == ["back-on@example.org"]
+
+        await webhooks.remove(endpoint.id)
+        assert "No webhook endpoints" in await roster.run(ADMIN, "webhooks")
+        assert not await WebhookDeliveryRow.exists()
+        with pytest.raises(WebhookNotFound):
+            await webhooks.enable(endpoint.id)
+        with pytest.raises(WebhookNotFound):
+            await webhooks.remove(endpoint.id)
 
 
 async def _count(receiver: Receiver, n: int) -> bool:

@@ -330,8 +330,13 @@ class BulkStore:
     async def apply_add_chunk(
         self, job: BulkJob, *, limit: int, enrol: bool, compose: Compose, now: datetime
     ) -> BulkJob:
+        decider = job.decided_by.id if job.decided_by else None
+        cause = Cause.bulk(job.id, decider)
+
         async def add(conn: BaseDBAsyncClient, group: GroupRow, items: Items) -> RunCounts:
-            return await _add(conn, group, items, enrol=enrol, compose=compose, now=now)
+            return await _add(
+                conn, group, items, enrol=enrol, compose=compose, now=now, cause=cause
+            )
 
         return await self._apply_chunk(job, limit, now, add)
 
@@ -479,6 +484,7 @@ async def _add(
     enrol: bool,
     compose: Compose,
     now: datetime,
+    cause: Cause,
 ) -> RunCounts:
     """One chunk of an add-members job in a dozen statements, whatever its size."""
     ready = [i for i in items if not i.problem]
@@ -510,7 +516,7 @@ async def _add(
         [(group.id, users[i.email].id, now) for i in joining],
     )
     courses = await enrol_in_group_courses(
-        conn, group.id, [users[i.email].id for i in joining], enrol, now
+        conn, group.id, [users[i.email].id for i in joining], enrol, now, cause
     )
     created = {i.email for i in fresh}
     emails = [
@@ -830,9 +836,15 @@ async def _users(conn: BaseDBAsyncClient, emails: list[str]) -> dict[str, User]:
 
 
 async def enrol_in_group_courses(
-    conn: BaseDBAsyncClient, group_id: int, user_ids: list[int], enrol: bool, now: datetime
+    conn: BaseDBAsyncClient,
+    group_id: int,
+    user_ids: list[int],
+    enrol: bool,
+    now: datetime,
+    cause: Cause,
 ) -> dict[int, list[Course]]:
-    """The group's courses each new member was not yet enrolled in, now enrolled."""
+    """The group's courses each new member was not yet enrolled in, now enrolled, each
+    enrolment an event (a course player following Roster learns of it)."""
     if not enrol or not user_ids:
         return {}
     offered = [
@@ -850,6 +862,10 @@ async def enrol_in_group_courses(
     have = await _enrolled_pairs(conn, user_ids, [c.id for c in offered])
     fresh = [(u, c) for u in user_ids for c in offered if (u, c.id) not in have]
     await _insert_enrolments(conn, [(u, course.id) for u, course in fresh], now)
+    await record(
+        conn,
+        [SchoolEvent(EventType.ENROLLED, now, cause, u, group_id, c.id) for u, c in fresh],
+    )
     enrolled: dict[int, list[Course]] = {}
     for user_id, course in fresh:
         enrolled.setdefault(user_id, []).append(course)

@@ -94,7 +94,7 @@ async def _join(
         "VALUES (?, ?, ?, 'rule') ON CONFLICT (group_id, user_id) DO NOTHING",
         [(group_id, u.id, now) for u in users],
     )
-    enrolled = await enrol_in_group_courses(conn, group_id, [u.id for u in users], True, now)
+    enrolled = await enrol_in_group_courses(conn, group_id, [u.id for u in users], True, now, RULE)
     emails = [e for u in users for e in compose(u, False, enrolled.get(u.id, []))]
     await queue(emails, now, conn)
     await _log(conn, group_id, users, "added", now, cause)

@@ -64,10 +64,14 @@ async def test_the_course_player_moves_progress_past_milestones_and_completes(
 
 async def test_a_bulk_add_records_its_life_and_one_event_per_person(bulk: Roster) -> None:
     school = bulk
+    assert "can now choose to enrol" in await school.run(ADMIN, "import-settings enrol on")
     preview = await upload(school, "team.xlsx", workbook(HEADER, *people(30)))
     request = await send_for_approval(school, preview)
-    assert "Approved" in await review(school, request, options=("invite",))
+    assert "Approved" in await review(school, request, options=("invite", "enrol"))
     await in_thread(school, preview, "done")
+    enrolled = [e for e in await recorded(EventType.ENROLLED) if e[1] == "bulk"]
+    assert {(e[2], e[4], e[5]) for e in enrolled} == {(ADA, "Sales Team", "Python 101")}
+    assert len(enrolled) == 30, "a course player following Roster hears of each enrolment"
     added = await recorded(EventType.MEMBER_ADDED)
     bulk = [a for a in added if a[1] == "bulk"]
     assert len(bulk) == 30 and {a[2] for a in bulk} == {ADA}
@@ -130,6 +134,8 @@ async def test_rules_cards_permissions_and_certificates_record_their_events(
     assert {s[3] for s in seen[3:]} == {"lea.new@school.org"}
     by_rule = [s for s in await recorded(EventType.MEMBER_ADDED) if s[1] == "rule"]
     assert (MAX, "Sales Team") in {(s[3], s[4]) for s in by_rule}
+    enrolled = [s for s in await recorded(EventType.ENROLLED) if s[1] == "rule"]
+    assert (MAX, "Sales Team", "Python 101") in {(s[3], s[4], s[5]) for s in enrolled}
     assert await details(EventType.EMAIL_CHANGED) == ["lea@school.org → lea.new@school.org"]
 
 

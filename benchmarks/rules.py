@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import resource
 import statistics
@@ -232,7 +233,10 @@ async def bench(database_url: str, users: int, runs: int, waiting: int) -> None:
     await db.migrate(database_url)
     await db.connect(database_url)
     took, (people, enrolled) = await timed(lambda: seed(users, waiting))
-    print(f"seeded {people:,} users and {enrolled:,} enrolments in {took:.1f} s")
+    print(
+        f"seeded {people:,} users and {enrolled:,} enrolments in {took:.1f} s "
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
     if not sqlite:
         # What autovacuum would soon do after a bulk load; without it the planner
         # guesses from empty tables.

@@ -139,7 +139,6 @@ class EnrollmentRow(Model):
     class Meta:
         table = "enrollments"
         unique_together = (("user", "course"),)
-        indexes = (Index(fields=("course_id", "progress"), name="enrollments_course_progress"),)
 
 
 class CapabilityGrantRow(Model):

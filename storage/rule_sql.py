@@ -47,8 +47,7 @@ class _Compiler:
         return "?"
 
     def fold(self, expression: str) -> str:
-        """A-Z to a-z only: SQLite's lower(); PostgreSQL's would fold more letters. The
-        index on folded tags (migration 0016) holds this very expression: change both."""
+        """A-Z to a-z only: SQLite's lower(); PostgreSQL's would fold more letters."""
         if self.postgres:
             return f"translate({expression}, '{_UPPER}', '{_LOWER}')"
         return f"lower({expression})"

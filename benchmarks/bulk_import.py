@@ -33,11 +33,11 @@ import asyncio
 import io
 import json
 import os
-import resource
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -85,6 +85,48 @@ async def stall_meter(stop: asyncio.Event) -> float:
     return worst
 
 
+def peak_mb(pid: int | str = "self") -> float:
+    """A process's own peak resident memory (``VmHWM``), 0 once it has gone.
+
+    Not getrusage's figure: Linux carries a parent's peak into a child across
+    ``exec``, so a fresh process would report the benchmark's own memory."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    kilobytes = next((line.split()[1] for line in status.splitlines() if line[:6] == "VmHWM:"), 0)
+    return int(kilobytes) / 1024
+
+
+class ReaderPeaks(threading.Thread):
+    """Watches the fork server's children (the readers) and keeps the highest peak
+    any of them reached; they are read while they live, since a peak goes with its
+    process."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.worst = 0.0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.wait(0.02):
+            server = forkserver._forkserver._forkserver_pid
+            if server is None:
+                continue
+            self.worst = max(self.worst, peak_mb(server))
+            try:
+                children = Path(f"/proc/{server}/task/{server}/children").read_text().split()
+            except OSError:
+                continue
+            for child in children:
+                self.worst = max(self.worst, peak_mb(child))
+
+    def stop(self) -> float:
+        self._stop_event.set()
+        self.join()
+        return self.worst
+
+
 @dataclass(frozen=True)
 class Imported:
     """What one import in its own process measured."""
@@ -113,6 +155,8 @@ async def import_once(url: str, data: bytes) -> Imported:
     admin = Actor("UADMIN", admin_row.id, True)
     group = await services.groups.create(admin, title="Bench")
     checker = SpreadsheetChecker()
+    readers = ReaderPeaks()
+    readers.start()
     # The first upload also starts the readers' fork server; it is timed apart, so
     # the check below is what every later upload costs.
     started = time.perf_counter()
@@ -143,9 +187,6 @@ async def import_once(url: str, data: bytes) -> Imported:
     stall = await meter
     checker.close()
     await services.rules.settled()
-    # Readers are the fork server's children; stopping it (it waits for them) makes
-    # their peak memory count in this process's RUSAGE_CHILDREN.
-    forkserver._forkserver._stop()
     await db.close()
     assert job.run.created == job.rows_total, job.run
     return Imported(
@@ -154,8 +195,8 @@ async def import_once(url: str, data: bytes) -> Imported:
         apply=apply_s,
         results=results_s,
         fork_server=fork_server_s,
-        main_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        worker_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        main_mb=peak_mb(),
+        worker_mb=readers.stop(),
         stall=stall,
     )
 

@@ -23,8 +23,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bulk_import import stall_meter
-
+from benchmarks.bulk_import import stall_meter
 from storage import db
 from storage.sql import execute
 from storage.store import TortoiseStore

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import resource
 import statistics
@@ -29,8 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from bulk_import import stall_meter
-
+from benchmarks.bulk_import import stall_meter
 from bot.services import Services
 from domain.entities import Actor, Group
 from domain.permissions import Capability
@@ -52,8 +52,9 @@ RULE = (
     'email endswith "@acme.com" and (tag in ["sales", "cs"] or completed "Course 1") '
     'and progress "Course 2" at least 10'
 )
-TARGETS = {"preview": 1.0, "apply": 3.0, "event": 2.0}
-"""What the product wants on SQLite, in seconds; printed beside the figures, never checked."""
+TARGETS = {"preview": 2.0, "apply": 3.0, "event": 0.2, "stall": 0.1}
+"""What the product wants on SQLite up to a million users, in seconds (the event to
+membership at p99); printed beside the figures, never checked."""
 POLL = 0.005
 GIVE_UP = 30.0
 MEMBER_OF_ACME = (
@@ -232,7 +233,10 @@ async def bench(database_url: str, users: int, runs: int, waiting: int) -> None:
     await db.migrate(database_url)
     await db.connect(database_url)
     took, (people, enrolled) = await timed(lambda: seed(users, waiting))
-    print(f"seeded {people:,} users and {enrolled:,} enrolments in {took:.1f} s")
+    print(
+        f"seeded {people:,} users and {enrolled:,} enrolments in {took:.1f} s "
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
     if not sqlite:
         # What autovacuum would soon do after a bulk load; without it the planner
         # guesses from empty tables.
@@ -271,15 +275,33 @@ async def bench(database_url: str, users: int, runs: int, waiting: int) -> None:
         print(
             f"event to membership ({waiting} learners, one at a time): "
             f"p50 {_ms(latencies, 50):.0f} ms, p95 {_ms(latencies, 95):.0f} ms, "
-            f"max {max(latencies) * 1000:.0f} ms"
-            f"{_target(max(latencies), 'event', sqlite)}"
+            f"p99 {_ms(latencies, 99):.0f} ms, max {max(latencies) * 1000:.0f} ms"
+            f"{_target(_ms(latencies, 99) / 1000, 'event', sqlite)}"
         )
 
     await services.rules.settled()
     await everyone(services, actor)
+    await full_reevaluation(services, sqlite)
+    # The broad apply touched everyone it added; their round must end before the
+    # store closes, or it runs against a closed database.
+    await services.rules.settled()
     await db.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory: {peak:.0f} MB")
+
+
+async def full_reevaluation(services: Services, sqlite: bool) -> None:
+    """Every group rule against everyone, as at start: nothing changes, so this is
+    the cost of asking, and how long the loop is kept from Slack's acks meanwhile."""
+    stop = asyncio.Event()
+    meter = asyncio.create_task(stall_meter(stop))
+    took, _ = await timed(lambda: services.rules.sweep(dated_only=False))
+    stop.set()
+    stall = await meter
+    print(
+        f"full re-evaluation (every rule, everyone): {took:.2f} s; worst event-loop stall "
+        f"{stall * 1000:.0f} ms{_target(stall, 'stall', sqlite)}"
+    )
 
 
 async def everyone(services: Services, actor: Actor) -> None:

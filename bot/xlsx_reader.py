@@ -38,6 +38,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from python_calamine import CalamineError, CalamineWorkbook
 
 from bot.xlsx_extent import CANT_READ, LIMITS, Limits, Sheet, measure
+from bot.xlsx_stream import is_streamed, stream_rows
 from bot.xlsx_worker import Died, Waiting, Workers
 from domain.bulk.sheet import (
     FileRefused,
@@ -134,9 +135,12 @@ def read_and_check(
     """
     sniff(data)
     check_zip(data)
-    chosen = measure(zipfile.ZipFile(io.BytesIO(data)), limits)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    chosen = measure(archive, limits)
     if chosen.formulas:
         return _check_with_openpyxl(data, chosen, out, limits, progress)
+    if is_streamed(archive, chosen):
+        return _check(_limited(stream_rows(archive, chosen, limits), limits), out, progress)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = workbook.get_sheet_by_name(chosen.name)
@@ -144,7 +148,7 @@ def read_and_check(
         # to the left, so row numbers and columns are the ones the person sees.
         top, left = sheet.start or (0, 0)
         raw = ([None] * left + row for row in sheet.iter_rows()) if left else sheet.iter_rows()
-        return _check(_rows(iter(raw), limits, first=top + 1), out, progress)
+        return _check(_limited(enumerate(raw, start=top + 1), limits), out, progress)
     except (CalamineError, *_UNREADABLE):
         raise FileRefused(_CANT_READ) from None
 
@@ -171,7 +175,7 @@ def _check_with_openpyxl(
         sheet.reset_dimensions()
         rows = sheet.iter_rows(max_row=chosen.last_row)
         raw = ([_openpyxl_value(c) for c in row] for row in rows)
-        return _check(_rows(raw, limits), out, progress)
+        return _check(_limited(enumerate(raw, start=1), limits), out, progress)
     except _UNREADABLE:
         raise FileRefused(_CANT_READ) from None
     finally:
@@ -213,10 +217,11 @@ def _check(rows: Iterator[tuple[int, list[object]]], out: BinaryIO, progress: bo
     return tally
 
 
-def _rows(
-    raw: Iterator[Sequence[object]], limits: Limits, *, first: int = 1
+def _limited(
+    raw: Iterator[tuple[int, Sequence[object]]], limits: Limits
 ) -> Iterator[tuple[int, list[object]]]:
-    for number, row in enumerate(raw, start=first):
+    """Numbered rows, trailing empty cells dropped, refused past the row or column caps."""
+    for number, row in raw:
         if number > limits.rows + 1:
             raise FileRefused(
                 f"The file has more than {limits.rows:,} rows. Split it into several files."

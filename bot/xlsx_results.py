@@ -21,7 +21,9 @@ from domain.bulk.sheet import ERROR_COLUMN
 
 ROWS_TO_FIX = "rows-to-fix.xlsx"
 RESULT_COLUMN = "result"
-PAGE = 5000
+PAGE = 1000
+"""Rows read at a time. Each page becomes ORM objects on the event loop: 5,000 at
+once held it up for about 100 ms on two busy cores, 1,000 for about 35 ms."""
 
 
 def results_filename(job: BulkJob) -> str:

@@ -81,12 +81,13 @@ class UserService:
         is_admin = slack_user_id in self._env_admins or bool(user and user.is_admin)
         if user is None or is_admin:
             return Actor(slack_user_id, user.id if user else None, is_admin)
+        managed, capabilities = await self._store.users.roles(user.id)
         return Actor(
             slack_user_id=slack_user_id,
             user_id=user.id,
             is_admin=is_admin,
-            managed_group_ids=await self._store.users.managed_group_ids(user.id),
-            capabilities=await self._store.permissions.grants(user.id),
+            managed_group_ids=managed,
+            capabilities=capabilities,
         )
 
     async def whoami(self, actor: Actor) -> Identity:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import cast
+from typing import NamedTuple, cast
 
 from tortoise.transactions import in_transaction
 
@@ -11,6 +11,12 @@ from domain.entities import Enrollment, SlackProfile, User, UserStatus
 from domain.errors import NotLinkable, Unlinkable
 from storage import convert
 from storage.models import EnrollmentRow, GroupManagerRow, UserRow
+from storage.sql import fetch
+
+
+class _Role(NamedTuple):
+    kind: str
+    value: str
 
 
 class UserStore:
@@ -69,6 +75,19 @@ class UserStore:
     async def managed_group_ids(self, user_id: int) -> frozenset[int]:
         ids = await GroupManagerRow.filter(user_id=user_id).values_list("group_id", flat=True)
         return frozenset(int(i) for i in cast(list[int], ids))
+
+    async def roles(self, user_id: int) -> tuple[frozenset[int], frozenset[str]]:
+        """One round trip: a manager's every request reads both before it is answered."""
+        rows = await fetch(
+            None,
+            "SELECT 'group' AS kind, CAST(group_id AS TEXT) AS value FROM group_managers "
+            "WHERE user_id = ? UNION ALL SELECT 'grant', capability FROM capability_grants "
+            "WHERE user_id = ?",
+            [user_id, user_id],
+            _Role,
+        )
+        groups = frozenset(int(r.value) for r in rows if r.kind == "group")
+        return groups, frozenset(r.value for r in rows if r.kind == "grant")
 
     async def enrollments(self, user_id: int) -> list[Enrollment]:
         rows = (

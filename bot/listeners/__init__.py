@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -27,7 +27,7 @@ from bot.listeners import (
     user_card,
     workspace,
 )
-from bot.listeners.context import LINKING, RECEIVED
+from bot.listeners.context import CALLER, RECEIVED
 from bot.services import Services
 from bot.slack_presence import SlackPresence
 from bot.xlsx_reader import SpreadsheetChecker
@@ -38,7 +38,7 @@ PERSON_EVENTS = {"app_home_opened", "message"}
 """Events where a person acts; the rest (``user_change``, ``tokens_revoked``,
 ``app_uninstalled``) are about the workspace, and name nobody who is calling."""
 
-_linking: set[asyncio.Task[Actor]] = set()
+_resolving: set[asyncio.Task[Actor]] = set()
 
 
 def register_listeners(
@@ -74,22 +74,26 @@ def register_listeners(
     ) -> None:
         """Who is calling comes from the signed payload only, re-read every request.
 
-        A caller with no school user yet is looked up in Slack once per request
-        and linked to the school user with their profile's email, if any. The
-        lookup may hold up the ack only so long (Slack may be slow or answer 429):
-        after that the listener acknowledges first and waits for it (``LINKING``).
+        A command is acknowledged before anything is read, so Slack hears back
+        at once however busy the database is: its caller is resolved in a task
+        the listener waits for after its ack (``CALLER``). A caller with no
+        school user yet is looked up in Slack once per request and linked to
+        the school user with their profile's email, if any. For anything but a
+        command the lookup may hold up the ack only so long (Slack may be slow
+        or answer 429): after that the listener acknowledges first and waits
+        for it.
         """
         user_id = context.get("user_id")
-        if user_id and _a_person_acts(body):
+        if user_id and body.get("command"):
+            context[CALLER] = _kept(_caller(client, services, user_id))
+        elif user_id and _a_person_acts(body):
             actor = await services.users.actor(user_id)
             if actor.user_id is None:
                 link = asyncio.create_task(_link(client, services, user_id, actor))
                 if await slack_people.in_time(link, context[RECEIVED], slack_people.LINK_SECONDS):
                     actor = link.result()
                 else:
-                    _linking.add(link)
-                    link.add_done_callback(_linking.discard)
-                    context[LINKING] = link
+                    context[CALLER] = _kept(link)
             context["actor"] = actor
         await next()
 
@@ -118,6 +122,21 @@ def _a_person_acts(body: dict[str, Any]) -> bool:
         return True
     event = body.get("event") or {}
     return event.get("type") in PERSON_EVENTS and event.get("subtype") in (None, "file_share")
+
+
+def _kept(work: Coroutine[Any, Any, Actor] | asyncio.Task[Actor]) -> asyncio.Task[Actor]:
+    """A task held until it ends, so it is not collected while the listener waits."""
+    task = asyncio.ensure_future(work)
+    _resolving.add(task)
+    task.add_done_callback(_resolving.discard)
+    return task
+
+
+async def _caller(client: AsyncWebClient, services: Services, user_id: str) -> Actor:
+    actor = await services.users.actor(user_id)
+    if actor.user_id is None:
+        return await _link(client, services, user_id, actor)
+    return actor
 
 
 async def _link(client: AsyncWebClient, services: Services, user_id: str, actor: Actor) -> Actor:

@@ -5,6 +5,8 @@ from __future__ import annotations
 RECEIVED = "roster_received_at"
 """``time.monotonic()`` when the request reached Roster: Slack's 3 seconds run from then."""
 
-LINKING = "roster_linking"
-"""A task linking a new caller to their school user, when Slack's lookup outlasted
-the time it may hold up an ack; it resolves to the caller's actor."""
+CALLER = "roster_caller"
+"""A task resolving to the caller's actor, when it is not known before the ack: a
+command's caller (a command is acknowledged before anything is read), or a new
+caller whose Slack lookup, to link them to their school user, outlasted the time
+it may hold up an ack."""

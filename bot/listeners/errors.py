@@ -19,7 +19,7 @@ from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import UsageError
-from bot.listeners.context import LINKING
+from bot.listeners.context import CALLER
 from bot.services import Services
 from bot.slack_presence import Departed
 from bot.views.errors import describe, field_message, slack_dropped, unexpected
@@ -40,12 +40,12 @@ def guard(services: Services) -> Callable[[Listener], Listener]:
 
         async def listener(args: AsyncArgs) -> None:
             try:
-                linking = args.context.get(LINKING)
-                if linking is not None:
-                    # Slack is slow to say who a new caller is: answer it now,
-                    # and act once the caller is known.
+                caller = args.context.get(CALLER)
+                if caller is not None:
+                    # Who is calling is still being read (a command), or Slack is
+                    # slow to say who a new caller is: answer now, act once known.
                     await args.ack()
-                    args.context["actor"] = await linking
+                    args.context["actor"] = await caller
                 await func(**{name: getattr(args, name) for name in names})
             except Exception as error:
                 if args.ack.response is None:
@@ -120,9 +120,9 @@ def guard_view(
 
         async def listener(args: AsyncArgs) -> None:
             try:
-                linking = args.context.get(LINKING)
-                if linking is not None:
-                    args.context["actor"] = await linking
+                caller = args.context.get(CALLER)
+                if caller is not None:
+                    args.context["actor"] = await caller
                 await func(**{name: getattr(args, name) for name in names})
             except Exception as error:
                 if args.ack.response is not None:

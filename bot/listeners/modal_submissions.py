@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import slack_people
 from bot.ids import Field, Modal
-from bot.listeners.context import LINKING, RECEIVED
+from bot.listeners.context import CALLER, RECEIVED
 from bot.listeners.errors import refusal
 from bot.listeners.home import publish_home
 from bot.listeners.schedules import create_schedule
@@ -233,8 +233,8 @@ async def _answer(
     client: AsyncWebClient,
     context: dict[str, Any],
 ) -> _Answer:
-    linking = context.get(LINKING)
-    actor = await linking if linking is not None else context["actor"]
+    caller = context.get(CALLER)
+    actor = await caller if caller is not None else context["actor"]
     try:
         outcome = await submit(actor, Form(view), client)
     except DomainError as error:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from bot.xlsx_reader import Limits, SpreadsheetChecker, _rows, read_and_check, spooled
+from bot.xlsx_reader import Limits, SpreadsheetChecker, _limited, read_and_check, spooled
 from bot.xlsx_template import build_template
 from domain.bulk.sheet import FileRefused, StagedRow, Tally, TemplateMismatch
 from tests.workbooks import claiming_shared_strings, many_rows, workbook
@@ -99,9 +99,9 @@ def test_the_caps_also_hold_while_streaming_behind_the_scan() -> None:
     """Should a reader ever place cells where the scan did not, streaming stops it."""
     rows = iter([["username", "email"], *([f"u{i}", f"u{i}@x.org"] for i in range(30))])
     with pytest.raises(FileRefused, match="more than 20 rows"):
-        list(_rows(rows, Limits(rows=20)))
+        list(_limited(enumerate(rows, start=1), Limits(rows=20)))
     with pytest.raises(FileRefused, match="Row 1 has cells beyond column 30"):
-        list(_rows(iter([list(range(40))]), Limits()))
+        list(_limited(enumerate([list(range(40))], start=1), Limits()))
 
 
 async def test_the_check_runs_in_a_worker_process_and_refuses_oversized_uploads() -> None:

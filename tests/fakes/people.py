@@ -75,6 +75,10 @@ class FakeUserStore:
     async def managed_group_ids(self, user_id: int) -> frozenset[int]:
         return frozenset(g for g, u in self._db.tables.group_managers if u == user_id)
 
+    async def roles(self, user_id: int) -> tuple[frozenset[int], frozenset[str]]:
+        grants = frozenset(c for u, c in self._db.tables.grants if u == user_id)
+        return await self.managed_group_ids(user_id), grants
+
     async def admins(self) -> list[User]:
         rows = sorted(self._db.tables.users.values(), key=lambda r: r.id)
         return [self._db.user(r.id) for r in rows if r.is_admin]

@@ -274,7 +274,11 @@ async def test_new_managers_get_the_school_default_once(
             for c in history
         ]
         managed = await store.users.managed_group_ids(ana.id) == {first.id, second.id}
-        return after_first, sorted(await store.permissions.grants(ana.id)), changes, managed
+        roles = await store.users.roles(ana.id) == (
+            {first.id, second.id},
+            await store.permissions.grants(ana.id),
+        )
+        return after_first, sorted(await store.permissions.grants(ana.id)), changes, managed, roles
 
     assert await alike(scenario) == (
         ["groups.view", "users.view"],
@@ -283,6 +287,7 @@ async def test_new_managers_get_the_school_default_once(
             ((), ("users.view",), "less", "a@x.org"),
             (("groups.view", "users.view"), (), "school default on assignment to First", None),
         ],
+        True,
         True,
     )
 

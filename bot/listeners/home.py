@@ -11,6 +11,7 @@ from bot.listeners.errors import guard
 from bot.services import Services
 from bot.views.dashboard import GROUPS_PER_HOME, closed_home_view, home_view
 from bot.views.errors import describe
+from domain.clock import utc_now
 from domain.entities import Actor
 from domain.errors import PermissionDenied
 from domain.log_filter import LogFilter
@@ -32,7 +33,12 @@ async def publish_home(
             if allows(actor, Capability.BULK_ACTIONS)
             else []
         )
-        view = home_view(actor, page, jobs, await services.events.latest(actor))
+        reports = (
+            await services.schedules.log(actor, [], now=utc_now())
+            if allows(actor, Capability.MANAGE_REPORTS)
+            else None
+        )
+        view = home_view(actor, page, jobs, await services.events.latest(actor), reports)
     await client.views_publish(user_id=actor.slack_user_id, view=view)
 
 

@@ -23,10 +23,12 @@ from bot.views.blocks import (
 )
 from bot.views.events import home_events
 from bot.views.paging import pager
+from bot.views.schedules import home_reports
 from domain.bulk.model import BulkJob
 from domain.entities import Actor, Group, Page, User
 from domain.events.model import LoggedEvent
 from domain.permissions import Capability, allows
+from domain.schedules import ReportLog
 
 GROUPS_PER_MESSAGE = 10
 GROUPS_PER_HOME = 25
@@ -109,7 +111,11 @@ def list_message(actor: Actor, page: Page[Group]) -> tuple[str, list[Block]]:
 
 
 def home_view(
-    actor: Actor, page: Page[Group], jobs: list[BulkJob], events: tuple[LoggedEvent, ...]
+    actor: Actor,
+    page: Page[Group],
+    jobs: list[BulkJob],
+    events: tuple[LoggedEvent, ...],
+    reports: ReportLog | None,
 ) -> dict[str, Any]:
     blocks: list[Block] = [header("Roster — user groups")]
     buttons = []
@@ -131,6 +137,7 @@ def home_view(
     blocks.extend(pager(page, Action.DASHBOARD_PAGE, "home"))
     if allows(actor, Capability.BULK_ACTIONS):
         blocks.extend(recent_actions(jobs))
+    blocks.extend(home_reports(reports))
     blocks.extend(home_events(events))
     return {"type": "home", "blocks": blocks}
 

@@ -8,6 +8,7 @@ from bot.ids import Field, Modal
 from bot.views.blocks import (
     Block,
     context,
+    divider,
     escape,
     fallback,
     filter_words,
@@ -115,20 +116,41 @@ def report_log(log: ReportLog) -> tuple[str, list[Block]]:
     blocks: list[Block] = [header(title)]
     parts = (
         ("In progress", [_delivery_line(s, d) for s, d in log.in_progress]),
-        (
-            "Upcoming",
-            [
-                f"*#{s.id}* {s.kind.value} of {escape(s.group_title)} · {when(at)} · "
-                f"to {where(s.channel)}"
-                for at, s in log.upcoming
-            ],
-        ),
+        ("Upcoming", [_upcoming_line(at, s) for at, s in log.upcoming]),
         ("Past deliveries", [_delivery_line(s, d) for s, d in log.past]),
     )
     for name, lines in parts:
         blocks.extend(section(t) for t in packed([f"*{name}*", *(lines or ["none"])])[:15])
     blocks.append(context("Filter: `/group log reports progress 7d`"))
     return fallback(title), blocks
+
+
+HOME_ROWS = 5
+"""Scheduled reports App Home shows: the log has the rest."""
+
+
+def home_reports(log: ReportLog | None) -> list[Block]:
+    """App Home's scheduled reports: those posting now and the next few; nothing for
+    someone without the right, or before any schedule exists."""
+    if log is None or not (log.in_progress or log.upcoming):
+        return []
+    lines = [
+        *(f":hourglass_flowing_sand: {_delivery_line(s, d)}" for s, d in log.in_progress),
+        *(_upcoming_line(at, s) for at, s in log.upcoming[:HOME_ROWS]),
+    ]
+    return [
+        divider(),
+        header("Scheduled reports"),
+        *(section(text) for text in packed(lines)),
+        context("Past deliveries and filters: `/group log reports`; all: `/group schedule list`."),
+    ]
+
+
+def _upcoming_line(at: datetime, schedule: ReportSchedule) -> str:
+    return (
+        f"*#{schedule.id}* {schedule.kind.value} of {escape(schedule.group_title)} · "
+        f"{when(at)} · to {where(schedule.channel)}"
+    )
 
 
 def schedule_modal(here: str) -> View:

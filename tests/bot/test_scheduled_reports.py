@@ -15,7 +15,7 @@ from domain.clock import utc_now
 from domain.entities import SlackProfile
 from domain.schedules import DeliveryState, ReportSchedule
 from slack_emulator.driver import block_texts
-from tests.bot.conftest import ADMIN, MANAGER, Roster, allow_bulk
+from tests.bot.conftest import ADMIN, MANAGER, OTHER_MANAGER, Roster, allow_bulk
 
 CHANNEL = "C0GENERAL"
 DIRECT = "D0MANAGER"
@@ -285,3 +285,13 @@ async def test_a_post_slack_refuses_is_retried_with_backoff_then_given_up(
     (delivery,) = await scheduling.services.schedules.deliveries(stuck)
     assert delivery.state is DeliveryState.FAILED and delivery.attempts == 4
     assert "has given up" in await _told(scheduling, "has given up")
+
+
+async def test_app_home_shows_the_next_scheduled_reports_to_those_who_manage_them(
+    scheduling: Roster,
+) -> None:
+    schedule = await _scheduled(scheduling, '"Sales Team" progress daily 09:00 here')
+    home = await scheduling.driver.home(MANAGER)
+    assert "Scheduled reports" in home.text
+    assert f"*#{schedule.id}* progress of Sales Team" in home.text
+    assert "Scheduled reports" not in (await scheduling.driver.home(OTHER_MANAGER)).text

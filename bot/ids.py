@@ -56,6 +56,7 @@ class Action(StrEnum):
     DELETE_USER = "users.card.delete"
     RESEND_USER_INVITE = "users.card.resend_invite"
     CARD_GROUPS = "users.card.groups"
+    CARD_COURSES = "users.card.courses"
 
 
 class Modal(StrEnum):
@@ -83,6 +84,7 @@ class Modal(StrEnum):
     CHANGE_EMAIL = "users.email"
     DELETE_USER = "users.delete"
     CARD_GROUPS = "users.groups"
+    CARD_COURSES = "users.courses"
 
 
 class MenuChoice(StrEnum):
@@ -133,4 +135,5 @@ class Field(StrEnum):
     PERCENT = "percent"
     COMPLETE = "complete"
     CARD_GROUP = "card_group"
+    CARD_COURSE = "card_course"
     GROUP_CHANGE = "group_change"

@@ -165,6 +165,42 @@ class UserCardStore:
             )
             await queue(emails, now, conn)
 
+    async def enrol(
+        self,
+        user_id: int,
+        course_id: int,
+        *,
+        enrol: bool,
+        by: int | None,
+        detail: str,
+        now: datetime,
+        emails: Sequence[OutgoingEmail],
+    ) -> bool:
+        async with in_transaction() as conn:
+            person = await UserRow.select_for_update().using_db(conn).get(id=user_id)
+            found = EnrollmentRow.filter(user_id=user_id, course_id=course_id).using_db(conn)
+            if await found.exists() == enrol:
+                return False
+            if enrol:
+                await EnrollmentRow.create(
+                    user_id=user_id, course_id=course_id, enrolled_at=now, using_db=conn
+                )
+            else:
+                await found.delete()
+            action = CardAction.ENROLLED if enrol else CardAction.UNENROLLED
+            await _log(
+                conn,
+                user_id,
+                label=person.email,
+                by=by,
+                action=action,
+                detail=detail,
+                now=now,
+                course_id=course_id,
+            )
+            await queue(emails, now, conn)
+        return True
+
     async def change_email(
         self,
         user_id: int,

@@ -24,9 +24,11 @@ from bot.views.user_card import (
     GROUP_CHOICES,
     card_done,
     card_message,
+    courses_modal,
     delete_modal,
     edit_modal,
     email_modal,
+    enrolment_done,
     groups_modal,
     membership_done,
     progress_modal,
@@ -119,19 +121,25 @@ def register(app: AsyncApp, services: Services) -> None:
         return await _updated(card, "Saved the changes to", reply_to)
 
     @app.action(Action.CARD_GROUPS)
+    @app.action(Action.CARD_COURSES)
     @guarded
-    async def open_groups(
+    async def open_choices(
         ack: AsyncAck,
         body: dict[str, Any],
         action: dict[str, Any],
         client: AsyncWebClient,
         context: dict[str, Any],
     ) -> None:
+        """The Groups or Courses form: something of the caller's to give or take away."""
         await ack()
-        card, groups = await cards.group_choices(
-            context["actor"], int(action["value"]), most=GROUP_CHOICES
-        )
-        view = groups_modal(card, groups, reply_to=body.get("response_url", ""))
+        actor, user_id = context["actor"], int(action["value"])
+        reply_to = body.get("response_url", "")
+        if action["action_id"] == Action.CARD_GROUPS:
+            card, groups = await cards.group_choices(actor, user_id, most=GROUP_CHOICES)
+            view = groups_modal(card, groups, reply_to=reply_to)
+        else:
+            card, courses = await cards.course_choices(actor, user_id)
+            view = courses_modal(card, courses, reply_to=reply_to)
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     async def change_groups(actor: Actor, form: Form, client: AsyncWebClient) -> View:
@@ -156,6 +164,13 @@ def register(app: AsyncApp, services: Services) -> None:
                 await _replace(reply_to, note + " They are no longer in any of your groups.")
             return done_modal("User saved", note)
         return await _shown(card, note, reply_to)
+
+    async def change_courses(actor: Actor, form: Form, client: AsyncWebClient) -> View:
+        user_id, _, reply_to = form.metadata.partition("|")
+        enrol = not removing(form.selected(Field.GROUP_CHANGE))
+        course_id = int(form.selected(Field.CARD_COURSE) or 0)
+        card, course = await cards.enrol(actor, int(user_id), course_id, enrol=enrol)
+        return await _shown(card, enrolment_done(card, course.title, enrolled=enrol), reply_to)
 
     @app.action(Action.SET_PROGRESS)
     @app.action(Action.RESET_PROGRESS)
@@ -235,6 +250,7 @@ def register(app: AsyncApp, services: Services) -> None:
     app.view(Modal.SET_PROGRESS)(_listener(set_progress, services))
     app.view(Modal.RESET_PROGRESS)(_listener(reset_progress, services))
     app.view(Modal.CARD_GROUPS)(_listener(change_groups, services))
+    app.view(Modal.CARD_COURSES)(_listener(change_courses, services))
 
 
 async def _updated(card: UserCard, what: str, reply_to: str) -> View:

@@ -41,6 +41,7 @@ from domain.user_card.model import (
     AlreadyInState,
     BeyondYourGroups,
     EmailTaken,
+    EnrolmentUnchanged,
     NotEnrolled,
     PersonNotFound,
 )
@@ -154,6 +155,10 @@ _WORDINGS: dict[type, Wording] = {
     NotEnrolled: lambda e, _: (
         f"*{escape(e.username)}* is not enrolled in *{escape(e.course)}*, so there is no "
         "progress to change; nothing was changed."
+    ),
+    EnrolmentUnchanged: lambda e, _: (
+        f"*{escape(e.username)}* is {'already' if e.enrolled else 'not'} enrolled in "
+        f"*{escape(e.course)}*; nothing was changed."
     ),
     AlreadyInState: lambda e, _: (
         f"*{escape(e.username)}* is already _{e.status}_; nothing was changed."

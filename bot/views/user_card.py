@@ -21,7 +21,7 @@ from bot.views.blocks import (
     when,
 )
 from bot.views.modals import View, input_block, modal, text_input
-from domain.entities import Group, UserStatus
+from domain.entities import Course, Group, UserStatus
 from domain.permissions import Capability
 from domain.user_card.model import CardAction, UserCard
 from domain.user_card.service import ALIAS_DAYS
@@ -36,6 +36,8 @@ _CHANGE_WORDS = {
     CardAction.PROGRESS_RESET: "progress reset",
     CardAction.EMAIL_CHANGED: "email changed",
     CardAction.DELETED: "deleted",
+    CardAction.ENROLLED: "enrolled",
+    CardAction.UNENROLLED: "unenrolled",
     CardAction.CREATED: "created",
     CardAction.INVITATION_RESENT: "invitation resent",
 }
@@ -129,6 +131,7 @@ def _buttons(card: UserCard) -> list[dict[str, object]]:
         if card.user.status is UserStatus.INVITED:
             shown.append(button("Resend invitation", Action.RESEND_USER_INVITE, user_id))
         shown.append(button("Groups", Action.CARD_GROUPS, user_id))
+        shown.append(button("Courses", Action.CARD_COURSES, user_id))
     if card.enrollments and Capability.UPDATE_PROGRESS in card.may:
         shown.append(button("Update progress", Action.SET_PROGRESS, user_id))
     if card.enrollments and Capability.ADVANCED_USER_ACTIONS in card.may:
@@ -185,45 +188,90 @@ GROUP_CHOICES = 100
 """Slack's most options in a select; other groups are reached with ``/group add``."""
 
 _ADD, _REMOVE = "add", "remove"
-_CHANGES = [option("Add to this group", _ADD), option("Remove from this group", _REMOVE)]
 
 
 def groups_modal(card: UserCard, groups: Sequence[Group], *, reply_to: str = "") -> View:
     """Add the person to one of the caller's groups, or take them out of one; the
     groups they are in already say so."""
-    user = card.user
     if not groups:
-        text = "You have no groups to add people to yet: `/group create <name>` makes one."
-        return modal(Modal.CARD_GROUPS, "Groups", [section(text)], submit=None, close="Close")
+        return _nothing(Modal.CARD_GROUPS, "You have no groups yet: `/group create <name>`.")
     member_of = {g.group_id for g in card.groups}
-    choices = [
-        option(f"{g.title} (#{g.id})"[:66] + (" · member" if g.id in member_of else ""), str(g.id))
-        for g in groups
-    ]
+    picks = [(f"{g.title} (#{g.id})", g.id, g.id in member_of) for g in groups]
     more = len(groups) >= GROUP_CHOICES
+    return _pick_and_change(
+        card,
+        Modal.CARD_GROUPS,
+        (Field.CARD_GROUP, "Group", "member"),
+        picks,
+        ("Add to this group", "Remove from this group"),
+        hint="The first 100 of your groups; `/group add` reaches the others." if more else "",
+        note="gets the group's courses and emails as when added with `/group add`; "
+        "leaving keeps their enrolments.",
+        reply_to=reply_to,
+    )
+
+
+def courses_modal(card: UserCard, courses: Sequence[Course], *, reply_to: str = "") -> View:
+    """Enrol the person in one course of the caller's groups, or end an enrolment; the
+    courses they are in already say so."""
+    if not courses:
+        text = "Your groups have no courses yet: `/group courses <group> add <course>`."
+        return _nothing(Modal.CARD_COURSES, text)
+    enrolled = {e.course.id for e in card.enrollments}
+    picks = [(c.title, c.id, c.id in enrolled) for c in courses[:GROUP_CHOICES]]
+    return _pick_and_change(
+        card,
+        Modal.CARD_COURSES,
+        (Field.CARD_COURSE, "Course", "enrolled"),
+        picks,
+        ("Enrol in this course", "Unenrol from this course"),
+        hint="",
+        note="is emailed about a new course as when a group enrols them; unenrolling ends "
+        "the enrolment and its progress.",
+        reply_to=reply_to,
+    )
+
+
+def _nothing(callback: Modal, text: str) -> View:
+    """The form, when the caller has nothing of the kind to offer yet."""
+    return modal(callback, "Nothing to pick", [section(text)], submit=None, close="Close")
+
+
+def _pick_and_change(
+    card: UserCard,
+    callback: Modal,
+    select: tuple[Field, str, str],
+    picks: Sequence[tuple[str, int, bool]],
+    changes: tuple[str, str],
+    *,
+    hint: str,
+    note: str,
+    reply_to: str,
+) -> View:
+    """One thing to pick (marked where the person already has it) and whether to
+    give it or take it away."""
+    field, label, mark = select
+    options = [
+        option(title[:66] + (f" · {mark}" if has else ""), str(value))
+        for title, value, has in picks
+    ]
+    change = [option(changes[0], _ADD), option(changes[1], _REMOVE)]
+    user = card.user
     blocks = [
-        input_block(
-            Field.CARD_GROUP,
-            "Group",
-            {"type": "static_select", "options": choices},
-            hint="The first 100 of your groups; `/group add` reaches the others." if more else "",
-        ),
+        input_block(field, label, {"type": "static_select", "options": options}, hint=hint),
         input_block(
             Field.GROUP_CHANGE,
             "Change",
-            {"type": "radio_buttons", "options": _CHANGES, "initial_option": _CHANGES[0]},
+            {"type": "radio_buttons", "options": change, "initial_option": change[0]},
         ),
-        context(
-            f"{escape(user.username)} ({escape(user.email)}) gets the group's courses and "
-            "emails as when added with `/group add`; leaving keeps their enrolments."
-        ),
+        context(f"{escape(user.username)} ({escape(user.email)}) {note}"),
     ]
-    metadata = f"{user.id}|{reply_to}"
-    return modal(Modal.CARD_GROUPS, "Groups", blocks, submit="Save", metadata=metadata)
+    title = label + "s"
+    return modal(callback, title, blocks, submit="Save", metadata=f"{user.id}|{reply_to}")
 
 
 def removing(choice: str) -> bool:
-    """Whether the groups form asked to take the person out of the group."""
+    """Whether a groups or courses form asked to take the person out."""
     return choice == _REMOVE
 
 
@@ -235,6 +283,14 @@ def membership_done(username: str, email: str, title: str, *, added: bool, befor
     if added:
         return f":white_check_mark: Added {who} to {group}, with its courses."
     return f":white_check_mark: Removed {who} from {group}; they keep their enrolments."
+
+
+def enrolment_done(card: UserCard, course: str, *, enrolled: bool) -> str:
+    """The line above the card after the courses form."""
+    who = f"*{escape(card.user.username)}* ({escape(card.user.email)})"
+    if enrolled:
+        return f":white_check_mark: Enrolled {who} in *{escape(course)}*, at 0%."
+    return f":white_check_mark: Unenrolled {who} from *{escape(course)}*."
 
 
 def _course_choice(card: UserCard) -> Block:

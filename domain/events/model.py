@@ -120,6 +120,8 @@ CARD_EVENTS: dict[CardAction, EventType] = {
     CardAction.CREATED: EventType.USER_CREATED,
     CardAction.INVITATION_RESENT: EventType.USER_INVITED,
     CardAction.DELETED: EventType.USER_DELETED,
+    CardAction.ENROLLED: EventType.ENROLLED,
+    CardAction.UNENROLLED: EventType.UNENROLLED,
 }
 """The school event each change made from a person's card is."""
 

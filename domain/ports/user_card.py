@@ -47,6 +47,20 @@ class UserCardStore(Protocol):
         """Sets the enrolment's progress (complete, reset) with its log line and
         emails, in one transaction."""
 
+    async def enrol(
+        self,
+        user_id: int,
+        course_id: int,
+        *,
+        enrol: bool,
+        by: int | None,
+        detail: str,
+        now: datetime,
+        emails: Sequence[OutgoingEmail],
+    ) -> bool:
+        """Enrols them at 0% (or ends the enrolment) with the card's log line, the
+        event and the emails, in one transaction; False when nothing was to change."""
+
     async def change_email(
         self,
         user_id: int,

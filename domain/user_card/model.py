@@ -36,6 +36,16 @@ class NotEnrolled(DomainError):
         super().__init__(f"{username} is not enrolled in {course}")
 
 
+class EnrolmentUnchanged(DomainError):
+    """Enrolling someone already enrolled, or unenrolling someone who is not."""
+
+    def __init__(self, username: str, course: str, *, enrolled: bool) -> None:
+        self.username = username
+        self.course = course
+        self.enrolled = enrolled
+        super().__init__(f"{username} {'is' if enrolled else 'is not'} enrolled in {course}")
+
+
 class EmailTaken(DomainError):
     """Emails are unique in the school; another person has this one."""
 
@@ -75,6 +85,8 @@ class CardAction(StrEnum):
     CREATED = "created"
     INVITATION_RESENT = "invitation resent"
     DELETED = "deleted"
+    ENROLLED = "enrolled"
+    UNENROLLED = "unenrolled"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,8 @@ from datetime import timedelta
 
 from domain.clock import Clock, utc_now
 from domain.emails import EmailService
-from domain.entities import Actor, Enrollment, Group, User, UserStatus
-from domain.errors import InvalidInput, NotificationOff
+from domain.entities import Actor, Course, Enrollment, Group, User, UserStatus
+from domain.errors import CourseNotFound, InvalidInput, NotificationOff
 from domain.letters import TRIGGER_LABELS, OutgoingEmail, Trigger
 from domain.permissions import Capability, allows, denial, require
 from domain.ports import Store
@@ -26,6 +26,7 @@ from domain.user_card.model import (
     CardAction,
     Edit,
     EmailTaken,
+    EnrolmentUnchanged,
     NotEnrolled,
     PersonNotFound,
     Profile,
@@ -140,6 +141,49 @@ class UserCards:
         visible = None if actor.is_admin else actor.managed_group_ids
         page = await self._store.groups.page(group_ids=visible, offset=0, limit=most)
         return card, [g for g in page.items if allows(actor, Capability.BASIC_USER_ACTIONS, g)]
+
+    async def course_choices(self, actor: Actor, user_id: int) -> tuple[UserCard, list[Course]]:
+        """The card and the courses the caller may enrol this person in or take them
+        out of: the courses of the caller's groups (admins: every course)."""
+        card = await self.editable(actor, user_id)
+        return card, await self._offered(actor)
+
+    async def enrol(
+        self, actor: Actor, user_id: int, course_id: int, *, enrol: bool
+    ) -> tuple[UserCard, Course]:
+        """Enrols them in one course of the caller's groups at 0%, with the enrolment
+        email as joining a group sends it, or ends that enrolment (progress and all);
+        each recorded with the caller's name."""
+        user = await self._reachable(actor, user_id, Capability.BASIC_USER_ACTIONS)
+        course = next((c for c in await self._offered(actor) if c.id == course_id), None)
+        if course is None:
+            raise CourseNotFound(f"#{course_id}")
+        emails = []
+        if enrol and Trigger.COURSE_ENROLLMENT in await self._mail.enabled():
+            emails.append(self._mail.letters.enrolled(user, [course]))
+        changed = await self._store.user_cards.enrol(
+            user.id,
+            course.id,
+            enrol=enrol,
+            by=actor.user_id,
+            detail=course.title,
+            now=self._clock(),
+            emails=emails,
+        )
+        if not changed:
+            raise EnrolmentUnchanged(user.username, course.title, enrolled=enrol)
+        self._changed([user.id], f"{'enrolled' if enrol else 'unenrolled'} by hand")
+        return await self._card(actor, user), course
+
+    async def _offered(self, actor: Actor) -> list[Course]:
+        if actor.is_admin:
+            return await self._store.courses.all()
+        groups = await self._store.groups.page(
+            group_ids=actor.managed_group_ids, offset=0, limit=len(actor.managed_group_ids)
+        )
+        mine = [g for g in groups.items if allows(actor, Capability.BASIC_USER_ACTIONS, g)]
+        courses = {c.id: c for g in mine for c in g.courses}
+        return sorted(courses.values(), key=lambda c: (c.title.lower(), c.id))
 
     async def suspend(self, actor: Actor, user_id: int) -> UserCard:
         """They can't sign in, their sessions end and their links stop working; they

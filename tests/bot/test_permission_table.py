@@ -36,6 +36,7 @@ from bot.views.rules import review_modal as rule_review
 from bot.views.rules import rule_modal
 from bot.views.schedules import schedule_modal
 from bot.views.user_card import (
+    courses_modal,
     delete_modal,
     edit_modal,
     email_modal,
@@ -942,6 +943,22 @@ CASES: tuple[Case, ...] = (
         hidden=NO_ONE,
     ),
     Case(
+        Action.CARD_COURSES,
+        (C.BASIC_USER_ACTIONS,),
+        "is emailed about a new course",
+        lambda s: s.click("card", Action.CARD_COURSES),
+        hidden=NO_ONE,
+    ),
+    Case(
+        Modal.CARD_COURSES,
+        (C.BASIC_USER_ACTIONS,),
+        "is already enrolled in",
+        lambda s: s.submit(
+            s.forms[Modal.CARD_COURSES], {Field.CARD_COURSE: s.course, Field.GROUP_CHANGE: "add"}
+        ),
+        hidden=NO_ONE,
+    ),
+    Case(
         Action.SUSPEND_USER,
         (C.BASIC_USER_ACTIONS,),
         "Suspended *member05*",
@@ -1164,6 +1181,9 @@ async def _cards(school: Roster, scene: Scene) -> None:
         view = form(member07)
         scene.forms[view["callback_id"]] = view
     scene.forms[Modal.CARD_GROUPS] = groups_modal(member07, [_group(scene.sales, "Sales Team")])
+    scene.forms[Modal.CARD_COURSES] = courses_modal(
+        member07, [e.course for e in member07.enrollments]
+    )
     member08 = await services.user_cards.editable(admin, scene.people["member08"])
     scene.forms[Modal.DELETE_USER] = delete_modal(member08)
 

@@ -4,9 +4,12 @@ suspend and reactivate, as a manager and an admin meet them and as the learner d
 from __future__ import annotations
 
 from storage.models import (
+    CourseRow,
     EnrollmentRow,
     GroupRow,
     MembershipRow,
+    OutboxRow,
+    SchoolEventRow,
     UserActionRow,
     UserRow,
     UserTagRow,
@@ -310,3 +313,50 @@ async def test_a_manager_without_basic_actions_gets_no_groups_form(school: Roste
     clicked = await school.driver.click(MANAGER, card, "users.card.groups", value=str(bob.id))
     assert "*Manage users: Basic user actions* permission" in (await clicked.reply()).text
     assert await MembershipRow.filter(user_id=bob.id).count() == 1
+
+
+def _courses_offered(form) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    (select,) = [b["element"] for b in form.body["blocks"] if b.get("block_id") == "card_course"]
+    return {o["value"]: o["text"]["text"] for o in select["options"]}
+
+
+async def test_a_manager_unenrols_and_enrols_someone_in_a_course_of_their_groups(
+    school: Roster,
+) -> None:
+    card = await _card_of_bob(school)
+    bob = await UserRow.get(email=BOB)
+    python = await CourseRow.get(title="Python 101")
+    clicked = await school.driver.click(MANAGER, card, "users.card.courses", value=str(bob.id))
+    form = await clicked.modal()
+    assert _courses_offered(form) == {str(python.id): "Python 101 · enrolled"}, "not Onboarding"
+    values = {"card_course": str(python.id), "group_change": "remove"}
+    await school.driver.submit(MANAGER, form, values)
+    left = await clicked.reply()
+    assert "Unenrolled *Bob Builder* (bob@example.org) from *Python 101*" in left.text
+    assert "not enrolled in any" in left.text and "unenrolled by *max*" in left.text
+    assert not await EnrollmentRow.exists(user_id=bob.id)
+
+    again = await school.driver.click(MANAGER, left, "users.card.courses", value=str(bob.id))
+    values["group_change"] = "add"
+    await school.driver.submit(MANAGER, await again.modal(), values)
+    back = await again.reply()
+    assert "Enrolled *Bob Builder* (bob@example.org) in *Python 101*, at 0%." in back.text
+    assert "Python 101: 0%" in back.text
+    assert await OutboxRow.filter(trigger="course_enrollment", to_address=BOB).exists()
+    kinds = await SchoolEventRow.filter(user_id=bob.id, how="hand").values_list("type", flat=True)
+    assert {"course.unenrolled", "course.enrolled"} <= set(kinds)
+
+
+async def test_enrolling_someone_already_enrolled_says_so_and_changes_nothing(
+    school: Roster,
+) -> None:
+    card = await (await school.driver.command(ADMIN, f"user {LEARNER_EMAIL}")).reply()
+    lea = await UserRow.get(email=LEARNER_EMAIL)
+    onboarding = await CourseRow.get(title="Onboarding")
+    clicked = await school.driver.click(ADMIN, card, "users.card.courses", value=str(lea.id))
+    form = await clicked.modal()
+    assert "Onboarding" in _courses_offered(form).values(), "an admin may use every course"
+    values = {"card_course": str(onboarding.id), "group_change": "remove"}
+    submitted = await school.driver.submit(ADMIN, form, values)
+    assert "*lea* is not enrolled in *Onboarding*; nothing was changed." in str(submitted.ack)
+    assert not await EnrollmentRow.exists(user_id=lea.id, course_id=onboarding.id)

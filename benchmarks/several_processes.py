@@ -87,7 +87,7 @@ async def _delivery(mail: MailServer, emails: int) -> float:
     ]
     before = len(mail.received)
     started = time.perf_counter()
-    await outbox.queue(letters, utc_now())
+    await outbox.queue(letters, utc_now(), events=())
 
     async def delivered() -> bool:
         return len(mail.received) - before >= emails

@@ -22,7 +22,7 @@ from pathlib import Path
 from bot.demo import ADMIN, MANAGER, running_roster
 from slack_emulator.state import View
 
-PEOPLE = [f"U0BENCH{n}" for n in range(5)]
+PEOPLE = [f"U0BENCH{n:03d}" for n in range(5)]
 
 
 def _shows(view: View, text: str) -> bool:

@@ -138,9 +138,7 @@ class UserCards:
         person to or remove them from; adding and removing themselves go through the
         member service, which checks again."""
         card = await self.editable(actor, user_id)
-        visible = None if actor.is_admin else actor.managed_group_ids
-        page = await self._store.groups.page(group_ids=visible, offset=0, limit=most)
-        return card, [g for g in page.items if allows(actor, Capability.BASIC_USER_ACTIONS, g)]
+        return card, await self._acting_in(actor, most)
 
     async def course_choices(self, actor: Actor, user_id: int) -> tuple[UserCard, list[Course]]:
         """The card and the courses the caller may enrol this person in or take them
@@ -178,12 +176,16 @@ class UserCards:
     async def _offered(self, actor: Actor) -> list[Course]:
         if actor.is_admin:
             return await self._store.courses.all()
-        groups = await self._store.groups.page(
-            group_ids=actor.managed_group_ids, offset=0, limit=len(actor.managed_group_ids)
-        )
-        mine = [g for g in groups.items if allows(actor, Capability.BASIC_USER_ACTIONS, g)]
+        mine = await self._acting_in(actor, len(actor.managed_group_ids))
         courses = {c.id: c for g in mine for c in g.courses}
         return sorted(courses.values(), key=lambda c: (c.title.lower(), c.id))
+
+    async def _acting_in(self, actor: Actor, most: int) -> list[Group]:
+        """The caller's groups (admins: all), the first ``most``, where they may take
+        basic user actions."""
+        visible = None if actor.is_admin else actor.managed_group_ids
+        page = await self._store.groups.page(group_ids=visible, offset=0, limit=most)
+        return [g for g in page.items if allows(actor, Capability.BASIC_USER_ACTIONS, g)]
 
     async def suspend(self, actor: Actor, user_id: int) -> UserCard:
         """They can't sign in, their sessions end and their links stop working; they

@@ -494,15 +494,37 @@ def _pick_option(element: dict[str, Any], value: str | None) -> dict[str, Any]:
     raise LookupError(f"option {value!r} is not offered by {element.get('action_id')!r}")
 
 
+_INITIAL = {
+    "plain_text_input": "initial_value",
+    "email_text_input": "initial_value",
+    "url_text_input": "initial_value",
+    "number_input": "initial_value",
+    "users_select": "initial_user",
+    "multi_users_select": "initial_users",
+    "conversations_select": "initial_conversation",
+}
+
+
+def _initial(element: dict[str, Any]) -> Any:
+    """What an input the person left alone submits: its initial value, as Slack does."""
+    kind = element["type"]
+    if kind in {"checkboxes", "multi_static_select"}:
+        return [o["value"] for o in element.get("initial_options", [])]
+    if kind in {"static_select", "radio_buttons"}:
+        return (element.get("initial_option") or {}).get("value")
+    return element.get(_INITIAL.get(kind, ""))
+
+
 def _state_values(blocks: list[dict[str, Any]], values: dict[str, Any]) -> dict[str, Any]:
-    """Slack's ``view.state.values`` for the typed ``values`` (keyed by block_id)."""
+    """Slack's ``view.state.values`` for the typed ``values`` (keyed by block_id); an
+    input not named keeps its initial value, as one the person did not touch."""
     inputs = {b["block_id"]: b["element"] for b in blocks if b["type"] == "input"}
     unknown = set(values) - set(inputs)
     if unknown:
         raise LookupError(f"the modal has no inputs {sorted(unknown)}; it has {sorted(inputs)}")
     state: dict[str, Any] = {}
     for block_id, element in inputs.items():
-        value = values.get(block_id)
+        value = values[block_id] if block_id in values else _initial(element)
         kind = element["type"]
         entry: dict[str, Any] = {"type": kind}
         if kind in {"plain_text_input", "email_text_input", "url_text_input", "number_input"}:

@@ -268,6 +268,15 @@ COMMANDS: tuple[Command, ...] = (
         Capability.APPROVE_BULK,
     ),
     Command(
+        "timezone",
+        "[<zone>]",
+        "/group timezone Europe/Madrid",
+        "the school's time zone: where days start for `7d` and dates, the times in files, "
+        "schedules whose creator's zone Slack doesn't know (admins set it)",
+        0,
+        1,
+    ),
+    Command(
         "rule",
         "<group> [set <rule> | edit | refresh | clear]",
         '/group rule "Sales Onboarding" set email endswith "@acme.com"',
@@ -360,11 +369,13 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "schedule",
-        "add <group> progress|events <when> here|me|<channel> [file] | list | "
+        "add <group> progress|completion|attention|bulk|emails|events [course <name>] "
+        "[segment <name>] <when> here|me|<channel> [file] [quiet] | list | "
         "pause|resume|delete|run <number>",
         '/group schedule add "Sales Onboarding" progress weekly mon 09:00 here',
-        "post a group's progress report, or a digest of its events, on a timetable (daily, "
-        "weekdays, weekly, monthly); no arguments: a form",
+        "post a report on a group on a timetable (daily, weekdays, weekly, monthly): its "
+        "progress, completions, who needs attention, its bulk actions, its emails or its "
+        "events; `quiet` skips periods with nothing to report; no arguments: a form",
         0,
         9,
         Capability.MANAGE_REPORTS,

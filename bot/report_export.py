@@ -23,20 +23,23 @@ from typing import IO, Any
 from openpyxl import Workbook
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from bot.xlsx_export import text_cell
+from bot.xlsx_export import text_cell, wall_clock
 from domain.reports import GroupReport, LearnerRow
 
-COLUMNS = (
-    "email",
-    "username",
-    "course",
-    "progress %",
-    "enrolled (UTC)",
-    "completed (UTC)",
-    "last sign-in (UTC)",
-    "last activity (UTC)",
-    "needs attention",
-)
+
+def columns(zone: str) -> tuple[str, ...]:
+    """The header row; the dates are the school's wall-clock times, in ``zone``."""
+    moments = ("enrolled", "completed", "last sign-in", "last activity")
+    return (
+        "email",
+        "username",
+        "course",
+        "progress %",
+        *(f"{m} ({zone})" for m in moments),
+        "needs attention",
+    )
+
+
 _RISKY = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 
@@ -45,21 +48,14 @@ def csv_safe(text: str) -> str:
     return f"'{text}" if text.startswith(_RISKY) else text
 
 
-def _moment(value: datetime | None) -> datetime | None:
-    """Excel has no time zones: a UTC moment without its zone, as the header says."""
-    return value.replace(tzinfo=None, microsecond=0) if value is not None else None
-
-
-def _values(row: LearnerRow, report: GroupReport) -> tuple[list[str], list[Any]]:
+def _values(row: LearnerRow, report: GroupReport, zone: str) -> tuple[list[str], list[Any]]:
     """(what a person typed, the rest): the first are made safe, the rest are Roster's."""
     concern = row.concern(report.idle_since)
     typed = [row.email, row.username, row.course]
+    moments = (row.enrolled_at, row.completed_at, row.last_sign_in, row.last_activity)
     ours = [
         row.progress,
-        _moment(row.enrolled_at),
-        _moment(row.completed_at),
-        _moment(row.last_sign_in),
-        _moment(row.last_activity),
+        *(wall_clock(m, zone) for m in moments),
         concern.value if concern else "",
     ]
     return typed, ours
@@ -75,19 +71,20 @@ class ExportFiles:
 class _Writers:
     """The two files, open while pages are appended (in a worker thread)."""
 
-    def __init__(self, folder: Path, stem: str) -> None:
+    def __init__(self, folder: Path, stem: str, zone: str) -> None:
+        self.zone = zone
         self.xlsx = folder / f"{stem}.xlsx"
         self.csv = folder / f"{stem}.csv"
         self.workbook = Workbook(write_only=True)
         self.sheet: WriteOnlyWorksheet = self.workbook.create_sheet("Learners")
-        self.sheet.append(list(COLUMNS))
+        self.sheet.append(list(columns(zone)))
         self.text: IO[str] = self.csv.open("w", encoding="utf-8-sig", newline="")
         self.table = csv.writer(self.text)
-        self.table.writerow(COLUMNS)
+        self.table.writerow(columns(zone))
 
     def append(self, page: list[LearnerRow], report: GroupReport) -> None:
         for row in page:
-            typed, ours = _values(row, report)
+            typed, ours = _values(row, report, self.zone)
             self.sheet.append([*(text_cell(self.sheet, t) for t in typed), *ours])
             shown = [
                 "" if v is None else v.isoformat(" ") if isinstance(v, datetime) else v
@@ -101,10 +98,16 @@ class _Writers:
 
 
 async def write_exports(
-    pages: AsyncIterator[list[LearnerRow]], report: GroupReport, folder: Path, stem: str
+    pages: AsyncIterator[list[LearnerRow]],
+    report: GroupReport,
+    folder: Path,
+    stem: str,
+    *,
+    zone: str,
 ) -> ExportFiles:
-    """Writes ``stem.xlsx`` and ``stem.csv`` in ``folder`` from the pages."""
-    writers = await asyncio.to_thread(_Writers, folder, stem)
+    """Writes ``stem.xlsx`` and ``stem.csv`` in ``folder`` from the pages, their dates
+    on the clock of ``zone`` (the school's)."""
+    writers = await asyncio.to_thread(_Writers, folder, stem, zone)
     rows = 0
     try:
         async for page in pages:

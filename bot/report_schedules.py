@@ -16,16 +16,12 @@ from datetime import datetime
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.listeners.reports import post_figures, post_thread
+from bot.scheduled_content import compose
 from bot.services import Services
 from bot.views import schedules as words
 from bot.views.errors import describe
-from bot.views.event_digest import digest_message
-from domain.entities import Actor
 from domain.errors import DomainError
-from domain.permissions import Capability
-from domain.reports import GroupReport
-from domain.schedules import MAX_ATTEMPTS, Delivery, DeliveryState, ReportKind, ReportSchedule
+from domain.schedules import MAX_ATTEMPTS, Delivery, DeliveryState, ReportSchedule
 
 log = logging.getLogger("roster.reports")
 REPORT_TICK_SECONDS = 60
@@ -78,68 +74,45 @@ class ScheduledReports:
         return sum([await self.deliver(s, d, now=now) for s, d in queue])
 
     async def run_now(self, schedule: ReportSchedule, *, now: datetime) -> bool:
-        """*Run now*: a delivery of its own, keyed by this moment."""
+        """*Run now*: a delivery of its own, keyed by this moment, posted even when
+        there is nothing to report: someone asked to see it."""
         delivery = await self._services.schedules.claim(schedule, now, now=now)
-        return delivery is not None and bool(await self.deliver(schedule, delivery, now=now))
+        return delivery is not None and bool(
+            await self.deliver(schedule, delivery, now=now, asked=True)
+        )
 
-    async def deliver(self, schedule: ReportSchedule, delivery: Delivery, *, now: datetime) -> int:
-        if schedule.kind is ReportKind.EVENTS:
-            return await self._digest(schedule, delivery, now=now)
+    async def deliver(
+        self, schedule: ReportSchedule, delivery: Delivery, *, now: datetime, asked: bool = False
+    ) -> int:
+        """Reads the report as its owner may now, then posts it once; a period with
+        nothing to report is only recorded when the schedule says so."""
         schedules = self._services.schedules
         try:
             async with self._counting:
-                actor, report = await self._report(schedule)
+                composed = await compose(
+                    self._client, self._services, schedule, delivery.period, now=now
+                )
         except DomainError as error:
             await self._pause(schedule, delivery, error, now=now)
             return 0
-        if not await schedules.start_posting(delivery, now=now):
-            return 0
-        exporting = schedule.with_file and self._services.reports.may_export(actor, report.group)
-        try:
-            ts = await post_figures(self._client, schedule.channel, report, exporting=exporting)
-        except SlackApiError as error:
-            await self._not_posted(schedule, delivery, error, now=now)
-            return 0
-        await schedules.posted(delivery, ts, now=now)
-        try:
-            await post_thread(
-                self._client,
-                self._services,
-                actor,
-                schedule.channel,
-                ts,
-                report,
-                exporting=exporting,
-            )
-        except SlackApiError:
-            log.exception("the thread of scheduled report %s was not completed", schedule.id)
-        return 1
-
-    async def _digest(self, schedule: ReportSchedule, delivery: Delivery, *, now: datetime) -> int:
-        """An events digest, with the same claim, pause and retry as a progress report:
-        from the period before this one to this one, as its owner may read it now."""
-        schedules, services = self._services.schedules, self._services
-        try:
-            actor = await services.users.actor(schedule.owner_slack_id)
-            group = await services.groups.resolve(
-                actor, f"#{schedule.group_id}", Capability.VIEW_ACTIVITY
-            )
-            since = schedule.timing.previous(delivery.period)
-            digest = await services.events.digest(actor, group, since=since, until=now)
-        except DomainError as error:
-            await self._pause(schedule, delivery, error, now=now)
+        if composed.empty and not (schedule.post_empty or asked):
+            await schedules.quiet(delivery, now=now)
             return 0
         if not await schedules.start_posting(delivery, now=now):
             return 0
-        text, blocks = digest_message(digest)
         try:
             sent = await self._client.chat_postMessage(
-                channel=schedule.channel, text=text, blocks=blocks
+                channel=schedule.channel, text=composed.text, blocks=composed.blocks
             )
         except SlackApiError as error:
             await self._not_posted(schedule, delivery, error, now=now)
             return 0
         await schedules.posted(delivery, str(sent["ts"]), now=now)
+        if composed.thread is not None:
+            try:
+                await composed.thread(str(sent["ts"]))
+            except SlackApiError:
+                log.exception("the thread of scheduled report %s was not completed", schedule.id)
         return 1
 
     async def _pause(
@@ -160,15 +133,6 @@ class ScheduledReports:
         retrying = delivery.attempts + 1 < MAX_ATTEMPTS
         if delivery.attempts == 0 or not retrying:
             await self._tell(schedule, words.failed(schedule, reason, retrying=retrying))
-
-    async def _report(self, schedule: ReportSchedule) -> tuple[Actor, GroupReport]:
-        """The report as its owner would read it now: their rights are checked afresh."""
-        services = self._services
-        actor = await services.users.actor(schedule.owner_slack_id)
-        group = await services.groups.resolve(
-            actor, f"#{schedule.group_id}", Capability.VIEW_ANALYTICS
-        )
-        return actor, await services.reports.group_report(actor, group)
 
     async def _schedule(self, schedule_id: int) -> ReportSchedule | None:
         return await self._services.schedules.get(schedule_id)

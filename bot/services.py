@@ -27,6 +27,7 @@ from domain.ports import Store
 from domain.reports import ReportService
 from domain.rules.service import RuleService
 from domain.schedules import ScheduleService
+from domain.school_time import SchoolTime
 from domain.user_card.service import UserCards
 from domain.users import UserService
 from domain.webhooks.service import WebhookService
@@ -56,6 +57,7 @@ class Services:
     events: EventService
     subscriptions: SubscriptionService
     webhooks: WebhookService
+    school_time: SchoolTime
 
     @classmethod
     def build(
@@ -106,4 +108,5 @@ class Services:
             events=EventService(store, groups, clock=job_clock),
             subscriptions=SubscriptionService(store, groups),
             webhooks=WebhookService(store.webhooks, clock=job_clock),
+            school_time=SchoolTime(store),
         )

@@ -6,6 +6,7 @@ import io
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -106,37 +107,43 @@ def _sheet_title(assessments: list[Assessment], used: set[str]) -> str:
     return title
 
 
-def certificates_workbook(certificates: Iterable[Certificate], now: datetime) -> bytes:
+def certificates_workbook(certificates: Iterable[Certificate], now: datetime, zone: str) -> bytes:
     """Issued certificates, a row each; every value a text cell but the dates."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Certificates")
-    header = ["serial", "holder", "email", "course", "certificate", "issued", "expires", "status"]
+    header = ["serial", "holder", "email", "course", "certificate"]
+    header += [f"issued ({zone})", f"expires ({zone})", "status"]
     sheet.append([text_cell(sheet, h) for h in header])
     for c in certificates:
         status, _ = c.status(now)
         texts = (c.serial, c.holder_name, c.holder_email, c.course_title, c.title)
         row: list[object] = [text_cell(sheet, v) for v in texts]
-        row += [_naive(c.issued_at), _naive(c.expires_at), text_cell(sheet, status.value)]
+        row += [wall_clock(c.issued_at, zone), wall_clock(c.expires_at, zone)]
+        row.append(text_cell(sheet, status.value))
         sheet.append(row)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
 
 
-def _naive(moment: datetime | None) -> datetime | None:
-    """Excel has no time zones: UTC, written as it reads."""
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment else None
+def wall_clock(moment: datetime | None, zone: str) -> datetime | None:
+    """Excel has no time zones: the moment as the school's clocks showed it, in a
+    column whose header names the zone."""
+    if moment is None:
+        return None
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(zone)).replace(tzinfo=None, microsecond=0)
 
 
-EVENT_COLUMNS = ("when (UTC)", "type", "person", "group", "course", "detail", "how", "by", "job")
+EVENT_COLUMNS = ("type", "person", "group", "course", "detail", "how", "by", "job")
 
 
-def events_workbook(rows: Iterable[LoggedEvent]) -> bytes:
+def events_workbook(rows: Iterable[LoggedEvent], zone: str) -> bytes:
     """The events log's view as a sheet, newest first: a row an event, text cells for
     every name and detail, the time as a date Excel sorts."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Events")
-    sheet.append(list(EVENT_COLUMNS))
+    sheet.append([f"when ({zone})", *EVENT_COLUMNS])
     for logged in rows:
         event = logged.event
         texts = (
@@ -148,7 +155,7 @@ def events_workbook(rows: Iterable[LoggedEvent]) -> bytes:
             event.cause.how.value,
             logged.actor,
         )
-        moment = event.occurred_at.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+        moment = wall_clock(event.occurred_at, zone)
         sheet.append([moment, *(text_cell(sheet, t) for t in texts), event.cause.job_id])
     out = io.BytesIO()
     workbook.save(out)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from domain.accounts import AccountService
 from domain.clock import Clock, utc_now
@@ -24,12 +24,29 @@ from domain.letters import (
 from domain.log_filter import LogFilter, parse_log_filter
 from domain.permissions import Capability, require
 from domain.ports import Store
+from domain.school_time import school_now
 
 DISABLED_KEY = "mail.disabled_triggers"
 MAX_ATTEMPTS = 10
 LOG_PAGE = 20
 LINKS = {INVITE_LINK: (LinkPurpose.INVITATION, "invite"), RESET_LINK: (LinkPurpose.RESET, "reset")}
 """Each placeholder a stored email may hold: the link minted for it, and its path."""
+
+
+@dataclass(frozen=True, slots=True)
+class GroupEmails:
+    """The emails to a group's members over a period: a scheduled report's body."""
+
+    group: Group
+    since: datetime
+    until: datetime
+    counts: dict[MailState, int]
+    troubled: tuple[LoggedEmail, ...]
+    """The newest :data:`LOG_PAGE` that failed or are still being retried."""
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
 
 
 def backoff(attempts: int, base: float = 5.0) -> timedelta:
@@ -174,6 +191,18 @@ class EmailService:
     async def forget_told(self, key: str) -> None:
         await self._store.settings.put(key, False)
 
+    async def to_group(
+        self, actor: Actor, group: Group, *, since: datetime, until: datetime
+    ) -> GroupEmails:
+        """What became of the emails to the group's members; addresses and errors are
+        the members' activity, so reading it needs *View activity history* there."""
+        require(actor, Capability.VIEW_ACTIVITY, group)
+        counts, troubled = await self._store.outbox.to_group(
+            group.id, since=since, until=until, limit=LOG_PAGE
+        )
+        by_state = {MailState(state): n for state, n in counts.items()}
+        return GroupEmails(group, since, until, by_state, tuple(troubled))
+
     async def log(
         self, actor: Actor, filters: Sequence[str] = (), *, offset: int = 0
     ) -> tuple[Page[LoggedEmail], LogFilter[Trigger]]:
@@ -181,7 +210,8 @@ class EmailService:
         and/or a time (``7d``, ``24h``, ``2026-11-01``), in any order."""
         require(actor, Capability.MANAGE_NOTIFICATIONS)
         triggers = {t.value: t for t in Trigger}
-        chosen = parse_log_filter(filters, kinds=triggers, what="a trigger", now=self._clock())
+        now = await school_now(self._store, self._clock)
+        chosen = parse_log_filter(filters, kinds=triggers, what="a trigger", now=now)
         since = chosen.since
         trigger = chosen.kind.value if chosen.kind else None
         page = await self._store.outbox.log(

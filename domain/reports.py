@@ -98,6 +98,22 @@ class GroupReport:
 
 
 @dataclass(frozen=True, slots=True)
+class CompletionReport:
+    """Who completed which course in a period, beside each course's figures."""
+
+    report: GroupReport
+    since: datetime
+    per_course: tuple[tuple[Course, int], ...]
+    """Completions in the period, for each course that had any."""
+    people: tuple[LearnerRow, ...]
+    """The first :data:`NAMED_IN_MESSAGE` of them, earliest first."""
+
+    @property
+    def total(self) -> int:
+        return sum(n for _, n in self.per_course)
+
+
+@dataclass(frozen=True, slots=True)
 class Scope:
     """Which enrolments a report counts: a group's members, maybe a segment of them,
     in the group's courses or in one course."""
@@ -152,6 +168,12 @@ class ReportStore(Protocol):
         ...
 
     async def members(self, scope: Scope, *, now: datetime) -> int: ...
+    async def completions(
+        self, scope: Scope, *, now: datetime, since: datetime, limit: int
+    ) -> tuple[list[tuple[Course, int]], list[LearnerRow]]:
+        """Completions from ``since`` to ``now`` per course, and the first ``limit``."""
+        ...
+
     async def needing_attention(
         self, scope: Scope, *, now: datetime, idle_since: datetime, limit: int
     ) -> tuple[int, list[LearnerRow]]:
@@ -224,6 +246,24 @@ class ReportService:
             at=now,
             scope=scope,
         )
+
+    async def completions(
+        self,
+        actor: Actor,
+        group: Group,
+        *,
+        since: datetime,
+        course: Course | None = None,
+        only: Rule | None = None,
+        segment: str = "",
+    ) -> CompletionReport:
+        """The group's report with the completions since ``since``: a scheduled report
+        of what changed in its period, read with the same right as the figures."""
+        report = await self.group_report(actor, group, course=course, only=only, segment=segment)
+        per_course, people = await self._store.reports.completions(
+            report.scope, now=report.at, since=since, limit=NAMED_IN_MESSAGE
+        )
+        return CompletionReport(report, since, tuple(per_course), tuple(people))
 
     async def learner_report(self, actor: Actor, group: Group, email: str) -> LearnerReport:
         """One member's courses, progress, last activity and completions. Someone who

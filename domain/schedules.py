@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from domain.entities import Actor, Group
+from domain.entities import Actor, Course, Group
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.log_filter import LogFilter, parse_log_filter
 from domain.permissions import Capability, require
+from domain.school_time import parse_zone
 
 LOG_ROWS = 20
 MAX_ATTEMPTS = 4
@@ -45,15 +46,30 @@ class Cadence(StrEnum):
 
 class ReportKind(StrEnum):
     PROGRESS = "progress"
+    """The group's progress course by course, with its chart."""
+    COMPLETION = "completion"
+    """Who completed which course since the last period, and each course's rate."""
+    ATTENTION = "attention"
+    """The people needing attention: never signed in, or stalled."""
+    BULK = "bulk"
+    """The bulk actions on the group since the last period, and what they did."""
+    EMAILS = "emails"
+    """The emails to the group's members since the last period: sent, waiting, failed."""
     EVENTS = "events"
     """A digest of the group's events since the last period, with buttons to act on it."""
 
 
 READS = {
     ReportKind.PROGRESS: Capability.VIEW_ANALYTICS,
+    ReportKind.COMPLETION: Capability.VIEW_ANALYTICS,
+    ReportKind.ATTENTION: Capability.VIEW_ANALYTICS,
+    ReportKind.BULK: Capability.BULK_ACTIONS,
+    ReportKind.EMAILS: Capability.VIEW_ACTIVITY,
     ReportKind.EVENTS: Capability.VIEW_ACTIVITY,
 }
 """What the owner of each kind of schedule must be allowed to read on its group."""
+NARROWED = frozenset({ReportKind.PROGRESS, ReportKind.COMPLETION, ReportKind.ATTENTION})
+"""The kinds a course or a segment can narrow: those counted over enrolments."""
 
 
 class DeliveryState(StrEnum):
@@ -63,6 +79,8 @@ class DeliveryState(StrEnum):
     FAILED = "failed"
     UNCERTAIN = "uncertain"
     MISSED = "missed"
+    QUIET = "quiet"
+    """Nothing to report, and the schedule says not to post then: recorded, not posted."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +136,18 @@ class Timing:
         return f"{self.cadence.value} at {when}"
 
 
+def parse_kind(word: str) -> ReportKind:
+    """The report a schedule posts, as typed or picked."""
+    try:
+        return ReportKind(word.strip().lower())
+    except ValueError:
+        raise InvalidInput(
+            "report",
+            f"`{word}` is not a report to schedule",
+            fix=f"say one of {', '.join(k.value for k in ReportKind)}",
+        ) from None
+
+
 def parse_timing(words: Sequence[str], *, zone: str) -> Timing:
     """``daily 09:00``, ``weekdays 08:30``, ``weekly mon 09:00``, ``monthly 1 09:00``,
     optionally followed by a time zone (``Europe/Madrid``)."""
@@ -136,12 +166,7 @@ def parse_timing(words: Sequence[str], *, zone: str) -> Timing:
         raise InvalidInput("time", "it is missing or not HH:MM", fix=fix)
     if len(rest) > 1:
         zone = rest[1]
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(
-            "time zone", f"{zone} is not a time zone", fix="name one like Europe/Madrid or UTC"
-        ) from None
+    zone = parse_zone(zone)
     return Timing(cadence, day, time(int(match.group(1)), int(match.group(2))), zone)
 
 
@@ -159,6 +184,19 @@ def _day(cadence: Cadence, word: str) -> int:
 
 
 @dataclass(frozen=True, slots=True)
+class Focus:
+    """What a schedule reports on within its group: one course and a segment, or all."""
+
+    course: Course | None = None
+    segment: str = ""
+    """A saved segment's name, read afresh at each delivery as its owner may use it."""
+
+    def words(self) -> str:
+        parts = [f"in {self.course.title}" if self.course else "", self.segment]
+        return ", ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True, slots=True)
 class ReportSchedule:
     id: int
     kind: ReportKind
@@ -172,6 +210,9 @@ class ReportSchedule:
     created_at: datetime
     paused_at: datetime | None = None
     pause_reason: str = ""
+    focus: Focus = Focus()
+    post_empty: bool = True
+    """Whether a period with nothing to report is posted (saying so) or only recorded."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +224,8 @@ class NewSchedule:
     owner_id: int
     owner_slack_id: str
     with_file: bool
+    focus: Focus = Focus()
+    post_empty: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,12 +325,20 @@ class ScheduleService:
         channel: str,
         with_file: bool,
         now: datetime,
+        focus: Focus = Focus(),
+        post_empty: bool = True,
     ) -> ReportSchedule:
-        """Needs *Manage scheduled reports* and, on the group, *View user analytics* for
-        a progress report or *View activity history* for an events digest: a schedule
-        posts what its owner may read, no more."""
+        """Needs *Manage scheduled reports* and, on the group, what the kind reads
+        (:data:`READS`): a schedule posts what its owner may read, no more."""
         require(actor, Capability.MANAGE_REPORTS, group)
         require(actor, READS[kind], group)
+        if (focus.course or focus.segment) and kind not in NARROWED:
+            raise InvalidInput(
+                "course or segment",
+                f"a {kind.value} report covers the whole group",
+                fix="leave the course and segment out, or schedule a progress, completion "
+                "or attention report",
+            )
         assert actor.user_id is not None
         new = NewSchedule(
             kind,
@@ -297,6 +348,8 @@ class ScheduleService:
             actor.user_id,
             actor.slack_user_id,
             with_file,
+            focus,
+            post_empty,
         )
         return await self._store.schedules.create(new, now=now)
 
@@ -351,6 +404,12 @@ class ScheduleService:
     async def posted(self, delivery: Delivery, ts: str, *, now: datetime) -> None:
         await self._store.schedules.move(
             delivery.id, DeliveryState.POSTING, DeliveryState.POSTED, now=now, ts=ts
+        )
+
+    async def quiet(self, delivery: Delivery, *, now: datetime) -> None:
+        """Nothing to report and the schedule posts nothing then: the log still says so."""
+        await self._store.schedules.move(
+            delivery.id, DeliveryState.PENDING, DeliveryState.QUIET, now=now
         )
 
     async def failed(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from domain.errors import InvalidInput
 
@@ -221,17 +221,25 @@ _SINCE = re.compile(r"^(\d{1,4})([dhw])$")
 
 
 def parse_since(value: str, *, now: datetime) -> datetime:
-    """``7d``, ``24h``, ``2w`` back from now, or a date such as ``2026-11-01`` (UTC)."""
+    """``24h`` back from now; ``7d`` or ``2w`` from midnight that many days ago; a date
+    such as ``2026-11-01`` from its midnight. Days are those of ``now``'s time zone
+    (the school's, see :mod:`domain.school_time`); the moment comes back in UTC."""
     text = clean_text(value).lower()
     match = _SINCE.match(text)
     if match:
         amount, unit = int(match.group(1)), match.group(2)
-        hours = {"h": 1, "d": 24, "w": 24 * 7}[unit] * amount
-        return now - timedelta(hours=hours)
+        if unit == "h":
+            return (now - timedelta(hours=amount)).astimezone(UTC)
+        days = amount * (7 if unit == "w" else 1)
+        return _midnight((now - timedelta(days=days)).date(), now)
     try:
         day = date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(
             "since", f"`{value}` is not a time; use 7d, 24h, 2w or a date like 2026-11-01."
         ) from None
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return _midnight(day, now)
+
+
+def _midnight(day: date, now: datetime) -> datetime:
+    return datetime.combine(day, time(), tzinfo=now.tzinfo).astimezone(UTC)

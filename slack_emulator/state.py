@@ -55,15 +55,16 @@ class Member:
     """A multi-channel guest (``is_restricted``)."""
     ultra_restricted: bool = False
     """A single-channel guest (``is_ultra_restricted``; Slack sets both flags)."""
-    tz: str = "America/Los_Angeles"
-    """Their time zone as Slack gives it (``tz``): what they set in their profile."""
+    tz: str | None = "America/Los_Angeles"
+    """Their time zone as Slack gives it (``tz``): what they set in their profile; None
+    leaves it out, as for an account whose zone Slack doesn't know."""
 
     def as_api(self, team_id: str, *, email: bool) -> dict[str, Any]:
         """The user object; the profile's email only for a token with users:read.email."""
         profile = {"real_name": self.name, "display_name": self.name}
         if self.email and email:
             profile["email"] = self.email
-        return {
+        user: dict[str, Any] = {
             "id": self.id,
             "team_id": team_id,
             "name": self.name.lower().replace(" ", "."),
@@ -72,9 +73,11 @@ class Member:
             "deleted": self.deleted,
             "is_restricted": self.restricted or self.ultra_restricted,
             "is_ultra_restricted": self.ultra_restricted,
-            "tz": self.tz,
             "profile": profile,
         }
+        if self.tz is not None:
+            user["tz"] = self.tz
+        return user
 
 
 @dataclass

@@ -590,6 +590,12 @@ class ReportScheduleRow(Model):
     paused_at = fields.DatetimeField(null=True)
     pause_reason = fields.CharField(max_length=200, default="")
     created_at = fields.DatetimeField()
+    # A course the report is narrowed to: a plain id, not a foreign key, so deleting
+    # the course pauses the schedule with a reason instead of widening or deleting it.
+    course_id = fields.IntField(null=True)
+    course_title = fields.CharField(max_length=200, default="", db_default="")
+    segment = fields.CharField(max_length=100, default="", db_default="")
+    post_empty = fields.BooleanField(default=True, db_default=True)
 
     class Meta:
         table = "report_schedules"

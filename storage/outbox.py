@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Subquery
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from domain.entities import LoggedEmail, Page
@@ -13,7 +15,7 @@ from domain.events.model import SYSTEM, SchoolEvent
 from domain.events.model import EventType as Kind
 from domain.letters import MailState, OutgoingEmail
 from storage.events import record
-from storage.models import OutboxRow
+from storage.models import MembershipRow, OutboxRow
 from storage.sql import execute_many, fetch_ids
 
 QUEUED = MailState.QUEUED.value
@@ -113,6 +115,16 @@ class OutboxStore:
         total = await query.count()
         rows = await query.order_by("-id").offset(offset).limit(limit)
         return Page(tuple(_entity(r) for r in rows), total=total, offset=offset, limit=limit)
+
+    async def to_group(
+        self, group_id: int, *, since: datetime, until: datetime, limit: int
+    ) -> tuple[dict[str, int], list[LoggedEmail]]:
+        members = Subquery(MembershipRow.filter(group_id=group_id).values("user_id"))
+        query = OutboxRow.filter(user_id__in=members, created_at__gte=since, created_at__lte=until)
+        counted = await query.annotate(n=Count("id")).group_by("state").values("state", "n")
+        troubled = query.filter(state__in=[MailState.FAILED.value, MailState.RETRYING.value])
+        rows = await troubled.order_by("-id").limit(limit)
+        return {str(c["state"]): int(c["n"]) for c in counted}, [_entity(r) for r in rows]
 
 
 def _entity(row: OutboxRow) -> LoggedEmail:

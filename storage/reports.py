@@ -46,6 +46,12 @@ class _Email(NamedTuple):
     email: str
 
 
+class _Completed(NamedTuple):
+    course_id: int
+    title: str
+    n: int
+
+
 class _Median(NamedTuple):
     course_id: int
     days: float
@@ -246,6 +252,29 @@ class ReportStore:
             _Median,
         )
         return {r.course_id: round(float(r.days), 1) for r in rows}
+
+    async def completions(
+        self, scope: Scope, *, now: datetime, since: datetime, limit: int
+    ) -> tuple[list[tuple[Course, int]], list[LearnerRow]]:
+        head, params = _enrolments(scope, now)
+        window = "completed_at >= ? AND completed_at <= ?"
+        counts = await fetch(
+            None,
+            f"{head}SELECT course_id, title, COUNT(*) AS n FROM scoped WHERE {window}"
+            " GROUP BY course_id, title, title_key ORDER BY title_key",
+            [*params, since, now],
+            _Completed,
+        )
+        named = await fetch(
+            None,
+            f"{head}SELECT {_LEARNER} FROM scoped WHERE {window}"
+            " ORDER BY completed_at, email, title_key LIMIT ?",
+            [*params, since, now, limit],
+            _Learner,
+        )
+        return [(Course(r.course_id, r.title), int(r.n)) for r in counts], [
+            _learner(r) for r in named
+        ]
 
     async def needing_attention(
         self, scope: Scope, *, now: datetime, idle_since: datetime, limit: int

@@ -9,10 +9,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from domain.entities import Course
 from domain.schedules import (
     Cadence,
     Delivery,
     DeliveryState,
+    Focus,
     NewSchedule,
     ReportKind,
     ReportSchedule,
@@ -36,6 +38,11 @@ def _schedule(row: ReportScheduleRow) -> ReportSchedule:
         created_at=row.created_at,
         paused_at=row.paused_at,
         pause_reason=row.pause_reason,
+        focus=Focus(
+            Course(row.course_id, row.course_title) if row.course_id is not None else None,
+            row.segment,
+        ),
+        post_empty=row.post_empty,
     )
 
 
@@ -66,6 +73,10 @@ class ScheduleStore:
             owner_slack_id=new.owner_slack_id,
             with_file=new.with_file,
             created_at=now,
+            course_id=new.focus.course.id if new.focus.course else None,
+            course_title=new.focus.course.title if new.focus.course else "",
+            segment=new.focus.segment,
+            post_empty=new.post_empty,
         )
         found = await self.get(row.id)
         assert found is not None

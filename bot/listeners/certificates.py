@@ -114,7 +114,8 @@ def register(app: AsyncApp, services: Services) -> None:
         everything = await services.certificates.everything(actor, group, course)
         await respond(text=exported(group), response_type="ephemeral", replace_original=False)
         now = services.certificates.now()
-        content = await asyncio.to_thread(certificates_workbook, everything.items, now)
+        zone = await services.school_time.zone()
+        content = await asyncio.to_thread(certificates_workbook, everything.items, now, zone)
         direct = (await client.conversations_open(users=actor.slack_user_id))["channel"]["id"]
         await client.files_upload_v2(
             channel=direct,

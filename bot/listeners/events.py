@@ -64,7 +64,8 @@ def register(app: AsyncApp, services: Services) -> None:
         pages = await services.events.everything(actor, words)
         await respond(text=exported(), response_type="ephemeral", replace_original=False)
         rows = [row async for row in pages]
-        content = await asyncio.to_thread(events_workbook, rows)
+        zone = await services.school_time.zone()
+        content = await asyncio.to_thread(events_workbook, rows, zone)
         direct = await slack_people.direct_message(client, actor.slack_user_id)
         await client.files_upload_v2(
             channel=direct,

@@ -45,7 +45,6 @@ from bot.views.schedules import report_log
 from bot.views.user_card import card_done, card_message
 from bot.views.webhooks import webhooks_message
 from domain.bulk.model import JobKind, parse_job_filter
-from domain.clock import utc_now
 from domain.entities import Actor
 from domain.permissions import Capability
 
@@ -261,7 +260,7 @@ async def _course_job(call: Call, args: list[str], kind: JobKind) -> None:
 
 
 async def _log_actions(call: Call, args: list[str]) -> None:
-    wanted = parse_job_filter(args, now=utc_now())
+    wanted = parse_job_filter(args, now=await call.services.school_time.now())
     jobs = await call.services.bulk.log(call.actor, wanted)
     await call.say(*action_log(jobs, wanted))
 
@@ -272,6 +271,16 @@ async def _import_settings(call: Call, args: list[str]) -> None:
     allowed = args[1].lower() == "on"
     await call.services.bulk.set_enrol_allowed(call.actor, allowed)
     await call.say(replies.import_enrol_setting(allowed))
+
+
+async def _timezone(call: Call, args: list[str]) -> None:
+    school_time = call.services.school_time
+    if args:
+        await call.say(
+            replies.school_zone(await school_time.set_zone(call.actor, args[0]), changed=True)
+        )
+    else:
+        await call.say(replies.school_zone(await school_time.zone(), changed=False))
 
 
 async def _notifications(call: Call, args: list[str]) -> None:
@@ -407,7 +416,8 @@ async def _schedule(call: Call, args: list[str]) -> None:
 
 
 async def _log_reports(call: Call, args: list[str]) -> None:
-    log = await call.services.schedules.log(call.actor, args, now=utc_now())
+    now = await call.services.school_time.now()
+    log = await call.services.schedules.log(call.actor, args, now=now)
     await call.say(*report_log(log))
 
 
@@ -453,6 +463,7 @@ ROUTES: dict[str, Handler] = {
     "enrol": _enrol,
     "unenrol": _unenrol,
     "import-settings": _import_settings,
+    "timezone": _timezone,
     "rule": _rule,
     "segment new": _segment_new,
     "segment list": _segment_list,

@@ -20,7 +20,7 @@ from bot.ids import Field, Modal
 from bot.listeners.context import CALLER, RECEIVED
 from bot.listeners.errors import refusal
 from bot.listeners.home import publish_home
-from bot.listeners.schedules import create_schedule
+from bot.listeners.schedules import ScheduleRequest, create_schedule
 from bot.services import Services
 from bot.views import replies
 from bot.views.emails import notifications_saved
@@ -32,7 +32,7 @@ from domain.clock import utc_now
 from domain.entities import Actor, Group
 from domain.errors import DomainError, InvalidInput, TitleTaken
 from domain.permissions import Capability
-from domain.schedules import ReportKind
+from domain.schedules import parse_kind
 from domain.user_card.model import EmailTaken
 
 _FIELD_OF = {
@@ -164,17 +164,17 @@ def register(app: AsyncApp, services: Services) -> None:
         return done_modal("Emails saved", notifications_saved(enabled))
 
     async def schedule(actor: Actor, form: Form, client: AsyncWebClient) -> View:
-        made = await create_schedule(
-            services,
-            client,
-            actor,
+        request = ScheduleRequest(
+            parse_kind(form.selected(Field.SCHEDULE_KIND)),
             form.text(Field.SCHEDULE_GROUP),
             form.text(Field.SCHEDULE_WHEN).split(),
             form.conversation(Field.SCHEDULE_WHERE) or "me",
-            here=form.metadata,
             with_file=bool(form.ticked_in(Field.SCHEDULE_FILE)),
-            kind=ReportKind.PROGRESS,
+            post_empty=bool(form.ticked_in(Field.SCHEDULE_EMPTY)),
+            course=form.text(Field.SCHEDULE_COURSE),
+            segment=form.text(Field.SCHEDULE_SEGMENT),
         )
+        made = await create_schedule(services, client, actor, request, here=form.metadata)
         return done_modal("Report scheduled", schedule_created(made, utc_now()))
 
     submits: dict[Modal, Submit] = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -77,11 +78,13 @@ async def post_thread(
     report: GroupReport,
     *,
     exporting: bool,
+    chart: bool = True,
 ) -> None:
     """The chart, and with ``exporting`` the XLSX and CSV, in the report's thread."""
     if not report.courses:
         return
-    await _share_chart(client, channel, ts, report)
+    if chart:
+        await _share_chart(client, channel, ts, report)
     if exporting:
         await _share_export(client, services, actor, channel, ts, report)
 
@@ -95,10 +98,11 @@ async def _share_export(
     report: GroupReport,
 ) -> None:
     """Both files in one share, written to a temporary folder and sent from disk."""
-    stem = f"learners-{_slug(report.group)}-{report.at:%Y-%m-%d}"
+    zone = await services.school_time.zone()
+    stem = f"learners-{_slug(report.group)}-{report.at.astimezone(ZoneInfo(zone)):%Y-%m-%d}"
     with tempfile.TemporaryDirectory(prefix="roster-export-") as folder:
         pages = services.reports.learners(actor, report)
-        files = await write_exports(pages, report, Path(folder), stem)
+        files = await write_exports(pages, report, Path(folder), stem, zone=zone)
         title = report_title(report)
         await client.files_upload_v2(
             channel=channel,

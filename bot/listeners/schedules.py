@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -15,10 +16,13 @@ from bot.views import schedules as words
 from domain.clock import utc_now
 from domain.entities import Actor
 from domain.permissions import Capability
-from domain.schedules import ReportKind, ReportSchedule, parse_timing
+from domain.schedules import Focus, ReportKind, ReportSchedule, parse_kind, parse_timing
 
 Say = Callable[..., Awaitable[None]]
 _FILE_WORDS = {"file", "with-file", "xlsx"}
+_QUIET_WORDS = {"quiet", "only-news"}
+"""Post nothing in a period with nothing to report (the log still records it)."""
+_FOCUS_WORDS = {"course", "segment"}
 
 
 async def schedule_command(
@@ -72,67 +76,93 @@ async def _add(
     args: list[str],
     say: Say,
 ) -> None:
-    """``<group> progress <when> <where> [file]``."""
+    """``<group> <kind> [course <name>] [segment <name>] <when> <where> [file] [quiet]``."""
     usage = BY_NAME["schedule"]
     if len(args) < 5:
         raise UsageError(
             'Say `add "<group>" progress weekly mon 09:00 here` (or `me`, or a channel).', usage
         )
-    kinds = {k.value: k for k in ReportKind}
-    if args[1].lower() not in kinds:
-        raise UsageError(
-            f"`{args[1]}` is not a report to schedule; say `progress` or `events` (a digest).",
-            usage,
-        )
+    kind = parse_kind(args[1])
     rest = args[2:]
-    with_file = rest[-1].lower() in _FILE_WORDS
-    if with_file:
+    narrowed: dict[str, str] = {}
+    while len(rest) > 1 and rest[0].lower() in _FOCUS_WORDS:
+        narrowed[rest[0].lower()] = rest[1]
+        rest = rest[2:]
+    flags = set()
+    while rest and rest[-1].lower() in _FILE_WORDS | _QUIET_WORDS:
+        flags.add("file" if rest[-1].lower() in _FILE_WORDS else "quiet")
         rest = rest[:-1]
+    if len(rest) < 2:
+        raise UsageError("Say when and where, e.g. `weekly mon 09:00 here`.", usage)
     schedule = await create_schedule(
         services,
         client,
         actor,
-        args[0],
-        rest[:-1],
-        rest[-1],
+        ScheduleRequest(
+            kind,
+            args[0],
+            rest[:-1],
+            rest[-1],
+            with_file="file" in flags,
+            post_empty="quiet" not in flags,
+            course=narrowed.get("course", ""),
+            segment=narrowed.get("segment", ""),
+        ),
         here=here,
-        with_file=with_file,
-        kind=kinds[args[1].lower()],
     )
     await say(words.created(schedule, utc_now()))
+
+
+@dataclass(frozen=True)
+class ScheduleRequest:
+    """A schedule as typed in the command or filled in the form, not yet checked."""
+
+    kind: ReportKind
+    group: str
+    when: list[str]
+    where: str
+    with_file: bool = False
+    post_empty: bool = True
+    course: str = ""
+    segment: str = ""
 
 
 async def create_schedule(
     services: Services,
     client: AsyncWebClient,
     actor: Actor,
-    group_name: str,
-    when: list[str],
-    where: str,
+    request: ScheduleRequest,
     *,
     here: str,
-    with_file: bool,
-    kind: ReportKind,
 ) -> ReportSchedule:
     """What the command and the form both do: check everything, then save."""
-    group = await services.groups.resolve(actor, group_name, Capability.MANAGE_REPORTS)
-    timing = parse_timing(when, zone=await _zone(client, actor.slack_user_id))
-    channel = await reachable_channel(client, actor, here, where, usage=BY_NAME["schedule"])
+    group = await services.groups.resolve(actor, request.group, Capability.MANAGE_REPORTS)
+    zone = await _zone(client, actor.slack_user_id) or await services.school_time.zone()
+    timing = parse_timing(request.when, zone=zone)
+    channel = await reachable_channel(client, actor, here, request.where, usage=BY_NAME["schedule"])
+    course = await services.courses.resolve(request.course) if request.course else None
+    segment = ""
+    if request.segment:
+        saved, _ = await services.rules.segment(actor, request.segment)
+        segment = saved.name
     return await services.schedules.add(
         actor,
         group,
-        kind=kind,
+        kind=request.kind,
         timing=timing,
         channel=channel,
-        with_file=with_file,
+        with_file=request.with_file,
         now=utc_now(),
+        focus=Focus(course, segment),
+        post_empty=request.post_empty,
     )
 
 
 async def _zone(client: AsyncWebClient, slack_user_id: str) -> str:
-    """The person's own Slack time zone; UTC when Slack doesn't say."""
+    """The person's own Slack time zone; empty when Slack doesn't say (then the
+    school's is used)."""
     try:
         answer = await client.users_info(user=slack_user_id)
     except SlackApiError:
-        return "UTC"
-    return str(answer["user"].get("tz") or "UTC")
+        return ""
+    return str(answer["user"].get("tz") or "")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.views.blocks import (
     Block,
     context,
@@ -12,10 +14,12 @@ from bot.views.blocks import (
     header,
     packed,
     section,
+    span_context,
     when,
 )
 from domain.bulk.model import FINISHED, BulkJob, JobKind, JobState
-from domain.entities import User
+from domain.bulk.service import LOG_PAGE
+from domain.entities import Group, User
 from domain.log_filter import LogFilter
 
 
@@ -84,13 +88,27 @@ def job_line(job: BulkJob) -> str:
 def action_log(jobs: list[BulkJob], chosen: LogFilter[JobKind]) -> tuple[str, list[Block]]:
     filters = filter_words(chosen)
     title = "User action log" + (f" ({filters})" if filters else "")
-    blocks: list[Block] = [header(title)]
+    blocks: list[Block] = [header(title), *span_context(chosen.since)]
     if not jobs:
         blocks.append(section("No bulk actions match."))
     blocks += [section(text) for text in packed([job_line(j) for j in jobs])]
     blocks.append(
         context("Filter: `/group log actions [type] [since]`, e.g. `/group log actions add 7d`.")
     )
+    return fallback(title), blocks
+
+
+def bulk_report(
+    group: Group, jobs: list[BulkJob], *, since: datetime, until: datetime
+) -> tuple[str, list[Block]]:
+    """A scheduled report of the bulk actions on one group over its period."""
+    title = f"Bulk actions on {group.title}"
+    blocks: list[Block] = [header(title), context(f"from {when(since)} to {when(until)}")]
+    if not jobs:
+        blocks.append(section("No bulk actions in this period."))
+    blocks += [section(text) for text in packed([job_line(j) for j in jobs])]
+    if len(jobs) >= LOG_PAGE:
+        blocks.append(context(f"The latest {LOG_PAGE}; `/group log actions 7d` shows more."))
     return fallback(title), blocks
 
 

@@ -18,11 +18,17 @@ def escape(text: str) -> str:
 
 
 def filter_words(chosen: LogFilter[Any], *, kind: str = "") -> str:
-    """A log's filter as its title says it: ``trigger invitation, since 2026-11-01 00:00 UTC``."""
-    parts = [f"{kind}{chosen.kind.value}"] if chosen.kind else []
-    if chosen.since is not None:
-        parts.append(f"since {chosen.since:%Y-%m-%d %H:%M} UTC")
-    return ", ".join(parts)
+    """A log's kind filter as its title says it: ``trigger invitation``."""
+    return f"{kind}{chosen.kind.value}" if chosen.kind else ""
+
+
+def span_context(since: datetime | None, until: datetime | None = None) -> list[Block]:
+    """Under a log's title, the times it is filtered by, each in its reader's own zone
+    (a header is plain text, where Slack's date formatting does not work)."""
+    parts = [f"since {when(since)}"] if since is not None else []
+    if until is not None:
+        parts.append(f"until {when(until)}")
+    return [context(", ".join(parts))] if parts else []
 
 
 def fallback(text: str) -> str:

@@ -133,15 +133,19 @@ def verification_json(certificate: Certificate | None, now: datetime) -> dict[st
     }
 
 
-def _day(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
+def _day(moment: datetime | None, now: datetime) -> str:
+    """On the school's clock: ``now`` carries its zone."""
+    if moment is None:
+        return "never"
+    return f"{moment.astimezone(now.tzinfo):%Y-%m-%d %H:%M} {now.tzinfo}"
 
 
 def verification_page(school: str, certificate: Certificate | None, now: datetime) -> str:
+    """``now`` is on the school's clock, the dates shown on it."""
     if certificate is None:
         return render_page("verify", "Certificate not found", school, certificate=None)
     status, since = certificate.status(now)
-    words = STATUS_WORDS[status] + (f" since {_day(since)}" if since else "")
+    words = STATUS_WORDS[status] + (f" since {_day(since, now)}" if since else "")
     return render_page(
         "verify",
         "Certificate verification",
@@ -149,7 +153,7 @@ def verification_page(school: str, certificate: Certificate | None, now: datetim
         certificate=certificate,
         status=status.value,
         status_words=words,
-        issued=_day(certificate.issued_at),
-        expires=_day(certificate.expires_at),
-        revoked=_day(certificate.revoked_at),
+        issued=_day(certificate.issued_at, now),
+        expires=_day(certificate.expires_at, now),
+        revoked=_day(certificate.revoked_at, now),
     )

@@ -18,11 +18,13 @@ from bot.views.blocks import (
     packed,
     plain,
     section,
+    span_context,
     when,
 )
 from bot.views.modals import View, input_block, modal
+from domain.emails import GroupEmails
 from domain.entities import AddMemberOutcome, Group, LoggedEmail, Page, User, UserStatus
-from domain.letters import SWITCHABLE, TRIGGER_LABELS, Trigger
+from domain.letters import SWITCHABLE, TRIGGER_LABELS, MailState, Trigger
 from domain.log_filter import LogFilter
 
 _STATE = {
@@ -47,12 +49,29 @@ def _line(email: LoggedEmail) -> str:
     return line
 
 
+def email_report(emails: GroupEmails) -> tuple[str, list[Block]]:
+    """A scheduled report of what became of the emails to a group's members."""
+    title = f"Emails to {emails.group.title}"
+    span = f"from {when(emails.since)} to {when(emails.until)}"
+    blocks: list[Block] = [header(title), context(span)]
+    if not emails.total:
+        blocks.append(section("No emails to the group's members in this period."))
+        return fallback(title), blocks
+    counts = " · ".join(
+        f"{_STATE[state.value]}: *{emails.counts.get(state, 0):,}*" for state in MailState
+    )
+    blocks.append(section(counts))
+    blocks += [section(text) for text in packed([_line(e) for e in emails.troubled])]
+    blocks.append(context("Every email: `/group log emails 7d`."))
+    return fallback(title), blocks
+
+
 def email_log(
     page: Page[LoggedEmail], chosen: LogFilter[Trigger], *, waiting: int, smtp: bool
 ) -> tuple[str, list[Block]]:
     filters = filter_words(chosen, kind="trigger ")
     title = f"Emails ({page.total})" + (f" · {filters}" if filters else "")
-    blocks: list[Block] = [header(title)]
+    blocks: list[Block] = [header(title), *span_context(chosen.since)]
     if not smtp and waiting:
         blocks.append(
             section(

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from bot.ids import Action
-from bot.views.blocks import Block, actions, button, context, escape, header, listing, section
+from bot.views.blocks import (
+    Block,
+    actions,
+    button,
+    context,
+    escape,
+    header,
+    listing,
+    section,
+    when,
+)
 from bot.views.events import button_value
 from domain.events.service import Digest
 
@@ -11,7 +21,7 @@ from domain.events.service import Digest
 def digest_message(digest: Digest) -> tuple[str, list[Block]]:
     group = digest.group
     title = f"Events in {group.title}"
-    span = f"{digest.since:%Y-%m-%d %H:%M} to {digest.until:%Y-%m-%d %H:%M} UTC"
+    span = f"{when(digest.since)} to {when(digest.until)}"
     blocks: list[Block] = [header(title), context(span)]
     if not digest.counts:
         blocks.append(section("Nothing happened."))

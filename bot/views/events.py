@@ -20,6 +20,7 @@ from bot.views.blocks import (
     header,
     packed,
     section,
+    span_context,
     when,
 )
 from domain.events.model import TAKES_OBJECT, Cursor, How, LoggedEvent, Subscription
@@ -62,12 +63,8 @@ def event_log(log: EventLog) -> tuple[str, list[Block]]:
     parts = sorted(t.value for t in chosen.types)
     if log.group:
         parts.append(f"in {log.group}")
-    if chosen.since is not None:
-        parts.append(f"since {chosen.since:%Y-%m-%d %H:%M} UTC")
-    if chosen.until is not None:
-        parts.append(f"until {chosen.until:%Y-%m-%d %H:%M} UTC")
     title = "Events" + (f" · {', '.join(parts)}" if parts else "")
-    blocks: list[Block] = [header(title)]
+    blocks: list[Block] = [header(title), *span_context(chosen.since, chosen.until)]
     if not page.items:
         blocks.append(section("No events match."))
     blocks += [section(text) for text in packed([sentence(e) for e in page.items])]

@@ -157,6 +157,21 @@ def template_shared(where: str, asked_in: str) -> str:
     )
 
 
+def school_zone(zone: str, *, changed: bool) -> str:
+    """The school's time zone, as set or as it stands."""
+    uses = (
+        "Days start at its midnight for `7d` and dates in logs, files show its times, and "
+        "a schedule whose creator's zone Slack doesn't know runs on it. Slack messages "
+        "show each reader their own time."
+    )
+    if changed:
+        return f":white_check_mark: The school's time zone is now *{zone}*. {uses}"
+    return (
+        f"The school's time zone is *{zone}*. {uses} An admin changes it with "
+        "`/group timezone Europe/Madrid`."
+    )
+
+
 def import_enrol_setting(allowed: bool) -> str:
     if allowed:
         return (

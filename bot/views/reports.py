@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.views.blocks import Block, context, escape, fallback, header, packed, section, when
 from domain.reports import (
     IDLE_AFTER,
+    CompletionReport,
     CourseStats,
     GroupLine,
     GroupReport,
@@ -16,8 +17,8 @@ from domain.reports import (
 NO_FILE = "The file of everyone behind this report needs *Export user analytics*."
 
 
-def report_title(report: GroupReport) -> str:
-    parts = [f"Progress of {report.group.title}"]
+def report_title(report: GroupReport, what: str = "Progress of") -> str:
+    parts = [f"{what} {report.group.title}"]
     if report.course is not None:
         parts.append(f"in {report.course.title}")
     if report.segment:
@@ -90,6 +91,56 @@ def _attention(report: GroupReport, exporting: bool) -> list[Block]:
     elif more > 0:
         blocks.append(context(f"…and {more} more."))
     return blocks
+
+
+def attention_message(report: GroupReport, *, exporting: bool) -> tuple[str, list[Block]]:
+    """A scheduled list of the people needing attention, and nothing else."""
+    title = report_title(report, "Needs attention in")
+    blocks: list[Block] = [
+        header(title),
+        context(
+            f"as of {when(report.at)} · never signed in, or enrolled, not completed and "
+            f"no activity for {IDLE_AFTER.days} days"
+        ),
+        *_attention(report, exporting),
+    ]
+    return fallback(title), blocks
+
+
+def _completed_line(row: LearnerRow) -> str:
+    return (
+        f"• {escape(row.username)} · {escape(row.email)} · *{escape(row.course)}* · "
+        f"{when(row.completed_at)}"
+    )
+
+
+def completion_message(done: CompletionReport, *, exporting: bool) -> tuple[str, list[Block]]:
+    """Who completed which course in the period, then every course's rate so far."""
+    report = done.report
+    title = report_title(report, "Completions in")
+    blocks: list[Block] = [
+        header(title),
+        context(f"from {when(done.since)} to {when(report.at)} · {report.members} members"),
+    ]
+    if not done.total:
+        blocks.append(section("Nobody completed a course in this period."))
+    else:
+        counts = [f"*{escape(c.title)}*: {n} completed" for c, n in done.per_course]
+        lines = [f"*Completed in this period ({done.total})*", *counts]
+        lines += [_completed_line(row) for row in done.people]
+        blocks.extend(section(text) for text in packed(lines))
+        more = done.total - len(done.people)
+        if more > 0:
+            where = " (the file in this thread has everyone)" if exporting else ""
+            blocks.append(context(f"…and {more} more{where}."))
+    rates = [
+        f"{escape(s.course.title)}: {round(100 * s.completion_rate)}% "
+        f"({s.completed} of {s.enrolled})"
+        for s in report.courses
+    ]
+    if rates:
+        blocks.extend(section(text) for text in packed(["*Completed so far*", *rates]))
+    return fallback(title), blocks
 
 
 def export_comment(rows: int) -> str:

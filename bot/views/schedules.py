@@ -16,14 +16,23 @@ from bot.views.blocks import (
     packed,
     plain,
     section,
+    span_context,
     when,
 )
 from bot.views.modals import View, input_block, modal
-from domain.schedules import Delivery, ReportLog, ReportSchedule
+from domain.schedules import Delivery, DeliveryState, ReportKind, ReportLog, ReportSchedule
 
 
 def where(channel: str) -> str:
     return "our direct message" if channel.startswith("D") else f"<#{channel}>"
+
+
+def _what(schedule: ReportSchedule, *, strong: bool = True) -> str:
+    """``progress of *Sales Team* (in Python 101, Late starters)``."""
+    focus = schedule.focus.words()
+    narrowed = f" ({escape(focus)})" if focus else ""
+    title = escape(schedule.group_title)
+    return f"{schedule.kind.value} of {f'*{title}*' if strong else title}{narrowed}"
 
 
 def schedule_line(schedule: ReportSchedule, now: datetime) -> str:
@@ -33,9 +42,10 @@ def schedule_line(schedule: ReportSchedule, now: datetime) -> str:
         else f"next {when(schedule.timing.following(now))}"
     )
     file = " · with the file" if schedule.with_file else ""
+    quiet = "" if schedule.post_empty else " · skipped when there is nothing to report"
     return (
-        f"*#{schedule.id}* {schedule.kind.value} of *{escape(schedule.group_title)}* · "
-        f"{schedule.timing.words()} · to {where(schedule.channel)}{file} · {state}"
+        f"*#{schedule.id}* {_what(schedule)} · "
+        f"{schedule.timing.words()} · to {where(schedule.channel)}{file}{quiet} · {state}"
     )
 
 
@@ -56,8 +66,7 @@ def schedule_list(schedules: list[ReportSchedule], now: datetime) -> tuple[str, 
 
 def created(schedule: ReportSchedule, now: datetime) -> str:
     return (
-        f"Scheduled report *#{schedule.id}*: {schedule.kind.value} of "
-        f"*{escape(schedule.group_title)}*, {schedule.timing.words()}, to "
+        f"Scheduled report *#{schedule.id}*: {_what(schedule)}, {schedule.timing.words()}, to "
         f"{where(schedule.channel)}. The first one comes {when(schedule.timing.following(now))}."
     )
 
@@ -100,12 +109,16 @@ def uncertain(schedule: ReportSchedule, delivery: Delivery) -> str:
     )
 
 
+_STATE_WORDS = {DeliveryState.QUIET: "nothing to report, not posted"}
+
+
 def _delivery_line(schedule: ReportSchedule, delivery: Delivery) -> str:
     detail = f" · `{escape(delivery.error)}`" if delivery.error else ""
+    state = _STATE_WORDS.get(delivery.state, delivery.state.value)
     return (
-        f"*#{schedule.id}* {schedule.kind.value} of {escape(schedule.group_title)} · "
-        f"{when(delivery.period)} · _{delivery.state.value}_ · to {where(schedule.channel)}"
-        f"{detail}"
+        f"*#{schedule.id}* {_what(schedule, strong=False)} · {when(delivery.period)} · "
+        f"_{state}_ · "
+        f"to {where(schedule.channel)}{detail}"
     )
 
 
@@ -113,7 +126,7 @@ def report_log(log: ReportLog) -> tuple[str, list[Block]]:
     """In progress, Upcoming and past deliveries, each its own section."""
     chosen = filter_words(log.chosen, kind="type ")
     title = "Activity Log: scheduled reports" + (f" ({chosen})" if chosen else "")
-    blocks: list[Block] = [header(title)]
+    blocks: list[Block] = [header(title), *span_context(log.chosen.since)]
     parts = (
         ("In progress", [_delivery_line(s, d) for s, d in log.in_progress]),
         ("Upcoming", [_upcoming_line(at, s) for at, s in log.upcoming]),
@@ -147,21 +160,56 @@ def home_reports(log: ReportLog | None) -> list[Block]:
 
 
 def _upcoming_line(at: datetime, schedule: ReportSchedule) -> str:
-    return (
-        f"*#{schedule.id}* {schedule.kind.value} of {escape(schedule.group_title)} · "
-        f"{when(at)} · to {where(schedule.channel)}"
-    )
+    what = _what(schedule, strong=False)
+    return f"*#{schedule.id}* {what} · {when(at)} · to {where(schedule.channel)}"
+
+
+KIND_LABELS = {
+    ReportKind.PROGRESS: "Group progress, with its chart",
+    ReportKind.COMPLETION: "Course completions in the period",
+    ReportKind.ATTENTION: "People needing attention",
+    ReportKind.BULK: "Bulk actions in the period",
+    ReportKind.EMAILS: "Emails to the members in the period",
+    ReportKind.EVENTS: "Events digest",
+}
+POST_EMPTY = "post"
+
+
+def _option(value: str, label: str) -> dict[str, object]:
+    return {"text": plain(label), "value": value}
 
 
 def schedule_modal(here: str) -> View:
     """*Manage scheduled reports*: the same as ``/group schedule add``, as a form."""
     text = {"type": "plain_text_input"}
+    kinds = [_option(k.value, label) for k, label in KIND_LABELS.items()]
+    post_empty = _option(POST_EMPTY, "post it anyway, saying so")
     blocks = [
-        section("A group's progress report, posted on a timetable."),
+        section("A report on a group, posted on a timetable."),
+        input_block(
+            Field.SCHEDULE_KIND,
+            "Report",
+            {"type": "static_select", "options": kinds, "initial_option": kinds[0]},
+        ),
         input_block(
             Field.SCHEDULE_GROUP,
             "Group",
             {**text, "placeholder": plain("Sales Team or #12")},
+        ),
+        input_block(
+            Field.SCHEDULE_COURSE,
+            "Only this course",
+            {**text, "placeholder": plain("Python 101")},
+            optional=True,
+            hint="Progress, completion and attention reports only; empty for all the "
+            "group's courses",
+        ),
+        input_block(
+            Field.SCHEDULE_SEGMENT,
+            "Only this segment",
+            {**text, "placeholder": plain("Late starters")},
+            optional=True,
+            hint="A saved segment; progress, completion and attention reports only",
         ),
         input_block(
             Field.SCHEDULE_WHEN,
@@ -181,11 +229,16 @@ def schedule_modal(here: str) -> View:
             "With",
             {
                 "type": "checkboxes",
-                "options": [
-                    {"text": plain("the XLSX and CSV of everyone"), "value": "file"},
-                ],
+                "options": [_option("file", "the XLSX and CSV of everyone")],
             },
             optional=True,
+        ),
+        input_block(
+            Field.SCHEDULE_EMPTY,
+            "When there is nothing to report",
+            {"type": "checkboxes", "options": [post_empty], "initial_options": [post_empty]},
+            optional=True,
+            hint="Unticked, a quiet period is only recorded in /group log reports",
         ),
     ]
     return modal(Modal.SCHEDULE, "Schedule a report", blocks, submit="Schedule", metadata=here)

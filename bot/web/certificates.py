@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -46,7 +47,8 @@ def add_routes(
         if as_json:
             body = views.verification_json(found, now)
             return web.json_response(body, status=status, headers=headers)
-        page = views.verification_page(school, found, now)
+        local = now.astimezone(ZoneInfo(await services.school_time.zone()))
+        page = views.verification_page(school, found, local)
         return web.Response(text=page, status=status, content_type="text/html", headers=headers)
 
     app.router.add_get("/verify/{code}", verify)

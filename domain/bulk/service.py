@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, Iterable, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from domain.bulk.model import (
     FOR_COURSE,
@@ -240,6 +240,14 @@ class BulkJobs:
             groups = actor.managed_group_ids
         return await self._store.bulk.log(
             group_ids=groups, kind=wanted.kind, since=wanted.since, limit=LOG_PAGE
+        )
+
+    async def on_group(self, actor: Actor, group: Group, *, since: datetime) -> list[BulkJob]:
+        """The bulk actions on one group since ``since``, newest first (a scheduled
+        report's body); reading them needs *Bulk actions* on that group."""
+        require(actor, Capability.BULK_ACTIONS, group)
+        return await self._store.bulk.log(
+            group_ids=[group.id], kind=None, since=since, limit=LOG_PAGE
         )
 
     async def fail_interrupted_checks(self) -> int:

@@ -20,6 +20,7 @@ from domain.events.model import (
 from domain.groups import GroupService
 from domain.permissions import Capability, allows, require
 from domain.ports import Store
+from domain.school_time import school_now
 from domain.validation import normalize_email, parse_since
 
 LOG_PAGE = 25
@@ -150,7 +151,8 @@ class EventService:
 
     async def _filter(self, actor: Actor, words: Sequence[str]) -> tuple[EventFilter, str]:
         require(actor, Capability.VIEW_ACTIVITY)
-        chosen, title, now = self._reach(actor), "", self._clock()
+        chosen, title = self._reach(actor), ""
+        now = await school_now(self._store, self._clock)
         types: set[EventType] = set()
         times: list[datetime] = []
         for word in words:

@@ -42,6 +42,12 @@ class OutboxStore(Protocol):
     async def log(
         self, *, trigger: str | None, since: datetime | None, offset: int, limit: int
     ) -> Page[LoggedEmail]: ...
+    async def to_group(
+        self, group_id: int, *, since: datetime, until: datetime, limit: int
+    ) -> tuple[dict[str, int], list[LoggedEmail]]:
+        """Emails queued from ``since`` to ``until`` for the group's members: how many
+        in each state, and the newest ``limit`` of those failed or still retrying."""
+        ...
 
 
 class SettingsStore(Protocol):

@@ -562,6 +562,13 @@ CASES: tuple[Case, ...] = (
         scoped=False,
     ),
     Case(
+        "timezone",
+        ADMIN_ONLY,
+        "The school's time zone is now *Europe/Madrid*",
+        lambda s: s.command("timezone Europe/Madrid"),
+        scoped=False,
+    ),
+    Case(
         Action.SEND_TEMPLATE,
         (C.BULK_ACTIONS,),
         "The bulk-add template",

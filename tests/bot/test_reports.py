@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -16,50 +16,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_emulator.driver import block_texts
 from slack_emulator.state import Message
 from storage.models import EnrollmentRow
-from tests.bot.activity import post
+from tests.bot.activity import PEOPLE, seat_classroom
 from tests.bot.conftest import ADMIN, LEARNER_EMAIL, MANAGER, Roster, allow_bulk
 
 DIRECT = "D0MANAGER"
-PEOPLE = ("ana", "ben", "cy", "dan", "eve")
-
-
-def _event(event_id: str, kind: str, who: str, **fields: Any) -> dict[str, Any]:
-    return {"id": event_id, "type": kind, "user": {"email": f"{who}@school.org"}, **fields}
-
-
-async def _learn(roster: Roster, *events: dict[str, Any]) -> None:
-    status, answer = await post(roster, {"events": list(events)})
-    assert (status, answer["accepted"]) == (200, len(events)), answer
 
 
 @pytest.fixture
 async def classroom(school: Roster) -> Roster:
-    """Sales Team (Python 101) with five people, MANAGER holding *View user analytics*:
-    ana completed it in 3 days, ben in 9, cy is at 40% and active, dan never signed
-    in, eve signed in but has done nothing for 30 days (stalled)."""
-    await allow_bulk(school, capability="analytics.view")
-    for who in PEOPLE:
-        assert "Added" in await school.run(ADMIN, f'add "Sales Team" {who}@school.org')
-    now = datetime.now(UTC)
-    took = {"ana": 3, "ben": 9}
-    await _learn(
-        school, *[_event(f"in-{who}", "sign_in", who) for who in ("ana", "ben", "cy", "eve")]
-    )
-    for who, days in took.items():
-        await EnrollmentRow.filter(user__email=f"{who}@school.org").update(
-            enrolled_at=now - timedelta(days=days + 1)
-        )
-        done = (now - timedelta(days=1)).isoformat()
-        completion = _event(
-            f"done-{who}", "course_completed", who, course="Python 101", occurred_at=done
-        )
-        await _learn(school, completion)
-    progress = _event("cy-40", "course_progress", "cy", course="Python 101", percent=40)
-    await _learn(school, progress)
-    await EnrollmentRow.filter(user__email="eve@school.org").update(
-        enrolled_at=now - timedelta(days=30)
-    )
-    return school
+    return await seat_classroom(school)
 
 
 async def _report(roster: Roster, text: str, *, who: str = MANAGER) -> tuple[str, Message]:
@@ -174,6 +139,28 @@ async def test_with_export_rights_the_thread_has_everyone_as_xlsx_and_csv_with_t
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert table[-1][:4] == ["zed@school.org", "'=1+2", "Python 101", "0"]
     assert len(table) == len(PEOPLE) + 2
+
+
+async def test_the_files_show_times_on_the_schools_clock(classroom: Roster) -> None:
+    assert "now *Asia/Tokyo*" in await classroom.run(ADMIN, "timezone Asia/Tokyo")
+    await allow_bulk(classroom, capability="analytics.export")
+    _, report = await _report(classroom, 'report "Sales Team"')
+    files = {f.name.rsplit(".", 1)[-1]: f for f in await _thread_files(classroom, report, 3)}
+    sheet = load_workbook(io.BytesIO(await _download(classroom, files["xlsx"])))["Learners"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][4:8] == (
+        "enrolled (Asia/Tokyo)",
+        "completed (Asia/Tokyo)",
+        "last sign-in (Asia/Tokyo)",
+        "last activity (Asia/Tokyo)",
+    )
+    ana = await EnrollmentRow.get(user__email="ana@school.org")
+    tokyo = ana.enrolled_at.astimezone(ZoneInfo("Asia/Tokyo")).replace(tzinfo=None, microsecond=0)
+    assert rows[1][0] == "ana@school.org" and rows[1][4] == tokyo, "nine hours ahead of UTC"
+    table = list(
+        csv.reader(io.StringIO((await _download(classroom, files["csv"])).decode("utf-8-sig")))
+    )
+    assert table[1][4] == tokyo.isoformat(" ")
 
 
 async def test_without_export_rights_the_report_comes_without_the_file(classroom: Roster) -> None:

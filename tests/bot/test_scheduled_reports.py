@@ -198,7 +198,7 @@ async def test_the_log_shows_in_progress_upcoming_and_past_deliveries_filtered(
     delivery = await schedules.claim(stuck, due, now=due)
     assert delivery is not None and await schedules.start_posting(delivery, now=due)
     log = await scheduling.run(MANAGER, "log reports progress 7d")
-    assert "Activity Log: scheduled reports (type progress, since" in log
+    assert "Activity Log: scheduled reports (type progress)" in log and "since <!date^" in log
     progress, upcoming = log.split("*In progress*")[1].split("*Upcoming*")
     upcoming, past = upcoming.split("*Past deliveries*")
     assert f"*#{stuck.id}*" in progress and "_posting_" in progress
@@ -208,7 +208,7 @@ async def test_the_log_shows_in_progress_upcoming_and_past_deliveries_filtered(
     log = await scheduling.run(MANAGER, f"log reports {later}")
     assert "_posted_" not in log.split("*Past deliveries*")[1]
     said = await scheduling.run(MANAGER, "log reports weekly")
-    assert "`weekly` is neither a report type (progress, events)" in said
+    assert "`weekly` is neither a report type (progress, completion, attention" in said
 
 
 async def test_a_schedule_made_in_the_form_posts_on_time(scheduling: Roster) -> None:

@@ -34,7 +34,7 @@ def test_time_left_follows_the_pace_so_far() -> None:
 def test_the_log_filter_takes_a_type_and_a_time_in_any_order() -> None:
     chosen = parse_job_filter(["7d", "remove"], now=NOW)
     assert chosen.kind is JobKind.REMOVE_MEMBERS
-    assert chosen.since == datetime(2026, 11, 22, 12, tzinfo=UTC)
+    assert chosen.since == datetime(2026, 11, 22, tzinfo=UTC), "from midnight, 7 days back"
     assert parse_job_filter(["add", "members"], now=NOW).kind is JobKind.ADD_MEMBERS
     with pytest.raises(InvalidInput, match="`yesterday` is neither a type"):
         parse_job_filter(["yesterday"], now=NOW)

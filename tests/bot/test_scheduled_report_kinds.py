@@ -1,0 +1,157 @@
+"""Every kind of scheduled report: completions, who needs attention, bulk actions
+and emails beside group progress; narrowed to a course; and periods with nothing
+to report skipped (and recorded) when the schedule says so."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.ids import Field
+from bot.report_schedules import ScheduledReports
+from domain.clock import utc_now
+from domain.schedules import DeliveryState, ReportKind, ReportSchedule
+from slack_emulator.driver import block_texts
+from storage.models import EnrollmentRow
+from tests.bot.activity import seat_classroom
+from tests.bot.conftest import ADMIN, MANAGER, Roster, allow_bulk
+
+CHANNEL = "C0GENERAL"
+TITLES = ("Progress of", "Completions in", "Needs attention in", "Bulk actions on", "Emails to")
+
+
+@pytest.fixture
+async def reporting(school: Roster) -> Roster:
+    """The classroom of ``seat_classroom``; MANAGER may also manage scheduled reports,
+    bulk actions and read activity; Roster is in #general."""
+    await seat_classroom(school)
+    for capability in ("reports.manage", "users.manage.bulk", "activity.view"):
+        await allow_bulk(school, capability=capability)
+    school.slack.join(CHANNEL)
+    return school
+
+
+def _runner(roster: Roster) -> ScheduledReports:
+    client = AsyncWebClient(token=roster.slack.bot_token, base_url=roster.slack.api_url)
+    return ScheduledReports(client, roster.services)
+
+
+async def _scheduled(roster: Roster, text: str) -> ReportSchedule:
+    said = await roster.run(MANAGER, f"schedule add {text}")
+    assert "Scheduled report *#" in said, said
+    return (await roster.services.schedules.active())[-1]
+
+
+def _posted(roster: Roster) -> list[str]:
+    """The reports in #general (not the answers to commands typed there)."""
+    texts = [
+        "\n".join(block_texts(m.blocks))
+        for m in roster.slack.messages
+        if m.channel == CHANNEL and m.blocks and not m.thread_ts
+    ]
+    return [t for t in texts if t.startswith(TITLES)]
+
+
+async def _completed_at(when: datetime) -> None:
+    """ana and ben completed Python 101 at ``when``."""
+    await EnrollmentRow.filter(completed_at__isnull=False).update(completed_at=when)
+
+
+async def test_each_kind_posts_its_own_figures_for_its_period(reporting: Roster) -> None:
+    said = await reporting.run(MANAGER, 'enrol "Sales Team" Onboarding')
+    assert "The preview is in our direct message" in said, said
+    kinds = ("completion", "attention", "bulk", "emails")
+    made = [await _scheduled(reporting, f'"Sales Team" {k} weekly mon 09:00 here') for k in kinds]
+    due = made[0].timing.following(utc_now())
+    await _completed_at(made[0].timing.previous(due) + timedelta(hours=1))
+    assert await _runner(reporting).run_due(due + timedelta(seconds=20)) == len(kinds)
+    completion, attention, bulk, emails = _posted(reporting)
+
+    assert "Completions in Sales Team" in completion
+    assert (
+        "*Completed in this period (2)*" in completion and "*Python 101*: 2 completed" in completion
+    )
+    assert "ana@school.org" in completion and "ben@school.org" in completion
+    assert "Python 101: 40% (2 of 5)" in completion
+
+    assert "Needs attention in Sales Team" in attention and "*Needs attention (2)*" in attention
+    assert "dan@school.org" in attention and "_never signed in_" in attention
+    assert "eve@school.org" in attention and "_stalled_" in attention
+    assert "ana@school.org" not in attention
+
+    assert "Bulk actions on Sales Team" in bulk and "enrol in course · *Sales Team*" in bulk
+
+    assert "Emails to Sales Team" in emails and "No emails" not in emails
+    assert "invitation" in emails or "sent: *" in emails
+
+
+async def test_a_quiet_schedule_records_an_empty_period_and_run_now_still_posts(
+    reporting: Roster,
+) -> None:
+    schedule = await _scheduled(reporting, '"Sales Team" completion weekly mon 09:00 here quiet')
+    listed = await reporting.run(MANAGER, "schedule list")
+    assert "skipped when there is nothing to report" in listed
+    due = schedule.timing.following(utc_now())
+    await _completed_at(schedule.timing.previous(due) - timedelta(days=1))
+    reports = _runner(reporting)
+    assert await reports.run_due(due + timedelta(seconds=20)) == 0
+    assert _posted(reporting) == [], "nobody completed anything this week: nothing posted"
+    (delivery,) = await reporting.services.schedules.deliveries(schedule)
+    assert delivery.state is DeliveryState.QUIET
+    assert await reports.run_due(due + timedelta(minutes=5)) == 0, "recorded once, not retried"
+    log = await reporting.run(MANAGER, "log reports completion")
+    assert "_nothing to report, not posted_" in log
+
+    assert "was posted" in await reporting.run(MANAGER, f"schedule run {schedule.id}")
+    (report,) = _posted(reporting)
+    assert "Nobody completed a course in this period." in report
+
+
+async def test_a_report_narrowed_to_a_course_counts_only_that_course(reporting: Roster) -> None:
+    assert "now includes" in await reporting.run(ADMIN, 'courses "Sales Team" add Onboarding')
+    schedule = await _scheduled(
+        reporting, '"Sales Team" progress course "Python 101" weekly mon 09:00 here'
+    )
+    assert schedule.focus.course is not None and schedule.focus.course.title == "Python 101"
+    assert "(in Python 101)" in await reporting.run(MANAGER, "schedule list")
+    due = schedule.timing.following(utc_now())
+    assert await _runner(reporting).run_due(due + timedelta(seconds=20)) == 1
+    (report,) = _posted(reporting)
+    assert "Progress of Sales Team in Python 101" in report
+    assert "*Python 101* · 5 enrolled" in report and "Onboarding" not in report
+
+
+async def test_only_reports_over_enrolments_take_a_course(reporting: Roster) -> None:
+    said = await reporting.run(
+        MANAGER, 'schedule add "Sales Team" bulk course "Python 101" weekly mon 09:00 here'
+    )
+    assert "a bulk report covers the whole group" in said
+    assert "leave the course and segment out" in said
+    said = await reporting.run(MANAGER, 'schedule add "Sales Team" grades weekly mon 09:00 here')
+    assert "`grades` is not a report to schedule" in said and "completion" in said
+    assert await reporting.services.schedules.active() == []
+
+
+async def test_the_form_picks_the_kind_and_whether_to_post_an_empty_period(
+    reporting: Roster,
+) -> None:
+    opened = await reporting.driver.command(MANAGER, "schedule")
+    modal = await opened.modal()
+    await reporting.driver.submit(
+        MANAGER,
+        modal,
+        {
+            Field.SCHEDULE_KIND: "attention",
+            Field.SCHEDULE_GROUP: "Sales Team",
+            Field.SCHEDULE_COURSE: "Python 101",
+            Field.SCHEDULE_WHERE: CHANNEL,
+            Field.SCHEDULE_EMPTY: [],
+        },
+    )
+    assert "Scheduled report *#" in "\n".join(block_texts(modal.body["blocks"]))
+    (schedule,) = await reporting.services.schedules.active()
+    assert schedule.kind is ReportKind.ATTENTION and not schedule.post_empty
+    assert schedule.timing.words().startswith("weekly on mon at 09:00"), "the form's initial time"
+    assert schedule.focus.course is not None and schedule.focus.course.title == "Python 101"

@@ -144,14 +144,16 @@ async def bench(database_url: str, members: int, courses: int, runs: int) -> Non
     cut = report
     with tempfile.TemporaryDirectory() as folder:
         before = _peak_mb()
+        fresh = _reset_peak()
         t0 = time.perf_counter()
         limited = _first(services.reports.learners(admin, cut), capped)
-        files = await write_exports(limited, cut, Path(folder), "export")
+        files = await write_exports(limited, cut, Path(folder), "export", zone="UTC")
         took = time.perf_counter() - t0
         size = files.xlsx.stat().st_size / 2**20
+        during = "during the export" if fresh else "of the whole run"
         print(
             f"export of {files.rows:,} rows: {took:.1f} s, xlsx {size:.1f} MB, peak memory "
-            f"{_peak_mb():.0f} MB (was {before:.0f} MB before; target < "
+            f"{during} {_peak_mb():.0f} MB (the seeding peaked at {before:.0f} MB; target < "
             f"{TARGETS['export_mb']:.0f} MB)"
         )
     await db.close()
@@ -170,8 +172,24 @@ async def _first(
             return
 
 
+def _reset_peak() -> bool:
+    """Starts the process's peak memory afresh (Linux: ``clear_refs`` 5), so the export
+    is not charged with the seeding's lists; False where the system can't."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """The process's peak resident memory (since the last reset where there was one)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    line = next(x for x in status.splitlines() if x.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
 
 
 async def main(members: int, courses: int, runs: int, database_url: str | None) -> None:

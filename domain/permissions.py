@@ -49,6 +49,7 @@ class Capability(StrEnum):
     APPROVE_BULK = "bulk.approve"
     APPROVE_RULES = "rules.approve"
     CREATE_UNGROUPED_USER = "users.create_ungrouped"
+    SCHOOL_SETTINGS = "school.settings"
 
 
 LABELS: dict[Capability, str] = {
@@ -79,6 +80,7 @@ LABELS: dict[Capability, str] = {
     Capability.APPROVE_BULK: "Approve bulk imports (and whether they enrol)",
     Capability.APPROVE_RULES: "Approve managers' group rules",
     Capability.CREATE_UNGROUPED_USER: "Create a user outside any group",
+    Capability.SCHOOL_SETTINGS: "School settings (its time zone)",
 }
 
 MANAGE_USERS_PARTS: tuple[Capability, ...] = (

@@ -43,6 +43,8 @@ class CourseStats:
     never_signed_in: int
     stalled: int
     """Enrolled, not completed, and no activity in the course for :data:`IDLE_AFTER`."""
+    needing_attention: int = 0
+    """Not completed, and never signed in or stalled: each counted once."""
 
     @property
     def completion_rate(self) -> float:
@@ -176,8 +178,9 @@ class ReportStore(Protocol):
 
     async def needing_attention(
         self, scope: Scope, *, now: datetime, idle_since: datetime, limit: int
-    ) -> tuple[int, list[LearnerRow]]:
-        """How many enrolments need attention, and the first ``limit`` of them."""
+    ) -> list[LearnerRow]:
+        """The first ``limit`` enrolments needing attention: never signed in first,
+        then stalled, each by email. (How many there are comes with the stats.)"""
         ...
 
     async def learners(
@@ -231,7 +234,7 @@ class ReportService:
         scope = Scope(group.id, course.id if course else None, only)
         reports = self._store.reports
         stats = await reports.course_stats(scope, now=now, idle_since=idle_since)
-        total, named = await reports.needing_attention(
+        named = await reports.needing_attention(
             scope, now=now, idle_since=idle_since, limit=NAMED_IN_MESSAGE
         )
         return GroupReport(
@@ -241,7 +244,7 @@ class ReportService:
             members=await reports.members(scope, now=now),
             courses=tuple(stats),
             attention=tuple(named),
-            attention_total=total,
+            attention_total=sum(s.needing_attention for s in stats),
             idle_since=idle_since,
             at=now,
             scope=scope,

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.clock import Clock, utc_now
 from domain.entities import Actor
-from domain.errors import DenialReason, InvalidInput, PermissionDenied
+from domain.errors import InvalidInput
+from domain.permissions import Capability, require
 
 ZONE_KEY = "school.time_zone"
 DEFAULT_ZONE = "UTC"
@@ -73,8 +74,7 @@ class SchoolTime:
 
     async def set_zone(self, actor: Actor, text: str) -> str:
         """School-wide, so admins only."""
-        if not actor.is_admin:
-            raise PermissionDenied("Set the school's time zone", DenialReason.ADMIN_ONLY)
+        require(actor, Capability.SCHOOL_SETTINGS)
         zone = parse_zone(text)
         await self._store.settings.put(ZONE_KEY, {"name": zone})
         return zone

@@ -30,6 +30,7 @@ class _Stats(NamedTuple):
     average_progress: float | None
     never_signed_in: int | None
     stalled: int | None
+    attention: int | None
 
 
 class _Line(NamedTuple):
@@ -131,10 +132,6 @@ def _enrolments(
     return sql, [*course_params, *member_params]
 
 
-_NEEDS_ATTENTION = (
-    "completed_at IS NULL AND (last_login_at IS NULL OR COALESCE(last_activity, enrolled_at) < ?)"
-)
-
 _LEARNER = (
     "course_id, email, username, title AS course, progress, enrolled_at, completed_at,"
     " last_login_at AS last_sign_in, last_activity"
@@ -206,11 +203,13 @@ class ReportStore:
             " AVG(r.progress * 1.0) AS average_progress,"
             " SUM(CASE WHEN r.last_login_at IS NULL THEN 1 ELSE 0 END) AS never_signed_in,"
             " SUM(CASE WHEN r.completed_at IS NULL AND r.last_login_at IS NOT NULL"
-            " AND COALESCE(r.last_activity, r.enrolled_at) < ? THEN 1 ELSE 0 END) AS stalled"
+            " AND COALESCE(r.last_activity, r.enrolled_at) < ? THEN 1 ELSE 0 END) AS stalled,"
+            " SUM(CASE WHEN r.completed_at IS NULL AND r.last_login_at IS NULL THEN 1 ELSE 0 END)"
+            " AS never_started"
             " FROM scoped r GROUP BY r.course_id) "
             "SELECT sc.id AS course_id, sc.title AS title, COALESCE(c.enrolled, 0) AS enrolled,"
             " c.not_started, c.in_progress, c.completed, c.average_progress,"
-            " c.never_signed_in, c.stalled"
+            " c.never_signed_in, c.stalled, c.stalled + c.never_started AS attention"
             " FROM scope_courses sc LEFT JOIN counted c ON c.course_id = sc.id"
             " ORDER BY sc.title_key",
             [*params, idle_since],
@@ -228,6 +227,7 @@ class ReportStore:
                 median_days_to_complete=medians.get(r.course_id),
                 never_signed_in=r.never_signed_in or 0,
                 stalled=r.stalled or 0,
+                needing_attention=r.attention or 0,
             )
             for r in rows
         ]
@@ -278,22 +278,29 @@ class ReportStore:
 
     async def needing_attention(
         self, scope: Scope, *, now: datetime, idle_since: datetime, limit: int
-    ) -> tuple[int, list[LearnerRow]]:
+    ) -> list[LearnerRow]:
+        """Those who never signed in come first and need no look at their activity, so
+        they are read first; the stalled are looked for only when fewer fill the list."""
         head, params = _enrolments(scope, now)
-        total = await fetch_number(
+        order = " ORDER BY email, title_key LIMIT ?"
+        never = await fetch(
             None,
-            f"{head}SELECT COUNT(*) FROM scoped WHERE {_NEEDS_ATTENTION}",
-            [*params, idle_since],
-        )
-        found = await fetch(
-            None,
-            f"{head}SELECT {_LEARNER} FROM scoped WHERE {_NEEDS_ATTENTION}"
-            " ORDER BY CASE WHEN last_login_at IS NULL THEN 0 ELSE 1 END, email, title_key"
-            " LIMIT ?",
-            [*params, idle_since, limit],
+            f"{head}SELECT {_LEARNER} FROM scoped"
+            f" WHERE completed_at IS NULL AND last_login_at IS NULL{order}",
+            [*params, limit],
             _Learner,
         )
-        return total, [_learner(r) for r in found]
+        stalled = []
+        if len(never) < limit:
+            stalled = await fetch(
+                None,
+                f"{head}SELECT {_LEARNER} FROM scoped WHERE completed_at IS NULL"
+                " AND last_login_at IS NOT NULL"
+                f" AND COALESCE(last_activity, enrolled_at) < ?{order}",
+                [*params, idle_since, limit - len(never)],
+                _Learner,
+            )
+        return [_learner(r) for r in (*never, *stalled)]
 
     async def learners(
         self, scope: Scope, *, now: datetime, after: str | None, people: int

@@ -295,7 +295,8 @@ class ActivityService:
                 waiting.set_result(Ingested(accepted, len(resolved) - accepted))
 
     async def _record(self, combined: list[Resolved]) -> set[str]:
-        enabled = await self._mail.enabled()
+        completing = any(r.event.type is EventType.COURSE_COMPLETED for r in combined)
+        enabled = await self._mail.enabled() if completing else frozenset()
 
         def completion_emails(user: User, course: Course) -> list[OutgoingEmail]:
             if Trigger.COURSE_COMPLETION not in enabled:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import NamedTuple
 
 from tortoise.exceptions import IntegrityError
 
@@ -10,6 +11,12 @@ from domain.entities import Course
 from domain.errors import TitleTaken
 from storage import convert
 from storage.models import CourseRow
+from storage.sql import fetch
+
+
+class _Title(NamedTuple):
+    id: int
+    title: str
 
 
 class CourseStore:
@@ -33,4 +40,6 @@ class CourseStore:
         return [convert.course(row) for row in await CourseRow.filter(id__in=list(course_ids))]
 
     async def all(self) -> list[Course]:
-        return [convert.course(row) for row in await CourseRow.all().order_by("title_key")]
+        """Without the ORM: the activity API reads the catalogue every round."""
+        rows = await fetch(None, "SELECT id, title FROM courses ORDER BY title_key", [], _Title)
+        return [Course(row.id, row.title) for row in rows]

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from domain.entities import Course
 from domain.reports import CourseStats, GroupLine, LearnerRow, Scope
 from storage.rule_sql import compile_rule, on_postgres
-from storage.sql import fetch, fetch_number, marks
+from storage.sql import fetch, fetch_number, marks, moment
 
 
 class _Stats(NamedTuple):
@@ -329,15 +329,8 @@ class ReportStore:
         return [_learner(r) for r in found], last if len(emails) == people else None
 
 
-def _moment(value: Any) -> datetime | None:
-    """A moment as the driver gave it: a datetime (PostgreSQL) or ISO text (SQLite)."""
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
-
-
 def _learner(row: _Learner) -> LearnerRow:
-    enrolled = _moment(row.enrolled_at)
+    enrolled = moment(row.enrolled_at)
     assert enrolled is not None
     return LearnerRow(
         email=row.email,
@@ -345,8 +338,8 @@ def _learner(row: _Learner) -> LearnerRow:
         course=row.course,
         progress=int(row.progress),
         enrolled_at=enrolled,
-        completed_at=_moment(row.completed_at),
-        last_sign_in=_moment(row.last_sign_in),
-        last_activity=_moment(row.last_activity),
+        completed_at=moment(row.completed_at),
+        last_sign_in=moment(row.last_sign_in),
+        last_activity=moment(row.last_activity),
         course_id=int(row.course_id),
     )

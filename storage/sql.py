@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -67,6 +68,13 @@ async def fetch_number(conn: BaseDBAsyncClient | None, sql: str, params: Sequenc
     db = _connection(conn)
     rows = await db.execute_query_dict(_dialect(sql, db), list(params))
     return int(next(iter(rows[0].values())) or 0) if rows else 0
+
+
+def moment(value: Any) -> datetime | None:
+    """A moment as the driver gave it: a datetime (PostgreSQL) or ISO text (SQLite)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
 
 
 def marks(count: int) -> str:

@@ -122,7 +122,8 @@ class SlackDriver:
     """Plays Slack's side: what people do becomes the requests Slack sends the app,
     over signed HTTP or, with ``socket_mode``, over the app's Socket Mode connection.
 
-    ``channels`` names the channels a typed ``#name`` refers to (name to id).
+    ``channels`` names more channels a typed ``#name`` refers to (name to id), besides
+    the workspace's public channels, which Slack links for anyone who types them.
     """
 
     def __init__(
@@ -172,7 +173,8 @@ class SlackDriver:
             u: m.as_api(self.slack.team_id, email=False)["name"]
             for u, m in self.slack.members.items()
         }
-        return as_slack_sends(text, members=handles, channels=self.channels)
+        public = {c.name: c.id for c in self.slack.channels.values() if c.kind == "public"}
+        return as_slack_sends(text, members=handles, channels={**public, **self.channels})
 
     def _user(self, user_id: str) -> dict[str, str]:
         member = self.slack.members[user_id]

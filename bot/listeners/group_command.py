@@ -412,6 +412,7 @@ async def _schedule(call: Call, args: list[str]) -> None:
         args,
         call.say,
         trigger_id=call.trigger_id,
+        channels=call.channels,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
@@ -34,7 +34,9 @@ async def schedule_command(
     say: Say,
     *,
     trigger_id: str,
+    channels: Mapping[str, str],
 ) -> None:
+    """``channels``: the ``#name`` of each channel Slack recognised in the text, to its id."""
     schedules = services.schedules
     if not args:
         schedules.require_can_manage(actor)
@@ -46,7 +48,7 @@ async def schedule_command(
         await say(*words.schedule_list(await schedules.listed(actor), now))
         return
     if verb == "add":
-        await _add(services, client, actor, here, args[1:], say)
+        await _add(services, client, actor, here, args[1:], say, channels)
         return
     if verb not in {"pause", "resume", "delete", "run"} or len(args) != 2:
         raise UsageError(
@@ -75,6 +77,7 @@ async def _add(
     here: str,
     args: list[str],
     say: Say,
+    channels: Mapping[str, str],
 ) -> None:
     """``<group> <kind> [course <name>] [segment <name>] <when> <where> [file] [quiet]``."""
     usage = BY_NAME["schedule"]
@@ -102,7 +105,7 @@ async def _add(
             kind,
             args[0],
             rest[:-1],
-            rest[-1],
+            channels.get(rest[-1], rest[-1]),
             with_file="file" in flags,
             post_empty="quiet" not in flags,
             course=narrowed.get("course", ""),

@@ -155,3 +155,12 @@ async def test_the_form_picks_the_kind_and_whether_to_post_an_empty_period(
     assert schedule.kind is ReportKind.ATTENTION and not schedule.post_empty
     assert schedule.timing.words().startswith("weekly on mon at 09:00"), "the form's initial time"
     assert schedule.focus.course is not None and schedule.focus.course.title == "Python 101"
+
+
+async def test_a_channel_picked_by_name_is_where_it_posts(reporting: Roster) -> None:
+    schedule = await _scheduled(reporting, '"Sales Team" bulk weekly mon 09:00 #general')
+    assert schedule.channel == CHANNEL
+    elsewhere = reporting.slack.add_channel("random")
+    said = await reporting.run(MANAGER, 'schedule add "Sales Team" bulk weekly mon 09:00 #random')
+    assert f"Roster is not in <#{elsewhere}>" in said and "/invite @Roster" in said
+    assert len(await reporting.services.schedules.active()) == 1

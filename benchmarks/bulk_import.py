@@ -55,7 +55,8 @@ from bot.settings import Settings
 from bot.xlsx_reader import SpreadsheetChecker
 from bot.xlsx_results import results_file
 from domain.bulk.model import JobOptions, JobState
-from domain.entities import Actor
+from domain.entities import Actor, Group, User, UserStatus
+from domain.letters import Letters
 from storage import db
 from storage.models import UserRow
 from tests.postgres import PostgresCluster, start_cluster
@@ -226,10 +227,15 @@ def _people(rows: Sequence[tuple[str, ...]]) -> list[tuple[Any, ...]]:
     return [(r[1], r[0], "invited", False, NOW, r[2], r[3]) for r in rows]
 
 
+_LETTERS = Letters("Bench School", "https://roster.example")
+_GROUP = Group(1, "Bench", "", None, NOW, NOW)
+
+
 def _letter(email: str, user_id: int) -> tuple[Any, ...]:
-    """A queued invitation as a reference: the trigger, the template's variables."""
-    variables = json.dumps({"group": "Bench", "user": user_id})
-    return (user_id, email, "invitation", variables, NOW)
+    """A queued invitation as the outbox keeps it: its layout and values."""
+    user = User(user_id, email, email.split("@")[0], UserStatus.INVITED)
+    letter = _LETTERS.invitation(user, _GROUP, []).letter
+    return (user_id, email, "invitation", json.dumps(letter.values()), NOW)
 
 
 def sqlite_limit(rows: list[tuple[str, ...]], path: Path, multi: bool) -> Limit:
@@ -272,9 +278,9 @@ def sqlite_limit(rows: list[tuple[str, ...]], path: Path, multi: bool) -> Limit:
     )
     timed(
         "emails",
-        "INSERT INTO outbox (user_id, to_address, subject, text_body, html_body, trigger, "
-        "state, attempts, last_error, next_attempt_at, created_at) "
-        "VALUES (?, ?, '', ?, '', ?, 'queued', 0, '', ?, ?)",
+        "INSERT INTO outbox (user_id, to_address, subject, text_body, html_body, layout, "
+        "letter_values, trigger, state, attempts, last_error, next_attempt_at, created_at) "
+        "VALUES (?, ?, '', '', '', 'action', ?, ?, 'queued', 0, '', ?, ?)",
         [
             (user_id, email, variables, trigger, now, now)
             for user_id, email, trigger, variables, now in (_letter(r[1], ids[r[1]]) for r in rows)
@@ -340,6 +346,8 @@ async def postgres_limit(rows: list[tuple[str, ...]], url: str, multi: bool) -> 
             "subject",
             "text_body",
             "html_body",
+            "layout",
+            "letter_values",
             "trigger",
             "state",
             "attempts",
@@ -348,7 +356,7 @@ async def postgres_limit(rows: list[tuple[str, ...]], url: str, multi: bool) -> 
             "created_at",
         ],
         [
-            (user_id, email, "", variables, "", trigger, "queued", 0, "", now, now)
+            (user_id, email, "", "", "", "action", variables, trigger, "queued", 0, "", now, now)
             for user_id, email, trigger, variables, now in (_letter(r[1], ids[r[1]]) for r in rows)
         ],
     )

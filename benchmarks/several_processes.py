@@ -22,7 +22,7 @@ import aiohttp
 import asyncpg
 
 from domain.clock import utc_now
-from domain.letters import OutgoingEmail, Trigger
+from domain.letters import Layout, Letter, OutgoingEmail, Trigger
 from local_smtp import MailServer
 from slack_emulator import SlackDriver
 from storage import db
@@ -82,7 +82,12 @@ async def _acks(drivers: list[SlackDriver], commands: int) -> list[float]:
 async def _delivery(mail: MailServer, emails: int) -> float:
     outbox = TortoiseStore().outbox
     letters = [
-        OutgoingEmail(f"p{n}@school.org", "Welcome", "text", "<p>html</p>", Trigger.INVITATION)
+        OutgoingEmail(
+            f"p{n}@school.org",
+            "Welcome",
+            Letter(Layout.NOTICE, "Ada", "text", "School"),
+            Trigger.INVITATION,
+        )
         for n in range(emails)
     ]
     before = len(mail.received)

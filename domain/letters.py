@@ -9,7 +9,7 @@ when the email is sent, so the database only ever holds its hash.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -72,12 +72,74 @@ class MailState(StrEnum):
     FAILED = "failed"
 
 
+class Layout(StrEnum):
+    ACTION = "action"
+    """A greeting, what happened, and a link to act on it."""
+    NOTICE = "notice"
+    """A greeting and what happened, nothing to click (to an admin)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Letter:
+    """An email's body as its layout and the few values that fill it. The outbox keeps
+    these, not the text and HTML: a bulk import queues one per person, and the bodies
+    would be most of what it writes. They are rendered when the email is read to be
+    sent (or shown in the Emails log)."""
+
+    layout: Layout
+    name: str
+    body: str
+    school: str
+    action: str = ""
+    link: str = ""
+
+    @property
+    def text(self) -> str:
+        if self.layout is Layout.NOTICE:
+            return _NOTICE_TEXT.format(name=self.name, body=self.body, school=self.school)
+        return _TEXT.format(
+            name=self.name, body=self.body, action=self.action, link=self.link, school=self.school
+        )
+
+    @property
+    def html(self) -> str:
+        escaped = {
+            "name": html.escape(self.name),
+            "body": html.escape(self.body).replace("\n", "<br>"),
+            "school": html.escape(self.school),
+        }
+        if self.layout is Layout.NOTICE:
+            return _NOTICE_HTML.format(**escaped)
+        link = html.escape(self.link, quote=True)
+        return _HTML.format(**escaped, action=html.escape(self.action), link=link)
+
+    def values(self) -> dict[str, str]:
+        """What the outbox stores besides the layout."""
+        return {
+            "name": self.name,
+            "body": self.body,
+            "school": self.school,
+            "action": self.action,
+            "link": self.link,
+        }
+
+    @classmethod
+    def stored(cls, layout: str, values: Mapping[str, str]) -> Letter:
+        return cls(
+            Layout(layout),
+            values["name"],
+            values["body"],
+            values["school"],
+            values.get("action", ""),
+            values.get("link", ""),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class OutgoingEmail:
     to: str
     subject: str
-    text: str
-    html: str
+    letter: Letter
     trigger: Trigger
     user_id: int | None = None
 
@@ -86,6 +148,14 @@ class OutgoingEmail:
         for header in (self.to, self.subject):
             if "\r" in header or "\n" in header:
                 raise ValueError("a line break in a mail header")
+
+    @property
+    def text(self) -> str:
+        return self.letter.text
+
+    @property
+    def html(self) -> str:
+        return self.letter.html
 
 
 _TEXT = "Hello {name},\n\n{body}\n\n{action}: {link}\n\n-- \n{school}\n"
@@ -123,17 +193,8 @@ class Letters:
     def _email(
         self, user: User, trigger: Trigger, subject: str, body: str, action: str, link: str
     ) -> OutgoingEmail:
-        text = _TEXT.format(
-            name=user.username, body=body, action=action, link=link, school=self.school
-        )
-        page = _HTML.format(
-            name=html.escape(user.username),
-            body=html.escape(body).replace("\n", "<br>"),
-            action=html.escape(action),
-            link=html.escape(link, quote=True),
-            school=html.escape(self.school),
-        )
-        return OutgoingEmail(user.email, subject, text, page, trigger, user.id)
+        letter = Letter(Layout.ACTION, user.username, body, self.school, action, link)
+        return OutgoingEmail(user.email, subject, letter, trigger, user.id)
 
     def invitation(self, user: User, group: Group, courses: Sequence[Course]) -> OutgoingEmail:
         body = f"You have been added to {group.title} at {self.school}." + _courses(courses)
@@ -292,13 +353,8 @@ class Letters:
         return self._notice(admin, trigger, subject, body)
 
     def _notice(self, admin: User, trigger: Trigger, subject: str, body: str) -> OutgoingEmail:
-        text = _NOTICE_TEXT.format(name=admin.username, body=body, school=self.school)
-        page = _NOTICE_HTML.format(
-            name=html.escape(admin.username),
-            body=html.escape(body).replace("\n", "<br>"),
-            school=html.escape(self.school),
-        )
-        return OutgoingEmail(admin.email, subject, text, page, trigger, admin.id)
+        letter = Letter(Layout.NOTICE, admin.username, body, self.school)
+        return OutgoingEmail(admin.email, subject, letter, trigger, admin.id)
 
     @property
     def _login(self) -> str:

@@ -256,8 +256,12 @@ class OutboxRow(Model):
     user_id: int | None
     to_address = fields.CharField(max_length=254)
     subject = fields.CharField(max_length=200)
+    # A letter is kept as its layout and values (see domain.letters.Letter) and rendered
+    # when read; the two bodies hold only the rows queued before that, and are empty.
     text_body = fields.TextField()
     html_body = fields.TextField()
+    layout = fields.CharField(max_length=16, default="", db_default="")
+    letter_values = fields.TextField(default="", db_default="")
     trigger = fields.CharField(max_length=32, db_index=True)
     state = fields.CharField(max_length=16, default="queued", db_index=True)
     attempts = fields.IntField(default=0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -13,7 +14,7 @@ from tortoise.transactions import in_transaction
 from domain.entities import LoggedEmail, Page
 from domain.events.model import SYSTEM, SchoolEvent
 from domain.events.model import EventType as Kind
-from domain.letters import MailState, OutgoingEmail
+from domain.letters import Letter, MailState, OutgoingEmail
 from storage.events import record
 from storage.models import MembershipRow, OutboxRow
 from storage.sql import execute_many, fetch_ids
@@ -29,11 +30,21 @@ async def queue(
     One ``executemany``: a bulk import queues an invitation per person."""
     await execute_many(
         conn,
-        "INSERT INTO outbox (user_id, to_address, subject, text_body, html_body, trigger, "
-        "state, attempts, last_error, next_attempt_at, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?)",
+        "INSERT INTO outbox (user_id, to_address, subject, text_body, html_body, layout, "
+        "letter_values, trigger, state, attempts, last_error, next_attempt_at, created_at) "
+        "VALUES (?, ?, ?, '', '', ?, ?, ?, ?, 0, '', ?, ?)",
         [
-            (e.user_id, e.to, e.subject, e.text, e.html, e.trigger.value, QUEUED, now, now)
+            (
+                e.user_id,
+                e.to,
+                e.subject,
+                e.letter.layout.value,
+                json.dumps(e.letter.values()),
+                e.trigger.value,
+                QUEUED,
+                now,
+                now,
+            )
             for e in emails
         ],
     )
@@ -127,14 +138,24 @@ class OutboxStore:
         return {str(c["state"]): int(c["n"]) for c in counted}, [_entity(r) for r in rows]
 
 
+def _bodies(row: OutboxRow) -> tuple[str, str]:
+    """The email's text and HTML: rendered from its letter, or as stored by an older
+    Roster (and empty once its person was deleted)."""
+    if not (row.layout and row.letter_values):
+        return row.text_body, row.html_body
+    letter = Letter.stored(row.layout, json.loads(row.letter_values))
+    return letter.text, letter.html
+
+
 def _entity(row: OutboxRow) -> LoggedEmail:
+    text, page = _bodies(row)
     return LoggedEmail(
         id=row.id,
         user_id=row.user_id,
         to=row.to_address,
         subject=row.subject,
-        text=row.text_body,
-        html=row.html_body,
+        text=text,
+        html=page,
         trigger=row.trigger,
         state=row.state,
         attempts=row.attempts,

@@ -343,7 +343,7 @@ async def tombstone(conn: BaseDBAsyncClient, user_ids: Sequence[int]) -> None:
         await (
             OutboxRow.filter(user_id=user_id)
             .using_db(conn)
-            .update(to_address=label, text_body="", html_body="")
+            .update(to_address=label, text_body="", html_body="", letter_values="")
         )
 
 

@@ -287,7 +287,7 @@ async def test_a_group_is_enrolled_in_a_course_and_unenrolled_after_approval(
     )
     assert await onboarding.count() == 4
     letters = OutboxRow.filter(trigger="course_enrollment", to_address="lea@school.org")
-    assert await letters.filter(text_body__contains="Onboarding").count() == 1
+    assert await letters.filter(letter_values__contains="Onboarding").count() == 1
 
     await bulk.run(MANAGER, 'unenrol "Sales Team" Onboarding')
     preview = await bulk.slack.wait_for(

@@ -45,8 +45,8 @@ async def test_the_invitation_sets_a_password_signs_in_and_changes_last_login(
         "token_hash", flat=True
     )
     assert stored == [hashlib.sha256(token.encode()).hexdigest()]
-    bodies = await OutboxRow.all().values_list("text_body", "html_body")
-    assert not any(token in text for pair in bodies for text in pair)
+    bodies = await OutboxRow.all().values_list("text_body", "html_body", "letter_values")
+    assert not any(token in text for stored in bodies for text in stored)
 
     async with browser_session() as browser:
         async with browser.get(link) as page:

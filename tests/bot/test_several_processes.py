@@ -15,7 +15,7 @@ import aiohttp
 
 from bot.services import Services
 from domain.clock import utc_now
-from domain.letters import MailState, OutgoingEmail, Trigger
+from domain.letters import Layout, Letter, MailState, OutgoingEmail, Trigger
 from local_smtp import MailServer
 from slack_emulator import SlackDriver, SlackEmulator
 from storage import db
@@ -48,7 +48,10 @@ async def test_each_email_goes_out_once_though_a_process_dies(
         await TortoiseStore().outbox.queue(
             [
                 OutgoingEmail(
-                    f"p{n}@school.org", "Welcome", "text", "<p>html</p>", Trigger.INVITATION
+                    f"p{n}@school.org",
+                    "Welcome",
+                    Letter(Layout.NOTICE, "Ada", "text", "School"),
+                    Trigger.INVITATION,
                 )
                 for n in range(EMAILS)
             ],

@@ -8,7 +8,7 @@ from domain import passwords
 from domain.emails import backoff
 from domain.entities import Group, User, UserStatus
 from domain.errors import InvalidInput
-from domain.letters import INVITE_LINK, Letters, OutgoingEmail, Trigger
+from domain.letters import INVITE_LINK, Layout, Letter, Letters, OutgoingEmail, Trigger
 from domain.log_filter import LogFilter, parse_log_filter
 
 NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)
@@ -53,7 +53,12 @@ def test_an_invitation_escapes_html_and_waits_for_its_link() -> None:
 
 def test_a_line_break_can_never_reach_a_mail_header() -> None:
     with pytest.raises(ValueError, match="line break"):
-        OutgoingEmail("ada@school.org", "Hi\r\nBcc: all@school.org", "", "", Trigger.INVITATION)
+        OutgoingEmail(
+            "ada@school.org",
+            "Hi\r\nBcc: all@school.org",
+            Letter(Layout.NOTICE, "Ada", "", "School"),
+            Trigger.INVITATION,
+        )
 
 
 def test_a_seat_limited_group_sends_the_seat_enrollment_email() -> None:

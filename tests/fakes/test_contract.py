@@ -16,7 +16,7 @@ import pytest
 from domain.entities import Course, Group, Joined, Leaving, SlackProfile, User, UserStatus
 from domain.errors import TitleTaken
 from domain.events.model import SYSTEM
-from domain.letters import OutgoingEmail, Trigger
+from domain.letters import Layout, Letter, OutgoingEmail, Trigger
 from domain.ports import Store
 from domain.rules.model import Catalogue
 from domain.rules.parser import parse
@@ -44,11 +44,27 @@ def alike(connected: str) -> Alike:
 def welcome(user: User, created: bool, enrolled: list[Course]) -> list[OutgoingEmail]:
     trigger = Trigger.INVITATION if created else Trigger.MEMBERSHIP_ADDED
     titles = ", ".join(c.title for c in enrolled)
-    return [OutgoingEmail(user.email, f"Hi {titles}", "text", "<p>html</p>", trigger, user.id)]
+    return [
+        OutgoingEmail(
+            user.email,
+            f"Hi {titles}",
+            Letter(Layout.NOTICE, "Ada", "text", "School"),
+            trigger,
+            user.id,
+        )
+    ]
 
 
 def broken(user: User, created: bool, enrolled: list[Course]) -> list[OutgoingEmail]:
-    return [OutgoingEmail(user.email, "a\nb", "", "", Trigger.INVITATION, user.id)]
+    return [
+        OutgoingEmail(
+            user.email,
+            "a\nb",
+            Letter(Layout.NOTICE, "Ada", "", "School"),
+            Trigger.INVITATION,
+            user.id,
+        )
+    ]
 
 
 async def group(

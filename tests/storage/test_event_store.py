@@ -14,7 +14,7 @@ from domain.events.model import (
     EventType,
     SchoolEvent,
 )
-from domain.letters import MailState, OutgoingEmail, Trigger
+from domain.letters import Layout, Letter, MailState, OutgoingEmail, Trigger
 from storage.events import record
 from storage.models import SchoolEventRow
 from storage.store import TortoiseStore
@@ -101,7 +101,12 @@ async def test_an_email_failing_for_good_is_an_event_and_a_retry_is_not(
     store: TortoiseStore,
 ) -> None:
     now = datetime.now(UTC)
-    letter = OutgoingEmail("ada@school.org", "Welcome", "text", "<p>html</p>", Trigger.INVITATION)
+    letter = OutgoingEmail(
+        "ada@school.org",
+        "Welcome",
+        Letter(Layout.NOTICE, "Ada", "text", "School"),
+        Trigger.INVITATION,
+    )
     await store.outbox.queue([letter], now, events=())
     (email,) = await store.outbox.claim(now, 10, now + timedelta(minutes=5))
     await store.outbox.mark(email.id, MailState.RETRYING, error="421 try later")

@@ -9,7 +9,7 @@ import pytest
 
 from domain.entities import Course, User, UserStatus
 from domain.events.model import SYSTEM
-from domain.letters import OutgoingEmail, Trigger
+from domain.letters import Layout, Letter, OutgoingEmail, Trigger
 from domain.rules.model import Attr, Condition, Op, RuleState
 from storage.models import MembershipRow, OutboxRow, RuleEventRow
 from storage.store import TortoiseStore
@@ -19,7 +19,14 @@ ACME = Condition(Attr.DOMAIN, Op.EQUALS, "acme.com")
 
 
 def welcome(user: User, created: bool, enrolled: list[Course]) -> list[OutgoingEmail]:
-    return [OutgoingEmail(user.email, "Added", "text", "<p>html</p>", Trigger.MEMBERSHIP_ADDED)]
+    return [
+        OutgoingEmail(
+            user.email,
+            "Added",
+            Letter(Layout.NOTICE, "Ada", "text", "School"),
+            Trigger.MEMBERSHIP_ADDED,
+        )
+    ]
 
 
 @pytest.fixture

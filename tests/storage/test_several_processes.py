@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.letters import MailState, OutgoingEmail, Trigger
+from domain.letters import Layout, Letter, MailState, OutgoingEmail, Trigger
 from storage.store import TortoiseStore
 from tests.storage.test_bulk_store import _running_job
 
@@ -21,7 +21,12 @@ async def outbox(connected: str) -> TortoiseStore:
     store = TortoiseStore()
     await store.outbox.queue(
         [
-            OutgoingEmail(f"p{n}@school.org", "Welcome", "text", "<p>html</p>", Trigger.INVITATION)
+            OutgoingEmail(
+                f"p{n}@school.org",
+                "Welcome",
+                Letter(Layout.NOTICE, "Ada", "text", "School"),
+                Trigger.INVITATION,
+            )
             for n in range(100)
         ],
         NOW,

@@ -10,7 +10,7 @@ import pytest
 from domain.entities import Actor, Course, User
 from domain.errors import CourseNotFound, GroupNotFound, TitleTaken
 from domain.events.model import SYSTEM
-from domain.letters import OutgoingEmail, Trigger
+from domain.letters import Layout, Letter, OutgoingEmail, Trigger
 from storage.models import CourseRow, MembershipRow, OutboxRow
 from storage.store import TortoiseStore
 
@@ -23,7 +23,13 @@ def no_mail(user: User, created: bool, enrolled: list[Course]) -> list[OutgoingE
 
 def one_mail(user: User, created: bool, enrolled: list[Course]) -> list[OutgoingEmail]:
     return [
-        OutgoingEmail(user.email, "Welcome", "text", "<p>html</p>", Trigger.INVITATION, user.id)
+        OutgoingEmail(
+            user.email,
+            "Welcome",
+            Letter(Layout.NOTICE, "Ada", "text", "School"),
+            Trigger.INVITATION,
+            user.id,
+        )
     ]
 
 

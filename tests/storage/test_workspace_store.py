@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.entities import Departure, UserStatus
-from domain.letters import Letters, OutgoingEmail, Trigger
+from domain.letters import Layout, Letter, Letters, OutgoingEmail, Trigger
 from domain.workspace import EVENT_RETENTION, PRUNE_EVERY, WorkspaceService
 from storage.models import OutboxRow, SlackEventRow
 from storage.store import TortoiseStore
@@ -32,7 +32,9 @@ class Clock:
 
 
 def notice(to: str) -> OutgoingEmail:
-    return OutgoingEmail(to, "Roster left", "text", "<p>html</p>", Trigger.SLACK_REMOVED)
+    return OutgoingEmail(
+        to, "Roster left", Letter(Layout.NOTICE, "Ada", "text", "School"), Trigger.SLACK_REMOVED
+    )
 
 
 async def test_an_event_is_claimed_once_even_by_simultaneous_deliveries(

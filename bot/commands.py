@@ -371,7 +371,7 @@ COMMANDS: tuple[Command, ...] = (
         "schedule",
         "add <group> progress|completion|attention|bulk|emails|events [course <name>] "
         "[segment <name>] <when> here|me|<channel> [file] [quiet] | list | "
-        "pause|resume|delete|run <number>",
+        "edit|pause|resume|delete|run <number>",
         '/group schedule add "Sales Onboarding" progress weekly mon 09:00 here',
         "post a report on a group on a timetable (daily, weekdays, weekly, monthly): its "
         "progress, completions, who needs attention, its bulk actions, its emails or its "

@@ -135,6 +135,11 @@ class Timing:
             return f"monthly on day {self.day} at {when}"
         return f"{self.cadence.value} at {when}"
 
+    def typed(self) -> str:
+        """As :func:`parse_timing` reads it: ``weekly mon 09:00 Europe/Madrid``."""
+        day = {Cadence.WEEKLY: f" {DAYS[self.day]}", Cadence.MONTHLY: f" {self.day}"}
+        return f"{self.cadence.value}{day.get(self.cadence, '')} {self.at:%H:%M} {self.zone}"
+
 
 def parse_kind(word: str) -> ReportKind:
     """The report a schedule posts, as typed or picked."""
@@ -273,6 +278,9 @@ class ChannelUnreachable(DomainError):
 
 class ScheduleStore(Protocol):
     async def create(self, new: NewSchedule, *, now: datetime) -> ReportSchedule: ...
+    async def update(
+        self, schedule_id: int, new: NewSchedule, *, now: datetime
+    ) -> ReportSchedule: ...
     async def get(self, schedule_id: int) -> ReportSchedule | None: ...
     async def listed(self, group_ids: Sequence[int] | None) -> list[ReportSchedule]: ...
     async def set_paused(self, schedule_id: int, at: datetime | None, reason: str) -> None: ...
@@ -330,6 +338,39 @@ class ScheduleService:
     ) -> ReportSchedule:
         """Needs *Manage scheduled reports* and, on the group, what the kind reads
         (:data:`READS`): a schedule posts what its owner may read, no more."""
+        new = self._checked(actor, group, kind, timing, channel, with_file, focus, post_empty)
+        return await self._store.schedules.create(new, now=now)
+
+    async def edit(
+        self,
+        actor: Actor,
+        schedule: ReportSchedule,
+        group: Group,
+        *,
+        kind: ReportKind,
+        timing: Timing,
+        channel: str,
+        with_file: bool,
+        now: datetime,
+        focus: Focus = Focus(),
+        post_empty: bool = True,
+    ) -> ReportSchedule:
+        """The same checks as :meth:`add`; the editor becomes its owner. Its periods
+        count from now: a time moved earlier today is not posted late."""
+        new = self._checked(actor, group, kind, timing, channel, with_file, focus, post_empty)
+        return await self._store.schedules.update(schedule.id, new, now=now)
+
+    def _checked(
+        self,
+        actor: Actor,
+        group: Group,
+        kind: ReportKind,
+        timing: Timing,
+        channel: str,
+        with_file: bool,
+        focus: Focus,
+        post_empty: bool,
+    ) -> NewSchedule:
         require(actor, Capability.MANAGE_REPORTS, group)
         require(actor, READS[kind], group)
         if (focus.course or focus.segment) and kind not in NARROWED:
@@ -340,7 +381,7 @@ class ScheduleService:
                 "or attention report",
             )
         assert actor.user_id is not None
-        new = NewSchedule(
+        return NewSchedule(
             kind,
             group.id,
             timing,
@@ -351,7 +392,6 @@ class ScheduleService:
             focus,
             post_empty,
         )
-        return await self._store.schedules.create(new, now=now)
 
     def require_can_manage(self, actor: Actor) -> None:
         """Checked before the form opens, so nobody fills it in vain."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, time
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -46,6 +47,27 @@ def _schedule(row: ReportScheduleRow) -> ReportSchedule:
     )
 
 
+def _columns(new: NewSchedule, now: datetime) -> dict[str, Any]:
+    course = new.focus.course
+    return {
+        "kind": new.kind.value,
+        "group_id": new.group_id,
+        "cadence": new.timing.cadence.value,
+        "day": new.timing.day,
+        "at_time": f"{new.timing.at:%H:%M}",
+        "timezone": new.timing.zone,
+        "channel": new.channel,
+        "owner_id": new.owner_id,
+        "owner_slack_id": new.owner_slack_id,
+        "with_file": new.with_file,
+        "created_at": now,
+        "course_id": course.id if course else None,
+        "course_title": course.title if course else "",
+        "segment": new.focus.segment,
+        "post_empty": new.post_empty,
+    }
+
+
 def _delivery(row: ReportDeliveryRow) -> Delivery:
     return Delivery(
         row.id,
@@ -61,24 +83,15 @@ def _delivery(row: ReportDeliveryRow) -> Delivery:
 
 class ScheduleStore:
     async def create(self, new: NewSchedule, *, now: datetime) -> ReportSchedule:
-        row = await ReportScheduleRow.create(
-            kind=new.kind.value,
-            group_id=new.group_id,
-            cadence=new.timing.cadence.value,
-            day=new.timing.day,
-            at_time=f"{new.timing.at:%H:%M}",
-            timezone=new.timing.zone,
-            channel=new.channel,
-            owner_id=new.owner_id,
-            owner_slack_id=new.owner_slack_id,
-            with_file=new.with_file,
-            created_at=now,
-            course_id=new.focus.course.id if new.focus.course else None,
-            course_title=new.focus.course.title if new.focus.course else "",
-            segment=new.focus.segment,
-            post_empty=new.post_empty,
-        )
+        row = await ReportScheduleRow.create(**_columns(new, now))
         found = await self.get(row.id)
+        assert found is not None
+        return found
+
+    async def update(self, schedule_id: int, new: NewSchedule, *, now: datetime) -> ReportSchedule:
+        """Its settings replaced, and its periods counted from ``now``."""
+        await ReportScheduleRow.filter(id=schedule_id).update(**_columns(new, now))
+        found = await self.get(schedule_id)
         assert found is not None
         return found
 

@@ -28,6 +28,7 @@ from bot.views.errors import describe
 from bot.views.modals import View, done_modal, saving_modal
 from bot.views.permissions import DEFAULT, permissions_modal, saved
 from bot.views.schedules import created as schedule_created
+from bot.views.schedules import edited as schedule_edited
 from domain.clock import utc_now
 from domain.entities import Actor, Group
 from domain.errors import DomainError, InvalidInput, TitleTaken
@@ -164,6 +165,7 @@ def register(app: AsyncApp, services: Services) -> None:
         return done_modal("Emails saved", notifications_saved(enabled))
 
     async def schedule(actor: Actor, form: Form, client: AsyncWebClient) -> View:
+        here, _, number = form.metadata.partition("|")
         request = ScheduleRequest(
             parse_kind(form.selected(Field.SCHEDULE_KIND)),
             form.text(Field.SCHEDULE_GROUP),
@@ -173,8 +175,11 @@ def register(app: AsyncApp, services: Services) -> None:
             post_empty=bool(form.ticked_in(Field.SCHEDULE_EMPTY)),
             course=form.text(Field.SCHEDULE_COURSE),
             segment=form.text(Field.SCHEDULE_SEGMENT),
+            editing=int(number) if number.isdigit() else None,
         )
-        made = await create_schedule(services, client, actor, request, here=form.metadata)
+        made = await create_schedule(services, client, actor, request, here=here)
+        if request.editing is not None:
+            return done_modal("Report saved", schedule_edited(made, utc_now()))
         return done_modal("Report scheduled", schedule_created(made, utc_now()))
 
     submits: dict[Modal, Submit] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -50,13 +51,16 @@ async def schedule_command(
     if verb == "add":
         await _add(services, client, actor, here, args[1:], say, channels)
         return
-    if verb not in {"pause", "resume", "delete", "run"} or len(args) != 2:
+    if verb not in {"edit", "pause", "resume", "delete", "run"} or len(args) != 2:
         raise UsageError(
-            "Say `add`, `list`, or `pause`, `resume`, `delete` or `run` with a schedule's number.",
+            "Say `add`, `list`, or `edit`, `pause`, `resume`, `delete` or `run` with a "
+            "schedule's number.",
             BY_NAME["schedule"],
         )
     schedule = await schedules.mine(actor, args[1].lstrip("#"))
-    if verb == "pause":
+    if verb == "edit":
+        await client.views_open(trigger_id=trigger_id, view=words.schedule_modal(here, schedule))
+    elif verb == "pause":
         await schedules.pause(schedule, now=now, reason=f"paused by <@{actor.slack_user_id}>")
         await say(words.changed(schedule, "is paused"))
     elif verb == "resume":
@@ -128,6 +132,8 @@ class ScheduleRequest:
     post_empty: bool = True
     course: str = ""
     segment: str = ""
+    editing: int | None = None
+    """The number of the schedule the form edits; None makes a new one."""
 
 
 async def create_schedule(
@@ -138,7 +144,8 @@ async def create_schedule(
     *,
     here: str,
 ) -> ReportSchedule:
-    """What the command and the form both do: check everything, then save."""
+    """What the command and the form both do: check everything, then save (a new
+    schedule, or the edited one, which the caller must still be allowed to manage)."""
     group = await services.groups.resolve(actor, request.group, Capability.MANAGE_REPORTS)
     zone = await _zone(client, actor.slack_user_id) or await services.school_time.zone()
     timing = parse_timing(request.when, zone=zone)
@@ -148,17 +155,19 @@ async def create_schedule(
     if request.segment:
         saved, _ = await services.rules.segment(actor, request.segment)
         segment = saved.name
-    return await services.schedules.add(
-        actor,
-        group,
-        kind=request.kind,
-        timing=timing,
-        channel=channel,
-        with_file=request.with_file,
-        now=utc_now(),
-        focus=Focus(course, segment),
-        post_empty=request.post_empty,
-    )
+    settings: dict[str, Any] = {
+        "kind": request.kind,
+        "timing": timing,
+        "channel": channel,
+        "with_file": request.with_file,
+        "now": utc_now(),
+        "focus": Focus(course, segment),
+        "post_empty": request.post_empty,
+    }
+    if request.editing is None:
+        return await services.schedules.add(actor, group, **settings)
+    editing = await services.schedules.mine(actor, str(request.editing))
+    return await services.schedules.edit(actor, editing, group, **settings)
 
 
 async def _zone(client: AsyncWebClient, slack_user_id: str) -> str:

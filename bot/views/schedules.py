@@ -60,7 +60,7 @@ def schedule_list(schedules: list[ReportSchedule], now: datetime) -> tuple[str, 
             )
         )
     blocks.extend(section(t) for t in packed([schedule_line(s, now) for s in schedules])[:45])
-    blocks.append(context("`/group schedule pause|resume|delete|run <number>`"))
+    blocks.append(context("`/group schedule edit|pause|resume|delete|run <number>`"))
     return fallback(title), blocks
 
 
@@ -179,27 +179,35 @@ def _option(value: str, label: str) -> dict[str, object]:
     return {"text": plain(label), "value": value}
 
 
-def schedule_modal(here: str) -> View:
-    """*Manage scheduled reports*: the same as ``/group schedule add``, as a form."""
+def schedule_modal(here: str, editing: ReportSchedule | None = None) -> View:
+    """*Manage scheduled reports*: the same as ``/group schedule add``, as a form; with
+    ``editing``, filled in with that schedule, and saving changes it."""
     text = {"type": "plain_text_input"}
     kinds = [_option(k.value, label) for k, label in KIND_LABELS.items()]
     post_empty = _option(POST_EMPTY, "post it anyway, saying so")
+    with_file = _option("file", "the XLSX and CSV of everyone")
+    was = editing
+    kind = next((o for o in kinds if was and o["value"] == was.kind.value), kinds[0])
+    course = was.focus.course.title if was and was.focus.course else ""
+    where: dict[str, object] = {"type": "conversations_select"}
+    where |= {"initial_conversation": was.channel} if was else {}
+    where |= {} if was else {"default_to_current_conversation": True}
     blocks = [
         section("A report on a group, posted on a timetable."),
         input_block(
             Field.SCHEDULE_KIND,
             "Report",
-            {"type": "static_select", "options": kinds, "initial_option": kinds[0]},
+            {"type": "static_select", "options": kinds, "initial_option": kind},
         ),
         input_block(
             Field.SCHEDULE_GROUP,
             "Group",
-            {**text, "placeholder": plain("Sales Team or #12")},
+            _filled(text, f"#{was.group_id}" if was else "", "Sales Team or #12"),
         ),
         input_block(
             Field.SCHEDULE_COURSE,
             "Only this course",
-            {**text, "placeholder": plain("Python 101")},
+            _filled(text, course, "Python 101"),
             optional=True,
             hint="Progress, completion and attention reports only; empty for all the "
             "group's courses",
@@ -207,38 +215,57 @@ def schedule_modal(here: str) -> View:
         input_block(
             Field.SCHEDULE_SEGMENT,
             "Only this segment",
-            {**text, "placeholder": plain("Late starters")},
+            _filled(text, was.focus.segment if was else "", "Late starters"),
             optional=True,
             hint="A saved segment; progress, completion and attention reports only",
         ),
         input_block(
             Field.SCHEDULE_WHEN,
             "How often, at what time",
-            {**text, "initial_value": "weekly mon 09:00"},
+            {**text, "initial_value": was.timing.typed() if was else "weekly mon 09:00"},
             hint="daily 09:00 · weekdays 08:30 · weekly mon 09:00 · monthly 1 09:00; add a time "
             "zone (Europe/Madrid) or leave it to yours in Slack",
         ),
         input_block(
             Field.SCHEDULE_WHERE,
             "Post to",
-            {"type": "conversations_select", "default_to_current_conversation": True},
+            where,
             hint="A channel Roster is in (invite it with /invite @Roster), or a direct message",
         ),
         input_block(
             Field.SCHEDULE_FILE,
             "With",
-            {
-                "type": "checkboxes",
-                "options": [_option("file", "the XLSX and CSV of everyone")],
-            },
+            _ticked([with_file], was is not None and was.with_file),
             optional=True,
         ),
         input_block(
             Field.SCHEDULE_EMPTY,
             "When there is nothing to report",
-            {"type": "checkboxes", "options": [post_empty], "initial_options": [post_empty]},
+            _ticked([post_empty], was is None or was.post_empty),
             optional=True,
             hint="Unticked, a quiet period is only recorded in /group log reports",
         ),
     ]
-    return modal(Modal.SCHEDULE, "Schedule a report", blocks, submit="Schedule", metadata=here)
+    if was:
+        title, submit, metadata = f"Edit report #{was.id}", "Save", f"{here}|{was.id}"
+    else:
+        title, submit, metadata = "Schedule a report", "Schedule", here
+    return modal(Modal.SCHEDULE, title, blocks, submit=submit, metadata=metadata)
+
+
+def _filled(element: dict[str, str], value: str, placeholder: str) -> dict[str, object]:
+    filled: dict[str, object] = {**element, "placeholder": plain(placeholder)}
+    return filled | ({"initial_value": value} if value else {})
+
+
+def _ticked(options: list[dict[str, object]], ticked: bool) -> dict[str, object]:
+    box: dict[str, object] = {"type": "checkboxes", "options": options}
+    return box | ({"initial_options": options} if ticked else {})
+
+
+def edited(schedule: ReportSchedule, now: datetime) -> str:
+    return (
+        f"Scheduled report *#{schedule.id}* is saved: {_what(schedule)}, "
+        f"{schedule.timing.words()}, to {where(schedule.channel)}. The next one comes "
+        f"{when(schedule.timing.following(now))}."
+    )

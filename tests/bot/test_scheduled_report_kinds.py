@@ -12,13 +12,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.ids import Field
 from bot.report_schedules import ScheduledReports
 from domain.clock import utc_now
+from domain.entities import SlackProfile
 from domain.schedules import DeliveryState, ReportKind, ReportSchedule
 from slack_emulator.driver import block_texts
 from storage.models import EnrollmentRow
 from tests.bot.activity import seat_classroom
-from tests.bot.conftest import ADMIN, MANAGER, Roster, allow_bulk
+from tests.bot.conftest import ADMIN, MANAGER, OTHER_MANAGER, Roster, allow_bulk
 
 CHANNEL = "C0GENERAL"
+OTHER = SlackProfile(OTHER_MANAGER, "olga@school.org", "Olga")
 TITLES = ("Progress of", "Completions in", "Needs attention in", "Bulk actions on", "Emails to")
 
 
@@ -164,3 +166,38 @@ async def test_a_channel_picked_by_name_is_where_it_posts(reporting: Roster) -> 
     said = await reporting.run(MANAGER, 'schedule add "Sales Team" bulk weekly mon 09:00 #random')
     assert f"Roster is not in <#{elsewhere}>" in said and "/invite @Roster" in said
     assert len(await reporting.services.schedules.active()) == 1
+
+
+async def test_editing_opens_the_form_filled_in_and_saves_in_place(reporting: Roster) -> None:
+    made = await _scheduled(reporting, '"Sales Team" progress weekly mon 09:00 here file')
+    opened = await reporting.driver.command(MANAGER, f"schedule edit {made.id}")
+    modal = await opened.modal()
+    filled = {b["block_id"]: b["element"] for b in modal.body["blocks"] if b["type"] == "input"}
+    assert filled[Field.SCHEDULE_KIND]["initial_option"]["value"] == "progress"
+    assert filled[Field.SCHEDULE_GROUP]["initial_value"] == f"#{made.group_id}"
+    assert filled[Field.SCHEDULE_WHEN]["initial_value"] == "weekly mon 09:00 America/Los_Angeles"
+    assert filled[Field.SCHEDULE_WHERE]["initial_conversation"] == CHANNEL
+    assert [o["value"] for o in filled[Field.SCHEDULE_FILE]["initial_options"]] == ["file"]
+    await reporting.driver.submit(
+        MANAGER,
+        modal,
+        {
+            Field.SCHEDULE_KIND: "attention",
+            Field.SCHEDULE_WHEN: "daily 07:30",
+            Field.SCHEDULE_EMPTY: [],
+        },
+    )
+    assert f"Scheduled report *#{made.id}* is saved" in "\n".join(block_texts(modal.body["blocks"]))
+    (saved,) = await reporting.services.schedules.active()
+    assert (saved.id, saved.kind, saved.post_empty) == (made.id, ReportKind.ATTENTION, False)
+    assert saved.timing.words() == "daily at 07:30 America/Los_Angeles" and saved.with_file
+    assert saved.channel == CHANNEL
+
+
+async def test_a_schedule_of_another_group_cannot_be_edited(reporting: Roster) -> None:
+    made = await _scheduled(reporting, '"Sales Team" progress weekly mon 09:00 here')
+    await allow_bulk(reporting, OTHER, capability="reports.manage")
+    forms = [c for c in reporting.slack.calls if c.method == "views.open"]
+    said = await reporting.run(OTHER_MANAGER, f"schedule edit {made.id}")
+    assert f"no scheduled report called *{made.id}*" in said.lower(), said
+    assert [c for c in reporting.slack.calls if c.method == "views.open"] == forms

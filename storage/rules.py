@@ -256,6 +256,11 @@ class RuleStore:
         ).order_by("id")
         return [await self._convert(r) for r in rows]
 
+    async def any_group_rule(self) -> bool:
+        return await MembershipRuleRow.filter(
+            state=RuleState.ACTIVE.value, group_id__isnull=False
+        ).exists()
+
     async def segments(self) -> list[SavedRule]:
         rows = await MembershipRuleRow.filter(
             state=RuleState.ACTIVE.value, group_id__isnull=True

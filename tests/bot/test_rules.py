@@ -230,6 +230,15 @@ async def test_manual_members_stay_and_a_narrower_rule_warns_before_it_removes(
     assert await members("Acme") == {"ann@acme.com": "rule"}
 
 
+async def test_a_rule_takes_in_people_changed_while_no_group_had_one(acme: Roster) -> None:
+    """With no group rule, changes are not queued for re-evaluation; a rule set
+    afterwards still takes in everyone as they are then."""
+    assert "Added" in await acme.run(ADMIN, "add Support eve@acme.com")
+    await acme.services.rules.settled()
+    await save(acme, await set_rule(acme, "Acme", 'domain = "acme.com"'))
+    assert "eve@acme.com" in await members("Acme")
+
+
 async def test_the_group_stays_true_as_people_change(acme: Roster) -> None:
     """A new user, an enrolment and a completion from the course player each move
     someone within seconds, logged with their cause."""

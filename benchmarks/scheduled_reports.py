@@ -26,7 +26,7 @@ from bot.pacing import UPLOAD_BURST, UPLOAD_INTERVAL
 from bot.report_schedules import ScheduledReports
 from bot.settings import Settings
 from domain.permissions import Capability
-from domain.schedules import Cadence, Timing
+from domain.schedules import Cadence, ReportKind, Timing
 from slack_emulator.state import Call
 from storage import db
 from tests.bot.conftest import ADMIN, furnish, start_roster
@@ -49,6 +49,7 @@ async def bench(schedules: int, channels: int, directory: Path) -> None:
             await services.schedules.add(
                 admin,
                 group,
+                kind=ReportKind.PROGRESS,
                 timing=timing,
                 channel=rooms[s % channels],
                 with_file=False,

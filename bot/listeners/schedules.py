@@ -1,4 +1,4 @@
-"""``/group schedule``: add, list, pause, resume, delete and run scheduled reports."""
+"""``/group schedule``: add, list, edit, pause, resume, delete and run scheduled reports."""
 
 from __future__ import annotations
 

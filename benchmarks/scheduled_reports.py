@@ -26,7 +26,7 @@ from bot.pacing import UPLOAD_BURST, UPLOAD_INTERVAL
 from bot.report_schedules import ScheduledReports
 from bot.settings import Settings
 from domain.permissions import Capability
-from domain.schedules import Cadence, ReportKind, Timing
+from domain.schedules import Cadence, ReportKind, ScheduleSettings, Timing
 from slack_emulator.state import Call
 from storage import db
 from tests.bot.conftest import ADMIN, furnish, start_roster
@@ -46,15 +46,8 @@ async def bench(schedules: int, channels: int, directory: Path) -> None:
         due = (datetime.now(UTC) + timedelta(days=3)).replace(second=0, microsecond=0)
         timing = Timing(Cadence.DAILY, 0, (due - timedelta(minutes=1)).time(), "UTC")
         for s in range(schedules):
-            await services.schedules.add(
-                admin,
-                group,
-                kind=ReportKind.PROGRESS,
-                timing=timing,
-                channel=rooms[s % channels],
-                with_file=False,
-                now=due - timedelta(hours=1),
-            )
+            chosen = ScheduleSettings(ReportKind.PROGRESS, timing, rooms[s % channels])
+            await services.schedules.add(admin, group, chosen, now=due - timedelta(hours=1))
         settings = Settings(slack.bot_token, "unused", slack_api_url=slack.api_url)
         runner = ScheduledReports(slack_client(settings), services)
         mark = len(slack.calls)

@@ -221,16 +221,25 @@ class ReportSchedule:
 
 
 @dataclass(frozen=True, slots=True)
-class NewSchedule:
+class ScheduleSettings:
+    """What the person chose for a schedule, checked, before it is saved as theirs."""
+
     kind: ReportKind
-    group_id: int
     timing: Timing
     channel: str
-    owner_id: int
-    owner_slack_id: str
-    with_file: bool
+    with_file: bool = False
     focus: Focus = Focus()
     post_empty: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class NewSchedule:
+    """Settings checked for a group, with the owner they are saved for."""
+
+    group_id: int
+    owner_id: int
+    owner_slack_id: str
+    settings: ScheduleSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,53 +333,28 @@ class ScheduleService:
         self._store = store
 
     async def add(
-        self,
-        actor: Actor,
-        group: Group,
-        *,
-        kind: ReportKind,
-        timing: Timing,
-        channel: str,
-        with_file: bool,
-        now: datetime,
-        focus: Focus = Focus(),
-        post_empty: bool = True,
+        self, actor: Actor, group: Group, settings: ScheduleSettings, *, now: datetime
     ) -> ReportSchedule:
         """Needs *Manage scheduled reports* and, on the group, what the kind reads
         (:data:`READS`): a schedule posts what its owner may read, no more."""
-        new = self._checked(actor, group, kind, timing, channel, with_file, focus, post_empty)
-        return await self._store.schedules.create(new, now=now)
+        return await self._store.schedules.create(self._checked(actor, group, settings), now=now)
 
     async def edit(
         self,
         actor: Actor,
         schedule: ReportSchedule,
         group: Group,
+        settings: ScheduleSettings,
         *,
-        kind: ReportKind,
-        timing: Timing,
-        channel: str,
-        with_file: bool,
         now: datetime,
-        focus: Focus = Focus(),
-        post_empty: bool = True,
     ) -> ReportSchedule:
         """The same checks as :meth:`add`; the editor becomes its owner. Its periods
         count from now: a time moved earlier today is not posted late."""
-        new = self._checked(actor, group, kind, timing, channel, with_file, focus, post_empty)
+        new = self._checked(actor, group, settings)
         return await self._store.schedules.update(schedule.id, new, now=now)
 
-    def _checked(
-        self,
-        actor: Actor,
-        group: Group,
-        kind: ReportKind,
-        timing: Timing,
-        channel: str,
-        with_file: bool,
-        focus: Focus,
-        post_empty: bool,
-    ) -> NewSchedule:
+    def _checked(self, actor: Actor, group: Group, settings: ScheduleSettings) -> NewSchedule:
+        kind, focus = settings.kind, settings.focus
         require(actor, Capability.MANAGE_REPORTS, group)
         require(actor, READS[kind], group)
         if (focus.course or focus.segment) and kind not in NARROWED:
@@ -381,17 +365,7 @@ class ScheduleService:
                 "or attention report",
             )
         assert actor.user_id is not None
-        return NewSchedule(
-            kind,
-            group.id,
-            timing,
-            channel,
-            actor.user_id,
-            actor.slack_user_id,
-            with_file,
-            focus,
-            post_empty,
-        )
+        return NewSchedule(group.id, actor.user_id, actor.slack_user_id, settings)
 
     def require_can_manage(self, actor: Actor) -> None:
         """Checked before the form opens, so nobody fills it in vain."""

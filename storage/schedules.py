@@ -48,23 +48,24 @@ def _schedule(row: ReportScheduleRow) -> ReportSchedule:
 
 
 def _columns(new: NewSchedule, now: datetime) -> dict[str, Any]:
-    course = new.focus.course
+    chosen = new.settings
+    course = chosen.focus.course
     return {
-        "kind": new.kind.value,
+        "kind": chosen.kind.value,
         "group_id": new.group_id,
-        "cadence": new.timing.cadence.value,
-        "day": new.timing.day,
-        "at_time": f"{new.timing.at:%H:%M}",
-        "timezone": new.timing.zone,
-        "channel": new.channel,
+        "cadence": chosen.timing.cadence.value,
+        "day": chosen.timing.day,
+        "at_time": f"{chosen.timing.at:%H:%M}",
+        "timezone": chosen.timing.zone,
+        "channel": chosen.channel,
         "owner_id": new.owner_id,
         "owner_slack_id": new.owner_slack_id,
-        "with_file": new.with_file,
+        "with_file": chosen.with_file,
         "created_at": now,
         "course_id": course.id if course else None,
         "course_title": course.title if course else "",
-        "segment": new.focus.segment,
-        "post_empty": new.post_empty,
+        "segment": chosen.focus.segment,
+        "post_empty": chosen.post_empty,
     }
 
 

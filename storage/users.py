@@ -11,7 +11,7 @@ from domain.entities import Enrollment, SlackProfile, User, UserStatus
 from domain.errors import NotLinkable, Unlinkable
 from storage import convert
 from storage.models import EnrollmentRow, GroupManagerRow, UserRow
-from storage.sql import fetch, marks, moment
+from storage.sql import fetch, marks
 
 
 class _Role(NamedTuple):
@@ -28,19 +28,6 @@ class _UserColumns(NamedTuple):
     is_admin: Any
     last_login_at: Any
     slack_deactivated_at: Any
-
-
-def _user(row: _UserColumns) -> User:
-    return User(
-        id=row.id,
-        email=row.email,
-        username=row.username,
-        status=UserStatus(row.status),
-        slack_user_id=row.slack_user_id,
-        is_admin=bool(row.is_admin),
-        last_login_at=moment(row.last_login_at),
-        slack_deactivated_at=moment(row.slack_deactivated_at),
-    )
 
 
 class UserStore:
@@ -62,7 +49,7 @@ class UserStore:
                 chunk,
                 _UserColumns,
             )
-            found |= {row.email: _user(row) for row in rows}
+            found |= {row.email: convert.user(row) for row in rows}
         return found
 
     async def get(self, user_id: int) -> User | None:

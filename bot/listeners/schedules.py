@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -17,7 +16,14 @@ from bot.views import schedules as words
 from domain.clock import utc_now
 from domain.entities import Actor
 from domain.permissions import Capability
-from domain.schedules import Focus, ReportKind, ReportSchedule, parse_kind, parse_timing
+from domain.schedules import (
+    Focus,
+    ReportKind,
+    ReportSchedule,
+    ScheduleSettings,
+    parse_kind,
+    parse_timing,
+)
 
 Say = Callable[..., Awaitable[None]]
 _FILE_WORDS = {"file", "with-file", "xlsx"}
@@ -155,19 +161,18 @@ async def create_schedule(
     if request.segment:
         saved, _ = await services.rules.segment(actor, request.segment)
         segment = saved.name
-    settings: dict[str, Any] = {
-        "kind": request.kind,
-        "timing": timing,
-        "channel": channel,
-        "with_file": request.with_file,
-        "now": utc_now(),
-        "focus": Focus(course, segment),
-        "post_empty": request.post_empty,
-    }
+    settings = ScheduleSettings(
+        request.kind,
+        timing,
+        channel,
+        request.with_file,
+        Focus(course, segment),
+        request.post_empty,
+    )
     if request.editing is None:
-        return await services.schedules.add(actor, group, **settings)
+        return await services.schedules.add(actor, group, settings, now=utc_now())
     editing = await services.schedules.mine(actor, str(request.editing))
-    return await services.schedules.edit(actor, editing, group, **settings)
+    return await services.schedules.edit(actor, editing, group, settings, now=utc_now())
 
 
 async def _zone(client: AsyncWebClient, slack_user_id: str) -> str:

@@ -7,17 +7,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ids import Field
-from bot.report_schedules import ScheduledReports
 from domain.clock import utc_now
 from domain.entities import SlackProfile
-from domain.schedules import DeliveryState, ReportKind, ReportSchedule
+from domain.schedules import DeliveryState, ReportKind
 from slack_emulator.driver import block_texts
 from storage.models import EnrollmentRow
 from tests.bot.activity import seat_classroom
 from tests.bot.conftest import ADMIN, MANAGER, OTHER_MANAGER, Roster, allow_bulk
+from tests.bot.schedules import report_runner, scheduled
 
 CHANNEL = "C0GENERAL"
 OTHER = SlackProfile(OTHER_MANAGER, "olga@school.org", "Olga")
@@ -33,17 +32,6 @@ async def reporting(school: Roster) -> Roster:
         await allow_bulk(school, capability=capability)
     school.slack.join(CHANNEL)
     return school
-
-
-def _runner(roster: Roster) -> ScheduledReports:
-    client = AsyncWebClient(token=roster.slack.bot_token, base_url=roster.slack.api_url)
-    return ScheduledReports(client, roster.services)
-
-
-async def _scheduled(roster: Roster, text: str) -> ReportSchedule:
-    said = await roster.run(MANAGER, f"schedule add {text}")
-    assert "Scheduled report *#" in said, said
-    return (await roster.services.schedules.active())[-1]
 
 
 def _posted(roster: Roster) -> list[str]:
@@ -65,10 +53,10 @@ async def test_each_kind_posts_its_own_figures_for_its_period(reporting: Roster)
     said = await reporting.run(MANAGER, 'enrol "Sales Team" Onboarding')
     assert "The preview is in our direct message" in said, said
     kinds = ("completion", "attention", "bulk", "emails")
-    made = [await _scheduled(reporting, f'"Sales Team" {k} weekly mon 09:00 here') for k in kinds]
+    made = [await scheduled(reporting, f'"Sales Team" {k} weekly mon 09:00 here') for k in kinds]
     due = made[0].timing.following(utc_now())
     await _completed_at(made[0].timing.previous(due) + timedelta(hours=1))
-    assert await _runner(reporting).run_due(due + timedelta(seconds=20)) == len(kinds)
+    assert await report_runner(reporting).run_due(due + timedelta(seconds=20)) == len(kinds)
     completion, attention, bulk, emails = _posted(reporting)
 
     assert "Completions in Sales Team" in completion
@@ -92,12 +80,12 @@ async def test_each_kind_posts_its_own_figures_for_its_period(reporting: Roster)
 async def test_a_quiet_schedule_records_an_empty_period_and_run_now_still_posts(
     reporting: Roster,
 ) -> None:
-    schedule = await _scheduled(reporting, '"Sales Team" completion weekly mon 09:00 here quiet')
+    schedule = await scheduled(reporting, '"Sales Team" completion weekly mon 09:00 here quiet')
     listed = await reporting.run(MANAGER, "schedule list")
     assert "skipped when there is nothing to report" in listed
     due = schedule.timing.following(utc_now())
     await _completed_at(schedule.timing.previous(due) - timedelta(days=1))
-    reports = _runner(reporting)
+    reports = report_runner(reporting)
     assert await reports.run_due(due + timedelta(seconds=20)) == 0
     assert _posted(reporting) == [], "nobody completed anything this week: nothing posted"
     (delivery,) = await reporting.services.schedules.deliveries(schedule)
@@ -113,13 +101,13 @@ async def test_a_quiet_schedule_records_an_empty_period_and_run_now_still_posts(
 
 async def test_a_report_narrowed_to_a_course_counts_only_that_course(reporting: Roster) -> None:
     assert "now includes" in await reporting.run(ADMIN, 'courses "Sales Team" add Onboarding')
-    schedule = await _scheduled(
+    schedule = await scheduled(
         reporting, '"Sales Team" progress course "Python 101" weekly mon 09:00 here'
     )
     assert schedule.focus.course is not None and schedule.focus.course.title == "Python 101"
     assert "(in Python 101)" in await reporting.run(MANAGER, "schedule list")
     due = schedule.timing.following(utc_now())
-    assert await _runner(reporting).run_due(due + timedelta(seconds=20)) == 1
+    assert await report_runner(reporting).run_due(due + timedelta(seconds=20)) == 1
     (report,) = _posted(reporting)
     assert "Progress of Sales Team in Python 101" in report
     assert "*Python 101* · 5 enrolled" in report and "Onboarding" not in report
@@ -160,7 +148,7 @@ async def test_the_form_picks_the_kind_and_whether_to_post_an_empty_period(
 
 
 async def test_a_channel_picked_by_name_is_where_it_posts(reporting: Roster) -> None:
-    schedule = await _scheduled(reporting, '"Sales Team" bulk weekly mon 09:00 #general')
+    schedule = await scheduled(reporting, '"Sales Team" bulk weekly mon 09:00 #general')
     assert schedule.channel == CHANNEL
     elsewhere = reporting.slack.add_channel("random")
     said = await reporting.run(MANAGER, 'schedule add "Sales Team" bulk weekly mon 09:00 #random')
@@ -169,7 +157,7 @@ async def test_a_channel_picked_by_name_is_where_it_posts(reporting: Roster) -> 
 
 
 async def test_editing_opens_the_form_filled_in_and_saves_in_place(reporting: Roster) -> None:
-    made = await _scheduled(reporting, '"Sales Team" progress weekly mon 09:00 here file')
+    made = await scheduled(reporting, '"Sales Team" progress weekly mon 09:00 here file')
     opened = await reporting.driver.command(MANAGER, f"schedule edit {made.id}")
     modal = await opened.modal()
     filled = {b["block_id"]: b["element"] for b in modal.body["blocks"] if b["type"] == "input"}
@@ -195,7 +183,7 @@ async def test_editing_opens_the_form_filled_in_and_saves_in_place(reporting: Ro
 
 
 async def test_a_schedule_of_another_group_cannot_be_edited(reporting: Roster) -> None:
-    made = await _scheduled(reporting, '"Sales Team" progress weekly mon 09:00 here')
+    made = await scheduled(reporting, '"Sales Team" progress weekly mon 09:00 here')
     await allow_bulk(reporting, OTHER, capability="reports.manage")
     forms = [c for c in reporting.slack.calls if c.method == "views.open"]
     said = await reporting.run(OTHER_MANAGER, f"schedule edit {made.id}")

@@ -7,15 +7,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ids import Field
-from bot.report_schedules import ScheduledReports
 from domain.clock import utc_now
 from domain.entities import SlackProfile
 from domain.schedules import DeliveryState, ReportSchedule
 from slack_emulator.driver import block_texts
 from tests.bot.conftest import ADMIN, MANAGER, OTHER_MANAGER, Roster, allow_bulk
+from tests.bot.schedules import report_runner, scheduled
 
 CHANNEL = "C0GENERAL"
 DIRECT = "D0MANAGER"
@@ -29,17 +28,6 @@ async def scheduling(school: Roster) -> Roster:
     assert "Added" in await school.run(ADMIN, 'add "Sales Team" ana@school.org')
     school.slack.join(CHANNEL)
     return school
-
-
-def _runner(roster: Roster) -> ScheduledReports:
-    client = AsyncWebClient(token=roster.slack.bot_token, base_url=roster.slack.api_url)
-    return ScheduledReports(client, roster.services)
-
-
-async def _scheduled(roster: Roster, text: str) -> ReportSchedule:
-    said = await roster.run(MANAGER, f"schedule add {text}")
-    assert "Scheduled report *#" in said, said
-    return (await roster.services.schedules.active())[-1]
 
 
 def _reports_in(roster: Roster, channel: str) -> list[str]:
@@ -64,10 +52,10 @@ def _first_run(schedule: ReportSchedule) -> datetime:
 async def test_a_weekly_schedule_made_by_command_posts_each_period_once(
     scheduling: Roster,
 ) -> None:
-    schedule = await _scheduled(scheduling, '"Sales Team" progress weekly mon 09:00 here')
+    schedule = await scheduled(scheduling, '"Sales Team" progress weekly mon 09:00 here')
     assert schedule.timing.zone == "America/Los_Angeles", "the creator's Slack time zone"
     monday = _first_run(schedule)
-    reports = _runner(scheduling)
+    reports = report_runner(scheduling)
     assert await reports.run_due(monday - timedelta(minutes=1)) == 0
     assert await reports.run_due(monday + timedelta(seconds=20)) == 1
     assert await reports.run_due(monday + timedelta(seconds=80)) == 0, "the same period"
@@ -81,9 +69,9 @@ async def test_a_weekly_schedule_made_by_command_posts_each_period_once(
 
 
 async def test_a_second_process_firing_the_same_period_posts_nothing(scheduling: Roster) -> None:
-    schedule = await _scheduled(scheduling, '"Sales Team" progress daily 07:30 UTC here')
+    schedule = await scheduled(scheduling, '"Sales Team" progress daily 07:30 UTC here')
     due = _first_run(schedule) + timedelta(seconds=1)
-    one, two = _runner(scheduling), _runner(scheduling)
+    one, two = report_runner(scheduling), report_runner(scheduling)
     assert await one.run_due(due) + await two.run_due(due) == 1
     assert len(_reports_in(scheduling, CHANNEL)) == 1
 
@@ -111,12 +99,12 @@ async def test_bad_timing_names_the_fix_and_saves_nothing(scheduling: Roster) ->
 async def test_a_delivery_cut_short_by_a_restart_is_uncertain_and_never_posted_again(
     scheduling: Roster,
 ) -> None:
-    schedule = await _scheduled(scheduling, '"Sales Team" progress daily 08:00 UTC here')
+    schedule = await scheduled(scheduling, '"Sales Team" progress daily 08:00 UTC here')
     due = _first_run(schedule)
     schedules = scheduling.services.schedules
     delivery = await schedules.claim(schedule, due, now=due)
     assert delivery is not None and await schedules.start_posting(delivery, now=due)
-    restarted = _runner(scheduling)
+    restarted = report_runner(scheduling)
     await restarted.recover(now=due + timedelta(minutes=2))
     told = await _told(scheduling, "may or may not")
     assert "won't post it again" in told
@@ -128,9 +116,9 @@ async def test_a_delivery_cut_short_by_a_restart_is_uncertain_and_never_posted_a
 async def test_a_missed_run_is_posted_within_the_grace_time_else_recorded_as_missed(
     scheduling: Roster,
 ) -> None:
-    late = await _scheduled(scheduling, '"Sales Team" progress daily 06:00 UTC here')
+    late = await scheduled(scheduling, '"Sales Team" progress daily 06:00 UTC here')
     due = _first_run(late)
-    reports = _runner(scheduling)
+    reports = report_runner(scheduling)
     assert await reports.run_due(due + timedelta(minutes=40)) == 1, "back 40 minutes late"
     assert await reports.run_due(due + timedelta(days=1, hours=3)) == 0, "back 3 hours late"
     states = [d.state for d in await scheduling.services.schedules.deliveries(late)]
@@ -139,10 +127,10 @@ async def test_a_missed_run_is_posted_within_the_grace_time_else_recorded_as_mis
 
 
 async def test_paused_schedules_wait_and_resume(scheduling: Roster) -> None:
-    schedule = await _scheduled(scheduling, '"Sales Team" progress weekdays 10:00 UTC here')
+    schedule = await scheduled(scheduling, '"Sales Team" progress weekdays 10:00 UTC here')
     assert "is paused" in await scheduling.run(MANAGER, f"schedule pause {schedule.id}")
     due = _first_run(schedule)
-    reports = _runner(scheduling)
+    reports = report_runner(scheduling)
     assert await reports.run_due(due + timedelta(seconds=5)) == 0
     assert "_paused_" in await scheduling.run(MANAGER, "schedule list")
     assert "running again" in await scheduling.run(MANAGER, f"schedule resume {schedule.id}")
@@ -150,7 +138,7 @@ async def test_paused_schedules_wait_and_resume(scheduling: Roster) -> None:
 
 
 async def test_run_now_posts_at_once_and_the_list_shows_the_next_run(scheduling: Roster) -> None:
-    schedule = await _scheduled(scheduling, '"Sales Team" progress monthly 1 09:00 here file')
+    schedule = await scheduled(scheduling, '"Sales Team" progress monthly 1 09:00 here file')
     await allow_bulk(scheduling, capability="analytics.export")
     said = await scheduling.run(MANAGER, f"schedule run {schedule.id}")
     assert "was posted to <#C0GENERAL>" in said
@@ -163,7 +151,7 @@ async def test_run_now_posts_at_once_and_the_list_shows_the_next_run(scheduling:
 async def test_when_the_owner_loses_the_permission_the_schedule_pauses_and_they_are_told(
     scheduling: Roster,
 ) -> None:
-    schedule = await _scheduled(scheduling, '"Sales Team" progress daily 09:00 UTC here')
+    schedule = await scheduled(scheduling, '"Sales Team" progress daily 09:00 UTC here')
     services = scheduling.services
     admin = await services.users.actor(ADMIN)
     manager = await services.permissions.subject(
@@ -171,7 +159,7 @@ async def test_when_the_owner_loses_the_permission_the_schedule_pauses_and_they_
     )
     held = (await services.permissions.of(admin, manager)).capabilities
     await services.permissions.save(admin, manager, [c for c in held if c != "analytics.view"])
-    reports = _runner(scheduling)
+    reports = report_runner(scheduling)
     assert await reports.run_due(_first_run(schedule) + timedelta(seconds=3)) == 0
     told = await _told(scheduling, "is paused")
     assert "View user analytics" in told and f"schedule resume {schedule.id}" in told
@@ -180,7 +168,7 @@ async def test_when_the_owner_loses_the_permission_the_schedule_pauses_and_they_
 
 
 async def test_someone_elses_schedule_answers_as_absent(scheduling: Roster) -> None:
-    schedule = await _scheduled(scheduling, '"Sales Team" progress daily 09:00 UTC here')
+    schedule = await scheduled(scheduling, '"Sales Team" progress daily 09:00 UTC here')
     said = await scheduling.run(ADMIN, f"schedule delete {schedule.id}")
     assert "is deleted" in said
     said = await scheduling.run(MANAGER, f"schedule run {schedule.id}")
@@ -190,9 +178,9 @@ async def test_someone_elses_schedule_answers_as_absent(scheduling: Roster) -> N
 async def test_the_log_shows_in_progress_upcoming_and_past_deliveries_filtered(
     scheduling: Roster,
 ) -> None:
-    posted = await _scheduled(scheduling, '"Sales Team" progress daily 05:00 UTC here')
-    stuck = await _scheduled(scheduling, '"Sales Team" progress weekly fri 16:00 UTC me')
-    await _runner(scheduling).run_due(_first_run(posted) + timedelta(seconds=2))
+    posted = await scheduled(scheduling, '"Sales Team" progress daily 05:00 UTC here')
+    stuck = await scheduled(scheduling, '"Sales Team" progress weekly fri 16:00 UTC me')
+    await report_runner(scheduling).run_due(_first_run(posted) + timedelta(seconds=2))
     schedules = scheduling.services.schedules
     due = _first_run(stuck)
     delivery = await schedules.claim(stuck, due, now=due)
@@ -240,7 +228,7 @@ async def test_a_schedule_made_in_the_form_posts_on_time(scheduling: Roster) -> 
     assert schedule.with_file and schedule.channel == CHANNEL
     due = _first_run(schedule)
     assert due.astimezone(ZoneInfo("Europe/Madrid")).strftime("%a %H:%M") == "Thu 18:30"
-    assert await _runner(scheduling).run_due(due + timedelta(seconds=30)) == 1
+    assert await report_runner(scheduling).run_due(due + timedelta(seconds=30)) == 1
     assert len(_reports_in(scheduling, CHANNEL)) == 1
 
 
@@ -262,11 +250,11 @@ async def test_a_form_with_a_bad_time_says_so_on_the_field(scheduling: Roster) -
 async def test_a_post_slack_refuses_is_retried_with_backoff_then_given_up(
     scheduling: Roster,
 ) -> None:
-    schedule = await _scheduled(scheduling, '"Sales Team" progress daily 11:00 UTC here')
+    schedule = await scheduled(scheduling, '"Sales Team" progress daily 11:00 UTC here')
     due = _first_run(schedule)
     general = scheduling.slack.channels[CHANNEL]
     general.members.discard(scheduling.slack.bot_user_id)
-    reports = _runner(scheduling)
+    reports = report_runner(scheduling)
     assert await reports.run_due(due + timedelta(seconds=5)) == 0
     told = await _told(scheduling, "could not be posted")
     assert "`not_in_channel`" in told and "try again in a few minutes" in told
@@ -277,7 +265,7 @@ async def test_a_post_slack_refuses_is_retried_with_backoff_then_given_up(
     assert delivery.state is DeliveryState.POSTED and delivery.attempts == 1
     assert len(_reports_in(scheduling, CHANNEL)) == 1
 
-    stuck = await _scheduled(scheduling, '"Sales Team" progress daily 12:00 UTC here')
+    stuck = await scheduled(scheduling, '"Sales Team" progress daily 12:00 UTC here')
     general.members.discard(scheduling.slack.bot_user_id)
     moment = _first_run(stuck) + timedelta(seconds=1)
     for minutes in (0, 1, 3, 7, 15):
@@ -290,7 +278,7 @@ async def test_a_post_slack_refuses_is_retried_with_backoff_then_given_up(
 async def test_app_home_shows_the_next_scheduled_reports_to_those_who_manage_them(
     scheduling: Roster,
 ) -> None:
-    schedule = await _scheduled(scheduling, '"Sales Team" progress daily 09:00 here')
+    schedule = await scheduled(scheduling, '"Sales Team" progress daily 09:00 here')
     home = await scheduling.driver.home(MANAGER)
     assert "Scheduled reports" in home.text
     assert f"*#{schedule.id}* progress of Sales Team" in home.text
